@@ -1,0 +1,84 @@
+"""Shared fixtures: staff of each role, a patient, and a real Chromium for browser tests."""
+import os
+from datetime import date
+
+import pytest
+
+from accounts.models import Role, StaffProfile
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_staff(django_user_model, username, role, interval=14, first="Test", last=None):
+    user = django_user_model.objects.create_user(
+        username, password=PASSWORD, first_name=first, last_name=last or username.title(),
+    )
+    StaffProfile.objects.create(user=user, role=role, preferred_interval_days=interval)
+    return user
+
+
+@pytest.fixture
+def clinician(django_user_model):
+    return make_staff(django_user_model, "clinician", Role.CLINICIAN, first="Alice", last="Ward")
+
+
+@pytest.fixture
+def nurse(django_user_model):
+    return make_staff(django_user_model, "nurse", Role.NURSE)
+
+
+@pytest.fixture
+def front_desk(django_user_model):
+    return make_staff(django_user_model, "desk", Role.FRONT_DESK)
+
+
+@pytest.fixture
+def patient(db):
+    from patients.models import Patient
+
+    return Patient.objects.create(
+        mrn="TP0001", given_name="Maria", family_name="Lopez", birth_date=date(1980, 5, 17), sex="female",
+        height_cm=165, weight_kg=68, preferred_language="es",
+    )
+
+
+@pytest.fixture
+def clinician_client(client, clinician):
+    client.force_login(clinician)
+    return client
+
+
+# Browser tests: Debian's Chromium driven by Playwright (never Playwright's own browser download).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, username, password=PASSWORD):
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()

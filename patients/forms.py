@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Allergy, Medication, Patient
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "mrn", "given_name", "family_name", "birth_date", "sex", "height_cm", "weight_kg",
+            "preferred_language", "payer", "payer_name", "bleeding_disorder", "copd", "pregnant",
+            "renal_disease", "hepatic_disease", "cardiac_disease",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_mrn(self):
+        return self.cleaned_data["mrn"].strip().upper()
+
+    def clean_birth_date(self):
+        from django.utils import timezone
+
+        born = self.cleaned_data["birth_date"]
+        if born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return born
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pregnant") and cleaned.get("sex") == "male":
+            self.add_error("pregnant", _("Pregnancy is recorded for a patient whose sex is male; check both fields."))
+        return cleaned
+
+
+AllergyFormSet = forms.inlineformset_factory(
+    Patient, Allergy, fields=["substance", "anaesthetic_class", "reaction"], extra=1, can_delete=True,
+)
+MedicationFormSet = forms.inlineformset_factory(
+    Patient, Medication, fields=["name", "kind"], extra=1, can_delete=True,
+)

@@ -1,0 +1,72 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.decorators import staff_required
+from patients.forms import AllergyFormSet, MedicationFormSet, PatientForm
+from patients.models import Patient
+
+
+@staff_required()
+def patient_list(request):
+    query = request.GET.get("q", "").strip()
+    patients = Patient.objects.all()
+    if query:
+        words = query.split()
+        for word in words:
+            patients = patients.filter(
+                Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word)
+            )
+    page = Paginator(patients.order_by("family_name", "given_name", "id"), 25).get_page(request.GET.get("page"))
+    template = "patients/_results.html" if request.headers.get("HX-Request") else "patients/list.html"
+    return render(request, template, {"page": page, "query": query})
+
+
+@staff_required()
+def patient_edit(request, pk=None):
+    patient = get_object_or_404(Patient, pk=pk) if pk else None
+    form = PatientForm(request.POST or None, instance=patient)
+    allergies = AllergyFormSet(request.POST or None, instance=patient or Patient(), prefix="allergies")
+    medications = MedicationFormSet(request.POST or None, instance=patient or Patient(), prefix="medications")
+    if request.method == "POST":
+        if form.is_valid() and allergies.is_valid() and medications.is_valid():
+            with transaction.atomic():
+                saved = form.save()
+                allergies.instance = medications.instance = saved
+                allergies.save()
+                medications.save()
+            messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
+            return redirect("patients:chart", pk=saved.pk)
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "patients/edit.html", {
+        "form": form, "allergies": allergies, "medications": medications, "patient": patient,
+    })
+
+
+@staff_required()
+def chart(request, pk):
+    patient = get_object_or_404(
+        Patient.objects.prefetch_related("allergies", "medications"), pk=pk,
+    )
+    trigger_points = list(patient.trigger_points.all())
+    courses = list(
+        patient.courses.select_related("clinician").prefetch_related("sessions")
+    )
+    points = [
+        {"id": tp.pk, "view": tp.view, "x": tp.map_x, "y": tp.map_y, "label": str(tp), "number": n,
+         "resolved": tp.is_resolved}
+        for n, tp in enumerate(trigger_points, start=1)
+    ]
+    for n, tp in enumerate(trigger_points, start=1):
+        tp.number = n
+    return render(request, "patients/chart.html", {
+        "patient": patient,
+        "trigger_points": trigger_points,
+        "points": points,
+        "courses": courses,
+        "can_chart": roles.can_chart(request.user),
+    })

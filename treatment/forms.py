@@ -1,0 +1,107 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import roles
+from treatment.models import Course, Injection, Session
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["diagnosis_code", "clinician", "interval_days", "planned_sessions", "started_on", "goals", "status"]
+        widgets = {"started_on": forms.DateInput(attrs={"type": "date"}), "goals": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"interval_days": _("Leave empty to use the clinician's own preference.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = roles.clinicians()
+        self.fields["clinician"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["interval_days"].required = False
+
+    def clean_diagnosis_code(self):
+        from safety.coding import check_diagnosis
+
+        result = check_diagnosis(self.cleaned_data["diagnosis_code"])
+        if not result.ok:
+            raise forms.ValidationError(result.message)
+        return result.code
+
+    def clean(self):
+        cleaned = super().clean()
+        clinician = cleaned.get("clinician")
+        if not cleaned.get("interval_days") and clinician is not None:
+            profile = getattr(clinician, "staff_profile", None)
+            cleaned["interval_days"] = profile.preferred_interval_days if profile else 14
+        return cleaned
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["performed_at", "pain_before", "pain_after", "immediate_relief_pct", "consent_recorded", "notes"]
+        widgets = {
+            "performed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "pain_before": forms.NumberInput(attrs={"min": 0, "max": 10}),
+            "pain_after": forms.NumberInput(attrs={"min": 0, "max": 10}),
+            "immediate_relief_pct": forms.NumberInput(attrs={"min": 0, "max": 100}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["performed_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        before, after, relief = cleaned.get("pain_before"), cleaned.get("pain_after"), cleaned.get("immediate_relief_pct")
+        if relief is None and before and after is not None:
+            cleaned["immediate_relief_pct"] = max(0, round((before - after) * 100 / before))
+        return cleaned
+
+
+class InjectionForm(forms.ModelForm):
+    class Meta:
+        model = Injection
+        fields = [
+            "trigger_point", "agent", "concentration_pct", "with_epinephrine", "volume_ml", "needle_gauge",
+            "needle_length_mm", "technique", "twitch_elicited", "guidance",
+        ]
+
+    def __init__(self, *args, patient=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if patient is not None:
+            self.fields["trigger_point"].queryset = patient.trigger_points.filter(resolved_on__isnull=True)
+        self.fields["trigger_point"].empty_label = _("Choose a trigger point")
+
+
+class BaseInjectionFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, patient=None, **kwargs):
+        self.patient = patient
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "patient": self.patient}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
+            use_required_attribute=False, patient=self.patient, renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+InjectionFormSet = forms.inlineformset_factory(
+    Session, Injection, form=InjectionForm, formset=BaseInjectionFormSet, extra=0, can_delete=True,
+)
+
+
+def default_session_time():
+    now = timezone.localtime()
+    return now.replace(second=0, microsecond=0)

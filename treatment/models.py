@@ -1,0 +1,197 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charting.models import TriggerPoint
+from patients.models import Patient
+from treatment import course_rules
+
+PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class Course(models.Model):
+    """A planned series of injection sessions for one patient and one diagnosis."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        STOPPED = "stopped", _("Stopped")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    diagnosis_code = models.CharField(_("diagnosis (ICD-10-CM)"), max_length=10, default="M79.18")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses")
+    interval_days = models.PositiveSmallIntegerField(
+        _("interval between sessions (days)"), validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    planned_sessions = models.PositiveSmallIntegerField(
+        _("planned sessions"), default=3, validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    started_on = models.DateField(_("start"), default=timezone.localdate)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        indexes = [models.Index(fields=["clinician", "status"])]
+
+    def __str__(self):
+        return f"{self.patient.full_name}: {self.diagnosis_code} from {self.started_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {self.Status.PLANNED, self.Status.ACTIVE}
+
+    def signed_sessions(self) -> list["Session"]:
+        """Signed sessions oldest first; uses a prefetch when the caller made one."""
+        sessions = self.sessions.all()
+        return sorted((s for s in sessions if s.is_signed), key=lambda s: (s.performed_at, s.pk))
+
+    def response(self) -> course_rules.ResponseJudgement:
+        return course_rules.judge_response([s.pain_before for s in self.signed_sessions()])
+
+    def last_session(self) -> "Session | None":
+        signed = self.signed_sessions()
+        return signed[-1] if signed else None
+
+    def next_due(self):
+        last = self.last_session()
+        return course_rules.next_due(
+            timezone.localdate(last.performed_at) if last else None, self.interval_days, self.started_on,
+        )
+
+    def scheduled_session(self) -> "Session | None":
+        today = timezone.localdate()
+        drafts = [s for s in self.sessions.all() if not s.is_signed and timezone.localdate(s.performed_at) >= today]
+        return min(drafts, key=lambda s: s.performed_at, default=None)
+
+    def due_status(self) -> course_rules.DueStatus:
+        scheduled = self.scheduled_session()
+        return course_rules.due_status(
+            today=timezone.localdate(),
+            due=self.next_due(),
+            scheduled_on=timezone.localdate(scheduled.performed_at) if scheduled else None,
+            sessions_done=len(self.signed_sessions()),
+            planned_sessions=self.planned_sessions,
+        )
+
+
+class Session(models.Model):
+    """One visit of the course: pain scores, the injections given, and the signature."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
+    performed_at = models.DateTimeField(_("date and time"), default=timezone.now)
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions")
+    pain_before = models.PositiveSmallIntegerField(_("pain before (0-10)"), null=True, blank=True, validators=PAIN_SCALE)
+    pain_after = models.PositiveSmallIntegerField(_("pain after (0-10)"), null=True, blank=True, validators=PAIN_SCALE)
+    immediate_relief_pct = models.PositiveSmallIntegerField(
+        _("immediate relief (%)"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    consent_recorded = models.BooleanField(_("consent recorded"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.DRAFT)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every save of a draft; guards against lost edits.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["performed_at", "id"]
+        indexes = [models.Index(fields=["course", "performed_at"])]
+
+    def __str__(self):
+        return f"Session {self.performed_at:%Y-%m-%d} ({self.get_status_display()})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    def sign_problems(self) -> list[str]:
+        """What must be fixed before this session can be signed."""
+        problems = []
+        if self.pain_before is None:
+            problems.append(str(_("Record the pain score before the injections.")))
+        if self.pain_after is None:
+            problems.append(str(_("Record the pain score after the injections.")))
+        if not self.consent_recorded:
+            problems.append(str(_("Record the patient's consent.")))
+        if not self.injections.exists():
+            problems.append(str(_("Add at least one injection.")))
+        return problems
+
+
+class Injection(models.Model):
+    class Agent(models.TextChoices):
+        LIDOCAINE = "lidocaine", _("Lidocaine")
+        BUPIVACAINE = "bupivacaine", _("Bupivacaine")
+        CHLOROPROCAINE = "chloroprocaine", _("Chloroprocaine")
+        SALINE = "saline", _("Normal saline")
+        DRY_NEEDLING = "dry-needling", _("Dry needling (no injectate)")
+
+    class Technique(models.TextChoices):
+        SINGLE_PASS = "single", _("Single pass")
+        FANNING = "fanning", _("Fanning")
+
+    class Guidance(models.TextChoices):
+        NONE = "none", _("None (landmark)")
+        ULTRASOUND = "ultrasound", _("Ultrasound")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="injections")
+    trigger_point = models.ForeignKey(TriggerPoint, on_delete=models.PROTECT, related_name="injections")
+    agent = models.CharField(_("injectate"), max_length=20, choices=Agent.choices, default=Agent.LIDOCAINE)
+    concentration_pct = models.DecimalField(
+        _("concentration (%)"), max_digits=4, decimal_places=2, default=Decimal("1.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    with_epinephrine = models.BooleanField(_("with epinephrine"), default=False)
+    volume_ml = models.DecimalField(
+        _("volume (mL)"), max_digits=5, decimal_places=2, default=Decimal("1.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+    )
+    needle_gauge = models.PositiveSmallIntegerField(
+        _("needle gauge"), default=25, validators=[MinValueValidator(18), MaxValueValidator(32)],
+    )
+    needle_length_mm = models.PositiveSmallIntegerField(
+        _("needle length (mm)"), default=38, validators=[MinValueValidator(5), MaxValueValidator(150)],
+    )
+    technique = models.CharField(_("technique"), max_length=10, choices=Technique.choices, default=Technique.FANNING)
+    twitch_elicited = models.BooleanField(_("local twitch elicited"), default=False)
+    guidance = models.CharField(_("guidance"), max_length=12, choices=Guidance.choices, default=Guidance.NONE)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.trigger_point}: {self.describe_injectate()}"
+
+    def describe_injectate(self) -> str:
+        if self.agent == self.Agent.DRY_NEEDLING:
+            return str(self.get_agent_display())
+        if self.agent == self.Agent.SALINE:
+            return f"{self.get_agent_display()} {self.volume_ml} mL"
+        epi = " with epinephrine" if self.with_epinephrine else ""
+        return f"{self.get_agent_display()} {self.concentration_pct.normalize()}%{epi}, {self.volume_ml} mL"
+
+    def clean(self):
+        if self.agent in {self.Agent.SALINE, self.Agent.DRY_NEEDLING}:
+            self.concentration_pct = Decimal("0")
+            self.with_epinephrine = False
+        if self.agent == self.Agent.DRY_NEEDLING:
+            self.volume_ml = Decimal("0")
+        elif self.volume_ml is not None and self.volume_ml <= 0:
+            raise ValidationError({"volume_ml": _("Enter the volume injected, more than 0 mL.")})
+        if self.agent not in {self.Agent.SALINE, self.Agent.DRY_NEEDLING} and not self.concentration_pct:
+            raise ValidationError({"concentration_pct": _("Enter the concentration of the local anaesthetic.")})

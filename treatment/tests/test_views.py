@@ -1,0 +1,135 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from charting.models import TriggerPoint
+from treatment.models import Course, Injection, Session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trigger_points(patient):
+    today = timezone.localdate()
+    return [
+        TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
+                                    region_side="left", view="back", map_x=100, map_y=100, found_on=today),
+        TriggerPoint.objects.create(patient=patient, muscle="levator-scapulae", side="left", region="neck.angle",
+                                    region_side="left", view="back", map_x=102, map_y=104, found_on=today),
+    ]
+
+
+@pytest.fixture
+def course(patient, clinician):
+    return Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
+
+
+def _session_post(session, trigger_points, **overrides):
+    data = {
+        "version": str(session.version), "performed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "pain_before": "7", "pain_after": "3", "immediate_relief_pct": "", "consent_recorded": "on", "notes": "",
+        "injections-TOTAL_FORMS": str(len(trigger_points)), "injections-INITIAL_FORMS": "0",
+    }
+    for n, tp in enumerate(trigger_points):
+        data.update({
+            f"injections-{n}-trigger_point": str(tp.pk), f"injections-{n}-agent": "lidocaine",
+            f"injections-{n}-concentration_pct": "1", f"injections-{n}-volume_ml": "2",
+            f"injections-{n}-needle_gauge": "25", f"injections-{n}-needle_length_mm": "38",
+            f"injections-{n}-technique": "fanning", f"injections-{n}-guidance": "none",
+        })
+    data.update(overrides)
+    return data
+
+
+def test_course_takes_the_clinicians_preferred_interval(clinician_client, clinician, patient):
+    clinician.staff_profile.preferred_interval_days = 21
+    clinician.staff_profile.save()
+    response = clinician_client.post(reverse("treatment:course_new", args=[patient.pk]), {
+        "diagnosis_code": "M79.18", "clinician": clinician.pk, "interval_days": "", "planned_sessions": "3",
+        "started_on": timezone.localdate().isoformat(), "goals": "", "status": "active",
+    })
+    assert response.status_code == 302, response.content.decode()
+    assert Course.objects.get().interval_days == 21
+
+
+def test_course_refuses_a_non_billable_diagnosis(clinician_client, clinician, patient):
+    response = clinician_client.post(reverse("treatment:course_new", args=[patient.pk]), {
+        "diagnosis_code": "M79.1", "clinician": clinician.pk, "interval_days": "14", "planned_sessions": "3",
+        "started_on": timezone.localdate().isoformat(), "status": "active",
+    })
+    assert response.status_code == 200
+    assert "M79.18" in response.content.decode()
+    assert not Course.objects.exists()
+
+
+def test_record_and_sign_a_session_with_two_injections(clinician_client, course, trigger_points):
+    response = clinician_client.post(reverse("treatment:session_new", args=[course.pk]))
+    session = Session.objects.get()
+    assert response["Location"] == reverse("treatment:session", args=[session.pk])
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
+                                     _session_post(session, trigger_points, sign="1"))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.is_signed and session.immediate_relief_pct == 57
+    assert Injection.objects.filter(session=session).count() == 2
+    page = clinician_client.get(reverse("treatment:course", args=[course.pk])).content.decode()
+    due = (timezone.localtime(session.performed_at).date() + timedelta(days=14)).isoformat()
+    assert due in page and "Too early to judge" in page
+
+
+def test_a_signed_session_is_read_only(clinician_client, course, trigger_points):
+    session = Session.objects.create(course=course, clinician=course.clinician, pain_before=5, pain_after=2,
+                                     consent_recorded=True, status=Session.Status.SIGNED)
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
+                                     _session_post(session, trigger_points, pain_before="1"))
+    assert response.status_code == 405
+    session.refresh_from_db()
+    assert session.pain_before == 5 and not session.injections.exists()
+
+
+def test_signing_needs_consent_pain_scores_and_an_injection(clinician_client, course, trigger_points):
+    session = Session.objects.create(course=course, clinician=course.clinician)
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
+                                     _session_post(session, trigger_points, consent_recorded="", sign="1"), follow=True)
+    session.refresh_from_db()
+    assert not session.is_signed
+    assert "Record the patient&#x27;s consent" in response.content.decode()
+    assert session.injections.count() == 2  # the draft itself was kept
+
+
+def test_a_stale_draft_save_is_refused_and_the_other_version_kept(clinician_client, course, trigger_points):
+    session = Session.objects.create(course=course, clinician=course.clinician, notes="first")
+    stale_version = session.version
+    Session.objects.filter(pk=session.pk).update(version=stale_version + 1, notes="saved by a colleague")
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
+                                     _session_post(session, trigger_points, version=str(stale_version), notes="mine"),
+                                     follow=True)
+    session.refresh_from_db()
+    assert session.notes == "saved by a colleague"
+    assert "Someone else saved" in response.content.decode()
+
+
+def test_front_desk_sees_the_worklist_but_cannot_chart_or_record(client, front_desk, course, patient):
+    client.force_login(front_desk)
+    assert client.get(reverse("treatment:worklist") + "?clinician=all").status_code == 200
+    assert client.get(reverse("charting:new", args=[patient.pk])).status_code == 403
+    assert client.post(reverse("treatment:session_new", args=[course.pk])).status_code == 403
+    assert not Session.objects.exists()
+
+
+def test_nurse_can_prepare_but_not_sign(client, nurse, course, trigger_points):
+    client.force_login(nurse)
+    client.post(reverse("treatment:session_new", args=[course.pk]))
+    session = Session.objects.get()
+    client.post(reverse("treatment:session", args=[session.pk]), _session_post(session, trigger_points, sign="1"))
+    session.refresh_from_db()
+    assert not session.is_signed and session.pain_before == 7
+
+
+def test_worklist_buckets(clinician_client, clinician, patient, course, trigger_points):
+    Session.objects.create(course=course, clinician=clinician, status=Session.Status.SIGNED, pain_before=6,
+                           pain_after=2, performed_at=timezone.now() - timedelta(days=20))
+    body = clinician_client.get(reverse("treatment:worklist")).content.decode()
+    assert "Overdue" in body and "Lopez" in body

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from treatment import views
+
+app_name = "treatment"
+urlpatterns = [
+    path("worklist/", views.worklist, name="worklist"),
+    path("new/<int:patient_pk>/", views.course_new, name="course_new"),
+    path("<int:pk>/", views.course_detail, name="course"),
+    path("<int:pk>/edit/", views.course_edit, name="course_edit"),
+    path("<int:pk>/sessions/new/", views.session_new, name="session_new"),
+    path("sessions/<int:pk>/", views.session_edit, name="session"),
+    path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
+]

@@ -1,0 +1,184 @@
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from accounts.decorators import charting_required, staff_required
+from patients.models import Patient
+from treatment import charts, course_rules
+from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
+from treatment.models import Course, Injection, Session
+
+
+@staff_required()
+def worklist(request):
+    """Each clinician's open courses: overdue, due this week, not yet scheduled, and the rest."""
+    clinicians = list(roles.clinicians())
+    chosen = request.GET.get("clinician")
+    if chosen is None and roles.role_of(request.user) == "clinician":
+        chosen = str(request.user.pk)
+    courses = (
+        Course.objects.filter(status__in=[Course.Status.PLANNED, Course.Status.ACTIVE])
+        .select_related("patient", "clinician")
+        .prefetch_related("sessions")
+    )
+    if chosen and chosen != "all":
+        courses = courses.filter(clinician_id=chosen)
+    order = {
+        course_rules.DueStatus.OVERDUE: 0, course_rules.DueStatus.DUE: 1, course_rules.DueStatus.NOT_SCHEDULED: 2,
+        course_rules.DueStatus.SCHEDULED: 3, course_rules.DueStatus.UPCOMING: 4, course_rules.DueStatus.COMPLETE: 5,
+    }
+    rows = []
+    for course in courses:
+        status = course.due_status()
+        rows.append({
+            "course": course, "status": status, "due": course.next_due(), "last": course.last_session(),
+            "scheduled": course.scheduled_session(), "response": course.response(),
+        })
+    rows.sort(key=lambda r: (order[r["status"]], r["due"] or timezone.localdate(), r["course"].patient.family_name))
+    counts = [(status, sum(1 for r in rows if r["status"] is status)) for status in order]
+    return render(request, "treatment/worklist.html", {
+        "rows": rows, "clinicians": clinicians, "chosen": chosen or "all", "counts": counts,
+        "today": timezone.localdate(),
+    })
+
+
+@charting_required
+def course_new(request, patient_pk):
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    initial = {"clinician": request.user.pk if roles.can_sign(request.user) else None}
+    form = CourseForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            course = form.save(commit=False)
+            course.patient = patient
+            course.interval_days = form.cleaned_data["interval_days"]
+            course.save()
+            messages.success(request, _("Course planned."))
+            return redirect("treatment:course", pk=course.pk)
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "treatment/course_form.html", {"form": form, "patient": patient})
+
+
+@charting_required
+def course_edit(request, pk):
+    course = get_object_or_404(Course.objects.select_related("patient"), pk=pk)
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST":
+        if form.is_valid():
+            course = form.save(commit=False)
+            course.interval_days = form.cleaned_data["interval_days"]
+            course.save()
+            messages.success(request, _("Course updated."))
+            return redirect("treatment:course", pk=course.pk)
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "treatment/course_form.html", {"form": form, "patient": course.patient, "course": course})
+
+
+@staff_required()
+def course_detail(request, pk):
+    course = get_object_or_404(
+        Course.objects.select_related("patient", "clinician").prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.select_related("clinician").prefetch_related(
+                Prefetch("injections", queryset=Injection.objects.select_related("trigger_point"))
+            ))
+        ),
+        pk=pk,
+    )
+    sessions = list(course.sessions.all())
+    signed = course.signed_sessions()
+    return render(request, "treatment/course.html", {
+        "course": course, "patient": course.patient, "sessions": sessions,
+        "judgement": course.response(), "due": course.next_due(), "due_status": course.due_status(),
+        "pain_chart": charts.pain_chart(signed),
+        "can_chart": roles.can_chart(request.user),
+    })
+
+
+@require_POST
+@charting_required
+def session_new(request, pk):
+    course = get_object_or_404(Course, pk=pk)
+    if not course.is_open:
+        messages.error(request, _("This course is closed; reopen it before adding a session."))
+        return redirect("treatment:course", pk=course.pk)
+    clinician = request.user if roles.can_sign(request.user) else course.clinician
+    session = Session.objects.create(course=course, clinician=clinician, performed_at=default_session_time())
+    if course.status == Course.Status.PLANNED:
+        Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE)
+    return redirect("treatment:session", pk=session.pk)
+
+
+def _session_queryset():
+    return Session.objects.select_related("course__patient", "clinician", "signed_by")
+
+
+@staff_required()
+def session_edit(request, pk):
+    session = get_object_or_404(_session_queryset(), pk=pk)
+    patient = session.course.patient
+    if session.is_signed or not roles.can_chart(request.user):
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"], _("A signed session cannot be changed."))
+        return render(request, "treatment/session_signed.html", {
+            "session": session, "patient": patient,
+            "injections": session.injections.select_related("trigger_point"),
+        })
+    form = SessionForm(request.POST or None, instance=session, initial={"version": session.version})
+    formset = InjectionFormSet(request.POST or None, instance=session, patient=patient, prefix="injections")
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            with transaction.atomic():
+                updated = Session.objects.filter(
+                    pk=session.pk, status=Session.Status.DRAFT, version=form.cleaned_data.get("version") or session.version,
+                ).update(version=F("version") + 1)
+                if not updated:
+                    messages.error(request, _(
+                        "Someone else saved or signed this session while you were editing it. Your changes were "
+                        "not saved; the page now shows their version. Re-enter your changes."
+                    ))
+                    return redirect("treatment:session", pk=session.pk)
+                saved = form.save(commit=False)
+                saved.version = session.version + 1
+                saved.save()
+                formset.save()
+            if "sign" in request.POST:
+                return _sign(request, saved)
+            messages.success(request, _("Draft saved."))
+            return redirect("treatment:session", pk=session.pk)
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "treatment/session_form.html", {
+        "session": session, "patient": patient, "form": form, "formset": formset,
+        "can_sign": roles.can_sign(request.user),
+    })
+
+
+def _sign(request, session):
+    if not roles.can_sign(request.user):
+        messages.error(request, _("Only a clinician can sign a session."))
+        return redirect("treatment:session", pk=session.pk)
+    problems = session.sign_problems()
+    if problems:
+        messages.error(request, _("The session was saved as a draft but not signed: ") + " ".join(problems))
+        return redirect("treatment:session", pk=session.pk)
+    updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT).update(
+        status=Session.Status.SIGNED, signed_at=timezone.now(), signed_by=request.user,
+    )
+    if updated:
+        messages.success(request, _("Session signed."))
+    return redirect("treatment:course", pk=session.course_id)
+
+
+@require_POST
+@charting_required
+def session_sign(request, pk):
+    session = get_object_or_404(_session_queryset(), pk=pk)
+    if session.is_signed:
+        messages.info(request, _("This session is already signed."))
+        return redirect("treatment:course", pk=session.course_id)
+    return _sign(request, session)
