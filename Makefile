@@ -11,14 +11,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps --config-settings editable_mode=compat -e .
 	touch $(STAMP)
 
 system-deps:
 	bash scripts/install-system-deps.sh
 
 messages: $(STAMP) system-deps
-	$(BIN)/tpclinic compilemessages --ignore=.venv --ignore=var >/dev/null
+	@if find . -path ./.venv -prune -o -name '*.po' -print | grep -q .; then \
+		$(BIN)/tpclinic compilemessages --ignore=.venv --ignore=var >/dev/null; fi
 
 run: $(STAMP) messages
 	DEBUG=1 $(BIN)/tpclinic migrate --no-input

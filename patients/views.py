@@ -9,6 +9,7 @@ from accounts import roles
 from accounts.decorators import staff_required
 from patients.forms import AllergyFormSet, MedicationFormSet, PatientForm
 from patients.models import Patient
+from referral import views as referral_views
 
 
 @staff_required()
@@ -69,4 +70,5 @@ def chart(request, pk):
         "points": points,
         "courses": courses,
         "can_chart": roles.can_chart(request.user),
+        **referral_views.panel_context(patient),
     })

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "treatment",
     "referral",
     "safety",
+    "library",
+    "directory",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,7 @@ urlpatterns = [
     path("courses/", include("treatment.urls")),
     path("referral/", include("referral.urls")),
     path("safety/", include("safety.urls")),
+    path("library/", include("library.urls")),
+    path("specialists/", include("directory.urls")),
+    path("", include("interop.urls")),
 ]

@@ -39,13 +39,17 @@ class CourseForm(forms.ModelForm):
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        fields = ["performed_at", "pain_before", "pain_after", "immediate_relief_pct", "consent_recorded", "notes"]
+        fields = [
+            "performed_at", "pain_before", "pain_after", "immediate_relief_pct", "systemic_infection",
+            "site_infection", "dose_override_reason", "notes",
+        ]
         widgets = {
             "performed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "pain_before": forms.NumberInput(attrs={"min": 0, "max": 10}),
             "pain_after": forms.NumberInput(attrs={"min": 0, "max": 10}),
             "immediate_relief_pct": forms.NumberInput(attrs={"min": 0, "max": 100}),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "dose_override_reason": forms.Textarea(attrs={"rows": 2}),
         }
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

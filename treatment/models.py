@@ -99,6 +99,14 @@ class Session(models.Model):
     )
     consent_recorded = models.BooleanField(_("consent recorded"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    systemic_infection = models.BooleanField(_("signs of systemic infection today"), default=False)
+    site_infection = models.BooleanField(_("infection at or near a planned site"), default=False)
+    dose_override_reason = models.TextField(
+        _("reason for exceeding the dose limit"), blank=True,
+        help_text=_("Only when the local anaesthetic total is over the limit and you proceed anyway."),
+    )
+    screen_snapshot = models.JSONField(default=dict, blank=True, help_text="The risk screen as shown when signed.")
+    cpt_codes = models.CharField(_("CPT"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
+from safety import session_check
 from treatment import charts, course_rules
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
 from treatment.models import Course, Injection, Session
@@ -166,8 +167,14 @@ def _sign(request, session):
     if problems:
         messages.error(request, _("The session was saved as a draft but not signed: ") + " ".join(problems))
         return redirect("treatment:session", pk=session.pk)
+    result = session_check.check(session, session.injections.select_related("trigger_point"))
+    if not result.can_sign:
+        blocks = " ".join(f.message for f in result.screen.blocks)
+        messages.error(request, _("The session was saved as a draft but not signed. The risk screen blocks it: ") + blocks)
+        return redirect("treatment:session", pk=session.pk)
     updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT).update(
         status=Session.Status.SIGNED, signed_at=timezone.now(), signed_by=request.user,
+        screen_snapshot=result.snapshot(), cpt_codes=",".join(result.cpt.codes),
     )
     if updated:
         messages.success(request, _("Session signed."))

@@ -29,7 +29,7 @@ def course(patient, clinician):
 def _session_post(session, trigger_points, **overrides):
     data = {
         "version": str(session.version), "performed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "pain_before": "7", "pain_after": "3", "immediate_relief_pct": "", "consent_recorded": "on", "notes": "",
+        "pain_before": "7", "pain_after": "3", "immediate_relief_pct": "", "notes": "",
         "injections-TOTAL_FORMS": str(len(trigger_points)), "injections-INITIAL_FORMS": "0",
     }
     for n, tp in enumerate(trigger_points):
@@ -68,6 +68,7 @@ def test_record_and_sign_a_session_with_two_injections(clinician_client, course,
     response = clinician_client.post(reverse("treatment:session_new", args=[course.pk]))
     session = Session.objects.get()
     assert response["Location"] == reverse("treatment:session", args=[session.pk])
+    clinician_client.post(reverse("safety:consent", args=[session.pk]))
     response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
                                      _session_post(session, trigger_points, sign="1"))
     assert response.status_code == 302
@@ -92,7 +93,7 @@ def test_a_signed_session_is_read_only(clinician_client, course, trigger_points)
 def test_signing_needs_consent_pain_scores_and_an_injection(clinician_client, course, trigger_points):
     session = Session.objects.create(course=course, clinician=course.clinician)
     response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
-                                     _session_post(session, trigger_points, consent_recorded="", sign="1"), follow=True)
+                                     _session_post(session, trigger_points, sign="1"), follow=True)
     session.refresh_from_db()
     assert not session.is_signed
     assert "Record the patient&#x27;s consent" in response.content.decode()
@@ -123,6 +124,7 @@ def test_nurse_can_prepare_but_not_sign(client, nurse, course, trigger_points):
     client.force_login(nurse)
     client.post(reverse("treatment:session_new", args=[course.pk]))
     session = Session.objects.get()
+    client.post(reverse("safety:consent", args=[session.pk]))
     client.post(reverse("treatment:session", args=[session.pk]), _session_post(session, trigger_points, sign="1"))
     session.refresh_from_db()
     assert not session.is_signed and session.pain_before == 7

@@ -1,0 +1,39 @@
+"""Pain-drawing measures used in the pain-drawing literature: extent and change between visits.
+
+Extent is the share of the body map's places that are marked (paired regions count once per
+side). Change is the Jaccard similarity of two drawings' places: 1 for the same drawing, 0 for
+no overlap (as in the digital pain-drawing studies, e.g. Boudreau's Navigate Pain work).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from anatomy import vocabulary
+from anatomy.vocabulary import Place
+
+
+def extent(places: Iterable[Place]) -> float:
+    marked = set(places)
+    return len(marked) / len(vocabulary.all_places())
+
+
+def jaccard(first: Iterable[Place], second: Iterable[Place]) -> float | None:
+    a, b = set(first), set(second)
+    if not a and not b:
+        return None
+    return len(a & b) / len(a | b)
+
+
+def parse_marks(text: str) -> list[tuple[Place, int]]:
+    """Read `CODE:side` or `CODE:side@intensity` items separated by commas or spaces."""
+    marks: dict[Place, int] = {}
+    for item in text.replace(",", " ").split():
+        where, _, level = item.partition("@")
+        place = vocabulary.parse_place(where)
+        if level:
+            if not level.isdigit() or not 0 <= int(level) <= 10:
+                raise vocabulary.VocabularyError(f"Pain intensity for {place} must be a whole number from 0 to 10.")
+            marks[place] = int(level)
+        else:
+            marks[place] = 5
+    return sorted(marks.items())

@@ -1,0 +1,116 @@
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from accounts.decorators import charting_required, staff_required
+from safety import consent as consent_text
+from safety import session_check
+from safety.forms import AdverseEventForm
+from safety.models import AdverseEvent, ConsentRecord
+from safety.reports import adverse_event_rates
+from treatment.forms import InjectionFormSet, SessionForm
+from treatment.models import Session
+
+
+def _session(pk):
+    return get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
+
+
+def typed_injections(formset) -> list:
+    """The injection rows as typed, valid or not yet complete, without saving anything."""
+    rows = []
+    for form in formset.forms:
+        if not form.is_valid() or form.cleaned_data.get("DELETE") or not form.cleaned_data.get("trigger_point"):
+            continue
+        data = form.cleaned_data
+        rows.append(SimpleNamespace(
+            trigger_point=data["trigger_point"], agent=data.get("agent") or "lidocaine",
+            concentration_pct=data.get("concentration_pct") or 0, with_epinephrine=data.get("with_epinephrine"),
+            volume_ml=data.get("volume_ml") or 0,
+        ))
+    return rows
+
+
+@require_POST
+@charting_required
+def live_check(request, pk):
+    """The risk screen, dose total and coding for the session form as typed (htmx, on every change)."""
+    session = _session(pk)
+    form = SessionForm(request.POST, instance=Session(
+        pk=session.pk, course=session.course, performed_at=session.performed_at, clinician=session.clinician))
+    form.is_valid()
+    draft = form.instance
+    formset = InjectionFormSet(request.POST, instance=session, patient=session.course.patient, prefix="injections")
+    formset.is_valid()
+    result = session_check.check(draft, typed_injections(formset))
+    return render(request, "safety/_check.html", {"check": result, "session": session})
+
+
+@staff_required()
+def consent(request, pk):
+    """The consent form in the patient's language, with this session's screen flags; recording it."""
+    session = _session(pk)
+    patient = session.course.patient
+    text = consent_text.form_for(patient.preferred_language)
+    result = session_check.check(session, session.injections.select_related("trigger_point"))
+    flags = list(dict.fromkeys(f.rule for f in result.screen.findings if text.flag_text(f.rule)))
+    if request.method == "POST":
+        if not roles.can_chart(request.user):
+            return HttpResponse(status=403)
+        if session.is_signed:
+            messages.error(request, _("This session is signed; its consent cannot change."))
+            return redirect("treatment:session", pk=session.pk)
+        with transaction.atomic():
+            ConsentRecord.objects.create(session=session, form_version=text.version, language=text.language,
+                                         flags=flags, recorded_by=request.user)
+            Session.objects.filter(pk=session.pk).update(consent_recorded=True)
+        messages.success(request, _("Consent recorded."))
+        return redirect("treatment:session", pk=session.pk)
+    return render(request, "safety/consent.html", {
+        "session": session, "patient": patient, "text": text, "flags": [text.flag_text(r) for r in flags],
+        "records": session.consents.select_related("recorded_by"),
+    })
+
+
+@staff_required()
+def consent_pdf(request, pk):
+    from weasyprint import HTML
+
+    record = get_object_or_404(ConsentRecord.objects.select_related("session__course__patient", "recorded_by"), pk=pk)
+    text = consent_text.form_for(record.language)
+    html = render(request, "safety/consent_pdf.html", {
+        "record": record, "patient": record.session.course.patient, "text": text,
+        "flags": [text.flag_text(rule) for rule in record.flags if text.flag_text(rule)],
+    }).content.decode()
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="consent-{record.pk}.pdf"'
+    return response
+
+
+@charting_required
+def adverse_event_new(request, pk):
+    session = _session(pk)
+    form = AdverseEventForm(request.POST or None, session=session)
+    if request.method == "POST":
+        if form.is_valid():
+            event = form.save(commit=False)
+            event.session, event.recorded_by = session, request.user
+            event.save()
+            messages.success(request, _("Adverse event recorded."))
+            return redirect("treatment:session", pk=session.pk)
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "safety/adverse_event_form.html", {"form": form, "session": session,
+                                                              "patient": session.course.patient})
+
+
+@staff_required()
+def adverse_event_report(request):
+    return render(request, "safety/adverse_event_report.html", adverse_event_rates())
+
