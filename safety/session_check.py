@@ -87,14 +87,22 @@ def payer_history(patient, exclude_session=None) -> list[payer.PastSession]:
 
 
 def relief_on_record(patient, exclude_session=None) -> bool:
-    """At least 50% relief on record for a prior session (the uniform LCD's condition for a repeat)."""
+    """At least 50% relief lasting at least 6 weeks on record (the uniform LCD's condition for a
+    repeat): a later pre-injection pain score, 42 days or more after an earlier session, at most
+    half of that session's pre-injection pain."""
     from treatment.models import Session
 
     sessions = Session.objects.filter(course__patient=patient, status=Session.Status.SIGNED,
-                                      immediate_relief_pct__gte=50)
+                                      pain_before__isnull=False)
     if exclude_session is not None:
         sessions = sessions.exclude(pk=exclude_session.pk)
-    return sessions.exists()
+    scores = sorted((timezone.localdate(s.performed_at), s.pain_before) for s in sessions.only("performed_at", "pain_before"))
+    return any(
+        later_pain * 2 <= pain and (later_day - day).days >= 42
+        for index, (day, pain) in enumerate(scores)
+        for later_day, later_pain in scores[index + 1:]
+        if pain > 0
+    )
 
 
 def check(session, injections) -> SessionCheck:
@@ -104,7 +112,8 @@ def check(session, injections) -> SessionCheck:
     day = timezone.localdate(session.performed_at) if session.performed_at else timezone.localdate()
     facts = patient_facts(
         patient, on=day, systemic_infection=session.systemic_infection,
-        infected_sites=frozenset(f"{p.muscle}:{p.side}" for p in plans) if session.site_infection else frozenset(),
+        infected_sites=frozenset(f"{p.muscle}:{p.side}" if p.side else p.muscle for p in plans)
+        if session.site_infection else frozenset(),
     )
     result = screen(facts, plans, session.dose_override_reason or None)
     sites = {(p.muscle, p.side) for p in plans}

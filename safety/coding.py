@@ -1,0 +1,173 @@
+"""CPT and ICD-10-CM coding for a TPI session (research brief section 4).
+
+CPT: 20552/20553 are reported once per session by the number of muscles injected, however many
+needle sites (CPT Assistant; ACR injection FAQ); left and right muscles of the same name count as
+two (AAPC). Dry needling without injectate is 20560 (1-2 muscles) / 20561 (3+), new in 2020 (APTA).
+
+Our choice for a session that mixes injections and dry needling: one code per session, the TPI code,
+counting the injected muscles only; the dry-needled muscles are listed in the notes so the biller can
+decide (payers rarely pay both, and Medicare covers dry needling only as acupuncture for chronic low
+back pain, NCD 30.3.3). A muscle both injected and dry-needled counts as injected.
+
+ICD-10-CM: checked against the installed simple_icd_10_cm code set; only billable (leaf) codes pass.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Iterable
+
+from anatomy import vocabulary
+from safety.facts import PlannedInjection
+
+CPT_TEXT = {  # our own short wording, not the AMA descriptors
+    "20552": "trigger point injection(s), 1 or 2 muscles",
+    "20553": "trigger point injection(s), 3 or more muscles",
+    "20560": "dry needling (needle insertion without injection), 1 or 2 muscles",
+    "20561": "dry needling (needle insertion without injection), 3 or more muscles",
+}
+SRC_CPT = "CPT 20552/20553 (CPT Assistant; ACR Injection FAQs; AAPC on left/right), 20560/20561 (APTA 2020)"
+
+# M79.1x diagnoses by muscle group (USC orofacial program mapping, research brief section 4):
+# jaw-muscle myalgia -> M79.11, cervical (auxiliary head and neck muscles) -> M79.12, other sites -> M79.18.
+TPI_DIAGNOSES = ("M79.10", "M79.11", "M79.12", "M79.18")
+DIAGNOSIS_BY_GROUP = {"jaw": "M79.11", "neck": "M79.12", "neck-shoulder": "M79.12"}
+OTHER_SITE = "M79.18"
+SRC_ICD = "ICD-10-CM April 2026 code set (simple_icd_10_cm 1.5); M79.1 not billable since FY2023"
+SRC_MAPPING = "USC orofacial pain program mapping: jaw M79.11, cervical M79.12, other/referral M79.18"
+CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
+
+
+@dataclass(frozen=True)
+class CptResult:
+    codes: tuple[str, ...]  # empty or exactly one code: reported once per session
+    muscle_count: int  # muscles counted for the code (left and right apart)
+    explanation: str
+    notes: tuple[str, ...] = ()
+    source: str = SRC_CPT
+
+    @property
+    def code(self) -> str | None:
+        return self.codes[0] if self.codes else None
+
+
+def _site_label(muscle: str, side: str | None) -> str:
+    return f"{vocabulary.muscle(muscle).name} ({side or 'side not recorded'})"
+
+
+def cpt_for_session(injections: Iterable[PlannedInjection]) -> CptResult:
+    injections = list(injections)
+    injected = list(dict.fromkeys((i.muscle, i.side) for i in injections if i.has_injectate))
+    needled = [
+        site for site in dict.fromkeys((i.muscle, i.side) for i in injections if not i.has_injectate)
+        if site not in injected
+    ]
+    notes = []
+    unsided = sorted({m for m, side in injected + needled if side is None})
+    if unsided:
+        notes.append(
+            "Side not recorded for " + ", ".join(vocabulary.muscle(m).name for m in unsided)
+            + ": record it, as left and right of the same muscle count as two."
+        )
+    if injected:
+        count, code = len(injected), "20552" if len(injected) <= 2 else "20553"
+        if needled:
+            notes.append(
+                "Also dry-needled, not counted in the TPI code (one code per session): "
+                + "; ".join(_site_label(*s) for s in needled) + "."
+            )
+        counted = injected
+    elif needled:
+        count, code = len(needled), "20560" if len(needled) <= 2 else "20561"
+        notes.append("Medicare covers dry needling only as acupuncture for chronic low back pain (NCD 30.3.3).")
+        counted = needled
+    else:
+        return CptResult((), 0, "No injections or needling recorded: no procedure code.", tuple(notes))
+    explanation = (
+        f"{code}: {CPT_TEXT[code]}. {count} muscle{'s' if count != 1 else ''} counted, left and right apart "
+        f"({'; '.join(_site_label(*s) for s in counted)}). Reported once for the session, "
+        "however many needle sites."
+    )
+    return CptResult((code,), count, explanation, tuple(notes))
+
+
+# ---------------------------------------------------------------- ICD-10-CM
+
+
+@dataclass(frozen=True)
+class DiagnosisCheck:
+    ok: bool
+    code: str | None  # normalised dotted uppercase, None when the input is not code-shaped
+    description: str | None
+    message: str
+    expected_for_tpi: bool = False
+    source: str = SRC_ICD
+
+
+def _icd():
+    """The code-set package warns on import (deprecated importlib API in 1.5); keep that out of our output."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm
+
+    return simple_icd_10_cm
+
+
+def normalise_icd(text: str) -> str | None:
+    """`m7918`, `M79.18 ` and `M79.18` all become `M79.18`; None when it cannot be a code."""
+    compact = re.sub(r"[\s.]", "", text or "").upper()
+    if not CODE_SHAPE.match(compact):
+        return None
+    return compact if len(compact) == 3 else f"{compact[:3]}.{compact[3:]}"
+
+
+def check_diagnosis(text: str) -> DiagnosisCheck:
+    code = normalise_icd(text)
+    icd = _icd()
+    if code is None or not icd.is_valid_item(code):
+        return DiagnosisCheck(False, code, None, f"{(text or '').strip()!r} is not an ICD-10-CM code.")
+    description = icd.get_description(code)
+    if not icd.is_leaf(code):
+        billable = [c for c in icd.get_descendants(code) if icd.is_leaf(c)]
+        shown = "; ".join(f"{c} {icd.get_description(c)}" for c in billable[:8])
+        more = f" and {len(billable) - 8} more" if len(billable) > 8 else ""
+        return DiagnosisCheck(
+            False, code, description,
+            f"{code} ({description}) is a category, not a billable code. Use one of its billable codes: {shown}{more}.",
+        )
+    expected = code in TPI_DIAGNOSES
+    message = f"{code} {description}: billable."
+    if not expected:
+        message += f" Not one of the usual TPI diagnoses ({', '.join(TPI_DIAGNOSES)}): check the payer's covered list."
+    return DiagnosisCheck(True, code, description, message, expected)
+
+
+@dataclass(frozen=True)
+class DiagnosisSuggestion:
+    code: str
+    description: str
+    muscles: tuple[str, ...]
+    reason: str
+    source: str = SRC_MAPPING
+
+
+def suggest_diagnosis(muscle_codes: Iterable[str]) -> tuple[DiagnosisSuggestion, ...]:
+    """M79.11 for jaw muscles, M79.12 for head and neck, M79.18 for the rest; one entry per code used.
+
+    These codes carry no laterality: record the side in the structured injection data.
+    """
+    grouped: dict[str, list[str]] = {}
+    for code in dict.fromkeys(muscle_codes):
+        group = vocabulary.muscle(code).group
+        grouped.setdefault(DIAGNOSIS_BY_GROUP.get(group, OTHER_SITE), []).append(code)
+    reasons = {
+        "M79.11": "jaw (mastication) muscles",
+        "M79.12": "auxiliary muscles of the head and neck",
+        OTHER_SITE: "muscles outside the head and neck",
+    }
+    icd = _icd()
+    return tuple(
+        DiagnosisSuggestion(icd_code, icd.get_description(icd_code), tuple(grouped[icd_code]), reasons[icd_code])
+        for icd_code in sorted(grouped)
+    )

@@ -1,0 +1,252 @@
+"""Read and check the versioned rule data in safety/data/*.toml (stdlib tomllib, cached).
+
+Numbers are read as exact Decimals so limits at the edge compare exactly. Every file is checked
+on load: a muscle code the vocabulary does not know, a muscle without risk data or a value out of
+range raises DataFileError naming the file and entry, so a bad edit fails the tests, not a clinic.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from anatomy import vocabulary
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+RECALLED = "recalled — verify"
+PNEUMOTHORAX_LEVELS = ("none", "moderate", "high")
+REDUCTION_CONDITIONS = ("pregnant", "renal_disease", "hepatic_disease", "cardiac_disease")
+
+
+class DataFileError(ValueError):
+    """A rule data file that does not match what the rules expect."""
+
+
+def _read(name: str) -> dict:
+    with open(DATA_DIR / name, "rb") as handle:
+        return tomllib.load(handle, parse_float=Decimal)
+
+
+def _dec(value: object, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise DataFileError(f"{where}: expected a number, got {value!r}.")
+    number = Decimal(value)
+    if number <= 0:
+        raise DataFileError(f"{where}: must be more than 0.")
+    return number
+
+
+def _sources(keys: list[str], table: Mapping[str, str], where: str) -> tuple[str, ...]:
+    missing = [key for key in keys if key not in table]
+    if missing:
+        raise DataFileError(f"{where}: unknown source key(s) {', '.join(missing)}.")
+    return tuple(table[key] for key in keys)
+
+
+# ---------------------------------------------------------------- dose limits
+
+
+@dataclass(frozen=True)
+class Limit:
+    mg_per_kg: Decimal
+    max_mg: Decimal
+
+
+@dataclass(frozen=True)
+class Agent:
+    code: str
+    name: str
+    drug_class: str  # amide or ester
+    plain: Limit
+    with_epinephrine: Limit
+    sources: tuple[str, ...]
+    note: str = ""
+
+    def limit(self, with_epinephrine: bool) -> Limit:
+        return self.with_epinephrine if with_epinephrine else self.plain
+
+
+@dataclass(frozen=True)
+class DoseLimits:
+    version: str
+    mg_per_ml_per_pct: Decimal
+    male_base_kg: Decimal
+    female_base_kg: Decimal
+    base_height_cm: Decimal
+    kg_per_cm: Decimal
+    ibw_sources: tuple[str, ...]
+    reduction_factor: Decimal
+    reduction_age: Decimal
+    reduction_conditions: tuple[str, ...]
+    reduction_sources: tuple[str, ...]
+    caution_from: Decimal
+    over_above: Decimal
+    agents: Mapping[str, Agent]
+
+
+@cache
+def dose_limits() -> DoseLimits:
+    raw = _read("dose_limits.toml")
+    sources = raw["sources"]
+    agents = {}
+    for code, entry in raw["agents"].items():
+        where = f"dose_limits.toml [agents.{code}]"
+        if entry["class"] not in ("amide", "ester"):
+            raise DataFileError(f"{where}: class must be amide or ester.")
+        agents[code] = Agent(
+            code=code,
+            name=entry["name"],
+            drug_class=entry["class"],
+            plain=Limit(_dec(entry["plain"]["mg_per_kg"], where), _dec(entry["plain"]["max_mg"], where)),
+            with_epinephrine=Limit(
+                _dec(entry["with_epinephrine"]["mg_per_kg"], where), _dec(entry["with_epinephrine"]["max_mg"], where)
+            ),
+            sources=_sources(entry["sources"], sources, where),
+            note=entry.get("note", ""),
+        )
+    ibw, reduction, thresholds = raw["ideal_body_weight"], raw["reduction"], raw["thresholds"]
+    factor = _dec(reduction["factor"], "dose_limits.toml [reduction] factor")
+    if not factor < 1:
+        raise DataFileError("dose_limits.toml [reduction] factor must be below 1.")
+    unknown = set(reduction["conditions"]) - set(REDUCTION_CONDITIONS)
+    if unknown:
+        raise DataFileError(f"dose_limits.toml [reduction]: unknown condition(s) {', '.join(sorted(unknown))}.")
+    caution, over = _dec(thresholds["caution_from"], "thresholds"), _dec(thresholds["over_above"], "thresholds")
+    if not caution < over:
+        raise DataFileError("dose_limits.toml [thresholds]: caution_from must be below over_above.")
+    return DoseLimits(
+        version=raw["version"],
+        mg_per_ml_per_pct=_dec(raw["conversion"]["mg_per_ml_per_pct"], "conversion"),
+        male_base_kg=_dec(ibw["male_base_kg"], "ideal_body_weight"),
+        female_base_kg=_dec(ibw["female_base_kg"], "ideal_body_weight"),
+        base_height_cm=_dec(ibw["base_height_cm"], "ideal_body_weight"),
+        kg_per_cm=_dec(ibw["kg_per_cm"], "ideal_body_weight"),
+        ibw_sources=_sources(ibw["sources"], sources, "ideal_body_weight"),
+        reduction_factor=factor,
+        reduction_age=_dec(reduction["age_years_at_least"], "reduction"),
+        reduction_conditions=tuple(reduction["conditions"]),
+        reduction_sources=_sources(reduction["sources"], sources, "reduction"),
+        caution_from=caution,
+        over_above=over,
+        agents=MappingProxyType(agents),
+    )
+
+
+# ---------------------------------------------------------------- muscle risks
+
+
+@dataclass(frozen=True)
+class MuscleRisk:
+    muscle: str
+    pneumothorax: str  # none, moderate or high
+    deep_noncompressible: bool
+    avoid: tuple[str, ...]
+    sources: tuple[str, ...]
+    confidence: str
+    note: str = ""
+
+    @property
+    def recalled(self) -> bool:
+        return self.confidence == RECALLED
+
+
+@cache
+def muscle_risks() -> Mapping[str, MuscleRisk]:
+    raw = _read("muscle_risks.toml")
+    known = vocabulary.muscles()
+    entries = raw["muscles"]
+    unknown = set(entries) - set(known)
+    if unknown:
+        raise DataFileError(f"muscle_risks.toml: codes not in the vocabulary: {', '.join(sorted(unknown))}.")
+    missing = [code for code in known if code not in entries]
+    if missing:
+        raise DataFileError(f"muscle_risks.toml: no risk entry for {', '.join(missing)}.")
+    risks = {}
+    for code in known:
+        entry, where = entries[code], f"muscle_risks.toml [muscles.{code}]"
+        if entry["pneumothorax"] not in PNEUMOTHORAX_LEVELS:
+            raise DataFileError(f"{where}: pneumothorax must be one of {', '.join(PNEUMOTHORAX_LEVELS)}.")
+        if not isinstance(entry["deep_noncompressible"], bool):
+            raise DataFileError(f"{where}: deep_noncompressible must be true or false.")
+        if not entry["sources"]:
+            raise DataFileError(f"{where}: name at least one source.")
+        risks[code] = MuscleRisk(
+            muscle=code,
+            pneumothorax=entry["pneumothorax"],
+            deep_noncompressible=entry["deep_noncompressible"],
+            avoid=tuple(entry["avoid"]),
+            sources=_sources(entry["sources"], raw["sources"], where),
+            confidence=entry["confidence"],
+            note=entry.get("note", ""),
+        )
+    return MappingProxyType(risks)
+
+
+def muscle_risk(code: str) -> MuscleRisk:
+    vocabulary.muscle(code)
+    return muscle_risks()[code]
+
+
+# ---------------------------------------------------------------- payer policies
+
+
+@dataclass(frozen=True)
+class PayerPolicy:
+    code: str
+    name: str
+    min_days_same_location: int | None = None
+    max_sessions: int | None = None
+    window_days: int | None = None
+    repeat_needs_relief: bool = False
+    relief_min_pct: int | None = None
+    relief_min_weeks: int | None = None
+    single_region_per_session: bool = False
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+
+def _positive_int(entry: dict, key: str, where: str) -> int | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise DataFileError(f"{where}: {key} must be a whole number above 0.")
+    return value
+
+
+@cache
+def payer_policies() -> Mapping[str, PayerPolicy]:
+    raw = _read("payer_policies.toml")
+    policies = {}
+    for code, entry in raw["policies"].items():
+        where = f"payer_policies.toml [policies.{code}]"
+        ints = {
+            key: _positive_int(entry, key, where)
+            for key in ("min_days_same_location", "max_sessions", "window_days", "relief_min_pct", "relief_min_weeks")
+        }
+        if (ints["max_sessions"] is None) != (ints["window_days"] is None):
+            raise DataFileError(f"{where}: max_sessions and window_days go together.")
+        policies[code] = PayerPolicy(
+            code=code,
+            name=entry["name"],
+            repeat_needs_relief=bool(entry.get("repeat_needs_relief", False)),
+            single_region_per_session=bool(entry.get("single_region_per_session", False)),
+            sources=tuple(entry.get("sources", ())),
+            note=entry.get("note", ""),
+            **ints,
+        )
+    if "none" not in policies:
+        raise DataFileError("payer_policies.toml: the 'none' policy is required.")
+    return MappingProxyType(policies)
+
+
+def payer_policy(code: str) -> PayerPolicy:
+    try:
+        return payer_policies()[code]
+    except KeyError:
+        known = ", ".join(payer_policies())
+        raise ValueError(f"Unknown payer policy {code!r}; known: {known}.") from None

@@ -1,0 +1,223 @@
+"""Adds up a session's local anaesthetic against each agent's maximum dose.
+
+Why: local anaesthetic systemic toxicity is dose related, and a TPI session spreads one drug over
+many sites, so the total is easy to lose sight of (CMAJ 2022; research brief section 3). The numbers
+live in data/dose_limits.toml next to their sources; this module only applies them:
+
+- mg = concentration % x 10 x mL.
+- Dosing weight = the lower of actual weight and Devine ideal body weight when height is known,
+  else actual weight.
+- Limit per agent (plain and with epinephrine apart) = min(mg/kg x dosing weight, cap), lowered
+  once by 20% at age >= 70, pregnancy, renal, hepatic or cardiac disease.
+- Each agent's mg is a fraction of its own limit; the fractions add up. Total < 0.8 ok,
+  0.8..1.0 inclusive caution, > 1.0 over. No weight with any anaesthetic planned: unknown.
+
+Arithmetic is exact (Decimal inputs, Fraction ratios) so a dose exactly at a limit is exactly 1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from typing import Iterable
+
+from safety.data_files import DoseLimits, dose_limits
+from safety.facts import PatientFacts, PlannedInjection
+
+OK, CAUTION, OVER, UNKNOWN = "ok", "caution", "over", "unknown"
+
+
+@dataclass(frozen=True)
+class Reduction:
+    condition: str  # age, pregnant, renal_disease, hepatic_disease, cardiac_disease
+    reason: str
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    """One agent's share of the session; with and without epinephrine are separate rows."""
+
+    agent: str
+    with_epinephrine: bool
+    name: str
+    mg: Decimal
+    limit_mg: Decimal | None  # None when the weight is unknown
+    fraction: Fraction | None
+    limit_basis: str
+    sources: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        if self.limit_mg is None:
+            return f"{self.name}: {fmt(self.mg)} mg (limit unknown without weight)"
+        return f"{self.name}: {fmt(self.mg)} mg of {fmt(self.limit_mg)} mg limit ({percent(self.fraction)})"
+
+
+@dataclass(frozen=True)
+class DoseReport:
+    dosing_weight_kg: Decimal | None
+    weight_basis: str
+    rows: tuple[AgentRow, ...]
+    total_fraction: Fraction | None
+    status: str  # ok, caution, over, unknown
+    reductions: tuple[Reduction, ...]
+    reduction_factor: Decimal  # 1 when no reduction applies
+    anaesthetic_planned: bool
+    messages: tuple[str, ...]
+    data_version: str
+
+    @property
+    def needs_override(self) -> bool:
+        """Over the limit: signing needs a recorded reason."""
+        return self.status == OVER
+
+    @property
+    def blocks_signing(self) -> bool:
+        """Unknown weight with an anaesthetic planned, or over the limit (before any override)."""
+        return self.status == OVER or (self.status == UNKNOWN and self.anaesthetic_planned)
+
+
+def fmt(value: Decimal | None) -> str:
+    """A number for a message: at most one decimal, no trailing zeros."""
+    if value is None:
+        return "?"
+    text = f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def percent(fraction: Fraction | None) -> str:
+    """Exact when the percentage is a whole or one-decimal number, else marked as rounded."""
+    if fraction is None:
+        return "?"
+    tenths = fraction * 1000
+    exact = tenths.denominator == 1
+    value = Decimal(tenths.numerator) / Decimal(tenths.denominator) / 10
+    return f"{'' if exact else 'about '}{fmt(value)}%"
+
+
+def ideal_body_weight(sex: str, height_cm: Decimal, limits: DoseLimits | None = None) -> Decimal:
+    """Devine: 50 kg (men) or 45.5 kg (women and any other sex: the lower, safer base) + 0.91 kg/cm over 152.4 cm."""
+    limits = limits or dose_limits()
+    base = limits.male_base_kg if sex == "male" else limits.female_base_kg
+    return base + limits.kg_per_cm * (height_cm - limits.base_height_cm)
+
+
+def dosing_weight(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple[Decimal | None, str, list[str]]:
+    """The weight the limits are computed on, how it was chosen, and notes for the clinician."""
+    limits = limits or dose_limits()
+    actual, height = patient.weight_kg, patient.height_cm
+    if actual is None:
+        return None, "weight not recorded", []
+    if height is None:
+        return actual, f"actual weight {fmt(actual)} kg (no height recorded, so no ideal body weight)", []
+    notes = []
+    ibw = ideal_body_weight(patient.sex, height, limits)
+    if patient.sex not in ("male", "female"):
+        notes.append("Ideal body weight uses the female formula (the lower, safer base) as sex is not male or female.")
+    if height < limits.base_height_cm:
+        notes.append(
+            f"Height is under {fmt(limits.base_height_cm)} cm, below the ideal-body-weight formula's range; "
+            "the formula was extrapolated downwards. Check the limit clinically."
+        )
+    if ibw <= 0:
+        return actual, f"actual weight {fmt(actual)} kg (height outside the ideal-body-weight formula)", notes
+    if ibw < actual:
+        return ibw, f"ideal body weight {fmt(ibw)} kg (Devine), lower than actual weight {fmt(actual)} kg", notes
+    return actual, f"actual weight {fmt(actual)} kg, not above ideal body weight {fmt(ibw)} kg", notes
+
+
+def reductions(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple[Reduction, ...]:
+    """Every condition that lowers the limits (CMAJ 2022); the factor is applied once however many."""
+    limits = limits or dose_limits()
+    found = []
+    if patient.age_years >= limits.reduction_age:
+        found.append(Reduction("age", f"age {fmt(patient.age_years)} (70 or over)"))
+    labels = {
+        "pregnant": "pregnancy",
+        "renal_disease": "renal disease",
+        "hepatic_disease": "hepatic disease",
+        "cardiac_disease": "cardiac disease",
+    }
+    found.extend(Reduction(c, labels[c]) for c in limits.reduction_conditions if getattr(patient, c))
+    return tuple(found)
+
+
+def dose_report(patient: PatientFacts, injections: Iterable[PlannedInjection]) -> DoseReport:
+    limits = dose_limits()
+    injections = list(injections)
+    weight, basis, messages = dosing_weight(patient, limits)
+    found = reductions(patient, limits)
+    factor = limits.reduction_factor if found else Decimal(1)
+    if found:
+        pct = fmt((1 - limits.reduction_factor) * 100)
+        messages.append(f"Limits lowered by {pct}% (once) for: {', '.join(r.reason for r in found)}.")
+
+    totals: dict[tuple[str, bool], Decimal] = {}
+    for injection in injections:
+        if injection.is_anaesthetic:
+            key = (injection.agent, injection.with_epinephrine)
+            totals[key] = totals.get(key, Decimal(0)) + injection.mg
+    rows = tuple(_row(agent, epi, mg, weight, factor, limits) for (agent, epi), mg in totals.items())
+
+    if not rows:
+        status, total = OK, Fraction(0)
+        messages.append("No local anaesthetic planned: nothing to add up.")
+        if weight is None:
+            messages.append("Weight is not recorded; it will be needed before any anaesthetic is planned.")
+    elif weight is None:
+        status, total = UNKNOWN, None
+        messages.append("Record the patient's weight: the anaesthetic dose limit depends on it. Signing waits for it.")
+    else:
+        total = sum((row.fraction for row in rows), Fraction(0))
+        status = _status(total, limits)
+        messages.append(_status_message(status, total, rows))
+    return DoseReport(
+        dosing_weight_kg=weight,
+        weight_basis=basis,
+        rows=rows,
+        total_fraction=total,
+        status=status,
+        reductions=found,
+        reduction_factor=factor,
+        anaesthetic_planned=bool(rows),
+        messages=tuple(messages),
+        data_version=limits.version,
+    )
+
+
+def _row(agent: str, epi: bool, mg: Decimal, weight: Decimal | None, factor: Decimal, limits: DoseLimits) -> AgentRow:
+    spec = limits.agents[agent]
+    name = f"{spec.name} with epinephrine" if epi else spec.name
+    limit = spec.limit(epi)
+    if weight is None:
+        return AgentRow(agent, epi, name, mg, None, None, "needs weight", spec.sources)
+    by_weight = limit.mg_per_kg * weight
+    if by_weight < limit.max_mg:
+        limit_mg, basis = by_weight, f"{fmt(limit.mg_per_kg)} mg/kg x {fmt(weight)} kg"
+    else:
+        limit_mg, basis = limit.max_mg, f"capped at {fmt(limit.max_mg)} mg"
+    if factor != 1:
+        limit_mg, basis = limit_mg * factor, f"{basis}, lowered by {fmt((1 - factor) * 100)}%"
+    return AgentRow(agent, epi, name, mg, limit_mg, Fraction(mg) / Fraction(limit_mg), basis, spec.sources)
+
+
+def _status(total: Fraction, limits: DoseLimits) -> str:
+    if total > Fraction(limits.over_above):
+        return OVER
+    if total >= Fraction(limits.caution_from):
+        return CAUTION
+    return OK
+
+
+def _status_message(status: str, total: Fraction, rows: tuple[AgentRow, ...]) -> str:
+    detail = "; ".join(row.text for row in rows)
+    if status == OVER:
+        return (
+            f"Local anaesthetic is {percent(total)} of the maximum for this patient ({detail}): over the limit. "
+            "Lower the volume or concentration, or record why before signing."
+        )
+    if status == CAUTION:
+        return (
+            f"Local anaesthetic is {percent(total)} of the maximum for this patient ({detail}): at or near the limit."
+        )
+    return f"Local anaesthetic is {percent(total)} of the maximum for this patient ({detail})."

@@ -1,0 +1,186 @@
+"""Payer frequency rules: when a location may be treated again and how many sessions a year.
+
+Why: the uniform 2024 Medicare TPI LCD allows re-treating a location only after 6 weeks and at most
+3 sessions in any rolling 12 months, while common practice repeats every 2 weeks (research brief
+sections 2 and 4). The numbers live in data/payer_policies.toml. Findings here are coverage
+warnings, not safety blocks.
+
+Conventions (documented choices):
+- A location is a muscle and its side. A past or planned site without a side matches either side.
+- History lists sessions already done, not the one being planned; sessions after the planned date
+  are ignored. A session on the planned date counts (a second session that day).
+- A repeat is a planned location already treated in the history; only a repeat needs relief on record.
+- The session count is per patient over all locations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterable
+
+from anatomy import vocabulary
+from safety.data_files import PayerPolicy, payer_policy
+from safety.facts import parse_site
+from safety.findings import INFO, WARN, Finding
+
+Site = tuple[str, str | None]
+
+
+@dataclass(frozen=True)
+class PastSession:
+    """A session already done: its date and the (muscle, side) locations treated."""
+
+    date: date
+    sites: frozenset[Site] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sites", normalise_sites(self.sites))
+
+
+def normalise_sites(sites: Iterable[Site | str]) -> frozenset[Site]:
+    """Accept (muscle, side) pairs or `muscle:side` strings; check codes against the vocabulary."""
+    result = set()
+    for site in sites:
+        if isinstance(site, str):
+            result.add(parse_site(site))
+        else:
+            muscle, side = site
+            result.add(parse_site(f"{muscle}:{side}" if side else muscle))
+    return frozenset(result)
+
+
+def _policy(policy: PayerPolicy | str) -> PayerPolicy:
+    return payer_policy(policy) if isinstance(policy, str) else policy
+
+
+def _same_location(a: Site, b: Site) -> bool:
+    return a[0] == b[0] and (a[1] is None or b[1] is None or a[1] == b[1])
+
+
+def _label(site: Site) -> str:
+    name = vocabulary.muscle(site[0]).name
+    return f"{name}, {site[1]}" if site[1] else name
+
+
+def _source(policy: PayerPolicy) -> str:
+    return "; ".join(policy.sources) or policy.name
+
+
+def _last_treated(history: list[PastSession], site: Site, on_or_before: date) -> date | None:
+    dates = [s.date for s in history if s.date <= on_or_before and any(_same_location(site, t) for t in s.sites)]
+    return max(dates, default=None)
+
+
+def _gap_until(policy: PayerPolicy, history: list[PastSession], day: date, sites: frozenset[Site]) -> dict[Site, date]:
+    """Planned sites that are too soon, with the first date each becomes allowed."""
+    if not policy.min_days_same_location:
+        return {}
+    too_soon = {}
+    for site in sites:
+        last = _last_treated(history, site, day)
+        if last is not None and (day - last).days < policy.min_days_same_location:
+            too_soon[site] = last + timedelta(days=policy.min_days_same_location)
+    return too_soon
+
+
+def _count_until(policy: PayerPolicy, history: list[PastSession], day: date) -> tuple[int, date | None]:
+    """Sessions in the 12 months up to `day`, and the first date one more would fit (None if it fits now)."""
+    if not policy.max_sessions:
+        return 0, None
+    window = sorted(s.date for s in history if s.date <= day and (day - s.date).days < policy.window_days)
+    if len(window) < policy.max_sessions:
+        return len(window), None
+    return len(window), window[len(window) - policy.max_sessions] + timedelta(days=policy.window_days)
+
+
+def check_session(
+    policy: PayerPolicy | str,
+    history: Iterable[PastSession],
+    planned_date: date,
+    planned_sites: Iterable[Site | str],
+    relief_on_record: bool,
+) -> tuple[Finding, ...]:
+    """Coverage findings for a planned session under one payer policy."""
+    policy, history, sites = _policy(policy), list(history), normalise_sites(planned_sites)
+    source = _source(policy)
+    findings = []
+    for site, allowed in sorted(_gap_until(policy, history, planned_date, sites).items(), key=lambda x: str(x)):
+        last = _last_treated(history, site, planned_date)
+        findings.append(Finding(
+            "payer-gap", WARN,
+            f"{_label(site)} was treated on {last}, {(planned_date - last).days} days before {planned_date}; "
+            f"{policy.name} needs {policy.min_days_same_location} days: allowed from {allowed}.",
+            source, muscle=site[0],
+        ))
+    count, fits_from = _count_until(policy, history, planned_date)
+    if fits_from is not None:
+        findings.append(Finding(
+            "payer-count", WARN,
+            f"{count} sessions already in the 12 months up to {planned_date}; {policy.name} allows "
+            f"{policy.max_sessions} in any rolling 12 months: the next one fits from {fits_from}.",
+            source,
+        ))
+    repeats = [s for s in sorted(sites, key=str) if _last_treated(history, s, planned_date) is not None]
+    if policy.repeat_needs_relief and repeats and not relief_on_record:
+        findings.append(Finding(
+            "payer-relief", WARN,
+            f"Repeat treatment of {'; '.join(map(_label, repeats))}: {policy.name} needs at least "
+            f"{policy.relief_min_pct}% relief lasting at least {policy.relief_min_weeks} weeks, on the same pain "
+            "scale with dates, documented in the record.",
+            source, suggestion="Record the relief from the last session before signing.",
+        ))
+    groups = sorted({vocabulary.muscle(m).group for m, _ in sites})
+    if policy.single_region_per_session and len(groups) > 1:
+        findings.append(Finding(
+            "payer-regions", INFO,
+            f"Muscles from several body areas ({', '.join(groups)}): {policy.name} does not cover multiple "
+            "anatomical regions in one session; check how the payer defines a region.",
+            source,
+        ))
+    if not findings:
+        findings.append(Finding("payer-ok", INFO, f"{policy.name}: no frequency limit stands in the way.", source))
+    return tuple(findings)
+
+
+def earliest_compliant_date(
+    policy: PayerPolicy | str, history: Iterable[PastSession], planned_sites: Iterable[Site | str], wanted_date: date
+) -> date:
+    """The first date on or after `wanted_date` that meets both the same-location gap and the session count.
+
+    Each jump goes to the first date the blocking rule allows, so no date in between can pass it.
+    """
+    policy, history, sites = _policy(policy), list(history), normalise_sites(planned_sites)
+    day = wanted_date
+    while True:
+        waits = list(_gap_until(policy, history, day, sites).values())
+        fits_from = _count_until(policy, history, day)[1]
+        if fits_from is not None:
+            waits.append(fits_from)
+        if not waits:
+            return day
+        day = max(waits)
+
+
+def schedule_conflict(
+    policy: PayerPolicy | str,
+    history: Iterable[PastSession],
+    interval_days: int,
+    last_date: date,
+    sites: Iterable[Site | str],
+) -> str | None:
+    """Compare the clinician's repeat interval with what the payer allows; None when they agree.
+
+    The last session (on `last_date`, at `sites`) is added to the history if it is not there already.
+    """
+    policy, sites = _policy(policy), normalise_sites(sites)
+    history = list(history)
+    if not any(s.date == last_date and sites <= s.sites for s in history):
+        history.append(PastSession(last_date, sites))
+    wanted = last_date + timedelta(days=interval_days)
+    allowed = earliest_compliant_date(policy, history, sites, wanted)
+    if allowed <= wanted:
+        return None
+    return (
+        f"Clinician's {interval_days}-day interval gives {wanted.isoformat()}; "
+        f"{policy.name} allows this location from {allowed.isoformat()}"
+    )

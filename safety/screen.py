@@ -1,0 +1,265 @@
+"""Screens a planned TPI session against the patient's facts before it can be signed.
+
+Why: the contraindications and needle risks in research brief section 3 are easy to miss on a busy
+day; each rule here turns one of them into a finding with its source. Blocks stop signing (the dose
+block can be overridden with a recorded reason); warnings and information are for the clinician
+to read. Muscle data comes from data/muscle_risks.toml; the dose total from safety.dose.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterable
+
+from anatomy import vocabulary
+from safety.data_files import MuscleRisk, dose_limits, muscle_risks
+from safety.dose import CAUTION, OK, OVER, UNKNOWN, DoseReport, dose_report, percent
+from safety.facts import PatientFacts, PlannedInjection
+from safety.findings import BLOCK, INFO, WARN, Finding, sort_key
+
+SRC_CONTRAINDICATIONS = "Contraindications: FPnotebook, Medscape (Kishner) and StatPearls, research brief section 3"
+SRC_ALLERGY = "Amide/ester substitution (droracle summary, research brief section 3)"
+SRC_NAROUZE = (
+    "Narouze et al., ASRA/ESRA/AAPM/INS/NANS/WIP guidelines, Reg Anesth Pain Med 2015;40:182-212 and 2nd ed. 2018 "
+    "(TPI low bleeding risk; deep sites recalled - verify); Medscape: 25 G needle when bleeding is a concern"
+)
+SRC_PREGNANCY = "Pregnancy: prefer no steroid, lower dose (CMAJ 2022; recalled - verify), research brief section 3"
+SRC_BILATERAL = (
+    "FCEP case report 2023, "
+    "https://fcep.org/bilateral-pneumothoraces-after-trigger-point-injection-therapy-a-case-report/"
+)
+SRC_DOSE = "Dose limits: safety/data/dose_limits.toml (label summaries; CMAJ 2022;194(37):E1288)"
+PNEUMOTHORAX_TECHNIQUE = (
+    "Lift the muscle off the chest wall in a pincer grasp, keep the needle tangential to the ribs, never insert "
+    "to the hub, and consider ultrasound guidance (not covered by the uniform Medicare TPI LCD). Tell the patient "
+    "to report breathlessness or chest pain after the visit."
+)
+SUGGESTIONS = {
+    "amide": "Use chloroprocaine (an ester), saline or dry needling instead.",
+    "ester": (
+        "Use lidocaine or bupivacaine (amides), preferably from preservative-free vials (methylparaben is related "
+        "to the ester allergen PABA; recalled - verify), or saline or dry needling."
+    ),
+    "both": "Use saline or dry needling: the patient is allergic to both anaesthetic classes.",
+}
+
+
+@dataclass(frozen=True)
+class Screen:
+    findings: tuple[Finding, ...]
+    dose: DoseReport
+    dose_override_reason: str | None = None
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.level == BLOCK for f in self.findings)
+
+    @property
+    def can_sign(self) -> bool:
+        return not self.blocked
+
+    @property
+    def blocks(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level == BLOCK)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level == WARN)
+
+    def by_rule(self, rule: str) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.rule == rule)
+
+
+def screen(
+    patient: PatientFacts, injections: Iterable[PlannedInjection], dose_override_reason: str | None = None
+) -> Screen:
+    injections = list(injections)
+    reason = (dose_override_reason or "").strip() or None
+    dose = dose_report(patient, injections)
+    findings = [
+        *_allergy(patient, injections),
+        *_infection(patient, injections),
+        *_dose(dose, reason),
+        *_bleeding(patient, injections),
+        *_pneumothorax(patient, injections),
+        *_pregnancy(patient),
+        *_dose_lowering(dose),
+        *_structures(injections),
+    ]
+    return Screen(tuple(sorted(findings, key=sort_key)), dose, reason)
+
+
+def _name(code: str) -> str:
+    return vocabulary.muscle(code).name
+
+
+def _muscles(injections: list[PlannedInjection]) -> list[str]:
+    """Distinct muscles in planned order."""
+    return list(dict.fromkeys(i.muscle for i in injections))
+
+
+def _risk_source(risk: MuscleRisk) -> str:
+    flag = f" ({risk.confidence})" if risk.recalled else ""
+    return "; ".join(risk.sources) + flag
+
+
+def _allergy(patient: PatientFacts, injections: list[PlannedInjection]) -> list[Finding]:
+    """Allergy to the planned agent's class blocks; suggest the other class, saline or dry needling."""
+    if not patient.allergy_classes:
+        return []
+    agents = dose_limits().agents
+    classes = patient.allergy_classes
+    suggestion = SUGGESTIONS["both"] if len(classes) == 2 else SUGGESTIONS[next(iter(classes))]
+    findings = []
+    for agent in dict.fromkeys(i.agent for i in injections if i.is_anaesthetic):
+        spec = agents[agent]
+        if spec.drug_class in patient.allergy_classes:
+            findings.append(Finding(
+                "allergy", BLOCK,
+                f"{spec.name} is an {spec.drug_class}, and the patient is allergic to {spec.drug_class} anaesthetics.",
+                SRC_ALLERGY, suggestion=suggestion,
+            ))
+    return findings
+
+
+def _infection(patient: PatientFacts, injections: list[PlannedInjection]) -> list[Finding]:
+    """Local infection at the site or systemic infection contraindicates needling."""
+    findings = []
+    if patient.systemic_infection:
+        findings.append(Finding(
+            "infection-systemic", BLOCK, "The patient has a systemic infection: no trigger point injections today.",
+            SRC_CONTRAINDICATIONS, suggestion="Treat the infection first and reschedule.",
+        ))
+    seen = set()
+    for i in injections:
+        if patient.has_infection_at(i.muscle, i.side) and (i.muscle, i.side) not in seen:
+            seen.add((i.muscle, i.side))
+            where = f"{_name(i.muscle)}{', ' + i.side if i.side else ''}"
+            findings.append(Finding(
+                "infection-site", BLOCK, f"Infection recorded over {where}: do not needle this site.",
+                SRC_CONTRAINDICATIONS, muscle=i.muscle, suggestion="Leave this site out of today's plan.",
+            ))
+    return findings
+
+
+def _dose(dose: DoseReport, reason: str | None) -> list[Finding]:
+    message = dose.messages[-1]
+    if dose.status == OVER:
+        if reason:
+            return [Finding(
+                "dose-over", WARN, f"{message} Override recorded: {reason}", SRC_DOSE, strong=True,
+            )]
+        return [Finding(
+            "dose-over", BLOCK, message, SRC_DOSE,
+            suggestion="Lower the volume or concentration, use saline or dry needling at some sites, "
+            "or record a reason.",
+        )]
+    if dose.status == UNKNOWN:
+        return [Finding("dose-unknown", BLOCK, message, SRC_DOSE, suggestion="Weigh the patient and record it.")]
+    if dose.status == CAUTION:
+        return [Finding("dose-caution", WARN, message, SRC_DOSE)]
+    if dose.status == OK and dose.anaesthetic_planned:
+        return [Finding("dose-ok", INFO, message, SRC_DOSE)]
+    return []
+
+
+def _bleeding(patient: PatientFacts, injections: list[PlannedInjection]) -> list[Finding]:
+    """TPI is a low-bleeding-risk procedure (ASRA); deep non-compressible muscles warrant more caution."""
+    causes = [
+        label for flag, label in (
+            (patient.bleeding_disorder, "bleeding disorder"),
+            (patient.on_anticoagulant, "anticoagulant"),
+            (patient.on_antiplatelet, "antiplatelet drug"),
+        ) if flag
+    ]
+    if not causes:
+        return []
+    because = ", ".join(causes)
+    message = (
+        f"Bleeding risk ({because}). TPI is a low-bleeding-risk procedure in the ASRA pain-procedure guidelines: "
+        "medication is usually continued after a shared risk assessment."
+    )
+    if patient.bleeding_disorder:
+        message += " A bleeding disorder is listed as a contraindication: confirm it is controlled."
+    findings = [Finding(
+        "bleeding", WARN, message, SRC_NAROUZE, suggestion="Use a 25 G needle and hold firm pressure after each site.",
+    )]
+    risks = muscle_risks()
+    for code in _muscles(injections):
+        if risks[code].deep_noncompressible:
+            findings.append(Finding(
+                "bleeding-deep", WARN,
+                f"{_name(code)} is deep and non-compressible: bleeding there cannot be stopped by pressure, "
+                f"and the patient has a bleeding risk ({because}).",
+                SRC_NAROUZE + "; " + _risk_source(risks[code]), muscle=code, strong=True,
+                suggestion="Reconsider this site; for a patient on medication, discuss it with the prescriber.",
+            ))
+    return findings
+
+
+def _pneumothorax(patient: PatientFacts, injections: list[PlannedInjection]) -> list[Finding]:
+    """Needles over the chest wall or lung apex can cause pneumothorax; COPD and thinness raise the risk."""
+    risks = muscle_risks()
+    bmi = patient.bmi
+    factors = ["COPD"] if patient.copd else []
+    if bmi is not None and bmi < 18.5:
+        factors.append(f"BMI {bmi:.1f} (under 18.5)")
+    findings = []
+    risky_sides = set()
+    for code in _muscles(injections):
+        risk = risks[code]
+        if risk.pneumothorax == "none":
+            continue
+        risky_sides.update(i.side for i in injections if i.muscle == code)
+        extra = f" Higher risk for this patient: {', '.join(factors)}." if factors else ""
+        note = f" {risk.note}" if risk.note else ""
+        findings.append(Finding(
+            "pneumothorax", WARN,
+            f"{_name(code)}: {risk.pneumothorax} pneumothorax risk (over the chest wall or lung apex).{note}{extra}",
+            _risk_source(risk), muscle=code, suggestion=PNEUMOTHORAX_TECHNIQUE, strong=bool(factors),
+        ))
+    if {"left", "right"} <= risky_sides:
+        findings.append(Finding(
+            "pneumothorax-bilateral", WARN,
+            "Chest-wall muscles are planned on both sides: a pneumothorax on both sides at once has been reported "
+            "after bilateral trapezius injections.",
+            SRC_BILATERAL,
+            strong=bool(factors),
+        ))
+    return findings
+
+
+def _pregnancy(patient: PatientFacts) -> list[Finding]:
+    if not patient.pregnant:
+        return []
+    return [Finding(
+        "pregnancy", WARN,
+        "The patient is pregnant: prefer no steroid; lidocaine is generally considered acceptable; the anaesthetic "
+        "limit is lowered.",
+        SRC_PREGNANCY, suggestion="Consider saline or dry needling.",
+    )]
+
+
+def _dose_lowering(dose: DoseReport) -> list[Finding]:
+    if not dose.reductions:
+        return []
+    pct = percent(1 - Fraction(dose.reduction_factor))
+    return [Finding(
+        "dose-lowered", INFO,
+        f"Anaesthetic limits lowered by {pct} (once) for: {', '.join(r.reason for r in dose.reductions)}.",
+        "CMAJ 2022;194(37):E1288: reduce 10-20% at extremes of age, pregnancy, renal, cardiac or hepatic disease",
+    )]
+
+
+def _structures(injections: list[PlannedInjection]) -> list[Finding]:
+    """Nerves, vessels and organs near each injected muscle, as a reminder (recalled anatomy)."""
+    risks = muscle_risks()
+    findings = []
+    for code in _muscles(injections):
+        risk = risks[code]
+        if risk.avoid:
+            findings.append(Finding(
+                "structures", INFO, f"{_name(code)}: mind the {'; '.join(risk.avoid)}.",
+                _risk_source(risk), muscle=code,
+            ))
+    return findings

@@ -1,0 +1,98 @@
+import pytest
+
+from anatomy import vocabulary
+from safety.coding import check_diagnosis, cpt_for_session, normalise_icd, suggest_diagnosis
+from safety.tests.helpers import lido, needle, saline
+
+
+def test_left_and_right_of_one_muscle_count_as_two():
+    result = cpt_for_session([lido(1, side="left"), lido(1, side="right")])
+    assert result.codes == ("20552",) and result.muscle_count == 2
+
+
+def test_three_distinct_muscles_is_20553():
+    result = cpt_for_session([lido(1, muscle=m) for m in ("upper-trapezius", "levator-scapulae", "rhomboids")])
+    assert result.code == "20553" and result.muscle_count == 3
+    assert "once" in result.explanation
+
+
+def test_many_injections_in_one_muscle_is_20552():
+    result = cpt_for_session([lido(1) for _ in range(8)])
+    assert result.code == "20552" and result.muscle_count == 1
+
+
+def test_saline_counts_as_an_injection():
+    assert cpt_for_session([saline()]).code == "20552"
+
+
+def test_dry_needling_alone():
+    assert cpt_for_session([needle(), needle(side="right")]).code == "20560"
+    three = cpt_for_session([needle(m) for m in ("deltoid", "rhomboids", "infraspinatus")])
+    assert three.code == "20561" and three.muscle_count == 3
+    assert any("NCD 30.3.3" in n for n in three.notes)
+
+
+def test_mixed_session_bills_the_injected_muscles_and_notes_the_needled():
+    result = cpt_for_session([lido(1), needle("deltoid"), needle("rhomboids"), needle("upper-trapezius")])
+    assert result.codes == ("20552",) and result.muscle_count == 1
+    (note,) = result.notes
+    assert "Deltoid" in note and "Rhomboid" in note and "Trapezius" not in note
+
+
+def test_no_injections_no_code():
+    result = cpt_for_session([])
+    assert result.codes == () and result.code is None and "no procedure code" in result.explanation
+
+
+def test_missing_side_is_noted():
+    result = cpt_for_session([lido(1, side=None)])
+    assert result.code == "20552" and "Side not recorded" in result.notes[0]
+
+
+@pytest.mark.parametrize("text", ["M79.18", "m7918", " M79.18 ", "m79.18"])
+def test_billable_tpi_code_is_accepted_and_normalised(text):
+    result = check_diagnosis(text)
+    assert result.ok and result.code == "M79.18" and result.expected_for_tpi
+    assert result.description == "Myalgia, other site"
+
+
+def test_category_m79_1_is_refused_naming_its_billable_children():
+    result = check_diagnosis("M79.1")
+    assert not result.ok and result.code == "M79.1"
+    for child in ("M79.10", "M79.11", "M79.12", "M79.18"):
+        assert child in result.message
+    assert "not a billable code" in result.message
+
+
+@pytest.mark.parametrize("text", ["nonsense", "", "M79.19", "Z99.999", "M60-M79", "123"])
+def test_unknown_codes_are_refused(text):
+    result = check_diagnosis(text)
+    assert not result.ok and "not an ICD-10-CM code" in result.message
+
+
+def test_other_billable_codes_pass_with_a_note():
+    result = check_diagnosis("M54.50")
+    assert result.ok and not result.expected_for_tpi and "usual TPI diagnoses" in result.message
+
+
+def test_normalise():
+    assert normalise_icd("m7918") == "M79.18" and normalise_icd("M79") == "M79"
+    assert normalise_icd("M7") is None and normalise_icd("M79.1-") is None
+
+
+def test_suggest_diagnosis_by_muscle_group():
+    suggestions = suggest_diagnosis(["masseter", "upper-trapezius", "scalenes", "quadratus-lumborum", "masseter"])
+    assert [(s.code, s.muscles) for s in suggestions] == [
+        ("M79.11", ("masseter",)),
+        ("M79.12", ("upper-trapezius", "scalenes")),
+        ("M79.18", ("quadratus-lumborum",)),
+    ]
+    assert suggestions[0].description == "Myalgia of mastication muscle"
+    assert suggest_diagnosis([]) == ()
+
+
+def test_every_jaw_muscle_maps_to_m79_11():
+    jaw = [m.code for m in vocabulary.muscles().values() if m.group == "jaw"]
+    assert len(jaw) == 4
+    (suggestion,) = suggest_diagnosis(jaw)
+    assert suggestion.code == "M79.11"

@@ -1,0 +1,75 @@
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from anatomy import vocabulary
+from safety import data_files
+from safety.data_files import RECALLED, dose_limits, muscle_risks, payer_policies
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_muscle_has_risk_data_and_nothing_else():
+    risks = muscle_risks()
+    assert list(risks) == list(vocabulary.muscles())
+    assert len(risks) == 73
+    for risk in risks.values():
+        assert risk.pneumothorax in ("none", "moderate", "high")
+        assert risk.sources and risk.confidence == RECALLED
+
+
+def test_chest_wall_and_deep_muscles_are_marked():
+    risks = muscle_risks()
+    for code in ("upper-trapezius", "middle-trapezius", "lower-trapezius", "rhomboids", "serratus-anterior",
+                 "serratus-posterior-superior", "serratus-posterior-inferior", "pectoralis-major",
+                 "pectoralis-minor", "scalenes", "iliocostalis-thoracis", "longissimus-thoracis", "latissimus-dorsi"):
+        assert risks[code].pneumothorax == "high", code
+    for code in ("iliopsoas", "quadratus-lumborum", "piriformis", "gluteus-minimus"):
+        assert risks[code].deep_noncompressible, code
+    assert risks["biceps-brachii"].pneumothorax == "none" and not risks["biceps-brachii"].deep_noncompressible
+    assert "kidney" in risks["quadratus-lumborum"].avoid
+
+
+def test_dose_limits_match_the_brief():
+    limits = dose_limits()
+    lido, bupi, chloro = (limits.agents[a] for a in ("lidocaine", "bupivacaine", "chloroprocaine"))
+    assert (lido.plain.mg_per_kg, lido.plain.max_mg, lido.with_epinephrine.mg_per_kg) == (Decimal("4.5"), 300, 7)
+    assert (bupi.plain.max_mg, bupi.with_epinephrine.max_mg) == (175, 225)
+    assert chloro.drug_class == "ester" and lido.drug_class == bupi.drug_class == "amide"
+    assert limits.reduction_factor == Decimal("0.8") and limits.reduction_age == 70
+    assert (limits.caution_from, limits.over_above) == (Decimal("0.8"), 1)
+    assert all(agent.sources for agent in limits.agents.values())
+
+
+def test_payer_policies():
+    medicare = payer_policies()["medicare-uniform-tpi-2024"]
+    assert medicare.name == "Medicare uniform TPI LCD (2024)"
+    assert (medicare.min_days_same_location, medicare.max_sessions, medicare.window_days) == (42, 3, 365)
+    assert any("L34211" in s for s in medicare.sources) and any("A59553" in s for s in medicare.sources)
+    assert payer_policies()["none"].name == "No payer limits"
+
+
+def test_bad_muscle_code_in_risk_file_is_refused(tmp_path, monkeypatch):
+    text = (data_files.DATA_DIR / "muscle_risks.toml").read_text(encoding="utf-8")
+    (tmp_path / "muscle_risks.toml").write_text(text.replace("[muscles.scalenes]", "[muscles.scalene]"), "utf-8")
+    monkeypatch.setattr(data_files, "DATA_DIR", tmp_path)
+    data_files.muscle_risks.cache_clear()
+    try:
+        try:
+            data_files.muscle_risks()
+        except data_files.DataFileError as error:
+            assert "scalene" in str(error)
+        else:
+            raise AssertionError("a renamed muscle code must be refused")
+    finally:
+        data_files.muscle_risks.cache_clear()
+
+
+def test_rule_modules_import_no_django():
+    code = (
+        "import sys; import safety.dose, safety.screen, safety.coding, safety.payer, safety.data_files; "
+        "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
