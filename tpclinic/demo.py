@@ -169,6 +169,7 @@ def build_demo_clinic(today: date | None = None, seed: int = 2024) -> dict:
                     volume_ml=Decimal(rng.choice(["1.0", "1.5", "2.0"])), needle_gauge=25, needle_length_mm=38,
                     technique="fanning", twitch_elicited=rng.random() < 0.6,
                 )
+        course.refresh_schedule()
         if stage == "mid" and index % 3 == 0:
             Session.objects.create(course=course, clinician=clinician,
                                    performed_at=_at(today + timedelta(days=2 + index % 5), 10))

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "library",
     "directory",
     "interop",
+    "portal",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tpclinic.context_processors.language_offer",
             ],
         },
     },

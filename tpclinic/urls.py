@@ -9,7 +9,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("i18n/dismiss/", views.dismiss_language, name="dismiss_language"),
     path("admin/", admin.site.urls),
     path("patients/", include("patients.urls")),
     path("chart/", include("charting.urls")),
@@ -18,5 +19,7 @@ urlpatterns = [
     path("safety/", include("safety.urls")),
     path("library/", include("library.urls")),
     path("specialists/", include("directory.urls")),
+    path("portal/", include("portal.urls")),
+    path("analytics/", include("analytics.urls")),
     path("", include("interop.urls")),
 ]

@@ -35,11 +35,18 @@ class Course(models.Model):
     goals = models.TextField(_("goals"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     started_on = models.DateField(_("start"), default=timezone.localdate)
+    next_due_on = models.DateField(
+        _("next session due"), null=True, blank=True, editable=False,
+        help_text="Kept by refresh_schedule() so the worklist can sort and page in the database.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-started_on", "-id"]
-        indexes = [models.Index(fields=["clinician", "status"])]
+        indexes = [
+            models.Index(fields=["clinician", "status", "next_due_on"]),
+            models.Index(fields=["status", "next_due_on"]),
+        ]
 
     def __str__(self):
         return f"{self.patient.full_name}: {self.diagnosis_code} from {self.started_on:%Y-%m-%d}"
@@ -65,6 +72,18 @@ class Course(models.Model):
         return course_rules.next_due(
             timezone.localdate(last.performed_at) if last else None, self.interval_days, self.started_on,
         )
+
+    def refresh_schedule(self, save: bool = True) -> None:
+        """Recompute the stored next due date after a session is signed or the plan changes."""
+        last = (self.sessions.filter(status=Session.Status.SIGNED).order_by("-performed_at").values_list("performed_at", flat=True).first()
+                if self.pk else None)
+        self.next_due_on = course_rules.next_due(timezone.localdate(last) if last else None, self.interval_days, self.started_on)
+        if save:
+            Course.objects.filter(pk=self.pk).update(next_due_on=self.next_due_on)
+
+    def save(self, *args, **kwargs):
+        self.refresh_schedule(save=False)
+        super().save(*args, **kwargs)
 
     def scheduled_session(self) -> "Session | None":
         today = timezone.localdate()

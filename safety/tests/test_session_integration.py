@@ -1,0 +1,121 @@
+"""The safety rules at work in the session form, signing, consent and adverse events."""
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from charting.models import TriggerPoint
+from patients.models import Allergy
+from safety.models import AdverseEvent, ConsentRecord
+from treatment.models import Course, Injection, Session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session(patient, clinician):
+    course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
+    return Session.objects.create(course=course, clinician=clinician, pain_before=7, pain_after=3)
+
+
+@pytest.fixture
+def trapezius(patient):
+    return TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
+                                       region_side="left", view="back", map_x=100, map_y=100,
+                                       found_on=timezone.localdate())
+
+
+def form_data(session, rows, **extra):
+    data = {"version": str(session.version), "performed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "pain_before": "7", "pain_after": "3", "notes": "", "dose_override_reason": "",
+            "injections-TOTAL_FORMS": str(len(rows)), "injections-INITIAL_FORMS": "0"}
+    for n, row in enumerate(rows):
+        data.update({f"injections-{n}-{key}": value for key, value in {
+            "needle_gauge": "25", "needle_length_mm": "38", "technique": "fanning", "guidance": "none",
+            "concentration_pct": "1", "volume_ml": "2", "agent": "lidocaine", **row}.items()})
+    data.update(extra)
+    return data
+
+
+def test_live_check_totals_the_rows_as_typed_without_saving(clinician_client, session, trapezius):
+    rows = [{"trigger_point": str(trapezius.pk), "volume_ml": "10"}, {"trigger_point": str(trapezius.pk), "volume_ml": "10"}]
+    response = clinician_client.post(reverse("safety:check", args=[session.pk]), form_data(session, rows))
+    body = response.content.decode()
+    assert response.status_code == 200
+    # 68 kg, 165 cm woman: IBW 57.0 kg, limit 256 mg; 200 mg is 78%: ok, just under caution
+    assert 'data-status="ok"' in body and "200 mg" in body
+    assert "20552" in body and 'data-rule="pneumothorax"' in body
+    assert not Injection.objects.exists()
+    rows.append({"trigger_point": str(trapezius.pk), "volume_ml": "10"})
+    body = clinician_client.post(reverse("safety:check", args=[session.pk]), form_data(session, rows)).content.decode()
+    assert 'data-status="over"' in body and "Signing is blocked" in body
+
+
+def test_allergy_blocks_signing_and_switching_class_fixes_it(clinician_client, patient, session, trapezius):
+    Allergy.objects.create(patient=patient, substance="Lidocaine", anaesthetic_class="amide")
+    ConsentRecord.objects.create(session=session, form_version="t", language="es", recorded_by=session.clinician)
+    Session.objects.filter(pk=session.pk).update(consent_recorded=True)
+    url = reverse("treatment:session", args=[session.pk])
+    response = clinician_client.post(url, form_data(session, [{"trigger_point": str(trapezius.pk)}], sign="1"), follow=True)
+    session.refresh_from_db()
+    assert not session.is_signed
+    assert "allergic to amide" in response.content.decode()
+    fixed = form_data(session, [], sign="1", **{
+        "injections-TOTAL_FORMS": "1", "injections-INITIAL_FORMS": "1",
+        "injections-0-id": str(session.injections.get().pk), "injections-0-session": str(session.pk),
+        "injections-0-trigger_point": str(trapezius.pk), "injections-0-agent": "chloroprocaine",
+        "injections-0-concentration_pct": "2", "injections-0-volume_ml": "2", "injections-0-needle_gauge": "25",
+        "injections-0-needle_length_mm": "38", "injections-0-technique": "fanning", "injections-0-guidance": "none",
+    })
+    clinician_client.post(url, fixed)
+    session.refresh_from_db()
+    assert session.is_signed and session.cpt_codes == "20552"
+    assert any(f["rule"] == "pneumothorax" for f in session.screen_snapshot["findings"])
+
+
+def test_dose_over_limit_signs_only_with_a_reason(clinician_client, session, trapezius):
+    ConsentRecord.objects.create(session=session, form_version="t", language="en", recorded_by=session.clinician)
+    Session.objects.filter(pk=session.pk).update(consent_recorded=True)
+    url = reverse("treatment:session", args=[session.pk])
+    rows = [{"trigger_point": str(trapezius.pk), "volume_ml": "30"}]
+    clinician_client.post(url, form_data(session, rows, sign="1"))
+    session.refresh_from_db()
+    assert not session.is_signed
+    clinician_client.post(url, form_data(session, [], sign="1", dose_override_reason="Weighed today: 90 kg",
+                                         **{"injections-TOTAL_FORMS": "0"}))
+    session.refresh_from_db()
+    assert session.is_signed and session.screen_snapshot["dose_override_reason"] == "Weighed today: 90 kg"
+
+
+def test_consent_in_the_patients_language_with_pdf(clinician_client, session, trapezius):
+    Injection.objects.create(session=session, trigger_point=trapezius, volume_ml=1)
+    page = clinician_client.get(reverse("safety:consent", args=[session.pk])).content.decode()
+    assert "Consentimiento para la inyección" in page and "neumotórax" in page
+    assert "Consent to trigger point injection" not in page
+    clinician_client.post(reverse("safety:consent", args=[session.pk]))
+    record = ConsentRecord.objects.get()
+    assert record.language == "es" and record.flags == ["pneumothorax"]
+    session.refresh_from_db()
+    assert session.consent_recorded
+    pdf = clinician_client.get(reverse("safety:consent_pdf", args=[record.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_front_desk_cannot_record_consent(client, front_desk, session):
+    client.force_login(front_desk)
+    assert client.post(reverse("safety:consent", args=[session.pk])).status_code == 403
+    assert not ConsentRecord.objects.exists()
+
+
+def test_adverse_event_and_rates_per_thousand(clinician_client, session, trapezius):
+    injection = Injection.objects.create(session=session, trigger_point=trapezius, volume_ml=1)
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.SIGNED)
+    form = clinician_client.get(reverse("safety:adverse_event_new", args=[session.pk])).content.decode()
+    assert "lipid emulsion" in form
+    response = clinician_client.post(reverse("safety:adverse_event_new", args=[session.pk]), {
+        "kind": "vasovagal", "injection": str(injection.pk),
+        "onset_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "severity": "mild",
+        "action": "Lay flat, legs raised", "outcome": "resolved", "follow_up": "",
+    })
+    assert response.status_code == 302 and AdverseEvent.objects.count() == 1
+    report = clinician_client.get(reverse("safety:adverse_event_report")).content.decode()
+    assert "1000.0" in report and "Vasovagal reaction" in report
