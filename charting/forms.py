@@ -47,7 +47,7 @@ class TriggerPointForm(forms.ModelForm):
             self.add_error("region_side", str(error))
             return cleaned
         if cleaned.get("map_x") is None or cleaned.get("map_y") is None or not cleaned.get("view"):
-            shape = _centre_of(region, side, cleaned.get("view") or None)
+            shape = centre_of(region, side, cleaned.get("view") or None)
             if shape is None:
                 self.add_error("region", _("Click the body map to place this trigger point."))
             else:
@@ -65,7 +65,7 @@ class TriggerPointForm(forms.ModelForm):
         return cleaned
 
 
-def _centre_of(region: str, side: str | None, view: str | None):
+def centre_of(region: str, side: str | None, view: str | None):
     from anatomy import bodymap
 
     views = [view] if view else list(bodymap.views())

@@ -63,9 +63,9 @@ def _stage_plan() -> list[str]:
 
 
 def _place_point(region: str, side: str):
-    from charting.forms import _centre_of
+    from charting.forms import centre_of
 
-    shape = _centre_of(region, side, None)
+    shape = centre_of(region, side, None)
     if shape is None:
         return "back", 100.0, 100.0
     return shape.view, shape.centroid_x, shape.centroid_y
