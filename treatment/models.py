@@ -39,6 +39,8 @@ class Course(models.Model):
         _("next session due"), null=True, blank=True, editable=False,
         help_text="Kept by refresh_schedule() so the worklist can sort and page in the database.",
     )
+    sessions_done = models.PositiveSmallIntegerField(default=0, editable=False,
+                                                     help_text="Signed sessions, kept by refresh_schedule().")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,11 +77,12 @@ class Course(models.Model):
 
     def refresh_schedule(self, save: bool = True) -> None:
         """Recompute the stored next due date after a session is signed or the plan changes."""
-        last = (self.sessions.filter(status=Session.Status.SIGNED).order_by("-performed_at").values_list("performed_at", flat=True).first()
-                if self.pk else None)
+        signed = self.sessions.filter(status=Session.Status.SIGNED) if self.pk else Session.objects.none()
+        last = signed.order_by("-performed_at").values_list("performed_at", flat=True).first()
+        self.sessions_done = signed.count() if self.pk else 0
         self.next_due_on = course_rules.next_due(timezone.localdate(last) if last else None, self.interval_days, self.started_on)
         if save:
-            Course.objects.filter(pk=self.pk).update(next_due_on=self.next_due_on)
+            Course.objects.filter(pk=self.pk).update(next_due_on=self.next_due_on, sessions_done=self.sessions_done)
 
     def save(self, *args, **kwargs):
         self.refresh_schedule(save=False)

@@ -1,9 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +17,19 @@ from safety import session_check
 from treatment import charts, course_rules
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
 from treatment.models import Course, Injection, Session
+
+
+def worklist_counts(courses, today) -> dict:
+    """The worklist's buckets counted in the database, with the same meaning as course_rules.due_status."""
+    start_of_today = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    scheduled = Session.objects.filter(course=OuterRef("pk"), status=Session.Status.DRAFT, performed_at__gte=start_of_today)
+    waiting = courses.filter(sessions_done__lt=F("planned_sessions")).exclude(Exists(scheduled))
+    soon = today + timedelta(days=course_rules.DUE_SOON_DAYS)
+    return {
+        "overdue": waiting.filter(sessions_done__gt=0, next_due_on__lt=today).count(),
+        "due": waiting.filter(sessions_done__gt=0, next_due_on__gte=today, next_due_on__lte=soon).count(),
+        "not_scheduled": waiting.filter(sessions_done=0).count(),
+    }
 
 
 @staff_required()
@@ -41,10 +54,7 @@ def worklist(request):
         else:
             courses = courses.filter(clinician_id=chosen)
     today = timezone.localdate()
-    counts = {
-        "overdue": courses.filter(next_due_on__lt=today).count(),
-        "due": courses.filter(next_due_on__gte=today, next_due_on__lte=today + timedelta(days=course_rules.DUE_SOON_DAYS)).count(),
-    }
+    counts = worklist_counts(courses, today)
     page = Paginator(courses, 50).get_page(request.GET.get("page"))
     page_courses = list(page.object_list)
     prefetch_related_objects(page_courses, "sessions")

@@ -135,3 +135,32 @@ def test_worklist_buckets(clinician_client, clinician, patient, course, trigger_
                            pain_after=2, performed_at=timezone.now() - timedelta(days=20))
     body = clinician_client.get(reverse("treatment:worklist")).content.decode()
     assert "Overdue" in body and "Lopez" in body
+
+
+def test_worklist_counts_match_the_row_statuses(clinician_client, clinician, patient, trigger_points):
+    """Overdue excludes courses already booked and courses whose planned sessions are all done."""
+    from patients.models import Patient
+
+    now = timezone.now()
+
+    def course_with(sessions_ago, planned=3, booked=False):
+        other = Patient.objects.create(mrn=f"TPW{Course.objects.count()}", given_name="W", family_name="Test",
+                                       birth_date="1970-01-01")
+        course = Course.objects.create(patient=other, clinician=clinician, interval_days=14, planned_sessions=planned)
+        for days in sessions_ago:
+            Session.objects.create(course=course, clinician=clinician, status=Session.Status.SIGNED, pain_before=5,
+                                   performed_at=now - timedelta(days=days))
+        if booked:
+            Session.objects.create(course=course, clinician=clinician, performed_at=now + timedelta(days=2))
+        course.refresh_schedule()
+        return course
+
+    course_with([30])                      # overdue
+    course_with([30], booked=True)         # scheduled, not overdue
+    course_with([60, 45, 30], planned=3)   # all planned sessions done
+    course_with([10])                      # due this week
+    course_with([])                        # not yet scheduled
+    response = clinician_client.get(reverse("treatment:worklist"))
+    assert response.context["counts"] == {"overdue": 1, "due": 1, "not_scheduled": 1}
+    statuses = sorted(row["status"].value for row in response.context["rows"])
+    assert statuses == sorted(["complete", "due", "overdue", "scheduled", "not-scheduled"])
