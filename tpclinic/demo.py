@@ -173,4 +173,7 @@ def build_demo_clinic(today: date | None = None, seed: int = 2024) -> dict:
         if stage == "mid" and index % 3 == 0:
             Session.objects.create(course=course, clinician=clinician,
                                    performed_at=_at(today + timedelta(days=2 + index % 5), 10))
+    from directory.demo import load_demo_specialists
+
+    load_demo_specialists()
     return {"staff": [s.username for s in STAFF], "patients": Patient.objects.count(), "password": DEMO_PASSWORD}

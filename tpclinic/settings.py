@@ -6,6 +6,7 @@ random key is created once per installation and kept in var/secret_key.
 """
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +62,12 @@ INSTALLED_APPS = [
     "interop",
     "portal",
     "analytics",
+    # Security, audit and data safety (docs/permissions.md): TOTP for staff, login lockout, CSP.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -71,8 +78,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
+    "audit.middleware.AuditMiddleware",
+    # Last, as django-axes asks: turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tpclinic.urls"
@@ -116,6 +129,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -153,6 +171,56 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Security, audit and data safety (docs/permissions.md) -------------------------------------
+# The client's address as audited and as counted for login lockout: REMOTE_ADDR, or the first
+# X-Forwarded-For hop only when a trusted proxy in front sets it (BEHIND_TLS_PROXY=1).
+TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
+
+# Multi-factor authentication: staff (clinician, nurse, front desk, administrator, and anyone who
+# can open the admin site) confirm each login with a TOTP code; patients use a password only.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+MFA_EXEMPT_BACKENDS: list[str] = []  # test settings only: sessions made by force_login
+OTP_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "tpclinic")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Login throttling: 5 failures (password or code) for one username from one address lock that
+# pair out for 15 minutes; a success resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+
+# Content security policy. Scripts come from our own static files only; styles also allow inline
+# style attributes (the templates use a few). No eval: htmx is used without hx-on or js: values.
+# TRANSITIONAL: 'unsafe-inline' stays in script-src until the last two inline <script> blocks
+# move to static files (charting/trigger_point_form.html, library/article_print.html); the
+# report-only policy below is the target and browsers report what it would block.
+_CSP_STRICT = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSP_INLINE_SCRIPTS_PENDING = True
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**_CSP_STRICT, "script-src": ["'self'"] + (["'unsafe-inline'"] if CSP_INLINE_SCRIPTS_PENDING else [])},
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_STRICT} if CSP_INLINE_SCRIPTS_PENDING else None
+
+# Backups (`tpclinic backup`) go here unless --out names a file.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))
 
 LOGGING = {
     "version": 1,

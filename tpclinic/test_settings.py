@@ -16,3 +16,16 @@ ALLOWED_HOSTS = ["*"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # live_server needs a file database shared between threads, not an in-memory one.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+
+# `client.force_login(user)` sessions count as having passed the second factor (accounts/testing.py);
+# logging in through the login page still asks staff for their code.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.testing.ForceLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MFA_EXEMPT_BACKENDS = ["accounts.testing.ForceLoginBackend"]
+# Browser tests empty the database after each test; the audit tables allow it only here.
+AUDIT_ALLOW_FLUSH = True
+# django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s ...); tests that need it turn it on.
+OTP_TOTP_THROTTLE_FACTOR = 0

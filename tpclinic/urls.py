@@ -9,6 +9,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("accounts.urls")),  # staff second step: /account/code/, /account/enrol/
+    path("audit/", include("audit.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/dismiss/", views.dismiss_language, name="dismiss_language"),
     path("admin/", admin.site.urls),
