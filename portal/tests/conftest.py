@@ -1,0 +1,66 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from charting.models import TriggerPoint
+from patients.models import Patient
+from treatment.models import Course, Session
+
+
+@pytest.fixture
+def patient_user(django_user_model, patient):
+    """The `patient` fixture (Maria Lopez, Spanish) with her own portal login."""
+    user = django_user_model.objects.create_user("maria", password="correct-horse-battery", first_name="Maria")
+    patient.user = user
+    patient.save()
+    return user
+
+
+@pytest.fixture
+def patient_client(client, patient_user):
+    client.force_login(patient_user)
+    return client
+
+
+@pytest.fixture
+def other_patient(django_user_model, db):
+    user = django_user_model.objects.create_user("john", password="correct-horse-battery")
+    return Patient.objects.create(mrn="TP0002", given_name="John", family_name="Smith", birth_date=date(1970, 1, 1),
+                                  preferred_language="en", user=user)
+
+
+def make_course(patient, clinician, **kwargs):
+    kwargs.setdefault("interval_days", 14)
+    return Course.objects.create(patient=patient, clinician=clinician, **kwargs)
+
+
+def make_session(course, days_ahead=3, **kwargs):
+    when = timezone.now().replace(hour=14, minute=30, second=0, microsecond=0) + timedelta(days=days_ahead)
+    return Session.objects.create(course=course, clinician=course.clinician, performed_at=when, **kwargs)
+
+
+@pytest.fixture
+def course(patient, clinician):
+    return make_course(patient, clinician)
+
+
+@pytest.fixture
+def upcoming(course):
+    return make_session(course)
+
+
+@pytest.fixture
+def other_session(other_patient, clinician):
+    return make_session(make_course(other_patient, clinician))
+
+
+@pytest.fixture
+def trigger_points(patient):
+    today = timezone.localdate()
+    return [
+        TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
+                                    region_side="left", view="back", map_x=100, map_y=100, found_on=today),
+        TriggerPoint.objects.create(patient=patient, muscle="gluteus-medius", side="right", region="hip.lateral",
+                                    region_side="right", view="back", map_x=150, map_y=260, found_on=today),
+    ]

@@ -1,0 +1,145 @@
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.decorators import staff_required
+from patients.models import Patient
+from portal import diary as diary_tools
+from portal import handout, ical, schedule
+from portal.access import own_session, patient_required
+from portal.forms import ConsentForm, DiaryForm
+from portal.models import DiaryEntry
+from safety import consent as consent_text
+from safety.models import ConsentRecord
+from treatment.models import Session
+
+
+@patient_required
+def home(request, patient):
+    sessions = schedule.upcoming_sessions(patient)
+    return render(request, "portal/home.html", {
+        "patient": patient,
+        "sessions": sessions,
+        "dues": schedule.due_dates(patient),
+        "to_consent": [s for s in sessions if not s.consent_recorded],
+        "missing_days": diary_tools.missing_days(patient),
+        "today": timezone.localdate(),
+        "latest_entry": DiaryEntry.objects.filter(patient=patient).first(),
+    })
+
+
+@require_GET
+@patient_required
+def session_ics(request, patient, pk):
+    session = own_session(patient, pk)
+    if session.is_signed:
+        raise Http404
+    clinician = session.clinician.get_full_name() or session.clinician.username
+    body = ical.session_event(
+        session, host=request.get_host().split(":")[0],
+        summary=_("Trigger point injection session"),
+        description=_("With %(clinician)s. Please tell the clinic if you cannot come.") % {"clinician": clinician},
+    )
+    response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@patient_required
+def consent(request, patient, pk):
+    """E-consent for one of the patient's own draft sessions, in their language only."""
+    session = own_session(patient, pk)
+    text = consent_text.form_for(patient.preferred_language)
+    form = ConsentForm(request.POST if request.method == "POST" else None, statement=text.statement)
+    if request.method == "POST":
+        if session.is_signed:
+            messages.error(request, _("This session is finished; its consent cannot change."))
+            return redirect("portal:home")
+        if session.consent_recorded:
+            messages.info(request, _("Your consent for this session is already recorded."))
+            return redirect("portal:home")
+        if form.is_valid():
+            with transaction.atomic():
+                locked = Session.objects.select_for_update().get(pk=session.pk)
+                if locked.is_signed or locked.consent_recorded:
+                    return redirect("portal:home")
+                ConsentRecord.objects.create(
+                    session=locked, form_version=text.version, language=text.language, flags=[],
+                    method=ConsentRecord.Method.PORTAL, recorded_by=request.user,
+                )
+                Session.objects.filter(pk=locked.pk).update(consent_recorded=True)
+            messages.success(request, _("Thank you. Your consent is recorded."))
+            return redirect("portal:home")
+    return render(request, "portal/consent.html", {
+        "patient": patient, "session": session, "text": text, "form": form, "flags": [],
+        "records": session.consents.filter(method=ConsentRecord.Method.PORTAL),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@patient_required
+def diary(request, patient):
+    today = timezone.localdate()
+    existing = None
+    if request.method == "POST":
+        form = DiaryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            entry, created = diary_tools.save_entry(
+                patient, request.user, day=data["day"], pain=data["pain"], note=data["note"].strip(),
+                marks=data["marks"],
+            )
+            day = formats.date_format(entry.day, "DATE_FORMAT")
+            if created:
+                messages.success(request, _("Your diary entry for %(day)s is saved.") % {"day": day})
+            else:
+                messages.success(request, _("You already had an entry for %(day)s; it is now updated.") % {"day": day})
+            return redirect("portal:diary")
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+        status = 400
+    else:
+        try:
+            day = min(parse_date(request.GET.get("day", "") or "") or today, today)
+        except ValueError:  # well formed but impossible, e.g. 2026-02-31
+            day = today
+        existing = DiaryEntry.objects.filter(patient=patient, day=day).select_related("drawing").first()
+        initial = {"day": day, "pain": 0}
+        if existing:
+            initial.update(pain=existing.pain, note=existing.note,
+                           regions=",".join(existing.drawing.keys) if existing.drawing_id else "")
+        form = DiaryForm(initial=initial)
+        status = 200
+    editing = request.method == "GET" and existing is not None
+    marked = [key for key in (form["regions"].value() or "").replace(",", " ").split()]
+    entries = diary_tools.recent_entries(patient, today=today)
+    return render(request, "portal/diary.html", {
+        "patient": patient, "form": form, "marked": [key.partition("@")[0] for key in marked],
+        "entries": entries, "chart": diary_tools.chart(entries, today=today), "today": today,
+        "editing": editing,
+    }, status=status)
+
+
+def _pdf_response(request, patient):
+    pdf, _html = handout.render_pdf(patient, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="handout-{timezone.localdate():%Y-%m-%d}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@patient_required
+def handout_pdf(request, patient):
+    return _pdf_response(request, patient)
+
+
+@require_GET
+@staff_required()
+def staff_handout_pdf(request, patient_pk):
+    """The same handout for clinical staff to print or give, from the patient's chart."""
+    return _pdf_response(request, get_object_or_404(Patient, pk=patient_pk))
