@@ -20,6 +20,8 @@ from patients.models import Allergy, Medication, Patient
 from treatment.models import Course, Injection, Session
 
 DEMO_PASSWORD = "tpclinic-demo"
+# Patients who have a portal login in the demo: English, Spanish and Arabic speakers.
+PORTAL_PATIENTS = ["TP10013", "TP10015", "TP10017"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,13 @@ def build_demo_clinic(today: date | None = None, seed: int = 2024) -> dict:
         if stage == "mid" and index % 3 == 0:
             Session.objects.create(course=course, clinician=clinician,
                                    performed_at=_at(today + timedelta(days=2 + index % 5), 10))
+    for mrn in PORTAL_PATIENTS:
+        patient = Patient.objects.get(mrn=mrn)
+        patient.user = User.objects.create_user(
+            f"patient.{patient.given_name.lower()}", password=DEMO_PASSWORD, first_name=patient.given_name,
+            last_name=patient.family_name,
+        )
+        patient.save(update_fields=["user"])
     from directory.demo import load_demo_specialists
 
     load_demo_specialists()

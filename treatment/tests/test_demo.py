@@ -35,6 +35,7 @@ def test_demo_clinic_covers_every_stage_and_prints_logins(capsys):
     call_command("demo", today=DAY)
     out = capsys.readouterr().out
     assert "dr.ward" in out and "frontdesk" in out and "tpclinic-demo" in out
+    assert "patient.olga" in out and "(es)" in out and "patient.rania" in out
     courses = list(Course.objects.prefetch_related("sessions"))
     responses = {c.response().response for c in courses}
     assert {Response.NO_DATA, Response.TOO_EARLY, Response.NOT_RESPONDING, Response.SUBSTANTIAL} <= responses

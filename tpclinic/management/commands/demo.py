@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from patients.models import Patient
-from tpclinic.demo import DEMO_PASSWORD, STAFF, build_demo_clinic
+from tpclinic.demo import DEMO_PASSWORD, PORTAL_PATIENTS, STAFF, build_demo_clinic
 
 
 class Command(BaseCommand):
@@ -27,4 +27,6 @@ class Command(BaseCommand):
     def _print_logins(self):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for seed in STAFF:
-            self.stdout.write(f"  {seed.username:<14} {seed.first} {seed.last}, {seed.role}")
+            self.stdout.write(f"  {seed.username:<16} {seed.first} {seed.last}, {seed.role}")
+        for patient in Patient.objects.filter(mrn__in=PORTAL_PATIENTS, user__isnull=False).select_related("user"):
+            self.stdout.write(f"  {patient.user.username:<16} {patient.full_name}, patient ({patient.preferred_language})")
