@@ -1,0 +1,99 @@
+"""A patient's visit in Spanish, in real Chromium: the language dialog, the library, the diary with
+a drawing, the handout PDF, and a Spanish-speaking physical therapist; Arabic pages are RTL."""
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from charting.models import TriggerPoint
+from conftest import PASSWORD
+from directory.demo import load_demo_specialists
+from patients.models import Patient
+from portal.models import DiaryEntry
+from treatment.models import Course, Session
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def portal_patient(django_user_model, clinician):
+    user = django_user_model.objects.create_user("paciente", password=PASSWORD, first_name="Olga")
+    patient = Patient.objects.create(mrn="TP7001", given_name="Olga", family_name="Schmidt", birth_date="1971-04-02",
+                                     sex="female", height_cm=162, weight_kg=60, preferred_language="en", user=user)
+    TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="right", region="neck.angle",
+                                region_side="right", view="back", map_x=100, map_y=100, found_on=timezone.localdate())
+    course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14)
+    Session.objects.create(course=course, clinician=clinician, performed_at=timezone.now() + timedelta(days=3))
+    load_demo_specialists()
+    return patient
+
+
+def test_a_patients_visit_in_spanish(page, portal_patient):
+    page.goto("/library/")
+    dialog = page.locator("#language-dialog")
+    assert dialog.is_visible()
+    dialog.locator('input[name="language"][value="es"]').check()
+    dialog.locator("#language-save").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert not page.locator("#language-dialog").is_visible()
+
+    page.locator('a[href="/library/trigger-point-injections/"]').first.click()
+    article = page.locator("article[lang]").first
+    assert article.get_attribute("lang") == "es"
+    assert "sesi" in article.inner_text()
+    page.locator("section[aria-labelledby=related-heading] a").first.click()
+    assert page.locator("article[lang]").first.get_attribute("lang") == "es"
+
+    page.goto("/login/")
+    page.locator("#id_username").fill("paciente")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/portal/")
+    portal_patient.refresh_from_db()
+    assert portal_patient.preferred_language == "en"  # the visitor's choice is stored once they choose as a patient
+    page.locator("#language-button").click()
+    page.locator('#language-dialog input[name="language"][value="es"]').check()
+    page.locator("#language-save").click()
+    page.wait_for_load_state()
+    portal_patient.refresh_from_db()
+    assert portal_patient.preferred_language == "es"
+
+    page.goto("/portal/diary/")
+    page.locator("#id_pain").fill("6")
+    page.locator('#diary-map path[data-key="neck.side:right"]').first.click()
+    page.locator('#diary-map path[data-key="head.temple:right"]').first.click()
+    page.locator("#save-diary").click()
+    page.wait_for_load_state()
+    entry = DiaryEntry.objects.get(patient=portal_patient)
+    assert entry.pain == 6
+    assert sorted(entry.drawing.keys) == ["head.temple:right", "neck.side:right"]
+    assert entry.drawing.source == "patient"
+
+    pdf = page.request.get("/portal/handout.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert "sesión" in text.lower() and "trapecio" in text.lower()
+    assert "Aftercare" not in text and "next session" not in text.lower()
+
+    page.goto("/specialists/")
+    page.locator("#id_language").select_option("es")
+    page.locator("#id_specialty").select_option("225100000X")
+    page.locator("main form[role=search] button[type=submit]").first.click()
+    page.wait_for_load_state()
+    results = page.locator("main").inner_text()
+    assert "Lucía Fernández" in results and "Omar Haddad" not in results
+
+
+def test_arabic_pages_render_right_to_left(page, portal_patient):
+    page.goto("/library/trigger-point-injections/")
+    page.locator('#language-dialog input[name="language"][value="ar"]').check()
+    page.locator("#language-save").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    article = page.locator("article[lang]").first
+    assert article.get_attribute("lang") == "ar" and article.get_attribute("dir") == "rtl"
+    body_width = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert body_width <= 1, "an RTL page must not scroll sideways"
