@@ -123,3 +123,16 @@ def check(session, injections) -> SessionCheck:
         relief_on_record(patient, exclude_session=session),
     ) if sites else ()
     return SessionCheck(result, coding.cpt_for_session(plans), tuple(findings))
+
+
+def payer_schedule_note(course) -> str | None:
+    """Where the clinician's interval and the patient's payer disagree on the next session's date."""
+    patient = course.patient
+    last = course.last_session()
+    if patient.payer == "none" or last is None:
+        return None
+    sites = {(i.trigger_point.muscle, i.trigger_point.side) for i in last.injections.all()}
+    if not sites:
+        return None
+    return payer.schedule_conflict(patient.payer, payer_history(patient), course.interval_days,
+                                   timezone.localdate(last.performed_at), sites)

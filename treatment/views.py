@@ -116,6 +116,7 @@ def course_detail(request, pk):
         "course": course, "patient": course.patient, "sessions": sessions,
         "judgement": course.response(), "due": course.next_due(), "due_status": course.due_status(),
         "pain_chart": charts.pain_chart(signed),
+        "payer_note": session_check.payer_schedule_note(course),
         "can_chart": roles.can_chart(request.user),
     })
 

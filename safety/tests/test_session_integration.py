@@ -119,3 +119,18 @@ def test_adverse_event_and_rates_per_thousand(clinician_client, session, trapezi
     assert response.status_code == 302 and AdverseEvent.objects.count() == 1
     report = clinician_client.get(reverse("safety:adverse_event_report")).content.decode()
     assert "1000.0" in report and "Vasovagal reaction" in report
+
+
+def test_course_page_offers_the_earliest_date_the_payer_allows(clinician_client, patient, session, trapezius):
+    patient.payer = "medicare-uniform-tpi-2024"
+    patient.save()
+    Injection.objects.create(session=session, trigger_point=trapezius, volume_ml=1)
+    day = timezone.localtime(session.performed_at).date()
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.SIGNED)
+    body = clinician_client.get(reverse("treatment:course", args=[session.course_id])).content.decode()
+    wanted = (day + timezone.timedelta(days=14)).isoformat()
+    allowed = (day + timezone.timedelta(days=42)).isoformat()
+    assert 'id="payer-note"' in body and wanted in body and allowed in body
+    patient.payer = "none"
+    patient.save()
+    assert 'id="payer-note"' not in clinician_client.get(reverse("treatment:course", args=[session.course_id])).content.decode()
