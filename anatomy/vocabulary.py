@@ -3,6 +3,10 @@
 The codes are a contract with other systems: they are kept exactly as published. A place on the
 body is written `CODE:left`, `CODE:right`, or plain `CODE` for a midline region. Plain Python, no
 Django, so the ranker and the command line can use it without a database.
+
+Labels people read come in English from the same CSV files, and in other languages from
+data/labels/<lang>.csv (`kind,code,label`, kind muscle or region); a code without a translated
+label falls back to English. Callers pass the language (Django code passes get_language()).
 """
 from __future__ import annotations
 
@@ -12,7 +16,18 @@ from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+LABELS_DIR = DATA_DIR / "labels"
 SIDES = ("left", "right")
+DEFAULT_LANGUAGE = "en"
+
+# The side as written after a region label ("Temple, left"). Spanish says "lado izquierdo" and
+# Arabic "الجانب الأيسر" (the side, left) so the word agrees whatever the region's gender.
+SIDE_WORDS = {
+    "en": {"left": "left", "right": "right"},
+    "es": {"left": "lado izquierdo", "right": "lado derecho"},
+    "ar": {"left": "الجانب الأيسر", "right": "الجانب الأيمن"},
+}
+LIST_SEPARATOR = {"ar": "، "}  # Arabic comma; ", " otherwise
 
 
 @dataclass(frozen=True)
@@ -115,14 +130,60 @@ def all_places() -> list[Place]:
     return places
 
 
-def place_label(place: Place) -> str:
-    label = region(place.region).label
-    return f"{label}, {place.side}" if place.side else label
+# --------------------------------------------------------------------------- translated labels
+def base_language(lang: str | None) -> str:
+    """`es`, `es-mx`, `es_MX` -> `es`; None or empty -> English."""
+    return (lang or DEFAULT_LANGUAGE).replace("_", "-").split("-")[0].lower() or DEFAULT_LANGUAGE
 
 
-def region_choices() -> list[tuple[str, str]]:
-    return [(r.code, r.label) for r in regions().values()]
+@cache
+def translated_labels(lang: str) -> dict[tuple[str, str], str]:
+    """{(kind, code): label} from data/labels/<lang>.csv; empty for English or a missing file."""
+    lang = base_language(lang)
+    path = LABELS_DIR / f"{lang}.csv"
+    if lang == DEFAULT_LANGUAGE or not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {(row["kind"], row["code"]): row["label"].strip()
+                for row in csv.DictReader(handle) if row.get("label", "").strip()}
 
 
-def muscle_choices() -> list[tuple[str, str]]:
-    return [(m.code, m.name) for m in muscles().values()]
+def label_languages() -> list[str]:
+    """English and every language with a labels file."""
+    return [DEFAULT_LANGUAGE] + sorted(path.stem for path in LABELS_DIR.glob("*.csv"))
+
+
+def muscle_label(code: str, lang: str | None = DEFAULT_LANGUAGE) -> str:
+    """The muscle's name in `lang`, else in English; an unknown code is returned as it is."""
+    found = muscles().get(code)
+    english = found.name if found else code
+    return translated_labels(base_language(lang)).get(("muscle", code), english)
+
+
+def region_label(code: str, lang: str | None = DEFAULT_LANGUAGE) -> str:
+    """The region's label in `lang`, else in English; an unknown code is returned as it is."""
+    found = regions().get(code)
+    english = found.label if found else code
+    return translated_labels(base_language(lang)).get(("region", code), english)
+
+
+def side_label(side: str, lang: str | None = DEFAULT_LANGUAGE) -> str:
+    """`left`/`right` as written after a region label, in `lang` (else English)."""
+    words = SIDE_WORDS.get(base_language(lang), SIDE_WORDS[DEFAULT_LANGUAGE])
+    return words.get(side, SIDE_WORDS[DEFAULT_LANGUAGE].get(side, side))
+
+
+def place_label(place: Place, lang: str | None = DEFAULT_LANGUAGE) -> str:
+    """The region and its side: "Angle of neck, left"; in Spanish "Ángulo del cuello, lado izquierdo"."""
+    label = region_label(place.region, lang)
+    if not place.side:
+        return label
+    return label + LIST_SEPARATOR.get(base_language(lang), ", ") + side_label(place.side, lang)
+
+
+def region_choices(lang: str | None = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    return [(r.code, region_label(r.code, lang)) for r in regions().values()]
+
+
+def muscle_choices(lang: str | None = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    return [(m.code, muscle_label(m.code, lang)) for m in muscles().values()]

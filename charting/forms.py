@@ -1,5 +1,8 @@
+import unicodedata
+
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from anatomy import vocabulary
@@ -32,8 +35,10 @@ class TriggerPointForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["muscle"].choices = [("", _("Choose a muscle"))] + sorted(vocabulary.muscle_choices(), key=lambda c: c[1])
-        self.fields["region"].choices = [("", _("Choose a region or click the map"))] + vocabulary.region_choices()
+        lang = get_language()
+        self.fields["muscle"].choices = [("", _("Choose a muscle"))] + sorted(
+            vocabulary.muscle_choices(lang), key=lambda c: _sort_key(c[1]))
+        self.fields["region"].choices = [("", _("Choose a region or click the map"))] + vocabulary.region_choices(lang)
         self.fields["found_on"].initial = timezone.localdate()
 
     def clean(self):
@@ -63,6 +68,11 @@ class TriggerPointForm(forms.ModelForm):
             self.add_error("found_on", _("The date found cannot be in the future."))
         cleaned["region_side"] = side or ""
         return cleaned
+
+
+def _sort_key(label: str) -> str:
+    """Alphabetical order that ignores case and accents ("Ángulo" sorts with "A")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", label.casefold()) if not unicodedata.combining(ch))
 
 
 def centre_of(region: str, side: str | None, view: str | None):

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from anatomy import vocabulary
@@ -57,12 +58,13 @@ class TriggerPoint(models.Model):
         ordering = ["found_on", "id"]
 
     def __str__(self):
-        return f"{self.muscle_name}, {self.get_side_display().lower()}"
+        return pgettext("muscle and side", "%(muscle)s, %(side)s") % {
+            "muscle": self.muscle_name, "side": str(self.get_side_display()).lower()}
 
     @property
     def muscle_name(self) -> str:
-        found = vocabulary.muscles().get(self.muscle)
-        return found.name if found else self.muscle
+        """The muscle's name in the active language (English when it has no translated label)."""
+        return vocabulary.muscle_label(self.muscle, get_language())
 
     @property
     def place(self) -> vocabulary.Place:
@@ -70,7 +72,9 @@ class TriggerPoint(models.Model):
 
     @property
     def region_label(self) -> str:
-        return vocabulary.place_label(self.place) if self.region in vocabulary.regions() else self.region
+        if self.region not in vocabulary.regions():
+            return self.region
+        return vocabulary.place_label(self.place, get_language())
 
     @property
     def is_resolved(self) -> bool:

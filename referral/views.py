@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,9 +31,14 @@ def drawing_history(patient) -> list[dict]:
 def present(candidate) -> dict:
     """A candidate for the page: region labels people read, and the zone keys the map shades."""
     zones = predicted_zones(candidate.muscle, candidate.side)
-    label = vocabulary.place_label
+    lang = get_language()
+
+    def label(place):
+        return vocabulary.place_label(place, lang)
+
     return {
-        "muscle": candidate.muscle, "muscle_name": candidate.muscle_name, "side": candidate.side,
+        "muscle": candidate.muscle, "muscle_name": vocabulary.muscle_label(candidate.muscle, lang),
+        "side": candidate.side, "side_label": side_label(candidate.side),
         "score": candidate.score, "percent": round(candidate.score * 100), "confidence": candidate.confidence,
         "labels": {
             "explained_essential": [label(p) for p in candidate.explained_essential],
@@ -43,6 +49,15 @@ def present(candidate) -> dict:
         "essential_keys": " ".join(str(p) for p, kind in zones.items() if kind == "essential"),
         "spillover_keys": " ".join(str(p) for p, kind in zones.items() if kind == "spillover"),
     }
+
+
+def side_label(side: str) -> str:
+    """A candidate's side as shown after the muscle's name ("Masetero, izquierdo")."""
+    if side == "left":
+        return pgettext("muscle side", "left")
+    if side == "right":
+        return pgettext("muscle side", "right")
+    return side
 
 
 def panel_context(patient) -> dict:

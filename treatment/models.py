@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from charting.models import TriggerPoint
@@ -212,8 +213,10 @@ class Injection(models.Model):
             return str(self.get_agent_display())
         if self.agent == self.Agent.SALINE:
             return f"{self.get_agent_display()} {self.volume_ml} mL"
-        epi = " with epinephrine" if self.with_epinephrine else ""
-        return f"{self.get_agent_display()} {self.concentration_pct.normalize()}%{epi}, {self.volume_ml} mL"
+        values = {"agent": self.get_agent_display(), "pct": self.concentration_pct.normalize(), "ml": self.volume_ml}
+        if self.with_epinephrine:
+            return gettext("%(agent)s %(pct)s%% with epinephrine, %(ml)s mL") % values
+        return f"{values['agent']} {values['pct']}%, {values['ml']} mL"
 
     def clean(self):
         if self.agent in {self.Agent.SALINE, self.Agent.DRY_NEEDLING}:

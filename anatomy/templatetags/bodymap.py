@@ -13,8 +13,8 @@ from __future__ import annotations
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from anatomy import bodymap, vocabulary
 
@@ -39,11 +39,8 @@ def _get(item, name, default=None):
 
 
 def _label(shape: bodymap.Shape) -> str:
-    region = _(vocabulary.region(shape.region).label)
-    if not shape.side:
-        return region
-    side = pgettext("body side", "left") if shape.side == "left" else pgettext("body side", "right")
-    return _("%(region)s, %(side)s") % {"region": region, "side": side}
+    """The region and side in the active language (anatomy/data/labels), English as the fallback."""
+    return vocabulary.place_label(shape.place, get_language())
 
 
 def _num(value: float) -> str:
