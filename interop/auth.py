@@ -1,0 +1,45 @@
+"""Who is calling: a bearer token for the API, a token or the web session for the FHIR endpoints.
+
+The token acts as its user, so the API applies exactly the roles the web UI applies (access.py).
+"""
+from __future__ import annotations
+
+from ninja.security import HttpBearer
+
+from interop.models import ApiToken
+
+
+def bearer_value(request) -> str | None:
+    """The token from `Authorization: Bearer <token>`, or None when the header is absent or not Bearer."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+class BearerToken(HttpBearer):
+    """django-ninja auth: `Authorization: Bearer tpc_...`; the user is also put on request.user."""
+
+    def authenticate(self, request, token):
+        user = ApiToken.user_for(token.strip())
+        if user is not None:
+            request.user = user
+        return user
+
+
+def fhir_user(request):
+    """FHIR endpoints accept a token or a logged-in web session; None means 401.
+
+    A request that sends a token is judged by the token alone (a bad token is not rescued by a
+    session cookie). Returns (user, via_token).
+    """
+    if "Authorization" in request.headers:
+        raw = bearer_value(request)
+        user = ApiToken.user_for(raw) if raw else None
+        if user is not None:
+            request.user = user  # so the audit trail names who used the token
+        return user, True
+    if request.user.is_authenticated and request.user.is_active:
+        return request.user, False
+    return None, False

@@ -1,0 +1,69 @@
+"""Trigger points of a patient: list and chart new ones (the web UI's TriggerPointForm decides)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from django.db import transaction
+from django.utils import timezone
+from ninja import Field, Query, Router, Status
+
+from charting.forms import TriggerPointForm
+from charting.models import TriggerPoint
+from interop.access import require_chart, require_staff
+from interop.endpoints.common import PageQuery, check_form, form_data, get_or_404, paginate, responses
+from interop.problems import invalid
+from interop.schemas import TriggerPointIn, TriggerPointOut, page_of
+from patients.models import Patient
+
+router = Router(tags=["trigger points"])
+TriggerPointPage = page_of(TriggerPointOut)
+
+
+class TriggerPointQuery(PageQuery):
+    active: Optional[bool] = Field(None, description="true: unresolved only; false: resolved only.")
+    found_from: Optional[date] = None
+    found_to: Optional[date] = None
+
+
+def trigger_point_out(tp: TriggerPoint) -> dict:
+    return {
+        **{field: getattr(tp, field) for field in (
+            "id", "muscle", "muscle_name", "side", "region", "region_side", "view", "map_x", "map_y", "activity",
+            "findings", "found_on", "resolved_on", "notes",
+        )},
+        "patient": tp.patient_id,
+    }
+
+
+@router.get("/patients/{int:patient_id}/trigger-points", response=responses({200: TriggerPointPage}, 401, 403, 404, 422),
+            summary="List a patient's trigger points")
+def list_trigger_points(request, patient_id: int, query: Query[TriggerPointQuery]):
+    require_staff(request.auth)
+    patient = get_or_404(Patient.objects.all(), patient_id, "patient")
+    points = patient.trigger_points.all()
+    if query.active is not None:
+        points = points.filter(resolved_on__isnull=query.active)
+    if query.found_from:
+        points = points.filter(found_on__gte=query.found_from)
+    if query.found_to:
+        points = points.filter(found_on__lte=query.found_to)
+    return paginate(points.order_by("found_on", "id"), query, trigger_point_out)
+
+
+@router.post("/patients/{int:patient_id}/trigger-points",
+             response=responses({201: TriggerPointOut}, 400, 401, 403, 404, 422), summary="Chart a trigger point")
+def create_trigger_point(request, patient_id: int, payload: TriggerPointIn):
+    require_chart(request.auth)
+    patient = get_or_404(Patient.objects.all(), patient_id, "patient")
+    values = payload.model_dump()
+    values["found_on"] = values["found_on"] or timezone.localdate()
+    form = TriggerPointForm(form_data(values))
+    errors = check_form(form)
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        point = form.save(commit=False)
+        point.patient = patient
+        point.save()
+    return Status(201, trigger_point_out(point))

@@ -1,0 +1,71 @@
+"""Helpers shared by the routers: declared responses, pagination, and feeding the web UI's forms.
+
+The API validates writes with the same Django forms as the web UI, so both give the same answers
+and the same messages; `form_data` turns typed JSON values into what a form expects.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from ninja import Field, Schema
+
+from interop.problems import not_found
+from interop.schemas import MAX_ID, Problem
+
+
+def responses(ok: dict, *codes: int) -> dict:
+    """`{200: Out}` plus a Problem schema for each error status the operation can return."""
+    return {**ok, **{code: Problem for code in codes}}
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=200, description="Page size, 1-200.")
+    offset: int = Field(0, ge=0, le=10**9, description="Records to skip.")
+
+
+def paginate(queryset, page: PageQuery, serialize) -> dict:
+    count = queryset.count()
+    items = [serialize(obj) for obj in queryset[page.offset:page.offset + page.limit]]
+    return {"count": count, "limit": page.limit, "offset": page.offset, "items": items}
+
+
+def get_or_404(queryset, pk: int, what: str):
+    """The record, or a 404 problem; ids beyond the database's integer range are simply not found."""
+    obj = queryset.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if obj is None:
+        raise not_found(what, pk)
+    return obj
+
+
+def form_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def form_data(values: dict) -> dict:
+    """JSON values as a bound form's data: None -> "", dates ISO, numbers as text, booleans kept."""
+    return {key: form_value(value) for key, value in values.items()}
+
+
+def instance_data(instance, fields) -> dict:
+    """The current values of a record's form fields, so a partial update starts from them."""
+    from django.forms.models import model_to_dict
+
+    return model_to_dict(instance, fields=fields)
+
+
+def check_form(form, prefix: str = "") -> list[dict]:
+    from interop.problems import form_errors
+
+    return [] if form.is_valid() else form_errors(form, prefix)
+
+
+def optional(value) -> Optional[float]:
+    return None if value is None else float(value)
+

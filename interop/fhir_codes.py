@@ -1,0 +1,111 @@
+"""The code systems and small code maps of our FHIR mapping, in one place (see README's table).
+
+Our own vocabularies (muscles, regions, agents...) are published under https://tpclinic.org/fhir/
+so other systems can tell them from standard ones; standard codes are used where one exists
+(ICD-10-CM, CPT, LOINC, SNOMED laterality and route, UCUM units, NUCC taxonomy, BCP 47).
+"""
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+BASE = "https://tpclinic.org/fhir"
+CS = f"{BASE}/CodeSystem"
+EXT = f"{BASE}/StructureDefinition"
+
+
+def mrn_system() -> str:
+    """The MRN namespace; a clinic sets TPCLINIC_MRN_SYSTEM to its own (an OID URN or URL)."""
+    return getattr(settings, "TPCLINIC_MRN_SYSTEM", f"{BASE}/sid/mrn")
+
+
+USERNAME_SYSTEM = f"{BASE}/sid/username"
+MUSCLE = f"{CS}/muscle"
+REGION = f"{CS}/body-region"
+AGENT = f"{CS}/injectate"
+TECHNIQUE = f"{CS}/needle-technique"
+STAFF_ROLE = f"{CS}/staff-role"
+RISK = f"{CS}/risk-condition"
+ANAESTHETIC_CLASS = f"{CS}/anaesthetic-class"
+MEDICATION_KIND = f"{CS}/medication-kind"
+PAYER_POLICY = f"{CS}/payer-policy"
+OBSERVATION = f"{CS}/observation"
+FINDING = f"{CS}/finding"
+CARE_PLAN_KIND = f"{CS}/care-plan-kind"
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+CPT = "http://www.ama-assn.org/go/cpt"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+NUCC = "http://nucc.org/provider-taxonomy"
+BCP47 = "urn:ietf:bcp:47"
+V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+
+# Extensions (complex ones carry sub-extensions named in fhir_export).
+EXT_TRIGGER_POINT = f"{EXT}/trigger-point"
+EXT_SESSION = f"{EXT}/tpi-session"
+EXT_INJECTION = f"{EXT}/injection"
+EXT_PREFERRED_INTERVAL = f"{EXT}/preferred-interval-days"
+
+LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right")}  # SNOMED CT qualifier values
+LATERALITY_BY_CODE = {code: side for side, (code, _) in LATERALITY.items()}
+INTRAMUSCULAR = ("78421000", "Intramuscular route")  # SNOMED CT
+PAIN_SCORE = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
+BODY_HEIGHT = ("8302-2", "Body height")
+BODY_WEIGHT = ("29463-7", "Body weight")
+CPT_DISPLAY = {
+    "20552": "Injection(s); single or multiple trigger point(s), 1 or 2 muscle(s)",
+    "20553": "Injection(s); single or multiple trigger point(s), 3 or more muscles",
+    "20560": "Needle insertion(s) without injection(s); 1 or 2 muscle(s)",
+    "20561": "Needle insertion(s) without injection(s); 3 or more muscles",
+}
+
+# Patient risk flags as problem-list Conditions: our code (exact round trip) + ICD-10-CM (for others).
+RISK_CONDITIONS = {
+    "bleeding_disorder": ("D68.9", "Coagulation defect, unspecified"),
+    "copd": ("J44.9", "Chronic obstructive pulmonary disease, unspecified"),
+    "pregnant": ("Z33.1", "Pregnant state, incidental"),
+    "renal_disease": ("N28.9", "Disorder of kidney and ureter, unspecified"),
+    "hepatic_disease": ("K76.9", "Liver disease, unspecified"),
+    "cardiac_disease": ("I51.9", "Heart disease, unspecified"),
+}
+
+# TriggerPoint boolean findings -> our finding codes (BodyStructure trigger-point extension).
+FINDINGS = {
+    "taut_band": "taut-band",
+    "palpable_nodule": "palpable-nodule",
+    "local_twitch_response": "local-twitch-response",
+    "jump_sign": "jump-sign",
+    "referred_pain_reproduced": "referred-pain-reproduced",
+}
+
+# Course status <-> CarePlan.status (one to one, so the round trip is exact).
+COURSE_STATUS = {"planned": "draft", "active": "active", "completed": "completed", "stopped": "revoked"}
+COURSE_STATUS_BACK = {v: k for k, v in COURSE_STATUS.items()}
+
+
+@cache
+def nucc_rows() -> tuple[dict, ...]:
+    with open(Path(__file__).resolve().parent / "data" / "nucc-taxonomy.csv", newline="", encoding="utf-8") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+def nucc_for(role: str, credentials: str) -> tuple[str, str] | None:
+    """The NUCC taxonomy code for a staff member, from role and credentials; None when not known."""
+    held = {c.strip(" .").upper() for c in credentials.replace(",", " ").split()}
+    rows = [r for r in nucc_rows() if r["role"] == role]
+    for row in rows:
+        if held & set(row["credentials"].split()):
+            return row["code"], row["display"]
+    for row in rows:
+        if not row["credentials"]:
+            return row["code"], row["display"]
+    return None

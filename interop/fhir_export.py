@@ -1,0 +1,176 @@
+"""tpclinic records as FHIR R4 resources: one patient's `$everything` Bundle, or the whole clinic.
+
+Each `@exporter("Type")` generator (in interop/fhir_out/) turns one kind of record into resources for
+a Scope (one patient, or everyone); adding a resource type (AdverseEvent, Consent, diary entries...)
+is one more decorated function. Every resource then goes through `finish`: text cleaned
+(interop.text), `meta.source` set to this installation, and checked with fhir.resources' R4B model
+(R4, not the package's default R5) so a mistake in a builder fails loudly here, not at the
+receiver. The mapping is tabled in interop/README.md; fhir_import reads the same shapes back.
+Querysets are streamed with `.iterator()` so a large clinic never sits in memory at once.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from typing import Callable, Iterator
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from anatomy import vocabulary
+from interop import fhir_codes as codes
+from interop.models import Installation
+from interop.text import clean, clean_text
+from patients.models import Patient
+from treatment.models import Session
+
+CHUNK = 500
+
+
+@dataclass
+class Scope:
+    """What to export: some patients (a queryset) and whether draft sessions go too."""
+
+    patients: QuerySet
+    include_drafts: bool = False
+    whole_clinic: bool = False
+    source: str = ""
+
+    def sessions(self) -> QuerySet:
+        sessions = Session.objects.filter(course__patient__in=self.patients)
+        return sessions if self.include_drafts else sessions.filter(status=Session.Status.SIGNED)
+
+
+@dataclass(frozen=True)
+class Exporter:
+    resource_type: str
+    produce: Callable[[Scope], Iterator[dict]]
+
+
+EXPORTERS: list[Exporter] = []
+
+
+def exporter(resource_type: str):
+    def register(function):
+        EXPORTERS.append(Exporter(resource_type, function))
+        return function
+
+    return register
+
+
+def resource_types() -> list[str]:
+    return list(dict.fromkeys(e.resource_type for e in EXPORTERS))
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def ref(resource_type: str, ident, display: str | None = None) -> dict:
+    out = {"reference": f"{resource_type}/{ident}"}
+    if display:
+        out["display"] = display
+    return out
+
+
+def coding(system: str, code: str, display: str | None = None) -> dict:
+    out = {"system": system, "code": code}
+    if display:
+        out["display"] = str(display)
+    return out
+
+
+def concept(system: str, code: str, display: str | None = None, text: str | None = None) -> dict:
+    out = {"coding": [coding(system, code, display)]}
+    if text:
+        out["text"] = text
+    return out
+
+
+def sub(url: str, kind: str, value) -> dict | None:
+    """A sub-extension; None (left out) when there is no value, blank text included."""
+    if isinstance(value, str):
+        value = clean_text(value)
+    if value is None:
+        return None
+    return {"url": url, f"value{kind}": value}
+
+
+def extension(url: str, parts: list) -> dict | None:
+    """A complex extension of the sub-extensions that have a value; None when none has."""
+    parts = [p for p in parts if p is not None]
+    return {"url": url, "extension": parts} if parts else None
+
+
+def instant(value) -> str:
+    return timezone.localtime(value).isoformat()
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def muscle_site(muscle: str, side: str) -> dict:
+    found = vocabulary.muscles().get(muscle)
+    name = found.name if found else muscle
+    return concept(codes.MUSCLE, muscle, name, f"{name}, {side}" if side else name)
+
+
+def icd_display(code: str) -> str | None:
+    try:
+        from safety.coding import check_diagnosis
+    except ImportError:
+        return None
+    result = check_diagnosis(code)
+    return result.description if result.ok else None
+
+
+@cache
+def model_class(resource_type: str):
+    module = importlib.import_module(f"fhir.resources.R4B.{resource_type.lower()}")
+    return getattr(module, resource_type)
+
+
+def finish(resource: dict, source: str = "") -> dict:
+    """Clean, stamp and check one resource; returns plain JSON-ready FHIR R4.
+
+    The R4B model is the check, not the serializer: our dict is already JSON-ready, and emitting it
+    as is keeps a large export fast (re-serializing through the model costs more than validating).
+    """
+    resource = clean(resource)
+    if source:
+        resource.setdefault("meta", {})["source"] = source
+    model_class(resource["resourceType"]).model_validate(resource)
+    return resource
+
+
+def iter_resources(scope: Scope) -> Iterator[tuple[str, dict]]:
+    """(resource type, finished resource) for everything in scope, exporter by exporter."""
+    for item in EXPORTERS:
+        for resource in item.produce(scope):
+            yield item.resource_type, finish(resource, scope.source)
+
+
+def patient_everything(patient: Patient, base_url: str = "") -> dict:
+    """The `Patient/{id}/$everything` searchset: the patient and everything tpclinic holds about them.
+
+    Draft sessions are left out: only signed notes leave the clinic this way.
+    """
+    scope = Scope(Patient.objects.filter(pk=patient.pk), source=Installation.source_uri())
+    entries = []
+    for resource_type, resource in iter_resources(scope):
+        entry = {"resource": resource, "search": {"mode": "match" if resource_type == "Patient" else "include"}}
+        if base_url:
+            entry["fullUrl"] = f"{base_url.rstrip('/')}/{resource_type}/{resource['id']}"
+        entries.append(entry)
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "timestamp": instant(timezone.now()),
+        "total": len(entries),
+        "entry": entries,
+    }
+    return bundle  # each resource was checked by finish(); the envelope is fixed
+
+
+from interop import fhir_out  # noqa: E402,F401  (registers the exporters, in order)

@@ -1,0 +1,424 @@
+"""Read a FHIR R4 Bundle back into tpclinic: create or update records, report everything else.
+
+Why it is built this way:
+- All or nothing per Bundle: the whole import runs in one transaction, and a Bundle that is not
+  valid FHIR (checked entry by entry with fhir.resources' R4B models and HL7's R4 JSON schema,
+  see fhir_schema.py) is refused with a 400 and an OperationOutcome before anything is written.
+- Nothing is silently dropped: every entry gets an issue: information when stored or used,
+  warning when skipped, with the reason and the entry's position.
+- Re-import updates: each stored resource is remembered in FhirLink by (meta.source, type, id);
+  patients are also matched by MRN, staff by username. A file exported by this same installation
+  (meta.source = Installation.source_uri()) finds its records by id.
+- Safety: import never changes an existing staff account (no role or password can be set this
+  way) nor a session that was already signed before the import.
+Handlers (interop/fhir_in/) run in ORDER, dependencies first, so references point backwards.
+Adding a resource type is one decorated function there; fhir_export is the mirror image.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from pydantic import ValidationError as PydanticError
+
+from interop import fhir_schema
+from interop.fhir_export import model_class
+from interop.models import FhirLink, Installation
+from interop.signing import refresh_schedule
+from interop.text import clean_text
+from patients.models import Patient
+from treatment.models import Course, Session
+
+logger = logging.getLogger(__name__)
+FHIR_JSON = "application/fhir+json"
+
+
+# ------------------------------------------------------------------ responses
+
+
+def fhir_response(data: dict, status: int = 200) -> HttpResponse:
+    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status, content_type=FHIR_JSON)
+
+
+def operation_outcome(issues) -> dict:
+    """issues: (severity, code, text, expression or None)."""
+    out = []
+    for severity, code, text, expression in issues:
+        issue = {"severity": severity, "code": code, "diagnostics": text}
+        if expression:
+            issue["expression"] = [expression]
+        out.append(issue)
+    if not out:
+        out = [{"severity": "information", "code": "informational", "diagnostics": "The Bundle was empty."}]
+    return {"resourceType": "OperationOutcome", "issue": out}
+
+
+class BundleError(Exception):
+    """The Bundle is not valid FHIR (or not a Bundle): nothing was imported."""
+
+    def __init__(self, problems: list[tuple[str, str | None]]):
+        super().__init__("; ".join(text for text, _ in problems))
+        self.problems = problems
+
+    def outcome(self) -> dict:
+        issues = [("error", "structure", text, where) for text, where in self.problems]
+        issues.append(("information", "informational", "Nothing was imported: correct the Bundle and send it again.",
+                       None))
+        return operation_outcome(issues)
+
+
+class Skip(Exception):
+    """This resource cannot be used; the message says why (and what would make it usable)."""
+
+    def __init__(self, reason: str, code: str = "business-rule"):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+# ------------------------------------------------------------------ reading the Bundle
+
+
+@dataclass
+class Entry:
+    index: int
+    resource: dict
+    full_url: str | None
+    source: str
+    method: str | None = None  # Bundle.entry.request.method, for transaction/batch Bundles
+
+    @property
+    def type(self) -> str:
+        return self.resource["resourceType"]
+
+    @property
+    def id(self) -> str | None:
+        return self.resource.get("id")
+
+    @property
+    def label(self) -> str:
+        return f"{self.type}/{self.id}" if self.id else f"{self.type} (entry {self.index + 1})"
+
+    @property
+    def expression(self) -> str:
+        return f"Bundle.entry[{self.index}].resource"
+
+    @property
+    def link_id(self) -> str | None:
+        ident = self.id or self.full_url
+        return ident if ident and len(ident) <= 64 else None
+
+
+def _pydantic_problems(error: PydanticError, limit: int = 3) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:limit]]
+    more = len(error.errors()) - limit
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def read_bundle(data) -> list[Entry]:
+    """Check the envelope and every resource against R4; BundleError lists everything wrong at once."""
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise BundleError([("Send a FHIR Bundle: a JSON object with \"resourceType\": \"Bundle\".", None)])
+    raw_entries = data.get("entry", [])
+    if not isinstance(raw_entries, list):
+        raise BundleError([("Bundle.entry must be a list of entries.", "Bundle.entry")])
+    problems = []
+    bundle_source = (data.get("meta") or {}).get("source", "") if isinstance(data.get("meta"), dict) else ""
+    try:
+        envelope = {k: v for k, v in data.items() if k != "entry"}
+        model_class("Bundle").model_validate(envelope)
+    except PydanticError as error:
+        problems.append((f"The Bundle is not valid FHIR R4: {_pydantic_problems(error)}", "Bundle"))
+    entries, seen = [], {}
+    for index, raw in enumerate(raw_entries):
+        where = f"Bundle.entry[{index}]"
+        resource = raw.get("resource") if isinstance(raw, dict) else None
+        if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+            problems.append(("Each entry needs a resource: a JSON object with a resourceType.", where))
+            continue
+        resource_type = resource["resourceType"]
+        try:
+            model = model_class(resource_type)
+        except (ImportError, AttributeError):
+            problems.append((f"{resource_type} is not a FHIR R4 resource type.", where + ".resource"))
+            continue
+        try:
+            model.model_validate(resource)
+        except PydanticError as error:
+            problems.append((f"{resource_type} is not valid FHIR R4: {_pydantic_problems(error)}", where + ".resource"))
+            continue
+        schema_errors = fhir_schema.errors(resource)
+        if schema_errors:
+            problems.append((f"{resource_type} does not match the FHIR R4 JSON schema: {'; '.join(schema_errors)}",
+                             where + ".resource"))
+            continue
+        full_url = raw.get("fullUrl") if isinstance(raw.get("fullUrl"), str) else None
+        source = ((resource.get("meta") or {}).get("source") or bundle_source or "")[:255]
+        request = raw.get("request") if isinstance(raw.get("request"), dict) else {}
+        method = request.get("method").upper() if isinstance(request.get("method"), str) else None
+        entry = Entry(index, resource, full_url, source, method)
+        if entry.id:
+            key = (entry.type, entry.id, source)
+            if key in seen:
+                problems.append((f"{entry.label} appears twice (entries {seen[key] + 1} and {index + 1}).", where))
+            seen[key] = index
+        entries.append(entry)
+    if problems:
+        raise BundleError(problems)
+    return entries
+
+
+# ------------------------------------------------------------------ the import
+
+
+HANDLERS: dict[str, Callable[["Importer", Entry], tuple[str, object, str]]] = {}
+ORDER = [  # referenced before referring: staff, patient, charting, courses, sessions, their details
+    "Practitioner", "PractitionerRole", "Patient", "Coverage", "AllergyIntolerance", "MedicationStatement",
+    "BodyStructure", "Condition", "CarePlan", "Procedure", "MedicationAdministration", "Observation", "Appointment",
+]
+
+
+def handler(resource_type: str):
+    """Register the import function of a resource type (processed in ORDER, unlisted types last)."""
+
+    def register(function):
+        HANDLERS[resource_type] = function
+        return function
+
+    return register
+
+
+@dataclass
+class ImportResult:
+    counts: Counter = field(default_factory=Counter)
+    issues: list = field(default_factory=list)
+
+    def outcome(self) -> dict:
+        summary = ", ".join(f"{n} {action}" for action, n in sorted(self.counts.items())) or "nothing"
+        return operation_outcome(self.issues + [("information", "informational", f"Import finished: {summary}.", None)])
+
+    @property
+    def skipped(self) -> int:
+        return self.counts["skipped"]
+
+
+class Importer:
+    def __init__(self, entries: list[Entry], user=None):
+        self.entries = entries
+        self.user = user
+        self.own_source = Installation.source_uri()
+        self.result = ImportResult()
+        self.aliases: dict[str, Entry] = {}
+        for entry in entries:
+            if entry.id:
+                self.aliases.setdefault(f"{entry.type}/{entry.id}", entry)
+            if entry.full_url:
+                self.aliases[entry.full_url] = entry
+        self.stored: dict[int, object] = {}  # entry index -> local record
+        self.created: set[tuple[str, int]] = set()
+        self.credentials: dict[int, str] = {}  # new user pk -> credentials from Practitioner.qualification
+        self.diagnoses = {  # entries used as a course diagnosis by some CarePlan
+            id(target) for e in entries if e.type == "CarePlan"
+            for target in (self.target(a) for a in e.resource.get("addresses", [])) if target
+        }
+
+    # ---- references
+
+    def target(self, reference) -> Entry | None:
+        """The entry a Reference points to in this Bundle, if any."""
+        ref = (reference or {}).get("reference") if isinstance(reference, dict) else None
+        if not ref:
+            return None
+        if ref in self.aliases:
+            return self.aliases[ref]
+        parts = ref.split("/_history/")[0].rstrip("/").split("/")
+        return self.aliases.get("/".join(parts[-2:])) if len(parts) >= 2 else None
+
+    def resolve(self, reference, model, entry: Entry):
+        """The local record a Reference means: in this Bundle, else imported before, else ours by id."""
+        target = self.target(reference)
+        if target is not None:
+            found = self.stored.get(target.index)
+            return found if isinstance(found, model) else None
+        ref = (reference or {}).get("reference") or ""
+        parts = ref.split("/_history/")[0].rstrip("/").split("/")
+        if len(parts) < 2:
+            return None
+        return self.known(parts[-2], parts[-1], entry.source, model)
+
+    def known(self, resource_type: str, ident: str, source: str, model):
+        link = FhirLink.objects.filter(source=source, resource_type=resource_type, resource_id=ident).first()
+        if link is not None and link.content_type.model_class() is model:
+            found = model.objects.filter(pk=link.object_id).first()
+            if found is not None:
+                return found
+        if source and source == self.own_source and ident.isdigit() and int(ident) < 2**63:
+            return model.objects.filter(pk=int(ident)).first()
+        return None
+
+    def existing(self, entry: Entry, model):
+        return self.known(entry.type, entry.link_id, entry.source, model) if entry.link_id else None
+
+    def patient_of(self, entry: Entry, reference, what: str = "subject") -> Patient:
+        patient = self.resolve(reference, Patient, entry)
+        if patient is None:
+            shown = (reference or {}).get("reference", "nothing")
+            raise Skip(f"its {what} ({shown}) is not a patient in this Bundle or known here; send the Patient too.",
+                       "not-found")
+        return patient
+
+    def writable(self, session: Session) -> bool:
+        """Import may change drafts and sessions it created itself, never a session signed before."""
+        return not session.is_signed or ("session", session.pk) in self.created
+
+    # ---- running
+
+    def run(self) -> ImportResult:
+        order = {name: n for n, name in enumerate(ORDER + [t for t in HANDLERS if t not in ORDER])}
+        for entry in sorted(self.entries, key=lambda e: (order.get(e.type, len(order)), e.index)):
+            self.one(entry)
+        courses = {r.course_id for r in self.stored.values() if isinstance(r, Session)}
+        courses |= {r.pk for r in self.stored.values() if isinstance(r, Course)}
+        for course in Course.objects.filter(pk__in=courses):
+            refresh_schedule(course)  # the course's stored next-due date and count of signed sessions
+        return self.result
+
+    def one(self, entry: Entry) -> None:
+        function = HANDLERS.get(entry.type)
+        try:
+            if entry.method == "DELETE":
+                raise Skip("deletions are not applied by import; delete the record in tpclinic.", "not-supported")
+            if function is None:
+                raise Skip(f"tpclinic does not store {entry.type} resources.", "not-supported")
+            with transaction.atomic():
+                action, record, message = function(self, entry)
+        except Skip as skip:
+            self.result.counts["skipped"] += 1
+            self.result.issues.append(("warning", skip.code, f"{entry.label} skipped: {skip.reason}", entry.expression))
+            return
+        except ValidationError as error:
+            self.result.counts["skipped"] += 1
+            self.result.issues.append(("warning", "invalid", f"{entry.label} skipped: {describe(error)}",
+                                       entry.expression))
+            return
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, DatabaseError) as error:
+            logger.exception("FHIR import could not use %s", entry.label)
+            self.result.counts["skipped"] += 1
+            self.result.issues.append(("warning", "exception", f"{entry.label} skipped: tpclinic could not read "
+                                       f"it ({type(error).__name__}: {error}).", entry.expression))
+            return
+        self.result.counts[action] += 1
+        self.result.issues.append(("information", "informational", f"{entry.label}: {message}", entry.expression))
+        if record is not None:
+            self.stored[entry.index] = record
+            if action == "created":
+                self.created.add((record._meta.model_name, record.pk))
+            if entry.link_id and action in {"created", "updated", "matched"}:
+                FhirLink.objects.update_or_create(
+                    source=entry.source, resource_type=entry.type, resource_id=entry.link_id,
+                    defaults={"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk,
+                              "imported_by": self.user if getattr(self.user, "pk", None) else None},
+                )
+
+
+def import_bundle(data, user=None) -> ImportResult:
+    """Import a Bundle (dict). Raises BundleError, changing nothing, when it is not valid FHIR R4."""
+    entries = read_bundle(data)
+    with transaction.atomic():
+        return Importer(entries, user).run()
+
+
+def describe(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+                         for name, messages in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+# ------------------------------------------------------------------ small readers
+
+
+def text(value) -> str:
+    return (clean_text(value) or "") if isinstance(value, str) else ""
+
+
+def codes_in(concept, system: str) -> list[str]:
+    if not isinstance(concept, dict):
+        return []
+    return [c.get("code") for c in concept.get("coding", []) if c.get("system") == system and c.get("code")]
+
+
+def first_code(concept, system: str) -> str | None:
+    found = codes_in(concept, system)
+    return found[0] if found else None
+
+
+def concept_text(concept) -> str:
+    if not isinstance(concept, dict):
+        return ""
+    if text(concept.get("text")):
+        return text(concept["text"])
+    for c in concept.get("coding", []):
+        if text(c.get("display")):
+            return text(c["display"])
+    for c in concept.get("coding", []):
+        if text(c.get("code")):
+            return text(c["code"])
+    return ""
+
+
+def extensions(resource: dict, url: str) -> dict[str, list]:
+    """Sub-extensions of our complex extension `url`, by name -> list of values."""
+    found: dict[str, list] = {}
+    for ext in resource.get("extension", []):
+        if ext.get("url") != url:
+            continue
+        for part in ext.get("extension", []):
+            value = next((v for k, v in part.items() if k.startswith("value")), None)
+            found.setdefault(part.get("url"), []).append(value)
+    return found
+
+
+def one(found: dict, name: str, default=None):
+    values = found.get(name)
+    return values[0] if values else default
+
+
+def parse_instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(value.replace("Z", "+00:00"))
+    if parsed is None and len(value) == 10:
+        parsed = datetime.combine(date.fromisoformat(value), time())
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def parse_day(value: str | None) -> date | None:
+    if not value or len(value) < 10:
+        return None
+    return date.fromisoformat(value[:10])
+
+
+def decimal(value) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+from interop import fhir_in  # noqa: E402,F401  (registers the handlers)

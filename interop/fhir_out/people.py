@@ -1,0 +1,178 @@
+"""Exporters for staff and the patient: Practitioner, PractitionerRole, Patient, Coverage,
+AllergyIntolerance, MedicationStatement, body measurements and risk conditions."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from interop import fhir_codes as codes
+from interop.fhir_export import CHUNK, Scope, concept, coding, exporter, instant, person_name, ref
+from patients.models import Allergy, Medication, Patient
+from treatment.models import Course
+
+
+# ------------------------------------------------------------------ staff
+
+
+def staff_users(scope: Scope) -> QuerySet:
+    sessions = scope.sessions()
+    wanted = (
+        Q(pk__in=Course.objects.filter(patient__in=scope.patients).values("clinician"))
+        | Q(pk__in=sessions.values("clinician"))
+        | Q(pk__in=sessions.exclude(signed_by=None).values("signed_by"))
+    )
+    if scope.whole_clinic:
+        wanted |= Q(staff_profile__isnull=False)
+    return get_user_model().objects.filter(wanted).select_related("staff_profile").order_by("pk")
+
+
+@exporter("Practitioner")
+def practitioners(scope: Scope):
+    for user in staff_users(scope).iterator(chunk_size=CHUNK):
+        profile = getattr(user, "staff_profile", None)
+        name = {"use": "official", "family": user.last_name, "given": [user.first_name]}
+        if not (user.first_name.strip() or user.last_name.strip()):
+            name = {"text": user.username}
+        yield {
+            "resourceType": "Practitioner",
+            "id": str(user.pk),
+            "identifier": [{"system": codes.USERNAME_SYSTEM, "value": user.username}],
+            "active": user.is_active,
+            "name": [name],
+            "telecom": [{"system": "email", "value": user.email, "use": "work"}] if user.email.strip() else [],
+            "qualification": [{"code": {"text": profile.credentials}}] if profile and profile.credentials.strip() else [],
+        }
+
+
+@exporter("PractitionerRole")
+def practitioner_roles(scope: Scope):
+    for user in staff_users(scope).filter(staff_profile__isnull=False).iterator(chunk_size=CHUNK):
+        profile = user.staff_profile
+        nucc = codes.nucc_for(profile.role, profile.credentials)
+        yield {
+            "resourceType": "PractitionerRole",
+            "id": str(user.pk),
+            "extension": [{"url": codes.EXT_PREFERRED_INTERVAL, "valuePositiveInt": profile.preferred_interval_days}],
+            "active": user.is_active,
+            "practitioner": ref("Practitioner", user.pk, person_name(user)),
+            "code": [concept(codes.STAFF_ROLE, profile.role, profile.get_role_display())],
+            "specialty": [concept(codes.NUCC, *nucc)] if nucc else [],
+        }
+
+
+# ------------------------------------------------------------------ the patient
+
+
+@exporter("Patient")
+def patients(scope: Scope):
+    for patient in scope.patients.order_by("pk").iterator(chunk_size=CHUNK):
+        yield {
+            "resourceType": "Patient",
+            "id": str(patient.pk),
+            "meta": {"lastUpdated": instant(patient.updated_at)},
+            "identifier": [{
+                "use": "usual",
+                "type": concept(codes.V2_0203, "MR", "Medical record number"),
+                "system": codes.mrn_system(),
+                "value": patient.mrn,
+            }],
+            "active": True,
+            "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
+            "gender": patient.sex,
+            "birthDate": patient.birth_date.isoformat(),
+            "communication": [{
+                "language": {"coding": [{"system": codes.BCP47, "code": patient.preferred_language}],
+                             "text": patient.preferred_language},
+                "preferred": True,
+            }],
+        }
+
+
+@exporter("Coverage")
+def coverages(scope: Scope):
+    chosen = scope.patients.exclude(payer="none", payer_name="").order_by("pk")
+    for patient in chosen.iterator(chunk_size=CHUNK):
+        payor = {"display": patient.payer_name} if patient.payer_name.strip() else {
+            "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}],
+        }
+        yield {
+            "resourceType": "Coverage",
+            "id": str(patient.pk),
+            "status": "active",
+            "type": concept(codes.PAYER_POLICY, patient.payer, patient.get_payer_display()),
+            "beneficiary": ref("Patient", patient.pk),
+            "payor": [payor],
+        }
+
+
+@exporter("AllergyIntolerance")
+def allergies(scope: Scope):
+    for allergy in Allergy.objects.filter(patient__in=scope.patients).order_by("pk").iterator(chunk_size=CHUNK):
+        code = {"text": allergy.substance}
+        if allergy.anaesthetic_class:
+            code["coding"] = [coding(codes.ANAESTHETIC_CLASS, allergy.anaesthetic_class,
+                                     allergy.get_anaesthetic_class_display())]
+        yield {
+            "resourceType": "AllergyIntolerance",
+            "id": str(allergy.pk),
+            "clinicalStatus": concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active"),
+            "category": ["medication"] if allergy.anaesthetic_class else [],
+            "code": code,
+            "patient": ref("Patient", allergy.patient_id),
+            "reaction": [{"manifestation": [{"text": allergy.reaction}]}] if allergy.reaction.strip() else [],
+        }
+
+
+@exporter("MedicationStatement")
+def medication_statements(scope: Scope):
+    for medication in Medication.objects.filter(patient__in=scope.patients).order_by("pk").iterator(chunk_size=CHUNK):
+        yield {
+            "resourceType": "MedicationStatement",
+            "id": str(medication.pk),
+            "status": "active",
+            "category": concept(codes.MEDICATION_KIND, medication.kind, medication.get_kind_display()),
+            "medicationCodeableConcept": {"text": medication.name},
+            "subject": ref("Patient", medication.patient_id),
+        }
+
+
+@exporter("Observation")
+def body_measurements(scope: Scope):
+    for patient in scope.patients.order_by("pk").iterator(chunk_size=CHUNK):
+        for prefix, value, (loinc, display), unit in (
+            ("height", patient.height_cm, codes.BODY_HEIGHT, "cm"),
+            ("weight", patient.weight_kg, codes.BODY_WEIGHT, "kg"),
+        ):
+            if value is None:
+                continue
+            yield {
+                "resourceType": "Observation",
+                "id": f"{prefix}-{patient.pk}",
+                "status": "final",
+                "category": [concept(codes.OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")],
+                "code": concept(codes.LOINC, loinc, display, display),
+                "subject": ref("Patient", patient.pk),
+                "valueQuantity": {"value": float(value), "unit": unit, "system": codes.UCUM, "code": unit},
+            }
+
+
+@exporter("Condition")
+def risk_conditions(scope: Scope):
+    any_flag = Q()
+    for flag in codes.RISK_CONDITIONS:
+        any_flag |= Q(**{flag: True})
+    chosen = scope.patients.filter(any_flag)
+    for patient in chosen.distinct().order_by("pk").iterator(chunk_size=CHUNK):
+        for flag, (icd, display) in codes.RISK_CONDITIONS.items():
+            if not getattr(patient, flag):
+                continue
+            label = str(Patient._meta.get_field(flag).verbose_name)
+            yield {
+                "resourceType": "Condition",
+                "id": f"risk-{patient.pk}-{flag.replace('_', '-')}",
+                "clinicalStatus": concept(codes.CONDITION_CLINICAL, "active"),
+                "category": [concept(codes.CONDITION_CATEGORY, "problem-list-item", "Problem List Item")],
+                "code": {"coding": [coding(codes.RISK, flag, label), coding(codes.ICD10CM, icd, display)],
+                         "text": label},
+                "subject": ref("Patient", patient.pk),
+            }

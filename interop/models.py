@@ -1,0 +1,102 @@
+"""What the interop app keeps: API tokens, where imported FHIR resources went, and our FHIR identity.
+
+Tokens are stored as SHA-256 digests only, so a copy of the database does not hand out API access;
+the token itself is shown once, by `tpclinic api_token`. FhirLink remembers which local record an
+imported resource became, so importing the same Bundle again updates instead of duplicating.
+"""
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_PREFIX = "tpc_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # write last_used at most once a minute per token
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API and the FHIR endpoints; acts as its user, with that user's role."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80, help_text=_("What the token is for, e.g. 'billing export'."))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False, help_text=_("Start of the token, to recognise it."))
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}..., {self.user})"
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+        """Create a token; the plain value is returned once and never stored."""
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:12])
+        return token, raw
+
+    @classmethod
+    def user_for(cls, raw: str):
+        """The active user behind a valid, unrevoked token, or None."""
+        if not raw or len(raw) > 200:
+            return None
+        token = cls.objects.select_related("user").filter(token_hash=hash_token(raw), revoked=False).first()
+        if token is None or not token.user.is_active:
+            return None
+        now = timezone.now()
+        if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
+            cls.objects.filter(pk=token.pk).update(last_used=now)
+        return token.user
+
+
+class Installation(models.Model):
+    """One row: this database's identity as a FHIR source (`meta.source` on what we export).
+
+    Importing a file that came from this same database can then update the records it came
+    from, while files from other tpclinic installations (whose ids mean other rows) cannot.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    @classmethod
+    def source_uri(cls) -> str:
+        row = cls.objects.order_by("pk").first() or cls.objects.create()
+        return f"urn:uuid:{row.uuid}"
+
+
+class FhirLink(models.Model):
+    """An imported resource (by source, type and id) and the local record it was stored in."""
+
+    source = models.CharField(max_length=255, blank=True, help_text="meta.source of the resource, if it had one.")
+    resource_type = models.CharField(max_length=64)
+    resource_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "resource_type", "resource_id"], name="interop_fhirlink_unique"),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.resource_type}/{self.resource_id} from {self.source or 'unknown source'}"

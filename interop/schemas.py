@@ -1,0 +1,298 @@
+"""Request and response shapes of the JSON API; these are what /api/v1/openapi.json publishes.
+
+Limits mirror the models so the OpenAPI document tells clients the real rules; the web UI's forms
+still run on every write (same checks, same messages), so these only need to be as strict as
+JSON types allow. Ids are capped at the database's largest integer so a huge id is a 422, not a
+database overflow.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal, Optional
+
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+from interop.text import reject_control_characters
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, AfterValidator(reject_control_characters)]
+Side = Literal["left", "right"]
+Sex = Literal["female", "male", "other", "unknown"]
+Agent = Literal["lidocaine", "bupivacaine", "chloroprocaine", "saline", "dry-needling"]
+
+
+class Problem(Schema):
+    """RFC 9457 problem details (application/problem+json)."""
+
+    type: str = Field(examples=["https://tpclinic.org/problems/invalid-input"])
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong and what to do about it.")
+    errors: Optional[list["FieldError"]] = None
+
+
+class FieldError(Schema):
+    field: str = Field(description="The input field, dotted for nested ones; empty for the whole request.")
+    message: str
+
+
+Problem.model_rebuild()
+
+
+def page_of(item):
+    """A paginated list schema for `item`."""
+    return type(f"{item.__name__}Page", (Schema,), {
+        "__annotations__": {"count": int, "limit": int, "offset": int, "items": list[item]},
+        "__doc__": f"One page of {item.__name__} records; `count` is the total matching the filters.",
+    })
+
+
+# ------------------------------------------------------------------ patients
+
+
+class AllergyIn(Schema):
+    substance: Text = Field(max_length=120)
+    anaesthetic_class: Literal["", "amide", "ester"] = ""
+    reaction: Text = Field("", max_length=200)
+
+
+class MedicationIn(Schema):
+    name: Text = Field(max_length=120)
+    kind: Literal["anticoagulant", "antiplatelet"]
+
+
+class AllergyOut(AllergyIn):
+    id: int
+
+
+class MedicationOut(MedicationIn):
+    id: int
+
+
+class PatientFields(Schema):
+    """Every patient field is optional here; PatientIn makes the identifying ones required."""
+
+    mrn: Optional[Text] = Field(None, max_length=32, description="Medical record number; stored upper-case.")
+    given_name: Optional[Text] = Field(None, max_length=100)
+    family_name: Optional[Text] = Field(None, max_length=100)
+    birth_date: Optional[date] = None
+    sex: Optional[Sex] = None
+    height_cm: Optional[float] = Field(None, ge=40, le=260)
+    weight_kg: Optional[float] = Field(None, ge=2, le=400)
+    preferred_language: Optional[Text] = Field(None, max_length=35, description="BCP 47 tag, e.g. en, es, ar.")
+    payer: Optional[Literal["none", "medicare-uniform-tpi-2024"]] = None
+    payer_name: Optional[Text] = Field(None, max_length=120)
+    bleeding_disorder: Optional[bool] = None
+    copd: Optional[bool] = None
+    pregnant: Optional[bool] = None
+    renal_disease: Optional[bool] = None
+    hepatic_disease: Optional[bool] = None
+    cardiac_disease: Optional[bool] = None
+    allergies: Optional[list[AllergyIn]] = Field(None, max_length=100, description="Replaces the list when given.")
+    medications: Optional[list[MedicationIn]] = Field(None, max_length=100, description="Replaces the list when given.")
+
+
+class PatientIn(PatientFields):
+    mrn: Text = Field(max_length=32, description="Medical record number; stored upper-case.")
+    given_name: Text = Field(max_length=100)
+    family_name: Text = Field(max_length=100)
+    birth_date: date
+
+
+class PatientOut(Schema):
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: str
+    height_cm: Optional[float]
+    weight_kg: Optional[float]
+    preferred_language: str
+    payer: str
+    payer_name: str
+    bleeding_disorder: bool
+    copd: bool
+    pregnant: bool
+    renal_disease: bool
+    hepatic_disease: bool
+    cardiac_disease: bool
+    allergies: list[AllergyOut]
+    medications: list[MedicationOut]
+    updated_at: datetime
+
+
+# ------------------------------------------------------------------ trigger points
+
+
+class TriggerPointIn(Schema):
+    muscle: Text = Field(description="Muscle code from the anatomy vocabulary, e.g. upper-trapezius.")
+    side: Side
+    region: Text = Field(description="Body region code, e.g. neck.posterior.")
+    region_side: Literal["", "left", "right"] = Field("", description="Empty for a midline region.")
+    view: Optional[Literal["front", "back"]] = Field(None, description="Body map view; omit with map_x/map_y to "
+                                                     "place the point at the region's centre.")
+    map_x: Optional[float] = Field(None, ge=0, le=1000)
+    map_y: Optional[float] = Field(None, ge=0, le=1000)
+    activity: Literal["active", "latent"] = "active"
+    taut_band: bool = False
+    palpable_nodule: bool = False
+    local_twitch_response: bool = False
+    jump_sign: bool = False
+    referred_pain_reproduced: bool = False
+    found_on: Optional[date] = Field(None, description="Defaults to today; cannot be in the future.")
+    notes: Text = ""
+
+
+class TriggerPointOut(Schema):
+    id: int
+    patient: int
+    muscle: str
+    muscle_name: str
+    side: str
+    region: str
+    region_side: str
+    view: str
+    map_x: float
+    map_y: float
+    activity: str
+    findings: list[str]
+    found_on: date
+    resolved_on: Optional[date]
+    notes: str
+
+
+# ------------------------------------------------------------------ courses
+
+
+class CourseIn(Schema):
+    patient: Id
+    diagnosis_code: Text = Field("M79.18", description="A billable ICD-10-CM code, e.g. M79.12.")
+    clinician: Optional[Id] = Field(None, description="User id of a clinician; defaults to you if you are one.")
+    interval_days: Optional[int] = Field(None, ge=1, le=365, description="Defaults to the clinician's preference.")
+    planned_sessions: int = Field(3, ge=1, le=52)
+    started_on: Optional[date] = Field(None, description="Defaults to today.")
+    goals: Text = ""
+    status: Literal["planned", "active", "completed", "stopped"] = "active"
+
+
+class CourseOut(Schema):
+    id: int
+    patient: int
+    diagnosis_code: str
+    clinician: int
+    clinician_name: str
+    interval_days: int
+    planned_sessions: int
+    goals: str
+    status: str
+    started_on: date
+    next_due: Optional[date]
+    sessions_signed: int
+
+
+# ------------------------------------------------------------------ sessions
+
+
+class InjectionIn(Schema):
+    trigger_point: Id = Field(description="An unresolved trigger point of the course's patient.")
+    agent: Agent = "lidocaine"
+    concentration_pct: float = Field(1.0, ge=0, le=10)
+    with_epinephrine: bool = False
+    volume_ml: float = Field(1.0, ge=0, le=50)
+    needle_gauge: int = Field(25, ge=18, le=32)
+    needle_length_mm: int = Field(38, ge=5, le=150)
+    technique: Literal["single", "fanning"] = "fanning"
+    twitch_elicited: bool = False
+    guidance: Literal["none", "ultrasound"] = "none"
+
+
+class InjectionOut(Schema):
+    id: int
+    trigger_point: int
+    muscle: str
+    side: str
+    agent: str
+    concentration_pct: float
+    with_epinephrine: bool
+    volume_ml: float
+    needle_gauge: int
+    needle_length_mm: int
+    technique: str
+    twitch_elicited: bool
+    guidance: str
+    description: str
+
+
+class SessionFields(Schema):
+    performed_at: Optional[datetime] = Field(None, description="ISO 8601; defaults to now (minute precision).")
+    pain_before: Optional[int] = Field(None, ge=0, le=10)
+    pain_after: Optional[int] = Field(None, ge=0, le=10)
+    immediate_relief_pct: Optional[int] = Field(None, ge=0, le=100,
+                                                description="Computed from the pain scores when omitted.")
+    systemic_infection: Optional[bool] = None
+    site_infection: Optional[bool] = None
+    dose_override_reason: Optional[Text] = Field(None, description="Only when proceeding over the dose limit.")
+    notes: Optional[Text] = None
+    injections: Optional[list[InjectionIn]] = Field(None, max_length=60, description="Replaces the list when given.")
+
+
+class SessionIn(SessionFields):
+    course: Id
+
+
+class SessionUpdate(SessionFields):
+    version: int = Field(ge=1, le=2**31, description="The version you read; a stale version is a 409.")
+
+
+class SignIn(Schema):
+    version: Optional[int] = Field(None, ge=1, le=2**31, description="When given, must match the current version.")
+
+
+class SessionOut(Schema):
+    id: int
+    course: int
+    patient: int
+    performed_at: datetime
+    clinician: int
+    clinician_name: str
+    pain_before: Optional[int]
+    pain_after: Optional[int]
+    immediate_relief_pct: Optional[int]
+    consent_recorded: bool = Field(description="Read-only: consent is recorded in the web UI's consent form.")
+    notes: str
+    status: str
+    signed_at: Optional[datetime]
+    signed_by: Optional[int]
+    cpt_codes: list[str]
+    version: int
+    injections: list[InjectionOut]
+
+
+# ------------------------------------------------------------------ referral
+
+
+class RankIn(Schema):
+    drawing: list[Text] = Field(max_length=200, description="Painful places, 'CODE:left', 'CODE:right' or "
+                                "plain 'CODE' for a midline region, e.g. ['head.temple:left'].")
+    top: int = Field(10, ge=1, le=146)
+
+
+class CandidateOut(Schema):
+    muscle: str
+    muscle_name: str
+    side: str
+    score: float
+    rank: int
+    confidence: str
+    explained_essential: list[str]
+    explained_spillover: list[str]
+    explained_local: list[str]
+    unexplained: list[str]
+    unmarked_essential: list[str]
+
+
+class RankOut(Schema):
+    candidates: list[CandidateOut]

@@ -1,0 +1,92 @@
+"""FHIR endpoints (`/fhir/Patient/{id}/$everything`, `POST /fhir/`) and the catch-all 404s.
+
+Plain Django views rather than ninja: FHIR has its own media type and error resource
+(OperationOutcome). They accept an API token or the web session; with the session, a POST must
+pass Django's CSRF check like any form, while a token request is exempt (no cookie involved).
+"""
+from __future__ import annotations
+
+import json
+
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts import roles
+from interop import fhir_export, fhir_import
+from interop.auth import fhir_user
+from interop.fhir_import import BundleError, fhir_response, operation_outcome
+from interop.problems import Problem
+from interop.schemas import MAX_ID
+from patients.models import Patient
+
+FHIR_TYPES = {"application/fhir+json", "application/json", "application/json+fhir"}
+
+
+def _outcome(status: int, code: str, text: str, headers: dict | None = None):
+    response = fhir_response(operation_outcome([("error", code, text, None)]), status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _unauthorized():
+    return _outcome(401, "login", "Log in, or send an API token as 'Authorization: Bearer <token>'.",
+                    {"WWW-Authenticate": 'Bearer realm="tpclinic"'})
+
+
+def _method_not_allowed(allowed: str):
+    return _outcome(405, "not-supported", f"Use {allowed} here.", {"Allow": allowed})
+
+
+@csrf_exempt
+def patient_everything(request, pk: str):
+    if request.method not in {"GET", "HEAD"}:
+        return _method_not_allowed("GET")
+    user, _ = fhir_user(request)
+    if user is None:
+        return _unauthorized()
+    if not roles.is_staff_member(user):
+        return _outcome(403, "forbidden", "Only clinic staff can export a patient's record.")
+    patient = Patient.objects.filter(pk=int(pk)).first() if pk.isdigit() and 0 < int(pk) <= MAX_ID else None
+    if patient is None:
+        return _outcome(404, "not-found", f"There is no Patient/{pk} here.")
+    base = request.build_absolute_uri("/fhir/")
+    return fhir_response(fhir_export.patient_everything(patient, base_url=base))
+
+
+@csrf_exempt
+def fhir_post(request):
+    """POST a Bundle: records are created or updated; the answer is an OperationOutcome of what happened."""
+    if request.method != "POST":
+        return _method_not_allowed("POST")
+    user, via_token = fhir_user(request)
+    if user is None:
+        return _unauthorized()
+    if not via_token:
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            return _outcome(403, "security", "The CSRF check failed: post from the web page, or use an API token.")
+    if roles.role_of(user) != "admin":
+        return _outcome(403, "forbidden", "Only an administrator can import FHIR data: an import writes signed "
+                        "notes in other clinicians' names.")
+    if request.content_type not in FHIR_TYPES:
+        return _outcome(415, "not-supported", "Send the Bundle as JSON with 'Content-Type: application/fhir+json'.")
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as error:
+        return _outcome(400, "structure", f"The body is not valid JSON ({error}); nothing was imported.")
+    try:
+        result = fhir_import.import_bundle(data, user=user)
+    except BundleError as error:
+        return fhir_response(error.outcome(), 400)
+    return fhir_response(result.outcome(), 200)
+
+
+def api_not_found(request):
+    return Problem(404, f"There is no API endpoint {request.path}. The endpoints are listed in /api/v1/openapi.json.",
+                   kind="not-found").response()
+
+
+def fhir_not_found(request):
+    return _outcome(404, "not-found", f"tpclinic serves Patient/{{id}}/$everything and POST /fhir/ only; "
+                    f"{request.path} is not one of them.")
