@@ -35,7 +35,6 @@ from pydantic import ValidationError as PydanticError
 from interop import fhir_schema
 from interop.fhir_export import model_class
 from interop.models import FhirLink, Installation
-from interop.signing import refresh_schedule
 from interop.text import clean_text
 from patients.models import Patient
 from treatment.models import Course, Session
@@ -291,7 +290,7 @@ class Importer:
         courses = {r.course_id for r in self.stored.values() if isinstance(r, Session)}
         courses |= {r.pk for r in self.stored.values() if isinstance(r, Course)}
         for course in Course.objects.filter(pk__in=courses):
-            refresh_schedule(course)  # the course's stored next-due date and count of signed sessions
+            course.refresh_schedule()  # the stored next-due date and count of signed sessions
         return self.result
 
     def one(self, entry: Entry) -> None:

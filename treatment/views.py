@@ -14,6 +14,7 @@ from accounts import roles
 from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
 from safety import session_check
+from treatment import signing
 from treatment import charts, course_rules
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
 from treatment.models import Course, Injection, Session
@@ -180,33 +181,22 @@ def session_edit(request, pk):
 
 
 def _sign(request, session):
-    if not roles.can_sign(request.user):
-        messages.error(request, _("Only a clinician can sign a session."))
+    try:
+        signing.sign(session, request.user)
+    except signing.SignRefused as refused:
+        if refused.kind == "signed":
+            messages.info(request, refused.message)
+            return redirect("treatment:course", pk=session.course_id)
+        if refused.kind in {"incomplete", "blocked"}:
+            messages.error(request, _("The session was saved as a draft but not signed.") + " " + refused.message)
+        else:
+            messages.error(request, refused.message)
         return redirect("treatment:session", pk=session.pk)
-    problems = session.sign_problems()
-    if problems:
-        messages.error(request, _("The session was saved as a draft but not signed: ") + " ".join(problems))
-        return redirect("treatment:session", pk=session.pk)
-    result = session_check.check(session, session.injections.select_related("trigger_point"))
-    if not result.can_sign:
-        blocks = " ".join(f.message for f in result.screen.blocks)
-        messages.error(request, _("The session was saved as a draft but not signed. The risk screen blocks it: ") + blocks)
-        return redirect("treatment:session", pk=session.pk)
-    updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT).update(
-        status=Session.Status.SIGNED, signed_at=timezone.now(), signed_by=request.user,
-        screen_snapshot=result.snapshot(), cpt_codes=",".join(result.cpt.codes),
-    )
-    if updated:
-        session.course.refresh_schedule()
-        messages.success(request, _("Session signed."))
+    messages.success(request, _("Session signed."))
     return redirect("treatment:course", pk=session.course_id)
 
 
 @require_POST
 @charting_required
 def session_sign(request, pk):
-    session = get_object_or_404(_session_queryset(), pk=pk)
-    if session.is_signed:
-        messages.info(request, _("This session is already signed."))
-        return redirect("treatment:course", pk=session.course_id)
-    return _sign(request, session)
+    return _sign(request, get_object_or_404(_session_queryset(), pk=pk))
