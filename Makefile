@@ -26,8 +26,28 @@ run: $(STAMP) messages
 	DEBUG=1 $(BIN)/tpclinic demo --if-empty
 	DEBUG=1 $(BIN)/tpclinic runserver 127.0.0.1:8000
 
-test: $(STAMP) messages
+# PostgreSQL for the suite's second run and the benchmarks: a local cluster on 127.0.0.1 that
+# scripts/postgres.sh installs, starts and gives a tpclinic role (CREATEDB, for the test database).
+PG_URL ?= postgres://tpclinic:tpclinic@127.0.0.1:5432/tpclinic
+.PHONY: postgres test-sqlite test-postgres
+
+postgres:
+	bash scripts/postgres.sh
+
+test-sqlite: $(STAMP) messages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
+
+test-postgres: $(STAMP) messages postgres
+	DATABASE_URL=$(PG_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
+
+# The whole suite on SQLite, then again on PostgreSQL; fails if either run fails.
+test: $(STAMP) messages postgres
+	@status=0; \
+	echo "== test suite on SQLite"; \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q || status=1; \
+	echo "== test suite on PostgreSQL ($(PG_URL))"; \
+	DATABASE_URL=$(PG_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q || status=1; \
+	exit $$status
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not browser"
@@ -35,7 +55,9 @@ test-fast: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/tpclinic referral_eval
 
-bench: $(STAMP)
+# 100,000-patient clinics on SQLite and PostgreSQL, measured through gunicorn on 127.0.0.1;
+# writes docs/benchmarks.md. BENCH_PATIENTS=5000 for a quick run.
+bench: $(STAMP) postgres
 	$(BIN)/python -m benchmarks.run
 
 clean:

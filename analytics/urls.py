@@ -1,2 +1,10 @@
+from django.urls import path
+
+from analytics import views
+
 app_name = "analytics"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("outcomes.csv", views.outcomes_csv, name="outcomes_csv"),
+    path("refresh/", views.refresh, name="refresh"),
+]

@@ -1,25 +1,111 @@
-"""`make bench`: run every benchmark module in this package that has a `run()` and print its figures.
+"""`make bench`: every benchmark, bounded in time, with progress on stderr; writes docs/benchmarks.md.
 
-Each benchmark bounds its own time; nothing here asserts, since figures depend on the machine.
+1. referral rankings per second (benchmarks/referral.py, in this process);
+2. a synthetic clinic on SQLite and on PostgreSQL, each measured through a real server on loopback
+   (benchmarks/web.py, one child process per database);
+3. FHIR export resources per second, if the interop app has `fhir_export` (benchmarks/fhir.py).
+
+Environment: BENCH_PATIENTS (default 100000), BENCH_SECONDS per throughput run (default 8),
+BENCH_PG_URL (default the local cluster from scripts/postgres.sh, database tpclinic_bench),
+BENCH_SKIP_PG=1 to measure SQLite only. Nothing asserts: figures depend on the machine.
 """
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
-import benchmarks
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://tpclinic:tpclinic@127.0.0.1:5432/tpclinic_bench"
+CHILD_TIMEOUT_S = 45 * 60
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def child(module: str, args: list[str], env: dict, label: str) -> dict:
+    """Run `python -m module args` with `env`; its last stdout line is its JSON result."""
+    started = time.perf_counter()
+    try:
+        done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env={**env, "BENCH_LABEL": label},
+                              stdout=subprocess.PIPE, text=True, timeout=CHILD_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {CHILD_TIMEOUT_S} s"}
+    say(f"{label} finished in {time.perf_counter() - started:.0f} s")
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return {"error": f"exit code {done.returncode}"}
+    return json.loads(lines[-1])
+
+
+def fresh_pg_database(url: str) -> str | None:
+    """Drop and create the benchmark database; None when it worked, else why not."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed"
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/tpclinic").geturl()
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        return f"PostgreSQL unavailable ({str(error).strip().splitlines()[0]}); run scripts/postgres.sh"
+    return None
 
 
 def main() -> int:
-    results = {}
-    for module_info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
-        if module_info.name == "run":
-            continue
-        module = importlib.import_module(f"benchmarks.{module_info.name}")
-        if callable(getattr(module, "run", None)):
-            results[module_info.name] = module.run()
+    started = time.perf_counter()
+    patients = int(os.environ.get("BENCH_PATIENTS", "100000"))
+    seconds = float(os.environ.get("BENCH_SECONDS", "8"))
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import referral, report
+
+    results = {"date": report.now(), "machine": report.machine(), "patients": patients, "seconds": seconds, "web": {}}
+    say("referral rankings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tpclinic.settings")
+    results["referral"] = referral.run()
+
+    base_env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    base_env["SECRET_KEY"] = "benchmark-only-" + "x" * 40
+    data_dir = Path(tempfile.mkdtemp(prefix="tpclinic-bench-"))
+    try:
+        say(f"SQLite: {patients:,} patients in {data_dir}")
+        results["web"]["SQLite"] = child("benchmarks.web", ["--patients", str(patients), "--seconds", str(seconds)],
+                                         {**base_env, "TPCLINIC_DATA_DIR": str(data_dir)}, "sqlite")
+        if os.environ.get("BENCH_SKIP_PG") == "1":
+            results["web"]["PostgreSQL"] = {"error": "skipped (BENCH_SKIP_PG=1)"}
+        else:
+            url = os.environ.get("BENCH_PG_URL", PG_URL)
+            problem = fresh_pg_database(url)
+            if problem:
+                results["web"]["PostgreSQL"] = {"error": problem}
+            else:
+                say(f"PostgreSQL: {patients:,} patients")
+                pg_dir = data_dir / "pg"
+                pg_dir.mkdir()
+                results["web"]["PostgreSQL"] = child(
+                    "benchmarks.web", ["--patients", str(patients), "--seconds", str(seconds)],
+                    {**base_env, "DATABASE_URL": url, "TPCLINIC_DATA_DIR": str(pg_dir)}, "postgresql")
+        say("FHIR export")
+        fhir_dir = data_dir / "fhir"
+        fhir_dir.mkdir()
+        results["fhir"] = child("benchmarks.fhir", ["500", "300"], {**base_env, "TPCLINIC_DATA_DIR": str(fhir_dir)},
+                                "fhir")
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    results["total_s"] = time.perf_counter() - started
+    report.write(results, ROOT / "docs" / "benchmarks.md")
+    say(f"wrote docs/benchmarks.md in {results['total_s']:.0f} s")
     print(json.dumps(results, indent=2))
     return 0
 

@@ -47,8 +47,11 @@ class Course(models.Model):
     class Meta:
         ordering = ["-started_on", "-id"]
         indexes = [
-            models.Index(fields=["clinician", "status", "next_due_on"]),
-            models.Index(fields=["status", "next_due_on"]),
+            # The worklist: open courses by due date, for one clinician or all.
+            models.Index(fields=["clinician", "next_due_on", "id"], name="course_open_by_clinician",
+                         condition=models.Q(status__in=["planned", "active"])),
+            models.Index(fields=["next_due_on", "id"], name="course_open_by_due",
+                         condition=models.Q(status__in=["planned", "active"])),
         ]
 
     def __str__(self):

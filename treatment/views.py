@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,13 +24,14 @@ def worklist_counts(courses, today) -> dict:
     """The worklist's buckets counted in the database, with the same meaning as course_rules.due_status."""
     start_of_today = timezone.make_aware(datetime.combine(today, datetime.min.time()))
     scheduled = Session.objects.filter(course=OuterRef("pk"), status=Session.Status.DRAFT, performed_at__gte=start_of_today)
-    waiting = courses.filter(sessions_done__lt=F("planned_sessions")).exclude(Exists(scheduled))
+    waiting = courses.order_by().filter(sessions_done__lt=F("planned_sessions")).exclude(Exists(scheduled))
     soon = today + timedelta(days=course_rules.DUE_SOON_DAYS)
-    return {
-        "overdue": waiting.filter(sessions_done__gt=0, next_due_on__lt=today).count(),
-        "due": waiting.filter(sessions_done__gt=0, next_due_on__gte=today, next_due_on__lte=soon).count(),
-        "not_scheduled": waiting.filter(sessions_done=0).count(),
-    }
+    started = Q(sessions_done__gt=0)
+    return waiting.aggregate(
+        overdue=Count("pk", filter=started & Q(next_due_on__lt=today)),
+        due=Count("pk", filter=started & Q(next_due_on__gte=today, next_due_on__lte=soon)),
+        not_scheduled=Count("pk", filter=Q(sessions_done=0)),
+    )
 
 
 @staff_required()
@@ -47,7 +48,7 @@ def worklist(request):
     courses = (
         Course.objects.filter(status__in=[Course.Status.PLANNED, Course.Status.ACTIVE])
         .select_related("patient", "clinician")
-        .order_by(F("next_due_on").asc(nulls_first=True), "patient__family_name", "id")
+        .order_by("next_due_on", "id")
     )
     if chosen and chosen != "all":
         if not chosen.isdigit():

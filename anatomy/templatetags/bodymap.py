@@ -10,9 +10,12 @@ reads without JavaScript; the script only adds the clicking.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -38,30 +41,49 @@ def _get(item, name, default=None):
     return getattr(item, name, default)
 
 
-def _label(shape: bodymap.Shape) -> str:
-    """The region and side in the active language (anatomy/data/labels), English as the fallback."""
-    return vocabulary.place_label(shape.place, get_language())
-
-
 def _num(value: float) -> str:
     return f"{round(float(value), 1):g}"
 
 
+@lru_cache(maxsize=64)
+def _region_parts(view: str, mode: str, language: str) -> tuple[tuple[str, str, str], ...]:
+    """Each region's markup split around its per-request parts (classes, aria-checked), built once
+    per view, mode and language: the outlines never change, so a chart need not re-render them."""
+    parts = []
+    for shape in bodymap.shapes(view):
+        label = escape(vocabulary.place_label(shape.place, language))
+        attrs = (
+            f' d="{shape.path_d}" data-key="{escape(shape.key)}" data-region="{escape(shape.region)}"'
+            f' data-side="{escape(shape.side or "")}" data-view="{view}"'
+            f' data-cx="{_num(shape.centroid_x)}" data-cy="{_num(shape.centroid_y)}"'
+        )
+        if mode == "select":
+            attrs += ' tabindex="0" role="checkbox" aria-checked="'
+        elif mode == "place":
+            attrs += f' tabindex="0" role="button" aria-label="{label}"'
+        end = f' aria-label="{label}"' if mode == "select" else ""
+        parts.append((shape.key, attrs, f"{end}><title>{label}</title></path>"))
+    return tuple(parts)
+
+
+def _regions_html(view, mode, marked, essential, spillover) -> str:
+    out = []
+    for key, attrs, tail in _region_parts(view, mode, get_language() or "en"):
+        classes = "region"
+        if key in marked:
+            classes += " marked"
+        if key in essential:
+            classes += " zone-essential"
+        elif key in spillover:
+            classes += " zone-spillover"
+        checked = ("true" if key in marked else "false") + '"' if mode == "select" else ""
+        out.append(f'<path class="{classes}"{attrs}{checked}{tail}')
+    return mark_safe("\n".join(out))
+
+
 def _view_context(map_id, view, mode, marked, essential, spillover, points):
     front = view == "front"
-    regions = []
-    for shape in bodymap.shapes(view):
-        classes = ["region"]
-        if shape.key in marked:
-            classes.append("marked")
-        if shape.key in essential:
-            classes.append("zone-essential")
-        elif shape.key in spillover:
-            classes.append("zone-spillover")
-        regions.append({
-            "shape": shape, "label": _label(shape), "classes": " ".join(classes), "checked": shape.key in marked,
-            "cx": _num(shape.centroid_x), "cy": _num(shape.centroid_y),
-        })
+    regions = _regions_html(view, mode, marked, essential, spillover)
     drawn = []
     for number, point in enumerate(points or (), start=1):
         if _get(point, "view") != view or _get(point, "x") is None or _get(point, "y") is None:

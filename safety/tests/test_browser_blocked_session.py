@@ -1,6 +1,7 @@
 """In real Chromium: the screen blocks a session for an amide-allergic patient, shows the running
 anaesthetic total, and lets the clinician fix the plan and sign."""
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from charting.models import TriggerPoint
@@ -31,8 +32,8 @@ def test_blocked_session_and_its_fix(page, clinician, patient):
     row.locator("input[name$='-volume_ml']").fill("5")
     row.locator("input[name$='-volume_ml']").dispatch_event("change")
     page.locator('#screen-findings li[data-rule="allergy"]').wait_for()
-    assert "Blocks signing" in page.locator("#screen-findings").inner_text()
-    assert "50 mg" in page.locator("#dose-total").inner_text()
+    expect(page.locator("#screen-findings")).to_contain_text("Blocks signing")
+    expect(page.locator("#dose-total")).to_contain_text("50 mg")
 
     page.get_by_role("button", name="Save and sign").click()
     page.get_by_text("The risk screen blocks it").wait_for()
@@ -43,7 +44,7 @@ def test_blocked_session_and_its_fix(page, clinician, patient):
     row.locator("input[name$='-concentration_pct']").fill("2")
     row.locator("input[name$='-concentration_pct']").dispatch_event("change")
     page.locator('#screen-findings li[data-rule="allergy"]').wait_for(state="detached")
-    assert "100 mg" in page.locator("#dose-total").inner_text()
+    expect(page.locator("#dose-total")).to_contain_text("100 mg")
     page.get_by_role("button", name="Save and sign").click()
     page.get_by_text("Session signed.").wait_for()
     signed = Session.objects.get(pk=session.pk)

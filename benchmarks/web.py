@@ -1,0 +1,190 @@
+"""Build one synthetic clinic and measure its pages through a real server on loopback.
+
+Run as a child process by benchmarks/run.py, once per database, because Django binds to one
+database per process: `python -m benchmarks.web --patients N` with DATABASE_URL (or
+TPCLINIC_DATA_DIR for SQLite) set. Prints one JSON object on stdout; progress goes to stderr.
+
+The server is gunicorn with 2 sync workers (one per core) under production settings (DEBUG off,
+whitenoise), except that HTTPS redirects are off because the client talks plain HTTP on
+127.0.0.1. The client logs in by creating a real session in the database (with the second factor
+marked done, as after a real login), then sends its cookie.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+
+import django
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+def say(message: str) -> None:
+    print(f"[bench {os.environ.get('BENCH_LABEL', '')}] {message}", file=sys.stderr, flush=True)
+
+
+def server_env() -> dict:
+    env = dict(os.environ)
+    env.update({"DEBUG": "0", "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
+                "ALLOWED_HOSTS": HOST, "LOG_LEVEL": "ERROR", "DJANGO_SETTINGS_MODULE": "tpclinic.settings"})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def build(patients: int, seed: int) -> dict:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    migrated = time.perf_counter()
+    say(f"synth {patients:,} patients")
+    call_command("synth", patients=patients, seed=seed, no_refresh=True, stdout=sys.stderr)
+    synthed = time.perf_counter()
+    from analytics import summary
+
+    summary.refresh()
+    refreshed = time.perf_counter()
+    return {"migrate_s": round(migrated - started, 1), "synth_s": round(synthed - migrated, 1),
+            "analytics_refresh_s": round(refreshed - synthed, 1)}
+
+
+def session_cookie() -> str:
+    """A logged-in, second-factor-verified session for a synthetic clinician, as its cookie."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="synth.moreno")
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    try:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="benchmark", confirmed=True)
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    except ImportError:
+        pass
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def targets(seed: int) -> dict:
+    """Pages to request: a spread of patients, their courses and sessions, worklist pages."""
+    from patients.models import Patient
+    from treatment.models import Course, Session
+
+    rng = random.Random(seed)
+    top = Patient.objects.order_by("-id").values_list("id", flat=True).first()
+    patient_ids = [rng.randint(1, top) for _ in range(40)]
+    course_ids = list(Course.objects.filter(patient_id__in=patient_ids).values_list("id", flat=True)[:40])
+    session_ids = list(Session.objects.filter(course_id__in=course_ids, status="signed").values_list("id", flat=True)[:40])
+    return {
+        "chart": [f"/patients/{pk}/" for pk in patient_ids],
+        "worklist": [f"/courses/worklist/?clinician=all&page={n}" for n in (1, 2, 3, 10, 50)] + ["/courses/worklist/?clinician=all"],
+        "course": [f"/courses/{pk}/" for pk in course_ids],
+        "session": [f"/courses/sessions/{pk}/" for pk in session_ids],
+        "analytics": ["/analytics/"],
+        "healthz": ["/healthz"],
+    }
+
+
+def start_server(port: int) -> subprocess.Popen:
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "tpclinic.wsgi:application", "--bind", f"{HOST}:{port}",
+               "--workers", "2", "--timeout", "120", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, env=server_env(), stdout=subprocess.DEVNULL, stderr=sys.stderr)
+    from benchmarks.loadgen import Client
+
+    client = Client(HOST, port)
+    for _ in range(300):
+        try:
+            if client.get("/healthz")[0] == 200:
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited while starting")
+        time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def measure(port: int, cookie: str, pages: dict, seconds: float) -> dict:
+    from benchmarks import loadgen
+
+    client = loadgen.Client(HOST, port, cookie)
+    status, _ = client.get(pages["chart"][0])
+    if status != 200:
+        raise RuntimeError(f"the benchmark session is not logged in: GET {pages['chart'][0]} answered {status}")
+    for name in pages:  # warm every worker's caches once
+        for path in pages[name][:3]:
+            client.get(path)
+    results = {"latency": {}, "throughput": {}}
+    plan = {"chart": 80, "worklist": 60, "course": 60, "session": 60, "analytics": 20, "healthz": 100}
+    for name, count in plan.items():
+        say(f"latency {name}")
+        results["latency"][name] = loadgen.latency(client, pages[name], count, deadline_s=60)
+    client.close()
+    for name in ("healthz", "chart", "worklist"):
+        say(f"throughput {name} ({seconds:.0f} s)")
+        results["throughput"][name] = loadgen.throughput(HOST, port, cookie, pages[name], threads=4, seconds=seconds)
+    ceiling = results["throughput"]["healthz"]["per_second"] or 1
+    for name in ("chart", "worklist"):
+        results["throughput"][name]["ratio_to_healthz"] = round(results["throughput"][name]["per_second"] / ceiling, 2)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tpclinic.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.db import connection
+
+    result = {"database": connection.vendor, "patients": args.patients}
+    result.update(build(args.patients, args.seed))
+    from treatment.models import Injection, Session
+
+    result["sessions"] = Session.objects.count()
+    result["injections"] = Injection.objects.count()
+    pages = targets(args.seed)
+    cookie = session_cookie()
+    connection.close()
+    port = free_port()
+    say(f"gunicorn on {HOST}:{port}")
+    server = start_server(port)
+    try:
+        result.update(measure(port, cookie, pages, args.seconds))
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
