@@ -14,6 +14,9 @@ def make_staff(django_user_model, username, role, interval=14, first="Test", las
         username, password=PASSWORD, first_name=first, last_name=last or username.title(),
     )
     StaffProfile.objects.create(user=user, role=role, preferred_interval_days=interval)
+    from accounts.testing import confirmed_device
+
+    confirmed_device(user)  # staff confirm logins with a TOTP code; log_in() enters it
     return user
 
 
@@ -30,6 +33,11 @@ def nurse(django_user_model):
 @pytest.fixture
 def front_desk(django_user_model):
     return make_staff(django_user_model, "desk", Role.FRONT_DESK)
+
+
+@pytest.fixture
+def administrator(django_user_model):
+    return make_staff(django_user_model, "administrator", Role.ADMIN, first="Jordan", last="Baker")
 
 
 @pytest.fixture
@@ -77,8 +85,24 @@ def page(browser, live_server):
 
 
 def log_in(page, username, password=PASSWORD):
+    """Log in through the real pages: password, then (staff) the current code of their authenticator."""
     page.goto("/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+    if "/account/code/" in page.url or "/account/enrol/" in page.url:
+        from django.contrib.auth import get_user_model
+
+        from accounts.testing import confirmed_device, next_code
+
+        user = get_user_model().objects.get(username=username)
+        if "/account/enrol/" in page.url:  # staff made without make_staff: enrol the key shown on the page
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+        else:
+            device = confirmed_device(user)
+        page.get_by_label("Authentication code").fill(next_code(device))
+        page.get_by_role("button", name="Verify" if "/account/code/" in page.url else "Confirm").click()
+        page.wait_for_load_state()

@@ -213,10 +213,9 @@ _CSP_STRICT = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-CSP_INLINE_SCRIPTS_PENDING = True
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {**_CSP_STRICT, "script-src": ["'self'"] + (["'unsafe-inline'"] if CSP_INLINE_SCRIPTS_PENDING else [])},
-}
+CSP_INLINE_SCRIPTS_PENDING = False
+_CSP_SCRIPTS = ["'self'"] + (["'unsafe-inline'"] if CSP_INLINE_SCRIPTS_PENDING else [])
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**_CSP_STRICT, "script-src": _CSP_SCRIPTS}}
 CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_STRICT} if CSP_INLINE_SCRIPTS_PENDING else None
 
 # Backups (`tpclinic backup`) go here unless --out names a file.

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from audit.rejected import keep
 from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
 from safety import session_check
@@ -146,6 +148,8 @@ def session_edit(request, pk):
     session = get_object_or_404(_session_queryset(), pk=pk)
     patient = session.course.patient
     if session.is_signed or not roles.can_chart(request.user):
+        if request.method == "POST" and not roles.can_chart(request.user):
+            raise PermissionDenied
         if request.method == "POST":
             return HttpResponseNotAllowed(["GET"], _("A signed session cannot be changed."))
         return render(request, "treatment/session_signed.html", {
@@ -161,6 +165,7 @@ def session_edit(request, pk):
                     pk=session.pk, status=Session.Status.DRAFT, version=form.cleaned_data.get("version") or session.version,
                 ).update(version=F("version") + 1)
                 if not updated:
+                    keep(request, session, request.POST)
                     messages.error(request, _(
                         "Someone else saved or signed this session while you were editing it. Your changes were "
                         "not saved; the page now shows their version. Re-enter your changes."

@@ -1,0 +1,147 @@
+"""The audit trail, amendments to signed notes, and refused edits: all append-only.
+
+Nothing here is ever changed or deleted by the application: the models refuse it (save() of an
+existing row, delete(), QuerySet.update()/delete()), and the database refuses it too (triggers
+installed by migration 0002, see audit/db.py).
+"""
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or delete an append-only record."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.label} is append-only: rows cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model._meta.label} is append-only: rows cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError(f"{self.model._meta.label} is append-only: rows cannot be updated.")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.label} is append-only: rows cannot be updated.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} is append-only: a saved row cannot be changed.")
+        kwargs["force_insert"] = True
+        kwargs.pop("force_update", None)
+        kwargs.pop("update_fields", None)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.label} is append-only: a row cannot be deleted.")
+
+
+class Action(models.TextChoices):
+    READ = "read", _("Read")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login-failed", _("Failed login")
+    LOGOUT = "logout", _("Logout")
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who did what to which record of which patient, when, from where.
+
+    `user` is kept without a database constraint and `username` is copied, so the trail stays
+    whole whatever happens to the account later; `patient_id` and `object_id` are plain values
+    for the same reason.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(_("user"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    remote_addr = models.CharField(_("address"), max_length=45, blank=True)
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    patient_id = models.BigIntegerField(_("patient id"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["patient_id", "at"], name="audit_patient_at"),
+            models.Index(fields=["username", "at"], name="audit_username_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        what = f" {self.object_type} {self.object_id}".rstrip() if self.object_type else ""
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}{what}"
+
+
+class Amendment(AppendOnlyModel):
+    """A dated, signed addition to a record that can no longer change (a signed session).
+
+    The original stays as it was signed; amendments are shown beneath it, oldest first.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="amendments")
+    reason = models.CharField(_("reason for the amendment"), max_length=200)
+    text = models.TextField(_("amendment"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_amendment_object")]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"Amendment by {self.author} at {self.created_at:%Y-%m-%d %H:%M}: {self.reason}"
+
+
+class RejectedEdit(AppendOnlyModel):
+    """A save refused because someone else changed the record first: what the user had typed.
+
+    Kept so a refused edit is never lost: the user is shown it next to the current version and
+    can copy what they need.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(help_text="The submitted form, as typed.")
+    base_version = models.PositiveIntegerField(null=True, blank=True, help_text="The version the user was editing.")
+    current_version = models.PositiveIntegerField(null=True, blank=True, help_text="The version saved by the other person.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"Refused edit of {self.content_type.model} {self.object_id} by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

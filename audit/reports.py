@@ -1,0 +1,67 @@
+"""Queries behind the audit reports and their CSV export."""
+from __future__ import annotations
+
+import csv
+from datetime import datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.models import AuditEvent
+
+CSV_COLUMNS = ["at", "username", "role", "remote_addr", "action", "object_type", "object_id", "patient_id",
+               "patient_mrn", "path", "method", "status", "detail"]
+
+
+def patient_ids_for(text: str) -> list[int]:
+    from patients.models import Patient
+
+    text = (text or "").strip()
+    if not text:
+        return []
+    ids = list(Patient.objects.filter(mrn__iexact=text).values_list("pk", flat=True))
+    if not ids and text.isdigit():
+        ids = [int(text)]
+    return ids or [-1]
+
+
+def events(*, patient_ids=None, user_id=None, username="", action="", date_from=None, date_to=None):
+    queryset = AuditEvent.objects.all()
+    if patient_ids:
+        queryset = queryset.filter(patient_id__in=patient_ids)
+    if user_id is not None:
+        queryset = queryset.filter(Q(user_id=user_id))
+    if username:
+        queryset = queryset.filter(username__iexact=username.strip())
+    if action:
+        queryset = queryset.filter(action=action)
+    zone = timezone.get_current_timezone()
+    if date_from:
+        queryset = queryset.filter(at__gte=timezone.make_aware(datetime.combine(date_from, time.min), zone))
+    if date_to:
+        queryset = queryset.filter(at__lt=timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min), zone))
+    return queryset.order_by("-at", "-id")
+
+
+def _cell(value) -> str:
+    """Plain text; a leading = + - @ is quoted so a spreadsheet never runs it as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        text = "'" + text
+    return text
+
+
+def write_csv(stream, queryset) -> int:
+    from patients.models import Patient
+
+    rows = list(queryset)
+    mrns = dict(Patient.objects.filter(pk__in={e.patient_id for e in rows if e.patient_id}).values_list("pk", "mrn"))
+    writer = csv.writer(stream)
+    writer.writerow(CSV_COLUMNS)
+    for event in rows:
+        writer.writerow([_cell(v) for v in [
+            timezone.localtime(event.at).isoformat(timespec="seconds"), event.username, event.role, event.remote_addr,
+            event.action, event.object_type, event.object_id, event.patient_id, mrns.get(event.patient_id, ""),
+            event.path, event.method, event.status, event.detail,
+        ]])
+    return len(rows)

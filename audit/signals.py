@@ -1,0 +1,83 @@
+"""Audit receivers: every change to a clinical record, and every login, failed login and logout."""
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from audit import context, record
+from audit.models import Action
+from audit.resolve import PATIENT_PATH, model_for, patient_of_instance
+
+# The clinical records whose every change is audited (those of apps that are installed).
+TRACKED = [label for label in PATIENT_PATH if not label.startswith("audit.rejected")]
+
+
+def _tracked(sender) -> bool:
+    return sender._meta.label_lower in TRACKED
+
+
+def _note_change(patient_id) -> None:
+    ctx = context.current()
+    if ctx is not None:
+        ctx.object_events += 1
+        if patient_id is not None:
+            ctx.patients.add(patient_id)
+
+
+@receiver(post_save, dispatch_uid="audit.post_save")
+def audit_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if raw or not _tracked(sender):
+        return
+    patient_id = patient_of_instance(instance)
+    detail = f"fields: {', '.join(sorted(update_fields))}" if update_fields else ""
+    record.write(Action.CREATE if created else Action.UPDATE, object_type=sender._meta.label_lower,
+                 object_id=instance.pk, patient_id=patient_id, detail=detail)
+    _note_change(patient_id)
+
+
+@receiver(post_delete, dispatch_uid="audit.post_delete")
+def audit_delete(sender, instance, **kwargs):
+    if not _tracked(sender):
+        return
+    path = PATIENT_PATH[sender._meta.label_lower]
+    # The row is gone: only a direct patient_id (or the patient itself) can still be read.
+    patient_id = instance.pk if path == "pk" else getattr(instance, path, None) if "__" not in path else None
+    if patient_id is None and "__" in path:
+        patient_id = _patient_through_parent(instance)
+    record.write(Action.DELETE, object_type=sender._meta.label_lower, object_id=instance.pk, patient_id=patient_id)
+    _note_change(patient_id)
+
+
+def _patient_through_parent(instance):
+    for field in ("session", "course"):
+        parent_id = getattr(instance, f"{field}_id", None)
+        if parent_id is not None:
+            label = {"session": "treatment.session", "course": "treatment.course"}[field]
+            if model_for(label) is not None:
+                from audit.resolve import patient_of
+
+                return patient_of(label, parent_id)
+    return None
+
+
+@receiver(user_logged_in, dispatch_uid="audit.login")
+def audit_login(sender, request, user, **kwargs):
+    record.write(Action.LOGIN, request=request, user=user, detail="password")
+
+
+@receiver(user_logged_out, dispatch_uid="audit.logout")
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record.write(Action.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="audit.login_failed")
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    """A wrong password or code; an unknown username is kept too (it shows guessing)."""
+    from django.contrib.auth import get_user_model
+
+    username = str((credentials or {}).get("username", ""))[:150]
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    record.write(Action.LOGIN_FAILED, request=request, user=user, username=username,
+                 detail=str((credentials or {}).get("audit_detail", "password")))

@@ -1,0 +1,145 @@
+"""Audit reports for administrators, amendments to signed sessions, and refused edits."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.decorators import staff_required
+from audit import record, reports
+from audit.forms import AmendmentForm, AuditFilterForm
+from audit.models import Action, Amendment, RejectedEdit
+
+PAGE_SIZE = 100
+
+
+def is_admin(user) -> bool:
+    return roles.role_of(user) == "admin"
+
+
+admin_required = staff_required(is_admin)
+
+
+def _filters(request, **fixed):
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {
+        "patient_ids": reports.patient_ids_for(data.get("patient", "")),
+        "username": data.get("user", ""),
+        "action": data.get("action", ""),
+        "date_from": data.get("date_from"),
+        "date_to": data.get("date_to"),
+    }
+    filters.update(fixed)
+    return form, filters
+
+
+def _report(request, title, subject=None, **fixed):
+    form, filters = _filters(request, **fixed)
+    page = Paginator(reports.events(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    export_query = query.copy()
+    if fixed.get("patient_ids"):
+        export_query["patient_id"] = fixed["patient_ids"][0]
+    if fixed.get("user_id") is not None:
+        export_query["user_id"] = fixed["user_id"]
+    return render(request, "audit/report.html", {
+        "title": title, "subject": subject, "form": form, "page": page, "query": query.urlencode(),
+        "export_query": export_query.urlencode(),
+    })
+
+
+@admin_required
+def report(request):
+    return _report(request, _("Audit trail"))
+
+
+@admin_required
+def patient_report(request, patient_pk):
+    from patients.models import Patient
+
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    return _report(request, _("Audit trail of %(name)s (%(mrn)s)") % {"name": patient.full_name, "mrn": patient.mrn},
+                   subject=patient, patient_ids=[patient.pk])
+
+
+@admin_required
+def user_report(request, user_pk):
+    user = get_object_or_404(get_user_model(), pk=user_pk)
+    return _report(request, _("Audit trail of user %(user)s") % {"user": user.get_username()},
+                   subject=user, user_id=user.pk)
+
+
+@admin_required
+def export_csv(request):
+    fixed = {}
+    if request.GET.get("patient_id", "").isdigit():
+        fixed["patient_ids"] = [int(request.GET["patient_id"])]
+    if request.GET.get("user_id", "").isdigit():
+        fixed["user_id"] = int(request.GET["user_id"])
+    form, filters = _filters(request, **fixed)
+    if request.GET and not form.is_valid():
+        return HttpResponse(_("The filters are not valid: ") + form.errors.as_text(), status=400,
+                            content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="tpclinic-audit-{stamp}.csv"'
+    count = reports.write_csv(response, reports.events(**filters))
+    patient_ids = filters.get("patient_ids") or []
+    record.write(Action.EXPORT, request=request, object_type="audit.auditevent",
+                 patient_id=patient_ids[0] if len(patient_ids) == 1 and patient_ids[0] > 0 else None,
+                 status=200, detail=f"CSV, {count} events; filters: {urlencode(sorted(request.GET.items()))}"[:255])
+    return response
+
+
+@staff_required(roles.can_chart)
+def amend_session(request, pk):
+    """Add a dated amendment with its reason to a signed session; the signed note is never changed."""
+    from treatment.models import Session
+
+    session = get_object_or_404(Session.objects.select_related("course__patient", "clinician", "signed_by"), pk=pk)
+    if not session.is_signed:
+        messages.info(request, _("This session is still a draft: change it directly. "
+                                 "Amendments are for signed sessions."))
+        return redirect("treatment:session", pk=session.pk)
+    form = AmendmentForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            Amendment.objects.create(
+                content_type=ContentType.objects.get_for_model(Session), object_id=session.pk,
+                patient=session.course.patient, reason=form.cleaned_data["reason"], text=form.cleaned_data["text"],
+                author=request.user,
+            )
+            messages.success(request, _("Amendment added. The signed note is unchanged and shows it beneath."))
+            return redirect("treatment:session", pk=session.pk)
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "audit/amend.html", {
+        "session": session, "patient": session.course.patient, "form": form,
+        "injections": session.injections.select_related("trigger_point"),
+        "amendments": amendments_of(session),
+    })
+
+
+def amendments_of(obj):
+    content_type = ContentType.objects.get_for_model(type(obj))
+    return Amendment.objects.filter(content_type=content_type, object_id=obj.pk).select_related("author")
+
+
+@staff_required()
+def rejected_edit(request, pk):
+    """A refused save, as the user typed it: shown to its author and to administrators only."""
+    edit = get_object_or_404(RejectedEdit.objects.select_related("user", "content_type"), pk=pk)
+    if edit.user_id != request.user.pk and not is_admin(request.user):
+        raise Http404
+    record_obj = edit.record
+    rows = [(key, value) for key, value in edit.data.items()]
+    return render(request, "audit/rejected.html", {"edit": edit, "record": record_obj, "rows": rows})

@@ -1,0 +1,9 @@
+// Clicking the body map sets the muscle's side from the region's side, until the clinician picks one.
+document.addEventListener("bodymap:place", function () {
+  var side = document.getElementById("id_side");
+  var regionSide = document.getElementById("id_region_side");
+  if (side && regionSide && regionSide.value && !side.dataset.touched) { side.value = regionSide.value; }
+});
+document.addEventListener("change", function (event) {
+  if (event.target.id === "id_side") { event.target.dataset.touched = "1"; }
+});
