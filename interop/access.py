@@ -1,9 +1,14 @@
 """The API's permission checks, in the web UI's terms (accounts.roles).
 
-Staff roles read; only charting roles (clinician, nurse, admin) write clinical records; only
-clinicians sign. Patient registration follows the web UI, where any staff member (front desk
-included) registers and edits patients. A patient's own login may read their own patient record
-and nothing else; other patients answer 404 so the API does not reveal who is a patient here.
+Staff roles read; only charting roles (clinician, nurse, admin) write clinical records (adverse
+events and pain drawings included); only clinicians sign. Patient registration follows the web
+UI, where any staff member (front desk included) registers and edits patients. A patient's own
+login may read their own patient record and read and write their own pain diary, as in the
+portal, and nothing else; other patients answer 404 so the API does not reveal who is a patient
+here. Staff read a patient's diary (the course page shows it) but do not write it.
+
+The `*_check(request, user)` functions are for BearerToken(check=...): the role is judged before
+the body is read (see auth.py).
 """
 from __future__ import annotations
 
@@ -57,3 +62,51 @@ def _refusal(user, message: str) -> str:
         return "A patient's login can read only their own patient record (GET /api/v1/patients/{id})."
     return message
 
+
+
+def own_patient_id(user) -> int | None:
+    own = getattr(user, "patient_record", None) if roles.role_of(user) == PATIENT_ROLE else None
+    return own.pk if own is not None else None
+
+
+def diary_reader(user, patient_id: int):
+    """The patient whose diary this user may read: their own, or any patient for staff."""
+    if roles.role_of(user) == PATIENT_ROLE:
+        return patient_for_reader(user, patient_id)
+    require_staff(user)
+    from patients.models import Patient
+
+    patient = Patient.objects.filter(pk=patient_id).first() if 0 < patient_id < 2**63 else None
+    if patient is None:
+        raise not_found("patient", patient_id)
+    return patient
+
+
+def require_diary_writer(user, patient_id: int):
+    """Only the patient writes their diary; staff read it."""
+    if roles.role_of(user) != PATIENT_ROLE:
+        raise forbidden("Only the patient writes their pain diary (in the portal, or with their own token); "
+                        "staff read it with GET.")
+    return patient_for_reader(user, patient_id)
+
+
+def _path_patient(request) -> int:
+    match = getattr(request, "resolver_match", None)
+    value = (match.kwargs if match else {}).get("patient_id")
+    return value if isinstance(value, int) else 0
+
+
+def staff_check(request, user) -> None:
+    require_staff(user)
+
+
+def chart_check(request, user) -> None:
+    require_chart(user)
+
+
+def diary_read_check(request, user) -> None:
+    diary_reader(user, _path_patient(request))
+
+
+def diary_write_check(request, user) -> None:
+    require_diary_writer(user, _path_patient(request))

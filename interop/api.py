@@ -12,11 +12,13 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from interop.auth import BearerToken
 from interop.problems import CONTENT_TYPE, Problem, forbidden, invalid, unauthorized
+from interop.text import LANGUAGE
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +42,19 @@ class TpclinicAPI(NinjaAPI):
 
 
 def problems_for_plain_errors(view):
-    """Turn ninja's plain-text 405, and the 404 of the API root, into problem+json."""
+    """Turn ninja's plain-text 405, and the 404 of the API root, into problem+json; answer in English.
+
+    The API's words (muscle and region labels, choice labels, messages) do not follow the request's
+    language: a client gets the same answer whatever its Accept-Language or language cookie says.
+    """
 
     def wrapped(request, *args, **kwargs):
+        with translation.override(LANGUAGE):
+            response = answer(request, *args, **kwargs)
+        response["Content-Language"] = LANGUAGE
+        return response
+
+    def answer(request, *args, **kwargs):
         try:
             response = view(request, *args, **kwargs)
         except Http404:
@@ -63,9 +75,11 @@ def problems_for_plain_errors(view):
 api = TpclinicAPI(
     title="tpclinic API",
     version="1",
-    description="Patients, trigger points, courses and sessions of a trigger point injection clinic. "
-                "Authenticate with `Authorization: Bearer <token>` (`tpclinic api_token USERNAME`). "
-                "Errors are RFC 9457 problem details.",
+    description="Patients, trigger points, pain drawings and diaries, courses, sessions, the safety screen, "
+                "adverse events and the specialists directory of a trigger point injection clinic. "
+                "Authenticate with `Authorization: Bearer <token>` (`tpclinic api_token USERNAME`); the "
+                "specialists directory is public, as on the web. Errors are RFC 9457 problem details. "
+                "Answers are in English whatever the request's language; codes never change.",
     auth=BearerToken(),
     urls_namespace="interop:api",
     docs_url=None,  # ninja's Swagger page loads from a CDN unless "ninja" is an installed app, and our CSP blocks it
@@ -127,7 +141,7 @@ def on_unexpected(request, exc):
                    "the time of the request.", kind="internal-error").response()
 
 
-for module in ("patients", "charting", "treatment", "referral"):
+for module in ("patients", "charting", "treatment", "referral", "screening", "diary", "specialists"):
     try:
         routes = importlib.import_module(f"interop.endpoints.{module}")
     except ImportError as error:  # an app still being built: the API works without its routes

@@ -19,12 +19,24 @@ def bearer_value(request) -> str | None:
 
 
 class BearerToken(HttpBearer):
-    """django-ninja auth: `Authorization: Bearer tpc_...`; the user is also put on request.user."""
+    """django-ninja auth: `Authorization: Bearer tpc_...`; the user is also put on request.user.
+
+    With `check`, the caller's role is judged here, before ninja reads the request body: a role that
+    may not use the operation gets its 403 (or 404) problem whatever it sent, never a 422 listing
+    what was wrong with the body. `check(request, user)` raises a Problem to refuse. (The class keeps
+    its name for every instance: ninja names the OpenAPI security scheme after it.)
+    """
+
+    def __init__(self, check=None):
+        self.check = check
+        super().__init__()
 
     def authenticate(self, request, token):
         user = ApiToken.user_for(token.strip())
         if user is not None:
             request.user = user
+            if self.check is not None:
+                self.check(request, user)
         return user
 
 

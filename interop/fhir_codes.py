@@ -35,6 +35,11 @@ PAYER_POLICY = f"{CS}/payer-policy"
 OBSERVATION = f"{CS}/observation"
 FINDING = f"{CS}/finding"
 CARE_PLAN_KIND = f"{CS}/care-plan-kind"
+ADVERSE_EVENT_KIND = f"{CS}/adverse-event-kind"
+ADVERSE_EVENT_SEVERITY_OURS = f"{CS}/adverse-event-severity"
+ADVERSE_EVENT_OUTCOME_OURS = f"{CS}/adverse-event-outcome"
+CONSENT_FORM = f"{CS}/consent-form"
+CONSENT_METHOD = f"{CS}/consent-method"
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 CPT = "http://www.ama-assn.org/go/cpt"
@@ -48,12 +53,22 @@ CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
+AE_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
+AE_SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness"
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
+PROVENANCE_AGENT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 
 # Extensions (complex ones carry sub-extensions named in fhir_export).
 EXT_TRIGGER_POINT = f"{EXT}/trigger-point"
 EXT_SESSION = f"{EXT}/tpi-session"
 EXT_INJECTION = f"{EXT}/injection"
 EXT_PREFERRED_INTERVAL = f"{EXT}/preferred-interval-days"
+EXT_ADVERSE_EVENT = f"{EXT}/adverse-event"  # action, followUp: R4 AdverseEvent has no note element
+EXT_CONSENT = f"{EXT}/consent"  # method, flag*, recordedBy
+EXT_AMENDMENT = f"{EXT}/amendment"  # text: Provenance records the act, this carries what was written
+EXT_LATERALITY = f"{EXT}/laterality"  # on an Observation.component naming a paired body region
 
 LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right")}  # SNOMED CT qualifier values
 LATERALITY_BY_CODE = {code: side for side, (code, _) in LATERALITY.items()}
@@ -61,6 +76,7 @@ INTRAMUSCULAR = ("78421000", "Intramuscular route")  # SNOMED CT
 PAIN_SCORE = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 BODY_HEIGHT = ("8302-2", "Body height")
 BODY_WEIGHT = ("29463-7", "Body weight")
+CONSENT_DOCUMENT = ("59284-0", "Consent Document")  # LOINC, the category R4's own Consent examples use
 CPT_DISPLAY = {
     "20552": "Injection(s); single or multiple trigger point(s), 1 or 2 muscle(s)",
     "20553": "Injection(s); single or multiple trigger point(s), 3 or more muscles",
@@ -109,3 +125,13 @@ def nucc_for(role: str, credentials: str) -> tuple[str, str] | None:
         if not row["credentials"]:
             return row["code"], row["display"]
     return None
+
+
+# Adverse events: our severity and outcome codes are exact; R4's required value sets get the nearest code.
+AE_SEVERITY_TO_R4 = {"mild": "mild", "moderate": "moderate", "severe": "severe", "life-threatening": "severe"}
+AE_SEVERITY_FROM_R4 = {"mild": "mild", "moderate": "moderate", "severe": "severe"}
+AE_OUTCOME_TO_R4 = {"ongoing": ("ongoing", "Ongoing"), "resolved": ("resolved", "Resolved"),
+                    "sequelae": ("resolvedWithSequelae", "Resolved with Sequelae"),
+                    "hospitalised": ("ongoing", "Ongoing")}
+AE_OUTCOME_FROM_R4 = {"ongoing": "ongoing", "recovering": "ongoing", "resolved": "resolved",
+                      "resolvedWithSequelae": "sequelae"}

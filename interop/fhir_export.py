@@ -1,8 +1,8 @@
 """tpclinic records as FHIR R4 resources: one patient's `$everything` Bundle, or the whole clinic.
 
 Each `@exporter("Type")` generator (in interop/fhir_out/) turns one kind of record into resources for
-a Scope (one patient, or everyone); adding a resource type (AdverseEvent, Consent, diary entries...)
-is one more decorated function. Every resource then goes through `finish`: text cleaned
+a Scope (one patient, or everyone); adding a kind of record is one more decorated function. Every
+resource is built in English (interop.text.LANGUAGE) and then goes through `finish`: text cleaned
 (interop.text), `meta.source` set to this installation, and checked with fhir.resources' R4B model
 (R4, not the package's default R5) so a mistake in a builder fails loudly here, not at the
 receiver. The mapping is tabled in interop/README.md; fhir_import reads the same shapes back.
@@ -16,12 +16,12 @@ from functools import cache
 from typing import Callable, Iterator
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from anatomy import vocabulary
 from interop import fhir_codes as codes
 from interop.models import Installation
-from interop.text import clean, clean_text
+from interop.text import LANGUAGE, clean, clean_text
 from patients.models import Patient
 from treatment.models import Session
 
@@ -111,9 +111,19 @@ def person_name(user) -> str:
 
 
 def muscle_site(muscle: str, side: str) -> dict:
-    found = vocabulary.muscles().get(muscle)
-    name = found.name if found else muscle
+    """A muscle (and side) as a coded body site; the display is English whatever the request's language."""
+    name = vocabulary.muscle_label(muscle)
     return concept(codes.MUSCLE, muscle, name, f"{name}, {side}" if side else name)
+
+
+def region_coding(region: str) -> dict:
+    """A body region in our body-region code system, with its English label (an unknown code keeps no display)."""
+    return coding(codes.REGION, region, vocabulary.region_label(region) if region in vocabulary.regions() else None)
+
+
+def place_text(region: str, side: str | None) -> str:
+    """"Angle of neck, left" in English: FHIR displays never follow the request's language."""
+    return vocabulary.place_label(vocabulary.Place(region, side or None), vocabulary.DEFAULT_LANGUAGE)
 
 
 def icd_display(code: str) -> str | None:
@@ -145,10 +155,22 @@ def finish(resource: dict, source: str = "") -> dict:
 
 
 def iter_resources(scope: Scope) -> Iterator[tuple[str, dict]]:
-    """(resource type, finished resource) for everything in scope, exporter by exporter."""
+    """(resource type, finished resource) for everything in scope, exporter by exporter.
+
+    Each resource is built in English (LANGUAGE): choice labels and gettext strings in displays and
+    texts are then the same whoever asks and in whatever language their browser or client prefers.
+    The override is held only while a resource is built, never across a `yield`.
+    """
     for item in EXPORTERS:
-        for resource in item.produce(scope):
-            yield item.resource_type, finish(resource, scope.source)
+        produced = item.produce(scope)
+        while True:
+            with translation.override(LANGUAGE):
+                try:
+                    resource = next(produced)
+                except StopIteration:
+                    break
+                finished = finish(resource, scope.source)
+            yield item.resource_type, finished
 
 
 def patient_everything(patient: Patient, base_url: str = "") -> dict:

@@ -24,6 +24,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -181,21 +182,65 @@ def read_bundle(data) -> list[Entry]:
 # ------------------------------------------------------------------ the import
 
 
-HANDLERS: dict[str, Callable[["Importer", Entry], tuple[str, object, str]]] = {}
+@dataclass(frozen=True)
+class Handler:
+    function: Callable[["Importer", Entry], tuple[str, object, str]]
+    when: Callable[[dict], bool] | None = None  # None: the type's fallback, tried after the others
+    phase: int = 0  # within a resource type, lower phases run first (a drawing before the diary entry using it)
+
+
+HANDLERS: dict[str, list[Handler]] = {}
 ORDER = [  # referenced before referring: staff, patient, charting, courses, sessions, their details
     "Practitioner", "PractitionerRole", "Patient", "Coverage", "AllergyIntolerance", "MedicationStatement",
     "BodyStructure", "Condition", "CarePlan", "Procedure", "MedicationAdministration", "Observation", "Appointment",
+    "Consent", "AdverseEvent", "Provenance",
 ]
 
 
-def handler(resource_type: str):
-    """Register the import function of a resource type (processed in ORDER, unlisted types last)."""
+def handler(resource_type: str, when: Callable[[dict], bool] | None = None, phase: int = 0):
+    """Register an import function for a resource type (types run in ORDER, unlisted types last).
+
+    Several functions may share a type, each for the resources its `when(resource)` accepts (e.g.
+    Observation: body measurements and session scores, pain drawings, diary entries); the one
+    without `when` takes the rest.
+    """
 
     def register(function):
-        HANDLERS[resource_type] = function
+        handlers = HANDLERS.setdefault(resource_type, [])
+        handlers.append(Handler(function, when, phase))
+        handlers.sort(key=lambda h: h.when is None)  # specific ones first, the fallback last
         return function
 
     return register
+
+
+def handler_for(resource: dict) -> Handler | None:
+    for candidate in HANDLERS.get(resource.get("resourceType"), []):
+        if candidate.when is None or candidate.when(resource):
+            return candidate
+    return None
+
+
+# What each local model is exported as (resource type, id prefix), so a reference in our own export
+# finds its row by id, and only in the table it names (Procedure/7 is never Injection 7).
+OWN_IDS = {
+    settings.AUTH_USER_MODEL.lower(): ("Practitioner", ""), "patients.patient": ("Patient", ""),
+    "patients.allergy": ("AllergyIntolerance", ""), "patients.medication": ("MedicationStatement", ""),
+    "charting.triggerpoint": ("BodyStructure", ""), "treatment.course": ("CarePlan", ""),
+    "treatment.session": ("Procedure", ""), "treatment.injection": ("MedicationAdministration", ""),
+    "referral.paindrawing": ("Observation", "drawing-"), "portal.diaryentry": ("Observation", "diary-"),
+    "safety.consentrecord": ("Consent", ""), "safety.adverseevent": ("AdverseEvent", ""),
+    "audit.amendment": ("Provenance", ""),
+}
+
+
+def own_pk(resource_type: str, ident: str, model) -> int | None:
+    """The primary key our own export wrote as `resource_type/ident` for a `model` row, or None."""
+    expected, prefix = OWN_IDS.get(model._meta.label_lower, (resource_type, ""))
+    if resource_type != expected or not ident.startswith(prefix):
+        return None
+    digits = ident[len(prefix):]
+    return int(digits) if digits.isdigit() and int(digits) < 2**63 else None
 
 
 @dataclass
@@ -262,8 +307,9 @@ class Importer:
             found = model.objects.filter(pk=link.object_id).first()
             if found is not None:
                 return found
-        if source and source == self.own_source and ident.isdigit() and int(ident) < 2**63:
-            return model.objects.filter(pk=int(ident)).first()
+        if source and source == self.own_source:
+            pk = own_pk(resource_type, ident, model)
+            return model.objects.filter(pk=pk).first() if pk is not None else None
         return None
 
     def existing(self, entry: Entry, model):
@@ -285,7 +331,12 @@ class Importer:
 
     def run(self) -> ImportResult:
         order = {name: n for n, name in enumerate(ORDER + [t for t in HANDLERS if t not in ORDER])}
-        for entry in sorted(self.entries, key=lambda e: (order.get(e.type, len(order)), e.index)):
+
+        def position(entry: Entry):
+            found = handler_for(entry.resource)
+            return order.get(entry.type, len(order)), found.phase if found else 0, entry.index
+
+        for entry in sorted(self.entries, key=position):
             self.one(entry)
         courses = {r.course_id for r in self.stored.values() if isinstance(r, Session)}
         courses |= {r.pk for r in self.stored.values() if isinstance(r, Course)}
@@ -294,7 +345,8 @@ class Importer:
         return self.result
 
     def one(self, entry: Entry) -> None:
-        function = HANDLERS.get(entry.type)
+        found = handler_for(entry.resource)
+        function = found.function if found else None
         try:
             if entry.method == "DELETE":
                 raise Skip("deletions are not applied by import; delete the record in tpclinic.", "not-supported")

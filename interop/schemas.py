@@ -150,9 +150,10 @@ class TriggerPointOut(Schema):
     id: int
     patient: int
     muscle: str
-    muscle_name: str
+    muscle_name: str = Field(description="English, whatever the request's language.")
     side: str
     region: str
+    region_name: str = Field(description="English, with the side: 'Angle of neck, left'.")
     region_side: str
     view: str
     map_x: float
@@ -213,6 +214,7 @@ class InjectionOut(Schema):
     id: int
     trigger_point: int
     muscle: str
+    muscle_name: str = Field(description="English.")
     side: str
     agent: str
     concentration_pct: float
@@ -296,3 +298,226 @@ class CandidateOut(Schema):
 
 class RankOut(Schema):
     candidates: list[CandidateOut]
+
+
+# ------------------------------------------------------------------ labels shared by several records
+
+
+class PlaceOut(Schema):
+    """A marked place of a pain drawing: the code as stored, its parts, an English label and the intensity."""
+
+    place: str = Field(description="'CODE:side', or plain 'CODE' for a midline region.")
+    region: str
+    side: Optional[str]
+    label: str = Field(description="English, whatever the request's language, e.g. 'Angle of neck, left'.")
+    intensity: Optional[int] = Field(None, description="0-10; absent when the drawing did not grade it.")
+
+
+
+
+# ------------------------------------------------------------------ safety screen
+
+
+class FindingOut(Schema):
+    rule: str
+    level: Literal["block", "warn", "info"] = Field(description="block stops signing; warn is read before signing.")
+    message: str
+    source: str
+    muscle: Optional[str]
+    muscle_name: Optional[str] = Field(description="English.")
+    suggestion: Optional[str]
+    strong: bool = Field(description="A warning raised by an added risk factor (e.g. COPD over the chest wall).")
+
+
+class DoseRowOut(Schema):
+    agent: str
+    with_epinephrine: bool
+    name: str
+    mg: float
+    limit_mg: Optional[float] = Field(description="None when the weight is not recorded.")
+    fraction: Optional[float] = Field(description="mg / limit_mg.")
+    limit_basis: str
+    text: str
+    sources: list[str]
+
+
+class ReductionOut(Schema):
+    condition: str
+    reason: str
+
+
+class DoseOut(Schema):
+    status: Literal["ok", "caution", "over", "unknown"]
+    dosing_weight_kg: Optional[float]
+    weight_basis: str
+    rows: list[DoseRowOut]
+    total_fraction: Optional[float] = Field(description="The agents' fractions of their limits, added up.")
+    total_percent: str = Field(description="As the web page shows it, e.g. '62.5%' or 'about 33.3%'.")
+    reductions: list[ReductionOut]
+    reduction_factor: float
+    anaesthetic_planned: bool
+    blocks_signing: bool
+    messages: list[str]
+    data_version: str
+
+
+class CptOut(Schema):
+    codes: list[str] = Field(description="Empty or one CPT code, reported once per session.")
+    muscle_count: int
+    explanation: str
+    notes: list[str]
+    source: str
+
+
+class ScreenOut(Schema):
+    """The risk screen, dose total, CPT code and payer findings, as the session page shows them."""
+
+    patient: int
+    session: Optional[int] = Field(description="None for a planned screen (nothing is saved).")
+    performed_on: date
+    can_sign: bool = Field(description="False while any finding blocks.")
+    dose_override_reason: Optional[str]
+    findings: list[FindingOut]
+    dose: DoseOut
+    cpt: CptOut
+    payer: list[FindingOut] = Field(description="Coverage warnings under the patient's payer policy, if any.")
+    at_signing: Optional[dict] = Field(None, description="A signed session: the screen as it was shown at signing, "
+                                       "kept with the note (the rest of this answer is computed now).")
+
+
+class PlannedInjectionIn(Schema):
+    muscle: Text = Field(description="Muscle code from the anatomy vocabulary, e.g. upper-trapezius.")
+    side: Optional[Side] = Field(None, description="Left and right of one muscle count as two for CPT.")
+    agent: Agent = "lidocaine"
+    concentration_pct: float = Field(1.0, ge=0, le=10, description="Ignored for saline and dry needling.")
+    with_epinephrine: bool = False
+    volume_ml: float = Field(1.0, ge=0, le=50, description="Ignored for dry needling.")
+
+
+class ScreenIn(Schema):
+    patient: Id
+    injections: list[PlannedInjectionIn] = Field(max_length=60)
+    performed_on: Optional[date] = Field(None, description="The planned day (age, payer intervals); default today.")
+    systemic_infection: bool = False
+    site_infection: bool = Field(False, description="Infection over the planned sites, as the session form's box.")
+    dose_override_reason: Optional[Text] = Field(None, max_length=500,
+                                                 description="Only when proceeding over the dose limit.")
+
+
+# ------------------------------------------------------------------ adverse events
+
+
+from safety.models import AdverseEvent as _AdverseEvent  # noqa: E402  (the choices are the model's)
+
+AdverseEventKind = Literal[tuple(_AdverseEvent.Kind.values)]
+AdverseEventSeverity = Literal[tuple(_AdverseEvent.Severity.values)]
+AdverseEventOutcome = Literal[tuple(_AdverseEvent.Outcome.values)]
+
+
+class AdverseEventIn(Schema):
+    session: Id = Field(description="The session it followed.")
+    injection: Optional[Id] = Field(None, description="The injection of that session it followed, when known.")
+    kind: AdverseEventKind
+    onset_at: datetime = Field(description="Not before the session (an hour's slack) nor in the future; minute "
+                                           "precision; without a time zone, clinic time.")
+    severity: AdverseEventSeverity
+    action: Text = Field(max_length=4000, description="What was done.")
+    outcome: AdverseEventOutcome = "ongoing"
+    follow_up: Text = Field("", max_length=4000)
+
+
+class AdverseEventOut(Schema):
+    id: int
+    session: int
+    patient: int
+    injection: Optional[int]
+    kind: str
+    kind_label: str = Field(description="English.")
+    onset_at: datetime
+    severity: str
+    outcome: str
+    action: str
+    follow_up: str
+    recorded_by: int
+    recorded_by_name: str
+    recorded_at: datetime
+
+
+# ------------------------------------------------------------------ pain drawings and the diary
+
+
+class PainDrawingIn(Schema):
+    regions: list[Text] = Field(min_length=1, max_length=200, description=(
+        "Painful places: 'CODE:left', 'CODE:right' or plain 'CODE' for a midline region, each optionally with "
+        "'@intensity' 0-10 (default 5), e.g. ['neck.angle:left@7', 'chest.sternum@3']."))
+    drawn_on: Optional[date] = Field(None, description="Defaults to today; cannot be in the future.")
+
+
+class PainDrawingOut(Schema):
+    id: int
+    patient: int
+    drawn_on: date
+    source: Literal["clinician", "patient"]
+    recorded_by: Optional[int]
+    regions: list[PlaceOut]
+    extent_pct: float = Field(description="Share of the body map's places marked.")
+    diary_entry: Optional[int] = Field(description="The diary entry this drawing belongs to, for a patient's drawing.")
+    created_at: datetime
+
+
+class DiaryEntryIn(Schema):
+    day: Optional[date] = Field(None, description="Defaults to today; cannot be in the future. An entry already "
+                                                  "there for that day is replaced (one entry a day, as in the portal).")
+    pain: int = Field(ge=0, le=10)
+    note: Text = Field("", max_length=280)
+    regions: list[Text] = Field([], max_length=200, description=(
+        "Where it hurt: 'CODE:side' or plain 'CODE', optionally '@intensity' 0-10; without it, the day's pain."))
+
+
+class DiaryEntryOut(Schema):
+    id: int
+    patient: int
+    day: date
+    pain: int
+    note: str
+    drawing: Optional[int]
+    regions: list[PlaceOut]
+    updated_at: datetime
+
+
+# ------------------------------------------------------------------ specialists
+
+
+class LocationOut(Schema):
+    id: int
+    name: str
+    address: str
+    city: str
+    phone: str
+
+
+class SpecialistOut(Schema):
+    slug: str
+    name: str
+    credentials: str
+    taxonomy_code: str = Field(description="NUCC Health Care Provider Taxonomy code.")
+    specialty: str = Field(description="English.")
+    languages: list[str] = Field(description="BCP 47 tags.")
+    accepting_new_patients: bool
+    performs_trigger_point_injections: bool
+    bio: str
+    bio_language: str
+    locations: list[LocationOut]
+    match_score: Optional[float] = Field(description="With q: how well the specialty fits the complaint, 0-1.")
+
+
+class SpecialistPage(Schema):
+    """One page of specialists; with `q`, the complaints understood and the specialties that see them."""
+
+    count: int
+    limit: int
+    offset: int
+    complaints: list[str] = Field(description="With q: the complaints it was read as (English), best first; empty "
+                                              "when q matched none, and then so is the list.")
+    specialties: list[str] = Field(description="With q: the NUCC codes that see those complaints, best first.")
+    items: list[SpecialistOut]

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 
+# The language of every label and message the API and FHIR write, whatever the request asks for
+# (Accept-Language, the language cookie): codes never change, and their words stay the same too.
+LANGUAGE = "en"
+
 # C0 and C1 controls except tab, line feed and carriage return; DEL; lone surrogates; BOM.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff]")
 _INPUT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -3,12 +3,15 @@
 Plain Django views rather than ninja: FHIR has its own media type and error resource
 (OperationOutcome). They accept an API token or the web session; with the session, a POST must
 pass Django's CSRF check like any form, while a token request is exempt (no cookie involved).
+They answer in English whatever the request's language (interop.text.LANGUAGE), like the API.
 """
 from __future__ import annotations
 
 import json
+from functools import wraps
 
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import roles
@@ -17,9 +20,21 @@ from interop.auth import fhir_user
 from interop.fhir_import import BundleError, fhir_response, operation_outcome
 from interop.problems import Problem
 from interop.schemas import MAX_ID
+from interop.text import LANGUAGE
 from patients.models import Patient
 
 FHIR_TYPES = {"application/fhir+json", "application/json", "application/json+fhir"}
+
+
+def in_english(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with translation.override(LANGUAGE):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = LANGUAGE
+        return response
+
+    return wrapped
 
 
 def _outcome(status: int, code: str, text: str, headers: dict | None = None):
@@ -39,6 +54,7 @@ def _method_not_allowed(allowed: str):
 
 
 @csrf_exempt
+@in_english
 def patient_everything(request, pk: str):
     if request.method not in {"GET", "HEAD"}:
         return _method_not_allowed("GET")
@@ -55,6 +71,7 @@ def patient_everything(request, pk: str):
 
 
 @csrf_exempt
+@in_english
 def fhir_post(request):
     """POST a Bundle: records are created or updated; the answer is an OperationOutcome of what happened."""
     if request.method != "POST":
@@ -82,11 +99,13 @@ def fhir_post(request):
     return fhir_response(result.outcome(), 200)
 
 
+@csrf_exempt  # no cookie-authenticated action here: an unsafe request to an unknown path is a 404 problem
 def api_not_found(request):
     return Problem(404, f"There is no API endpoint {request.path}. The endpoints are listed in /api/v1/openapi.json.",
                    kind="not-found").response()
 
 
+@csrf_exempt
 def fhir_not_found(request):
     return _outcome(404, "not-found", f"tpclinic serves Patient/{{id}}/$everything and POST /fhir/ only; "
                     f"{request.path} is not one of them.")

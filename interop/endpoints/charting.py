@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
+from anatomy import vocabulary
 from charting.forms import TriggerPointForm
 from charting.models import TriggerPoint
 from interop.access import require_chart, require_staff
@@ -29,9 +30,11 @@ class TriggerPointQuery(PageQuery):
 def trigger_point_out(tp: TriggerPoint) -> dict:
     return {
         **{field: getattr(tp, field) for field in (
-            "id", "muscle", "muscle_name", "side", "region", "region_side", "view", "map_x", "map_y", "activity",
+            "id", "muscle", "side", "region", "region_side", "view", "map_x", "map_y", "activity",
             "findings", "found_on", "resolved_on", "notes",
         )},
+        "muscle_name": vocabulary.muscle_label(tp.muscle),  # English, not the request's language
+        "region_name": vocabulary.place_label(tp.place) if tp.region in vocabulary.regions() else tp.region,
         "patient": tp.patient_id,
     }
 

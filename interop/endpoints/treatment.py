@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from accounts import roles
+from anatomy import vocabulary
 from interop import signing
 from interop.access import require_chart, require_sign, require_staff
 from interop.endpoints.common import (PageQuery, check_form, form_data, get_or_404, instance_data, paginate,
@@ -90,6 +91,7 @@ def injection_out(injection: Injection) -> dict:
         )},
         "trigger_point": injection.trigger_point_id,
         "muscle": injection.trigger_point.muscle,
+        "muscle_name": vocabulary.muscle_label(injection.trigger_point.muscle),
         "side": injection.trigger_point.side,
         "concentration_pct": float(injection.concentration_pct),
         "volume_ml": float(injection.volume_ml),

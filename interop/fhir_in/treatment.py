@@ -199,11 +199,12 @@ def import_observation(ctx: Importer, entry: Entry):
         patient.save(update_fields=["height_cm", "weight_kg", "updated_at"])
         return "updated", None, f"height/weight of patient {patient.pk} set."
     if codes.PAIN_SCORE[0] not in loinc and "immediate-relief" not in ours:
-        raise Skip("tpclinic keeps body height and weight, and the pain scores and relief of its sessions, only.",
-                   "not-supported")
+        raise Skip("tpclinic keeps body height and weight, the pain scores and relief of its sessions, pain "
+                   "drawings and pain diary entries only.", "not-supported")
     session = next((s for s in (ctx.resolve(p, Session, entry) for p in resource.get("partOf", [])) if s), None)
     if session is None:
-        raise Skip("it is not part of a tpclinic session: partOf must reference its Procedure.", "not-supported")
+        raise Skip("it is not part of a tpclinic session (partOf must reference its Procedure), nor a pain diary "
+                   f"entry (category pain-diary in {codes.OBSERVATION}).", "not-supported")
     if not ctx.writable(session):
         return "unchanged", None, f"session {session.pk} is signed; its scores are not changed by import."
     if "immediate-relief" in ours:

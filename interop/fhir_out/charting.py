@@ -4,7 +4,7 @@ from __future__ import annotations
 from anatomy import vocabulary
 from charting.models import TriggerPoint
 from interop import fhir_codes as codes
-from interop.fhir_export import CHUNK, Scope, coding, concept, exporter, extension, muscle_site, ref, sub
+from interop.fhir_export import CHUNK, Scope, concept, exporter, extension, muscle_site, ref, region_coding, sub
 
 
 # ------------------------------------------------------------------ charting
@@ -15,12 +15,11 @@ def trigger_points(scope: Scope):
     for tp in TriggerPoint.objects.filter(patient__in=scope.patients).order_by("pk").iterator(chunk_size=CHUNK):
         findings = [code for name, code in codes.FINDINGS.items() if getattr(tp, name)]
         laterality = codes.LATERALITY.get(tp.side)
-        region = vocabulary.regions().get(tp.region)
         yield {
             "resourceType": "BodyStructure",
             "id": str(tp.pk),
             "extension": [extension(codes.EXT_TRIGGER_POINT, [
-                {"url": "region", "valueCoding": coding(codes.REGION, tp.region, region.label if region else None)},
+                {"url": "region", "valueCoding": region_coding(tp.region)},
                 sub("regionSide", "Code", tp.region_side),
                 sub("view", "Code", tp.view),
                 sub("mapX", "Decimal", tp.map_x),
@@ -36,6 +35,7 @@ def trigger_points(scope: Scope):
                                   f"Myofascial trigger point ({tp.activity})"),
             "location": muscle_site(tp.muscle, ""),
             "locationQualifier": [concept(codes.SNOMED, *laterality)] if laterality else [],
-            "description": "; ".join([f"{tp.muscle_name}, {tp.side}", tp.get_activity_display()] + tp.findings),
+            "description": "; ".join([f"{vocabulary.muscle_label(tp.muscle)}, {tp.side}",
+                                      str(tp.get_activity_display()), *tp.findings]),  # built in English
             "patient": ref("Patient", tp.patient_id),
         }

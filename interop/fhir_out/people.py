@@ -3,27 +3,50 @@ AllergyIntolerance, MedicationStatement, body measurements and risk conditions."
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
+from audit.models import Amendment
 from interop import fhir_codes as codes
 from interop.fhir_export import CHUNK, Scope, concept, coding, exporter, instant, person_name, ref
 from patients.models import Allergy, Medication, Patient
-from treatment.models import Course
+from referral.models import PainDrawing
+from safety.models import AdverseEvent, ConsentRecord
+from treatment.models import Course, Session
 
 
 # ------------------------------------------------------------------ staff
 
 
 def staff_users(scope: Scope) -> QuerySet:
+    """Everyone a resource in scope names as a Practitioner, so a Bundle's references resolve inside it.
+
+    People who recorded something (consent, adverse events, pain drawings, amendments) are included;
+    a patient's own portal login never is: what a patient recorded refers to their Patient resource.
+    """
     sessions = scope.sessions()
     wanted = (
         Q(pk__in=Course.objects.filter(patient__in=scope.patients).values("clinician"))
         | Q(pk__in=sessions.values("clinician"))
         | Q(pk__in=sessions.exclude(signed_by=None).values("signed_by"))
     )
+    recorders = Q()
+    for values in _recorders(scope, sessions):
+        recorders |= Q(pk__in=values)
+    wanted |= recorders & Q(patient_record__isnull=True)
     if scope.whole_clinic:
         wanted |= Q(staff_profile__isnull=False)
     return get_user_model().objects.filter(wanted).select_related("staff_profile").order_by("pk")
+
+
+def _recorders(scope: Scope, sessions: QuerySet) -> list[QuerySet]:
+    return [
+        ConsentRecord.objects.filter(session__in=sessions).values("recorded_by"),
+        AdverseEvent.objects.filter(session__in=sessions).values("recorded_by"),
+        PainDrawing.objects.filter(patient__in=scope.patients).exclude(recorded_by=None).values("recorded_by"),
+        Amendment.objects.filter(content_type=ContentType.objects.get_for_model(Session),
+                                 object_id__in=sessions.values("pk")).values("author"),
+    ]
 
 
 @exporter("Practitioner")

@@ -147,8 +147,57 @@ def clinic(clinician, nurse, patient, django_user_model):
     other = Patient.objects.create(mrn="TP0002", given_name="Ahmed", family_name="Haddad", birth_date=date(1975, 1, 2),
                                    sex="male", preferred_language="ar", bleeding_disorder=True, renal_disease=True,
                                    hepatic_disease=True)
-    return {"patient": patient, "other": other, "course": course, "planned": planned, "signed": signed,
-            "draft": draft, "neck": neck, "levator": levator, "clinician": clinician, "nurse": nurse}
+    records = {"patient": patient, "other": other, "course": course, "planned": planned, "signed": signed,
+               "draft": draft, "neck": neck, "levator": levator, "clinician": clinician, "nurse": nurse}
+    records.update(_safety_and_diary(patient, signed, clinician, nurse, today))
+    return records
+
+
+def _safety_and_diary(patient, signed, clinician, nurse, today) -> dict:
+    """Consent, adverse events, pain drawings and diary entries, every field set to something non-default."""
+    from portal.models import DiaryEntry
+    from referral.models import PainDrawing
+    from safety.models import AdverseEvent, ConsentRecord
+
+    consent = ConsentRecord.objects.create(session=signed, form_version="2025.1", language="es",
+                                           flags=["pregnancy", "bleeding"], method="in-clinic", recorded_by=nurse)
+    ConsentRecord.objects.filter(pk=consent.pk).update(recorded_at=at(today - timedelta(days=28), 9))
+    # Given in the portal for the draft (recorded by staff here: the fixture has no patient login, which
+    # is not exported; test_fhir_records covers a consent recorded by the patient's own login).
+    draft = signed.course.sessions.get(status="draft")
+    ConsentRecord.objects.create(session=draft, form_version="2025.1", language="es", method="portal",
+                                 recorded_by=clinician)
+    lidocaine = signed.injections.get(agent="lidocaine")
+    flare = AdverseEvent.objects.create(
+        session=signed, injection=lidocaine, kind="flare", onset_at=at(today - timedelta(days=27), 8),
+        severity="moderate", action="Ice and paracetamol", outcome="sequelae", follow_up="Phone call in two days",
+        recorded_by=clinician)
+    faint = AdverseEvent.objects.create(
+        session=signed, kind="vasovagal", onset_at=at(today - timedelta(days=28), 11), severity="life-threatening",
+        action="Supine, legs raised; ambulance", outcome="hospitalised", recorded_by=nurse)
+    for event, hours in ((flare, 2), (faint, 12)):
+        AdverseEvent.objects.filter(pk=event.pk).update(recorded_at=at(today - timedelta(days=27), hours))
+    in_clinic = PainDrawing.objects.create(
+        patient=patient, drawn_on=today - timedelta(days=30), source="clinician", recorded_by=clinician,
+        marks=[{"place": "neck.angle:left", "intensity": 7}, {"place": "chest.sternum", "intensity": 3},
+               {"place": "head.temple:right"}])
+    at_home = PainDrawing.objects.create(patient=patient, drawn_on=today - timedelta(days=2), source="patient",
+                                         marks=[{"place": "head.temple:left", "intensity": 4}])
+    diary = DiaryEntry.objects.create(patient=patient, day=today - timedelta(days=2), pain=4,
+                                      note="Better after a walk", drawing=at_home)
+    plain = DiaryEntry.objects.create(patient=patient, day=today - timedelta(days=1), pain=0)
+    return {"consent": consent, "flare": flare, "faint": faint, "drawing": in_clinic, "home_drawing": at_home,
+            "diary": diary, "plain_diary": plain}
+
+
+@pytest.fixture
+def amendment(clinic):
+    """An amendment beneath the signed session (append-only: the database will not delete it)."""
+    from audit.models import Amendment
+
+    return Amendment.objects.create(record=clinic["signed"], patient=clinic["patient"], reason="Dose typed wrongly",
+                                    text="The bupivacaine was 0.25%, not 0.5%.", author=clinic["nurse"],
+                                    created_at=at(timezone.localdate() - timedelta(days=20)))
 
 
 @cache

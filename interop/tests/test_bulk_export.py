@@ -56,6 +56,22 @@ def _add_patients(count, clinician, start):
                                          status="signed", signed_by=clinician, signed_at=timezone.now(),
                                          performed_at=timezone.now() - timedelta(days=1))
         Injection.objects.create(session=session, trigger_point=point)
+        _add_safety_and_diary(patient, session, clinician)
+
+
+def _add_safety_and_diary(patient, session, clinician):
+    from audit.models import Amendment
+    from portal.models import DiaryEntry
+    from referral.models import PainDrawing
+    from safety.models import AdverseEvent, ConsentRecord
+
+    ConsentRecord.objects.create(session=session, form_version="v1", language="en", recorded_by=clinician)
+    AdverseEvent.objects.create(session=session, injection=session.injections.first(), kind="flare",
+                                onset_at=timezone.now(), severity="mild", action="Ice", recorded_by=clinician)
+    drawing = PainDrawing.objects.create(patient=patient, marks=[{"place": "neck.angle:left", "intensity": 5}],
+                                         recorded_by=clinician)
+    DiaryEntry.objects.create(patient=patient, day=timezone.localdate(), pain=3, drawing=drawing)
+    Amendment.objects.create(record=session, patient=patient, reason="Typo", text="Left, not right.", author=clinician)
 
 
 def _queries_for_whole_clinic() -> int:

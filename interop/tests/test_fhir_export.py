@@ -83,7 +83,7 @@ def test_pain_scores_and_next_appointment(api, clinic, clinician):
     assert all(a["requestedPeriod"][0]["start"] for a in appointments)
 
 
-def test_every_exported_resource_is_valid_against_the_official_r4_schema(api, clinic, clinician, tmp_path):
+def test_every_exported_resource_is_valid_against_the_official_r4_schema(api, clinic, amendment, clinician, tmp_path):
     bundle = everything(api, clinician, clinic["patient"])
     problems = [p for e in bundle["entry"] for p in schema_errors(e["resource"])]
     envelope = {k: v for k, v in bundle.items() if k != "entry"} | {

@@ -59,7 +59,8 @@ def test_official_examples_keep_what_tpclinic_can_use_and_report_the_rest(api, a
     assert "Patient/animal skipped: it describes an animal" in text
     assert "Patient/pat2 skipped: it has no birth date" in text
     assert "Patient/f001 skipped: it has no MRN" in text
-    assert "Consent/consent-example-basic skipped: tpclinic does not store Consent resources" in text
+    assert "Consent/consent-example-basic skipped: tpclinic keeps consent to a trigger point injection session" in text
+    assert "AdverseEvent/example skipped: its event is not one of tpclinic's kinds" in text
     assert "Practitioner/example skipped: it has no tpclinic username identifier" in text
     assert not [i for i in body["issue"] if i["code"] == "exception"]
     f001 = Patient.objects.get(mrn="MRN7465676978")

@@ -1,0 +1,250 @@
+"""The safety screen (risk findings, dose total, CPT code, payer rules) and adverse events.
+
+`GET /sessions/{id}/screen` runs `safety.session_check.check` on the saved session, as its page
+does; `POST /safety/screen` runs the same check on a plan (a patient and injections typed as
+muscle, side, agent, concentration, epinephrine, volume) and saves nothing. Adverse events are
+listed by any staff role and recorded by clinicians, nurses and administrators with the web UI's
+AdverseEventForm (injection of that session, onset not before the session nor in the future).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Optional
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from ninja import Field, Query, Router, Status
+
+from anatomy import vocabulary
+from interop.access import chart_check, staff_check
+from interop.auth import BearerToken
+from interop.endpoints.common import PageQuery, check_form, get_or_404, paginate, responses
+from interop.problems import invalid
+from interop.schemas import (AdverseEventIn, AdverseEventKind, AdverseEventOut, AdverseEventOutcome,
+                             AdverseEventSeverity, Id, ScreenIn, ScreenOut, page_of)
+from patients.models import Patient
+from safety import session_check
+from safety.dose import percent
+from safety.forms import AdverseEventForm
+from safety.models import AdverseEvent
+from treatment.models import Injection, Session
+
+router = Router(tags=["safety"])
+AdverseEventPage = page_of(AdverseEventOut)
+INJECTION_HINT = "choose an injection of this session (GET /api/v1/sessions/{id}), or leave it out"
+
+
+class AdverseEventQuery(PageQuery):
+    patient: Optional[Id] = None
+    session: Optional[Id] = None
+    kind: Optional[AdverseEventKind] = None
+    severity: Optional[AdverseEventSeverity] = None
+    outcome: Optional[AdverseEventOutcome] = None
+    onset_from: Optional[date] = Field(None, description="First day included (clinic time zone).")
+    onset_to: Optional[date] = Field(None, description="Last day included (clinic time zone).")
+
+
+# ------------------------------------------------------------------ the screen
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def finding_out(finding) -> dict:
+    return {
+        "rule": finding.rule, "level": finding.level, "message": finding.message, "source": finding.source,
+        "muscle": finding.muscle, "muscle_name": vocabulary.muscle_label(finding.muscle) if finding.muscle else None,
+        "suggestion": finding.suggestion, "strong": finding.strong,
+    }
+
+
+def screen_out(result, patient: Patient, session_id: int | None, day: date) -> dict:
+    dose = result.screen.dose
+    return {
+        "patient": patient.pk,
+        "session": session_id,
+        "performed_on": day,
+        "can_sign": result.can_sign,
+        "dose_override_reason": result.screen.dose_override_reason,
+        "findings": [finding_out(f) for f in result.screen.findings],
+        "dose": {
+            "status": dose.status,
+            "dosing_weight_kg": _number(dose.dosing_weight_kg),
+            "weight_basis": dose.weight_basis,
+            "rows": [{
+                "agent": row.agent, "with_epinephrine": row.with_epinephrine, "name": row.name, "mg": float(row.mg),
+                "limit_mg": _number(row.limit_mg), "fraction": _number(row.fraction), "limit_basis": row.limit_basis,
+                "text": row.text, "sources": list(row.sources),
+            } for row in dose.rows],
+            "total_fraction": _number(dose.total_fraction),
+            "total_percent": percent(dose.total_fraction),
+            "reductions": [{"condition": r.condition, "reason": r.reason} for r in dose.reductions],
+            "reduction_factor": float(dose.reduction_factor),
+            "anaesthetic_planned": dose.anaesthetic_planned,
+            "blocks_signing": dose.blocks_signing,
+            "messages": list(dose.messages),
+            "data_version": dose.data_version,
+        },
+        "cpt": {"codes": list(result.cpt.codes), "muscle_count": result.cpt.muscle_count,
+                "explanation": result.cpt.explanation, "notes": list(result.cpt.notes), "source": result.cpt.source},
+        "payer": [finding_out(f) for f in result.payer],
+    }
+
+
+@router.get("/sessions/{int:session_id}/screen", auth=BearerToken(staff_check),
+            response=responses({200: ScreenOut}, 401, 403, 404),
+            summary="Run the safety screen, dose total, CPT and payer checks on a session")
+def session_screen(request, session_id: int):
+    session = get_or_404(Session.objects.select_related("course__patient"), session_id, "session")
+    injections = session.injections.select_related("trigger_point")
+    patient = Patient.objects.prefetch_related("allergies", "medications").get(pk=session.course.patient_id)
+    session.course.patient = patient
+    result = session_check.check(session, injections)
+    out = screen_out(result, patient, session.pk, timezone.localdate(session.performed_at))
+    out["at_signing"] = (getattr(session, "screen_snapshot", None) or None) if session.is_signed else None
+    return out
+
+
+def _planned_rows(payload: ScreenIn) -> tuple[list, list[dict]]:
+    """The plan as the rows session_check reads, normalised like a saved injection; or field errors."""
+    rows, errors = [], []
+    for n, item in enumerate(payload.injections):
+        if item.muscle not in vocabulary.muscles():
+            errors.append({"field": f"injections.{n}.muscle", "message": f"Unknown muscle {item.muscle!r}."})
+            continue
+        injection = Injection(agent=item.agent, concentration_pct=Decimal(str(item.concentration_pct)),
+                              with_epinephrine=item.with_epinephrine, volume_ml=Decimal(str(item.volume_ml)))
+        try:
+            injection.clean()  # saline and dry needling carry no anaesthetic; an anaesthetic needs volume and strength
+        except ValidationError as error:
+            errors += [{"field": f"injections.{n}.{name}", "message": message}
+                       for name, messages in error.message_dict.items() for message in messages]
+            continue
+        rows.append(SimpleNamespace(
+            trigger_point=SimpleNamespace(muscle=item.muscle, side=item.side), agent=injection.agent,
+            concentration_pct=injection.concentration_pct, with_epinephrine=injection.with_epinephrine,
+            volume_ml=injection.volume_ml,
+        ))
+    return rows, errors
+
+
+@router.post("/safety/screen", auth=BearerToken(chart_check), response=responses({200: ScreenOut}, 400, 401, 403, 422),
+             summary="Screen a planned session (a patient and injections) without saving anything")
+def planned_screen(request, payload: ScreenIn):
+    patient = Patient.objects.prefetch_related("allergies", "medications").filter(pk=payload.patient).first()
+    rows, errors = _planned_rows(payload)
+    day = payload.performed_on or timezone.localdate()
+    if patient is None:
+        errors.insert(0, {"field": "patient", "message": f"There is no patient with id {payload.patient}."})
+    elif day < patient.birth_date:
+        errors.append({"field": "performed_on", "message": "The planned day is before the patient's birth date."})
+    if errors:
+        raise invalid(errors)
+    plan = SimpleNamespace(
+        pk=None, course=SimpleNamespace(patient=patient),
+        performed_at=timezone.make_aware(datetime.combine(day, time(12))),
+        systemic_infection=payload.systemic_infection, site_infection=payload.site_infection,
+        dose_override_reason=payload.dose_override_reason,
+    )
+    result = session_check.check(plan, rows)
+    _audit_read(patient)
+    return screen_out(result, patient, None, day)
+
+
+def _audit_read(patient: Patient) -> None:
+    """The plan names its patient in the body: record the read against them (the audit middleware sees the
+    path only), as the one audit event of this request."""
+    try:
+        from audit import context, record
+        from audit.models import Action
+    except ImportError:  # pragma: no cover - the audit app is part of tpclinic
+        return
+    current = context.current()
+    if current is None:
+        return
+    record.write(Action.READ, object_type="patients.patient", object_id=patient.pk, patient_id=patient.pk,
+                 status=200, detail="planned safety screen (API)")
+    current.object_events += 1
+
+
+# ------------------------------------------------------------------ adverse events
+
+
+def adverse_event_out(event: AdverseEvent) -> dict:
+    recorder = event.recorded_by
+    return {
+        **{field: getattr(event, field) for field in (
+            "id", "kind", "onset_at", "severity", "outcome", "action", "follow_up", "recorded_at",
+        )},
+        "session": event.session_id,
+        "patient": event.session.course.patient_id,
+        "injection": event.injection_id,
+        "kind_label": str(event.get_kind_display()),
+        "recorded_by": recorder.pk,
+        "recorded_by_name": recorder.get_full_name() or recorder.username,
+    }
+
+
+def _events():
+    return AdverseEvent.objects.select_related("session__course", "recorded_by")
+
+
+@router.get("/adverse-events", auth=BearerToken(staff_check),
+            response=responses({200: AdverseEventPage}, 401, 403, 422),
+            summary="List adverse events by patient, session, kind and onset")
+def list_adverse_events(request, query: Query[AdverseEventQuery]):
+    events = _events()
+    if query.patient:
+        events = events.filter(session__course__patient_id=query.patient)
+    if query.session:
+        events = events.filter(session_id=query.session)
+    for name in ("kind", "severity", "outcome"):
+        if getattr(query, name):
+            events = events.filter(**{name: getattr(query, name)})
+    if query.onset_from:
+        events = events.filter(onset_at__date__gte=query.onset_from)
+    if query.onset_to:
+        events = events.filter(onset_at__date__lte=query.onset_to)
+    return paginate(events.order_by("onset_at", "id"), query, adverse_event_out)
+
+
+def _form_time(value: datetime) -> str:
+    """The web form's format (minute precision, clinic time); a time without zone is clinic time."""
+    try:
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%dT%H:%M") if value.year >= 1000 else ""
+    except (OverflowError, ValueError):  # e.g. year 1 at +14:00: no such time in the clinic's zone
+        return ""
+
+
+@router.post("/adverse-events", auth=BearerToken(chart_check),
+             response=responses({201: AdverseEventOut}, 400, 401, 403, 422),
+             summary="Record an adverse event after a session (clinicians, nurses, administrators)")
+def create_adverse_event(request, payload: AdverseEventIn):
+    session = Session.objects.select_related("course__patient").filter(pk=payload.session).first()
+    if session is None:
+        raise invalid([{"field": "session", "message": f"There is no session with id {payload.session}."}])
+    values = payload.model_dump()
+    data = {"kind": values["kind"], "injection": values["injection"] or "", "onset_at": _form_time(values["onset_at"]),
+            "severity": values["severity"], "action": values["action"], "outcome": values["outcome"],
+            "follow_up": values["follow_up"]}
+    form = AdverseEventForm(data, session=session)
+    errors = check_form(form)
+    if not data["onset_at"]:
+        errors = [e for e in errors if e["field"] != "onset_at"]
+        errors.append({"field": "onset_at", "message": "Enter a real date and time (not a far past or future one)."})
+    for error in errors:
+        if error["field"] == "injection":
+            error["message"] = f"{error['message']} ({INJECTION_HINT})"
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        event = form.save(commit=False)
+        event.session, event.recorded_by = session, request.auth
+        event.save()
+    return Status(201, adverse_event_out(get_or_404(_events(), event.pk, "adverse event")))
