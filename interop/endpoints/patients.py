@@ -6,7 +6,7 @@ given, all in one transaction so a bad entry saves nothing.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Literal, Optional
 
 from django.db import IntegrityError, transaction
@@ -32,6 +32,11 @@ class PatientQuery(PageQuery):
     q: Optional[Text] = Field(None, max_length=100, description="Words matched against names, or an exact MRN.")
     sex: Optional[Literal["female", "male", "other", "unknown"]] = None
     updated_since: Optional[datetime] = Field(None, description="Only patients changed at or after this time.")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """PostgreSQL refuses UTC offsets beyond +-15:59 that ISO 8601 allows; compare in UTC instead."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment
 
 
 def patient_out(patient: Patient) -> dict:
@@ -60,7 +65,7 @@ def list_patients(request, query: Query[PatientQuery]):
     if query.sex:
         patients = patients.filter(sex=query.sex)
     if query.updated_since:
-        patients = patients.filter(updated_at__gte=query.updated_since)
+        patients = patients.filter(updated_at__gte=as_utc(query.updated_since))
     return paginate(patients.order_by("family_name", "given_name", "id"), query, patient_out)
 
 
