@@ -1,6 +1,9 @@
 """Shared fixtures: staff of each role, a patient, and a real Chromium for browser tests."""
 import os
+import shutil
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +109,28 @@ def log_in(page, username, password=PASSWORD):
         page.get_by_label("Authentication code").fill(next_code(device))
         page.get_by_role("button", name="Verify" if "/account/code/" in page.url else "Confirm").click()
         page.wait_for_load_state()
+
+
+ROOT = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compiled_translations():
+    """Compile any translation catalog whose .mo is missing or stale, so running part of the suite
+    (`pytest library`) sees the same translations as `make test`, which compiles them first."""
+    msgfmt = shutil.which("msgfmt")
+    changed = False
+    for po in ROOT.glob("**/locale/*/LC_MESSAGES/django.po"):
+        if ".venv" in po.parts:
+            continue
+        mo = po.with_suffix(".mo")
+        if msgfmt and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+            subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
+            changed = True
+    if changed:
+        from asgiref.local import Local
+        from django.utils.translation import trans_real
+
+        trans_real._translations = {}
+        trans_real._default = None
+        trans_real._active = Local()
