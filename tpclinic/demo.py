@@ -77,6 +77,20 @@ def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+def _keep_as_signed(session, clinician) -> None:
+    """What signing keeps with a real session: the consent, the screen as shown and the CPT code."""
+    from safety.consent import form_for
+    from safety.models import ConsentRecord
+    from safety.session_check import check
+
+    text = form_for(session.course.patient.preferred_language)
+    consent = ConsentRecord.objects.create(session=session, form_version=text.version, language=text.language,
+                                           recorded_by=clinician)
+    ConsentRecord.objects.filter(pk=consent.pk).update(recorded_at=session.performed_at - timedelta(minutes=10))
+    result = check(session, session.injections.select_related("trigger_point"))
+    Session.objects.filter(pk=session.pk).update(screen_snapshot=result.snapshot(), cpt_codes=",".join(result.cpt.codes))
+
+
 @transaction.atomic
 def build_demo_clinic(today: date | None = None, seed: int = 2024) -> dict:
     today = today or timezone.localdate()
@@ -171,6 +185,7 @@ def build_demo_clinic(today: date | None = None, seed: int = 2024) -> dict:
                     volume_ml=Decimal(rng.choice(["1.0", "1.5", "2.0"])), needle_gauge=25, needle_length_mm=38,
                     technique="fanning", twitch_elicited=rng.random() < 0.6,
                 )
+            _keep_as_signed(session, clinician)
         course.refresh_schedule()
         if stage == "mid" and index % 3 == 0:
             Session.objects.create(course=course, clinician=clinician,
