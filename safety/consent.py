@@ -20,8 +20,9 @@ class ConsentForm:
     version: str
     language: str
     wanted_language: str
-    status: str
+    status: str  # draft or clinically-reviewed
     reviewer: str
+    status_date: object
     title: str
     intro: str
     risks_heading: str
@@ -70,7 +71,7 @@ def form_for(language_tag: str) -> ConsentForm:
     text = forms[chosen]
     return ConsentForm(
         version=_data()["version"], language=chosen, wanted_language=wanted.split("-")[0].lower(),
-        status=text["status"], reviewer=text["reviewer"], title=text["title"], intro=text["intro"],
+        status=text["status"], reviewer=text["reviewer"], status_date=text.get("status_date"), title=text["title"], intro=text["intro"],
         risks_heading=text["risks_heading"], risks=tuple(text["risks"]), alternatives=text["alternatives"],
         flags_heading=text["flags_heading"], statement=text["statement"],
         flag_texts=dict(_data().get("flags", {}).get(chosen, {})),
