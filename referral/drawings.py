@@ -24,16 +24,21 @@ def jaccard(first: Iterable[Place], second: Iterable[Place]) -> float | None:
     return len(a & b) / len(a | b)
 
 
-def parse_marks(text: str) -> list[tuple[Place, int]]:
-    """Read `CODE:side` or `CODE:side@intensity` items separated by commas or spaces."""
+DEFAULT_INTENSITY = 5
+
+
+def read_intensity(text: str, what: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 10:
+        raise vocabulary.VocabularyError(f"Pain intensity for {what} must be a whole number from 0 to 10.")
+    return int(text)
+
+
+def parse_marks(text: str, intensity: int = DEFAULT_INTENSITY) -> list[tuple[Place, int]]:
+    """Read `CODE:side` or `CODE:side@intensity` items separated by commas or spaces; a place
+    written without its own intensity gets the drawing's `intensity`."""
     marks: dict[Place, int] = {}
     for item in text.replace(",", " ").split():
         where, _, level = item.partition("@")
         place = vocabulary.parse_place(where)
-        if level:
-            if not level.isdigit() or not 0 <= int(level) <= 10:
-                raise vocabulary.VocabularyError(f"Pain intensity for {place} must be a whole number from 0 to 10.")
-            marks[place] = int(level)
-        else:
-            marks[place] = 5
+        marks[place] = read_intensity(level, str(place)) if level else intensity
     return sorted(marks.items())

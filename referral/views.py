@@ -64,12 +64,17 @@ def panel_context(patient) -> dict:
     history = drawing_history(patient)
     latest = history[0]["drawing"] if history else None
     marked = latest.keys if latest else []
+    intensity = max((mark.get("intensity", drawings.DEFAULT_INTENSITY) for mark in latest.marks), default=None) if latest else None
     candidates = [present(c) for c in rank(latest.ranking_input(), top=TOP)] if latest else []
-    return {"drawing_history": history, "marked": marked, "candidates": candidates}
+    return {"drawing_history": history, "marked": marked, "candidates": candidates,
+            "intensity": intensity if intensity is not None else drawings.DEFAULT_INTENSITY}
 
 
 def _read(request) -> list[tuple]:
-    return drawings.parse_marks(request.POST.get("regions", ""))
+    """The marked regions, each with the drawing's intensity unless written with its own."""
+    level = request.POST.get("intensity", "").strip()
+    intensity = drawings.read_intensity(level, "this drawing") if level else drawings.DEFAULT_INTENSITY
+    return drawings.parse_marks(request.POST.get("regions", ""), intensity)
 
 
 @require_POST

@@ -47,3 +47,13 @@ def test_empty_or_bad_drawing_is_not_saved(clinician_client, patient):
 def test_front_desk_may_not_save_drawings(client, front_desk, patient):
     client.force_login(front_desk)
     assert client.post(reverse("referral:save_drawing", args=[patient.pk]), {"regions": HEADACHE}).status_code == 403
+
+
+def test_the_drawings_intensity_weighs_its_marks(clinician_client, patient):
+    url = reverse("referral:save_drawing", args=[patient.pk])
+    clinician_client.post(url, {"regions": "neck.side:left,head.temple:left@9", "intensity": "3"})
+    assert PainDrawing.objects.get().marks == [
+        {"place": "head.temple:left", "intensity": 9}, {"place": "neck.side:left", "intensity": 3}]
+    response = clinician_client.post(reverse("referral:rank", args=[patient.pk]),
+                                     {"regions": "neck.side:left", "intensity": "11"})
+    assert response.status_code == 422 and "0 to 10" in response.content.decode()
