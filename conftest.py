@@ -134,3 +134,14 @@ def compiled_translations():
         trans_real._translations = {}
         trans_real._default = None
         trans_real._active = Local()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in Spanish leaves Spanish active in the test's thread (the locale middleware
+    activates it and nothing deactivates it); start every test from the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from anatomy import vocabulary
 from safety.facts import PlannedInjection
@@ -46,6 +46,10 @@ class CptResult:
     explanation: str
     notes: tuple[str, ...] = ()
     source: str = SRC_CPT
+    # The explanation's facts as plain values, for wording it in the reader's language
+    # (safety/present.py): `code`, `count` and the counted `sites` as [muscle, side or None]; empty
+    # when no code applies.
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def code(self) -> str | None:
@@ -89,7 +93,8 @@ def cpt_for_session(injections: Iterable[PlannedInjection]) -> CptResult:
         f"({'; '.join(_site_label(*s) for s in counted)}). Reported once for the session, "
         "however many needle sites."
     )
-    return CptResult((code,), count, explanation, tuple(notes))
+    params = {"code": code, "count": count, "sites": [[muscle, side] for muscle, side in counted]}
+    return CptResult((code,), count, explanation, tuple(notes), params=params)
 
 
 # ---------------------------------------------------------------- ICD-10-CM

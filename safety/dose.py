@@ -13,13 +13,17 @@ live in data/dose_limits.toml next to their sources; this module only applies th
   0.8..1.0 inclusive caution, > 1.0 over. No weight with any anaesthetic planned: unknown.
 
 Arithmetic is exact (Decimal inputs, Fraction ratios) so a dose exactly at a limit is exactly 1.
+
+The texts here are English (API, FHIR). Each also has its facts as plain values (AgentRow.params,
+DoseReport.weight_basis_params) so the web pages can word them in the reader's language
+(safety/present.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
-from typing import Iterable
+from typing import Any, Iterable
 
 from safety.data_files import DoseLimits, dose_limits
 from safety.facts import PatientFacts, PlannedInjection
@@ -31,6 +35,14 @@ OK, CAUTION, OVER, UNKNOWN = "ok", "caution", "over", "unknown"
 class Reduction:
     condition: str  # age, pregnant, renal_disease, hepatic_disease, cardiac_disease
     reason: str
+    age: str | None = None  # for `age`: the patient's age and the threshold, as `fmt` strings
+    age_from: str | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        if self.condition == "age":
+            return {"condition": self.condition, "age": self.age, "age_from": self.age_from}
+        return {"condition": self.condition}
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,14 @@ class AgentRow:
     fraction: Fraction | None
     limit_basis: str
     sources: tuple[str, ...]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The row's facts as plain values: agent code, epinephrine, mg and limit as `fmt` strings,
+        the percentage (`pct`, with `exact` False when it is rounded)."""
+        pct, exact = percent_parts(self.fraction) if self.fraction is not None else (None, True)
+        return {"agent": self.agent, "with_epinephrine": self.with_epinephrine, "mg": fmt(self.mg),
+                "limit_mg": fmt(self.limit_mg) if self.limit_mg is not None else None, "pct": pct, "exact": exact}
 
     @property
     def text(self) -> str:
@@ -65,6 +85,9 @@ class DoseReport:
     anaesthetic_planned: bool
     messages: tuple[str, ...]
     data_version: str
+    # How the dosing weight was chosen, as plain values: `basis` is one of WEIGHT_BASES; `actual`
+    # and `ibw` are kg as `fmt` strings (present when the text names them).
+    weight_basis_params: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def needs_override(self) -> bool:
@@ -77,6 +100,10 @@ class DoseReport:
         return self.status == OVER or (self.status == UNKNOWN and self.anaesthetic_planned)
 
 
+# dosing_weight's choices (DoseReport.weight_basis_params["basis"]).
+WEIGHT_BASES = ("no-weight", "actual-no-height", "actual-outside-formula", "ideal", "actual")
+
+
 def fmt(value: Decimal | None) -> str:
     """A number for a message: at most one decimal, no trailing zeros."""
     if value is None:
@@ -85,14 +112,20 @@ def fmt(value: Decimal | None) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def percent_parts(fraction: Fraction) -> tuple[str, bool]:
+    """The percentage as a `fmt` string, and whether it is exact (a whole or one-decimal number)."""
+    tenths = fraction * 1000
+    exact = tenths.denominator == 1
+    value = Decimal(tenths.numerator) / Decimal(tenths.denominator) / 10
+    return fmt(value), exact
+
+
 def percent(fraction: Fraction | None) -> str:
     """Exact when the percentage is a whole or one-decimal number, else marked as rounded."""
     if fraction is None:
         return "?"
-    tenths = fraction * 1000
-    exact = tenths.denominator == 1
-    value = Decimal(tenths.numerator) / Decimal(tenths.denominator) / 10
-    return f"{'' if exact else 'about '}{fmt(value)}%"
+    value, exact = percent_parts(fraction)
+    return f"{'' if exact else 'about '}{value}%"
 
 
 def ideal_body_weight(sex: str, height_cm: Decimal, limits: DoseLimits | None = None) -> Decimal:
@@ -104,12 +137,21 @@ def ideal_body_weight(sex: str, height_cm: Decimal, limits: DoseLimits | None = 
 
 def dosing_weight(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple[Decimal | None, str, list[str]]:
     """The weight the limits are computed on, how it was chosen, and notes for the clinician."""
+    weight, basis, notes, _ = _dosing_weight(patient, limits)
+    return weight, basis, notes
+
+
+def _dosing_weight(
+    patient: PatientFacts, limits: DoseLimits | None = None
+) -> tuple[Decimal | None, str, list[str], dict[str, Any]]:
+    """dosing_weight, plus how the weight was chosen as plain values (see WEIGHT_BASES)."""
     limits = limits or dose_limits()
     actual, height = patient.weight_kg, patient.height_cm
     if actual is None:
-        return None, "weight not recorded", []
+        return None, "weight not recorded", [], {"basis": "no-weight"}
     if height is None:
-        return actual, f"actual weight {fmt(actual)} kg (no height recorded, so no ideal body weight)", []
+        return (actual, f"actual weight {fmt(actual)} kg (no height recorded, so no ideal body weight)", [],
+                {"basis": "actual-no-height", "actual": fmt(actual)})
     notes = []
     ibw = ideal_body_weight(patient.sex, height, limits)
     if patient.sex not in ("male", "female"):
@@ -120,10 +162,14 @@ def dosing_weight(patient: PatientFacts, limits: DoseLimits | None = None) -> tu
             "the formula was extrapolated downwards. Check the limit clinically."
         )
     if ibw <= 0:
-        return actual, f"actual weight {fmt(actual)} kg (height outside the ideal-body-weight formula)", notes
+        return (actual, f"actual weight {fmt(actual)} kg (height outside the ideal-body-weight formula)", notes,
+                {"basis": "actual-outside-formula", "actual": fmt(actual)})
+    weights = {"actual": fmt(actual), "ibw": fmt(ibw)}
     if ibw < actual:
-        return ibw, f"ideal body weight {fmt(ibw)} kg (Devine), lower than actual weight {fmt(actual)} kg", notes
-    return actual, f"actual weight {fmt(actual)} kg, not above ideal body weight {fmt(ibw)} kg", notes
+        return (ibw, f"ideal body weight {fmt(ibw)} kg (Devine), lower than actual weight {fmt(actual)} kg", notes,
+                {"basis": "ideal", **weights})
+    return (actual, f"actual weight {fmt(actual)} kg, not above ideal body weight {fmt(ibw)} kg", notes,
+            {"basis": "actual", **weights})
 
 
 def reductions(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple[Reduction, ...]:
@@ -131,7 +177,8 @@ def reductions(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple
     limits = limits or dose_limits()
     found = []
     if patient.age_years >= limits.reduction_age:
-        found.append(Reduction("age", f"age {fmt(patient.age_years)} (70 or over)"))
+        age, age_from = fmt(patient.age_years), fmt(limits.reduction_age)
+        found.append(Reduction("age", f"age {age} ({age_from} or over)", age, age_from))
     labels = {
         "pregnant": "pregnancy",
         "renal_disease": "renal disease",
@@ -145,7 +192,7 @@ def reductions(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple
 def dose_report(patient: PatientFacts, injections: Iterable[PlannedInjection]) -> DoseReport:
     limits = dose_limits()
     injections = list(injections)
-    weight, basis, messages = dosing_weight(patient, limits)
+    weight, basis, messages, basis_params = _dosing_weight(patient, limits)
     found = reductions(patient, limits)
     factor = limits.reduction_factor if found else Decimal(1)
     if found:
@@ -182,6 +229,7 @@ def dose_report(patient: PatientFacts, injections: Iterable[PlannedInjection]) -
         anaesthetic_planned=bool(rows),
         messages=tuple(messages),
         data_version=limits.version,
+        weight_basis_params=basis_params,
     )
 
 

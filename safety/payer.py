@@ -11,6 +11,9 @@ Conventions (documented choices):
   are ignored. A session on the planned date counts (a second session that day).
 - A repeat is a planned location already treated in the history; only a repeat needs relief on record.
 - The session count is per patient over all locations.
+
+Findings carry their facts in `params` (dates as ISO strings, the policy's id and English name) for
+wording them in the reader's language (safety/present.py).
 """
 from __future__ import annotations
 
@@ -62,6 +65,11 @@ def _label(site: Site) -> str:
     return f"{name}, {site[1]}" if site[1] else name
 
 
+def _count(n: int, noun: str) -> str:
+    """`1 day`, `42 days`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _source(policy: PayerPolicy) -> str:
     return "; ".join(policy.sources) or policy.name
 
@@ -103,31 +111,39 @@ def check_session(
     """Coverage findings for a planned session under one payer policy."""
     policy, history, sites = _policy(policy), list(history), normalise_sites(planned_sites)
     source = _source(policy)
+    named = {"policy": policy.code, "policy_name": policy.name}
     findings = []
     for site, allowed in sorted(_gap_until(policy, history, planned_date, sites).items(), key=lambda x: str(x)):
         last = _last_treated(history, site, planned_date)
         findings.append(Finding(
             "payer-gap", WARN,
-            f"{_label(site)} was treated on {last}, {(planned_date - last).days} days before {planned_date}; "
-            f"{policy.name} needs {policy.min_days_same_location} days: allowed from {allowed}.",
+            f"{_label(site)} was treated on {last}, {_count((planned_date - last).days, 'day')} before {planned_date}; "
+            f"{policy.name} needs {_count(policy.min_days_same_location, 'day')}: allowed from {allowed}.",
             source, muscle=site[0],
+            params={"muscle": site[0], "side": site[1], "last": last.isoformat(), "days": (planned_date - last).days,
+                    "planned": planned_date.isoformat(), "min_days": policy.min_days_same_location,
+                    "allowed": allowed.isoformat(), **named},
         ))
     count, fits_from = _count_until(policy, history, planned_date)
     if fits_from is not None:
         findings.append(Finding(
             "payer-count", WARN,
-            f"{count} sessions already in the 12 months up to {planned_date}; {policy.name} allows "
+            f"{_count(count, 'session')} already in the 12 months up to {planned_date}; {policy.name} allows "
             f"{policy.max_sessions} in any rolling 12 months: the next one fits from {fits_from}.",
             source,
+            params={"count": count, "planned": planned_date.isoformat(), "max_sessions": policy.max_sessions,
+                    "fits_from": fits_from.isoformat(), **named},
         ))
     repeats = [s for s in sorted(sites, key=str) if _last_treated(history, s, planned_date) is not None]
     if policy.repeat_needs_relief and repeats and not relief_on_record:
         findings.append(Finding(
             "payer-relief", WARN,
             f"Repeat treatment of {'; '.join(map(_label, repeats))}: {policy.name} needs at least "
-            f"{policy.relief_min_pct}% relief lasting at least {policy.relief_min_weeks} weeks, on the same pain "
-            "scale with dates, documented in the record.",
+            f"{policy.relief_min_pct}% relief lasting at least {_count(policy.relief_min_weeks, 'week')}, "
+            "on the same pain scale with dates, documented in the record.",
             source, suggestion="Record the relief from the last session before signing.",
+            params={"sites": [[m, side] for m, side in repeats], "relief_pct": policy.relief_min_pct,
+                    "relief_weeks": policy.relief_min_weeks, **named},
         ))
     groups = sorted({vocabulary.muscle(m).group for m, _ in sites})
     if policy.single_region_per_session and len(groups) > 1:
@@ -135,10 +151,11 @@ def check_session(
             "payer-regions", INFO,
             f"Muscles from several body areas ({', '.join(groups)}): {policy.name} does not cover multiple "
             "anatomical regions in one session; check how the payer defines a region.",
-            source,
+            source, params={"groups": groups, **named},
         ))
     if not findings:
-        findings.append(Finding("payer-ok", INFO, f"{policy.name}: no frequency limit stands in the way.", source))
+        findings.append(Finding("payer-ok", INFO, f"{policy.name}: no frequency limit stands in the way.", source,
+                                params=named))
     return tuple(findings)
 
 
@@ -161,13 +178,30 @@ def earliest_compliant_date(
         day = max(waits)
 
 
+@dataclass(frozen=True)
+class ScheduleConflict:
+    """The clinician's interval gives `wanted`; the payer covers the same location from `allowed`."""
+
+    interval_days: int
+    wanted: date
+    allowed: date
+    policy: PayerPolicy
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Clinician's {self.interval_days}-day interval gives {self.wanted.isoformat()}; "
+            f"{self.policy.name} allows this location from {self.allowed.isoformat()}"
+        )
+
+
 def schedule_conflict(
     policy: PayerPolicy | str,
     history: Iterable[PastSession],
     interval_days: int,
     last_date: date,
     sites: Iterable[Site | str],
-) -> str | None:
+) -> ScheduleConflict | None:
     """Compare the clinician's repeat interval with what the payer allows; None when they agree.
 
     The last session (on `last_date`, at `sites`) is added to the history if it is not there already.
@@ -180,7 +214,4 @@ def schedule_conflict(
     allowed = earliest_compliant_date(policy, history, sites, wanted)
     if allowed <= wanted:
         return None
-    return (
-        f"Clinician's {interval_days}-day interval gives {wanted.isoformat()}; "
-        f"{policy.name} allows this location from {allowed.isoformat()}"
-    )
+    return ScheduleConflict(interval_days, wanted, allowed, policy)

@@ -4,6 +4,9 @@ Why: the contraindications and needle risks in research brief section 3 are easy
 day; each rule here turns one of them into a finding with its source. Blocks stop signing (the dose
 block can be overridden with a recorded reason); warnings and information are for the clinician
 to read. Muscle data comes from data/muscle_risks.toml; the dose total from safety.dose.
+
+Every finding carries its facts in `params` (plain JSON values) besides the English message, so
+the web pages can word it in the reader's language (safety/present.py has one wording per rule).
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Iterable
 
 from anatomy import vocabulary
 from safety.data_files import MuscleRisk, dose_limits, muscle_risks
-from safety.dose import CAUTION, OK, OVER, UNKNOWN, DoseReport, dose_report, percent
+from safety.dose import CAUTION, OK, OVER, UNKNOWN, DoseReport, dose_report, percent, percent_parts
 from safety.facts import PatientFacts, PlannedInjection
 from safety.findings import BLOCK, INFO, WARN, Finding, sort_key
 
@@ -34,6 +37,9 @@ PNEUMOTHORAX_TECHNIQUE = (
     "to the hub, and consider ultrasound guidance (not covered by the uniform Medicare TPI LCD). Tell the patient "
     "to report breathlessness or chest pain after the visit."
 )
+# Causes of a bleeding risk (params["causes"] of bleeding and bleeding-deep), in message order.
+BLEEDING_CAUSES = {"bleeding-disorder": "bleeding disorder", "anticoagulant": "anticoagulant",
+                   "antiplatelet": "antiplatelet drug"}
 SUGGESTIONS = {
     "amide": "Use chloroprocaine (an ester), saline or dry needling instead.",
     "ester": (
@@ -118,6 +124,7 @@ def _allergy(patient: PatientFacts, injections: list[PlannedInjection]) -> list[
                 "allergy", BLOCK,
                 f"{spec.name} is an {spec.drug_class}, and the patient is allergic to {spec.drug_class} anaesthetics.",
                 SRC_ALLERGY, suggestion=suggestion,
+                params={"agent": agent, "drug_class": spec.drug_class, "allergy_classes": sorted(classes)},
             ))
     return findings
 
@@ -138,8 +145,15 @@ def _infection(patient: PatientFacts, injections: list[PlannedInjection]) -> lis
             findings.append(Finding(
                 "infection-site", BLOCK, f"Infection recorded over {where}: do not needle this site.",
                 SRC_CONTRAINDICATIONS, muscle=i.muscle, suggestion="Leave this site out of today's plan.",
+                params={"muscle": i.muscle, "side": i.side},
             ))
     return findings
+
+
+def _dose_params(dose: DoseReport) -> dict:
+    """The total as a percentage (`pct`, `exact`) and each agent's row (AgentRow.params)."""
+    pct, exact = percent_parts(dose.total_fraction)
+    return {"pct": pct, "exact": exact, "rows": [row.params for row in dose.rows]}
 
 
 def _dose(dose: DoseReport, reason: str | None) -> list[Finding]:
@@ -148,33 +162,35 @@ def _dose(dose: DoseReport, reason: str | None) -> list[Finding]:
         if reason:
             return [Finding(
                 "dose-over", WARN, f"{message} Override recorded: {reason}", SRC_DOSE, strong=True,
+                params={**_dose_params(dose), "override_reason": reason},
             )]
         return [Finding(
             "dose-over", BLOCK, message, SRC_DOSE,
             suggestion="Lower the volume or concentration, use saline or dry needling at some sites, "
             "or record a reason.",
+            params=_dose_params(dose),
         )]
     if dose.status == UNKNOWN:
         return [Finding("dose-unknown", BLOCK, message, SRC_DOSE, suggestion="Weigh the patient and record it.")]
     if dose.status == CAUTION:
-        return [Finding("dose-caution", WARN, message, SRC_DOSE)]
+        return [Finding("dose-caution", WARN, message, SRC_DOSE, params=_dose_params(dose))]
     if dose.status == OK and dose.anaesthetic_planned:
-        return [Finding("dose-ok", INFO, message, SRC_DOSE)]
+        return [Finding("dose-ok", INFO, message, SRC_DOSE, params=_dose_params(dose))]
     return []
 
 
 def _bleeding(patient: PatientFacts, injections: list[PlannedInjection]) -> list[Finding]:
     """TPI is a low-bleeding-risk procedure (ASRA); deep non-compressible muscles warrant more caution."""
     causes = [
-        label for flag, label in (
-            (patient.bleeding_disorder, "bleeding disorder"),
+        cause for flag, cause in (
+            (patient.bleeding_disorder, "bleeding-disorder"),
             (patient.on_anticoagulant, "anticoagulant"),
-            (patient.on_antiplatelet, "antiplatelet drug"),
+            (patient.on_antiplatelet, "antiplatelet"),
         ) if flag
     ]
     if not causes:
         return []
-    because = ", ".join(causes)
+    because = ", ".join(BLEEDING_CAUSES[c] for c in causes)
     message = (
         f"Bleeding risk ({because}). TPI is a low-bleeding-risk procedure in the ASRA pain-procedure guidelines: "
         "medication is usually continued after a shared risk assessment."
@@ -183,6 +199,7 @@ def _bleeding(patient: PatientFacts, injections: list[PlannedInjection]) -> list
         message += " A bleeding disorder is listed as a contraindication: confirm it is controlled."
     findings = [Finding(
         "bleeding", WARN, message, SRC_NAROUZE, suggestion="Use a 25 G needle and hold firm pressure after each site.",
+        params={"causes": causes},
     )]
     risks = muscle_risks()
     for code in _muscles(injections):
@@ -193,6 +210,7 @@ def _bleeding(patient: PatientFacts, injections: list[PlannedInjection]) -> list
                 f"and the patient has a bleeding risk ({because}).",
                 SRC_NAROUZE + "; " + _risk_source(risks[code]), muscle=code, strong=True,
                 suggestion="Reconsider this site; for a patient on medication, discuss it with the prescriber.",
+                params={"muscle": code, "causes": causes},
             ))
     return findings
 
@@ -202,8 +220,9 @@ def _pneumothorax(patient: PatientFacts, injections: list[PlannedInjection]) -> 
     risks = muscle_risks()
     bmi = patient.bmi
     factors = ["COPD"] if patient.copd else []
-    if bmi is not None and bmi < 18.5:
-        factors.append(f"BMI {bmi:.1f} (under 18.5)")
+    low_bmi = f"{bmi:.1f}" if bmi is not None and bmi < 18.5 else None
+    if low_bmi is not None:
+        factors.append(f"BMI {low_bmi} (under 18.5)")
     findings = []
     risky_sides = set()
     for code in _muscles(injections):
@@ -217,6 +236,8 @@ def _pneumothorax(patient: PatientFacts, injections: list[PlannedInjection]) -> 
             "pneumothorax", WARN,
             f"{_name(code)}: {risk.pneumothorax} pneumothorax risk (over the chest wall or lung apex).{note}{extra}",
             _risk_source(risk), muscle=code, suggestion=PNEUMOTHORAX_TECHNIQUE, strong=bool(factors),
+            params={"muscle": code, "risk": risk.pneumothorax, "note": risk.note or None, "copd": patient.copd,
+                    "low_bmi": low_bmi},
         ))
     if {"left", "right"} <= risky_sides:
         findings.append(Finding(
@@ -243,11 +264,13 @@ def _pregnancy(patient: PatientFacts) -> list[Finding]:
 def _dose_lowering(dose: DoseReport) -> list[Finding]:
     if not dose.reductions:
         return []
-    pct = percent(1 - Fraction(dose.reduction_factor))
+    lowered = 1 - Fraction(dose.reduction_factor)
+    value, exact = percent_parts(lowered)
     return [Finding(
         "dose-lowered", INFO,
-        f"Anaesthetic limits lowered by {pct} (once) for: {', '.join(r.reason for r in dose.reductions)}.",
+        f"Anaesthetic limits lowered by {percent(lowered)} (once) for: {', '.join(r.reason for r in dose.reductions)}.",
         "CMAJ 2022;194(37):E1288: reduce 10-20% at extremes of age, pregnancy, renal, cardiac or hepatic disease",
+        params={"pct": value, "exact": exact, "reductions": [r.params for r in dose.reductions]},
     )]
 
 
@@ -260,6 +283,6 @@ def _structures(injections: list[PlannedInjection]) -> list[Finding]:
         if risk.avoid:
             findings.append(Finding(
                 "structures", INFO, f"{_name(code)}: mind the {'; '.join(risk.avoid)}.",
-                _risk_source(risk), muscle=code,
+                _risk_source(risk), muscle=code, params={"muscle": code, "avoid": list(risk.avoid)},
             ))
     return findings

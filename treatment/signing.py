@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from safety import session_check
+from safety import present, session_check
 from treatment.models import Session
 
 
@@ -43,7 +43,7 @@ def sign(session: Session, user, version: int | None = None) -> Session:
         raise SignRefused("incomplete", _("The session was not signed: ") + " ".join(problems), problems)
     result = session_check.check(session, session.injections.select_related("trigger_point"))
     if not result.can_sign:
-        blocks = [finding.message for finding in result.screen.blocks]
+        blocks = [present.finding_message(finding) for finding in result.screen.blocks]
         raise SignRefused("blocked", _("The session was not signed. The risk screen blocks it: ") + " ".join(blocks), blocks)
     with transaction.atomic():
         updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT, version=session.version).update(

@@ -89,7 +89,7 @@ def test_earliest_date_when_the_count_frees_a_slot_before_the_gap():
 
 
 def test_schedule_conflict_message():
-    message = schedule_conflict(MEDICARE, [], 14, date(2026, 3, 1), {UT_LEFT})
+    message = schedule_conflict(MEDICARE, [], 14, date(2026, 3, 1), {UT_LEFT}).message
     assert message == (
         "Clinician's 14-day interval gives 2026-03-15; "
         "Medicare uniform TPI LCD (2024) allows this location from 2026-04-12"
