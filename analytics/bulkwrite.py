@@ -67,7 +67,7 @@ def write_rows(model, rows: list[dict]) -> None:
                                   batch_size=1000)
         return
     now = timezone.now()
-    fields = list(model._meta.concrete_fields)
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
     plan = []
     for field in fields:
         default = _default(field, now)
