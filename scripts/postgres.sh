@@ -31,8 +31,11 @@ as_postgres() {
   fi
 }
 
+# The newest installed server (a client-only install also has /usr/lib/postgresql/N, without bin/postgres).
 installed_version() {
-  ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1
+  for dir in /usr/lib/postgresql/*/bin/postgres; do
+    [ -x "$dir" ] && basename "$(dirname "$(dirname "$dir")")"
+  done 2>/dev/null | sort -V | tail -n 1
 }
 
 if [ -z "$(installed_version)" ] || ! command -v pg_ctlcluster >/dev/null 2>&1; then
