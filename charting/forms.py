@@ -76,11 +76,8 @@ def _sort_key(label: str) -> str:
 
 
 def centre_of(region: str, side: str | None, view: str | None):
+    """The region's drawing on this view (or its first drawing), whose centre places a point."""
     from anatomy import bodymap
 
-    views = [view] if view else list(bodymap.views())
-    for name in views:
-        for shape in bodymap.shapes(name):
-            if shape.region == region and shape.side == side:
-                return shape
-    return None
+    drawings = [s for s in bodymap.shapes_for(vocabulary.Place(region, side)) if view in (None, s.view)]
+    return drawings[0] if drawings else None

@@ -97,3 +97,12 @@ class TriggerPoint(models.Model):
                 raise ValidationError({"region": str(error)}) from None
         if self.resolved_on and self.found_on and self.resolved_on < self.found_on:
             raise ValidationError({"resolved_on": _("A trigger point cannot resolve before it was found.")})
+
+
+def map_points(trigger_points) -> list[dict]:
+    """Trigger points as the body map tag draws them, numbered in the order they are listed."""
+    return [
+        {"id": tp.pk, "view": tp.view, "x": tp.map_x, "y": tp.map_y, "label": str(tp), "number": number,
+         "resolved": tp.is_resolved}
+        for number, tp in enumerate(trigger_points, start=1)
+    ]

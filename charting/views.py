@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import charting_required
 from anatomy import vocabulary
 from charting.forms import TriggerPointForm
-from charting.models import TriggerPoint
+from charting.models import TriggerPoint, map_points
 from patients.models import Patient
 
 
@@ -28,10 +28,7 @@ def trigger_point_new(request, patient_pk):
             messages.success(request, _("Charted %(tp)s.") % {"tp": trigger_point})
             return redirect("patients:chart", pk=patient.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
-    existing = [
-        {"id": tp.pk, "view": tp.view, "x": tp.map_x, "y": tp.map_y, "label": str(tp), "number": n}
-        for n, tp in enumerate(patient.trigger_points.filter(resolved_on__isnull=True), start=1)
-    ]
+    existing = map_points(patient.trigger_points.filter(resolved_on__isnull=True))
     return render(request, "charting/trigger_point_form.html", {"patient": patient, "form": form, "points": existing})
 
 

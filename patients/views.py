@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.decorators import staff_required
+from charting.models import map_points
 from patients.forms import AllergyFormSet, MedicationFormSet, PatientForm
 from patients.models import Patient
 from referral import views as referral_views
@@ -57,17 +58,10 @@ def chart(request, pk):
     courses = list(
         patient.courses.select_related("clinician").prefetch_related("sessions")
     )
-    points = [
-        {"id": tp.pk, "view": tp.view, "x": tp.map_x, "y": tp.map_y, "label": str(tp), "number": n,
-         "resolved": tp.is_resolved}
-        for n, tp in enumerate(trigger_points, start=1)
-    ]
-    for n, tp in enumerate(trigger_points, start=1):
-        tp.number = n
     return render(request, "patients/chart.html", {
         "patient": patient,
         "trigger_points": trigger_points,
-        "points": points,
+        "points": map_points(trigger_points),
         "courses": courses,
         "can_chart": roles.can_chart(request.user),
         **referral_views.panel_context(patient),

@@ -16,7 +16,7 @@ def test_rank_partial_lists_the_explaining_muscle_with_its_reasons(clinician_cli
     first = re.search(r'data-muscle="([^"]+)" data-side="([^"]+)"', body)
     assert first.groups() == ("upper-trapezius", "left")
     assert "Temple, left" in body and "essential" in body
-    assert f"?muscle=upper-trapezius&amp;side=left" in body
+    assert "?muscle=upper-trapezius&amp;side=left" in body
 
 
 def test_rank_refuses_unknown_regions_without_saving(clinician_client, patient):
