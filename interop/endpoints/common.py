@@ -30,6 +30,15 @@ def paginate(queryset, page: PageQuery, serialize) -> dict:
     return {"count": count, "limit": page.limit, "offset": page.offset, "items": items}
 
 
+def filter_by(queryset, query, lookups: dict[str, str]):
+    """Narrow `queryset` by each query field that was given: `{"field": "orm__lookup"}`; empty values are skipped."""
+    for name, lookup in lookups.items():
+        value = getattr(query, name)
+        if value:
+            queryset = queryset.filter(**{lookup: value})
+    return queryset
+
+
 def get_or_404(queryset, pk: int, what: str):
     """The record, or a 404 problem; ids beyond the database's integer range are simply not found."""
     obj = queryset.filter(pk=pk).first() if 0 < pk <= MAX_ID else None

@@ -20,7 +20,8 @@ from anatomy import vocabulary
 from interop.access import (chart_check, diary_read_check, diary_reader, diary_write_check, require_diary_writer,
                             staff_check)
 from interop.auth import BearerToken
-from interop.endpoints.common import PageQuery, check_form, form_data, get_or_404, paginate, responses
+from interop.endpoints.common import (PageQuery, check_form, filter_by, form_data, get_or_404, paginate,
+                                      responses)
 from interop.problems import invalid
 from interop.schemas import DiaryEntryIn, DiaryEntryOut, PainDrawingIn, PainDrawingOut, page_of
 from patients.models import Patient
@@ -104,13 +105,9 @@ def _drawings():
             response=responses({200: DrawingPage}, 401, 403, 404, 422), summary="List a patient's pain drawings")
 def list_pain_drawings(request, patient_id: int, query: Query[DrawingQuery]):
     patient = get_or_404(Patient.objects.all(), patient_id, "patient")
-    found = _drawings().filter(patient=patient)
-    if query.drawn_from:
-        found = found.filter(drawn_on__gte=query.drawn_from)
-    if query.drawn_to:
-        found = found.filter(drawn_on__lte=query.drawn_to)
-    if query.source:
-        found = found.filter(source=query.source)
+    found = filter_by(_drawings().filter(patient=patient), query, {
+        "drawn_from": "drawn_on__gte", "drawn_to": "drawn_on__lte", "source": "source",
+    })
     return paginate(found.order_by("drawn_on", "id"), query, drawing_out)
 
 
@@ -146,11 +143,9 @@ def diary_out(entry: DiaryEntry) -> dict:
             summary="List a patient's pain diary (staff, or the patient's own login)")
 def list_diary_entries(request, patient_id: int, query: Query[DiaryQuery]):
     patient = diary_reader(request.auth, patient_id)
-    entries = DiaryEntry.objects.filter(patient=patient).select_related("drawing")
-    if query.day_from:
-        entries = entries.filter(day__gte=query.day_from)
-    if query.day_to:
-        entries = entries.filter(day__lte=query.day_to)
+    entries = filter_by(DiaryEntry.objects.filter(patient=patient).select_related("drawing"), query, {
+        "day_from": "day__gte", "day_to": "day__lte",
+    })
     return paginate(entries.order_by("day", "id"), query, diary_out)
 
 

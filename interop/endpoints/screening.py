@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Status
 from anatomy import vocabulary
 from interop.access import chart_check, staff_check
 from interop.auth import BearerToken
-from interop.endpoints.common import PageQuery, check_form, get_or_404, paginate, responses
+from interop.endpoints.common import PageQuery, check_form, filter_by, get_or_404, paginate, responses
 from interop.problems import invalid
 from interop.schemas import (AdverseEventIn, AdverseEventKind, AdverseEventOut, AdverseEventOutcome,
                              AdverseEventSeverity, Id, ScreenIn, ScreenOut, page_of)
@@ -197,18 +197,11 @@ def _events():
             response=responses({200: AdverseEventPage}, 401, 403, 422),
             summary="List adverse events by patient, session, kind and onset")
 def list_adverse_events(request, query: Query[AdverseEventQuery]):
-    events = _events()
-    if query.patient:
-        events = events.filter(session__course__patient_id=query.patient)
-    if query.session:
-        events = events.filter(session_id=query.session)
-    for name in ("kind", "severity", "outcome"):
-        if getattr(query, name):
-            events = events.filter(**{name: getattr(query, name)})
-    if query.onset_from:
-        events = events.filter(onset_at__date__gte=query.onset_from)
-    if query.onset_to:
-        events = events.filter(onset_at__date__lte=query.onset_to)
+    events = filter_by(_events(), query, {
+        "patient": "session__course__patient_id", "session": "session_id",
+        "kind": "kind", "severity": "severity", "outcome": "outcome",
+        "onset_from": "onset_at__date__gte", "onset_to": "onset_at__date__lte",
+    })
     return paginate(events.order_by("onset_at", "id"), query, adverse_event_out)
 
 

@@ -19,7 +19,7 @@ from accounts import roles
 from anatomy import vocabulary
 from interop import signing
 from interop.access import require_chart, require_sign, require_staff
-from interop.endpoints.common import (PageQuery, check_form, form_data, get_or_404, instance_data, paginate,
+from interop.endpoints.common import (PageQuery, check_form, filter_by, form_data, get_or_404, instance_data, paginate,
                                       responses)
 from interop.problems import conflict, invalid
 from interop.schemas import (CourseIn, CourseOut, Id, SessionIn, SessionOut, SessionUpdate, SignIn, page_of)
@@ -115,17 +115,10 @@ def _sessions():
 @router.get("/courses", response=responses({200: CoursePage}, 401, 403, 422), summary="List courses")
 def list_courses(request, query: Query[CourseQuery]):
     require_staff(request.auth)
-    courses = _courses()
-    if query.patient:
-        courses = courses.filter(patient_id=query.patient)
-    if query.clinician:
-        courses = courses.filter(clinician_id=query.clinician)
-    if query.status:
-        courses = courses.filter(status=query.status)
-    if query.started_from:
-        courses = courses.filter(started_on__gte=query.started_from)
-    if query.started_to:
-        courses = courses.filter(started_on__lte=query.started_to)
+    courses = filter_by(_courses(), query, {
+        "patient": "patient_id", "clinician": "clinician_id", "status": "status",
+        "started_from": "started_on__gte", "started_to": "started_on__lte",
+    })
     return paginate(courses.order_by("-started_on", "-id"), query, course_out)
 
 
@@ -168,17 +161,10 @@ def create_course(request, payload: CourseIn):
             summary="List sessions by patient, course and date")
 def list_sessions(request, query: Query[SessionQuery]):
     require_staff(request.auth)
-    sessions = _sessions()
-    if query.patient:
-        sessions = sessions.filter(course__patient_id=query.patient)
-    if query.course:
-        sessions = sessions.filter(course_id=query.course)
-    if query.status:
-        sessions = sessions.filter(status=query.status)
-    if query.performed_from:
-        sessions = sessions.filter(performed_at__date__gte=query.performed_from)
-    if query.performed_to:
-        sessions = sessions.filter(performed_at__date__lte=query.performed_to)
+    sessions = filter_by(_sessions(), query, {
+        "patient": "course__patient_id", "course": "course_id", "status": "status",
+        "performed_from": "performed_at__date__gte", "performed_to": "performed_at__date__lte",
+    })
     return paginate(sessions.order_by("performed_at", "id"), query, session_out)
 
 
