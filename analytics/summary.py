@@ -151,8 +151,8 @@ def refresh(known_signature: str | None = None) -> Snapshot:
             model.objects.all()._raw_delete(connection.alias)
         _insert_select(SessionOutcome, _session_rows())
         SessionOutcome.objects.update(
-            reduced30=Case(When(_fell_by(30), baseline__gt=0, then=Value(1)), default=Value(0)),
-            reduced50=Case(When(_fell_by(50), baseline__gt=0, then=Value(1)), default=Value(0)),
+            reduced30=Case(When(_fell_by(course_rules.RESPONDING_REDUCTION), baseline__gt=0, then=Value(1)), default=Value(0)),
+            reduced50=Case(When(_fell_by(course_rules.SUBSTANTIAL_REDUCTION), baseline__gt=0, then=Value(1)), default=Value(0)),
         )
         _insert_select(CourseOutcome, _course_rows())
         CourseOutcome.objects.update(injections=_injections_per_course())

@@ -19,14 +19,12 @@ from safety.screen import Screen, screen
 def patient_facts(patient, on: date | None = None, systemic_infection: bool = False,
                   infected_sites: frozenset[str] = frozenset()) -> PatientFacts:
     allergies = patient.allergies.all()
-    medications = patient.medications.all()
     return PatientFacts(
         sex=patient.sex, age_years=patient.age_on(on or timezone.localdate()), height_cm=patient.height_cm,
         weight_kg=patient.weight_kg, pregnant=patient.pregnant, renal_disease=patient.renal_disease,
         hepatic_disease=patient.hepatic_disease, cardiac_disease=patient.cardiac_disease,
         bleeding_disorder=patient.bleeding_disorder, copd=patient.copd,
-        on_anticoagulant=any(m.kind == "anticoagulant" for m in medications),
-        on_antiplatelet=any(m.kind == "antiplatelet" for m in medications),
+        on_anticoagulant=patient.on_anticoagulant, on_antiplatelet=patient.on_antiplatelet,
         allergy_classes=frozenset(a.anaesthetic_class for a in allergies if a.anaesthetic_class),
         systemic_infection=systemic_infection, infected_sites=infected_sites,
     )

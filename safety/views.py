@@ -12,7 +12,7 @@ from accounts.decorators import charting_required, staff_required
 from safety import consent as consent_text
 from safety import session_check
 from safety.forms import AdverseEventForm
-from safety.models import AdverseEvent, ConsentRecord
+from safety.models import ConsentRecord
 from safety.reports import adverse_event_rates
 from treatment.forms import InjectionFormSet, SessionForm
 from treatment.models import Session
@@ -86,7 +86,7 @@ def consent_pdf(request, pk):
     text = consent_text.form_for(record.language)
     html = render(request, "safety/consent_pdf.html", {
         "record": record, "patient": record.session.course.patient, "text": text,
-        "flags": [text.flag_text(rule) for rule in record.flags if text.flag_text(rule)],
+        "flags": [flag for flag in map(text.flag_text, record.flags) if flag],
     }).content.decode()
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
