@@ -32,10 +32,10 @@ class AuditMiddleware:
         return response
 
     def _audit(self, request, response, ctx) -> None:
-        user = record.acting_user(request)
-        if user is None:
-            return
         if request.method == "OPTIONS":
+            return
+        user = record.acting_user(request)  # may look up an API token: after the free checks
+        if user is None:
             return
         target = resolve.for_request(request)
         if target is None:

@@ -9,7 +9,6 @@ import importlib.util
 import re
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 

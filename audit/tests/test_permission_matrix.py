@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import warnings
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -88,32 +87,18 @@ def test_the_docs_show_the_same_matrix():
 # --- the clinic the matrix is walked in ----------------------------------------------------------
 
 def _records(patient, clinician, tag):
-    from charting.models import TriggerPoint
+    from audit.tests.builders import course_with_sessions
     from referral.models import PainDrawing
     from safety.models import AdverseEvent, ConsentRecord
-    from treatment.models import Course, Injection, Session
 
-    today = timezone.localdate()
-    point = TriggerPoint.objects.create(
-        patient=patient, muscle="upper-trapezius", side="left", region="neck.angle", region_side="left", view="back",
-        map_x=100, map_y=100, found_on=today - timedelta(days=30),
-    )
-    course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
-    signed = Session.objects.create(
-        course=course, clinician=clinician, performed_at=timezone.now() - timedelta(days=14), pain_before=7,
-        pain_after=3, consent_recorded=True, status=Session.Status.SIGNED, signed_at=timezone.now() - timedelta(days=14),
-        signed_by=clinician,
-    )
-    injection = Injection.objects.create(session=signed, trigger_point=point, volume_ml=Decimal("1.5"))
-    draft = Session.objects.create(course=course, clinician=clinician,
-                                   performed_at=timezone.now() + timedelta(days=3), pain_before=6)
+    records = course_with_sessions(patient, clinician, performed_at=timezone.now() + timedelta(days=3))
+    signed, injection = records["signed"], records.pop("injection")
     consent = ConsentRecord.objects.create(session=signed, form_version="test-1", language="en", recorded_by=clinician)
     AdverseEvent.objects.create(session=signed, injection=injection, kind="flare", onset_at=timezone.now(),
                                 severity="mild", action="Ice", recorded_by=clinician)
     PainDrawing.objects.create(patient=patient, marks=[{"place": "neck.angle:left", "intensity": 6}],
                                recorded_by=clinician)
-    return {"patient": patient, "point": point, "course": course, "signed": signed, "draft": draft,
-            "consent": consent, "tag": tag}
+    return {**records, "consent": consent, "tag": tag}
 
 
 @pytest.fixture(scope="module")
