@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test test-fast eval bench system-deps messages clean
 
@@ -13,6 +14,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps --config-settings editable_mode=compat -e .
 	touch $(STAMP)
+
+# Test-only packages (pytest, Playwright, axe-core, hypothesis, schemathesis) on top of the runtime.
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $(TEST_STAMP)
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -27,6 +33,9 @@ DEMO_ENV := DEBUG=1 MFA_REQUIRED=0
 run: $(STAMP) messages
 	$(DEMO_ENV) $(BIN)/tpclinic migrate --no-input
 	$(DEMO_ENV) $(BIN)/tpclinic demo --if-empty
+	@# The task worker (reminders, bulk exports) runs beside the server and stops with it.
+	$(DEMO_ENV) $(BIN)/tpclinic db_worker --no-reload --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/tpclinic runserver 127.0.0.1:8000
 
 # PostgreSQL for the suite's second run and the benchmarks: a local cluster on 127.0.0.1 that
@@ -37,14 +46,14 @@ PG_URL ?= postgres://tpclinic:tpclinic@127.0.0.1:5432/tpclinic
 postgres:
 	bash scripts/postgres.sh
 
-test-sqlite: $(STAMP) messages
+test-sqlite: $(TEST_STAMP) messages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
 
-test-postgres: $(STAMP) messages postgres
+test-postgres: $(TEST_STAMP) messages postgres
 	DATABASE_URL=$(PG_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
 
 # The whole suite on SQLite, then again on PostgreSQL; fails if either run fails.
-test: $(STAMP) messages postgres
+test: $(TEST_STAMP) messages postgres
 	@status=0; \
 	echo "== test suite on SQLite"; \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q || status=1; \
@@ -52,7 +61,7 @@ test: $(STAMP) messages postgres
 	DATABASE_URL=$(PG_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q || status=1; \
 	exit $$status
 
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(BIN)/pytest -q -m "not browser"
 
 eval: $(STAMP)
@@ -60,7 +69,7 @@ eval: $(STAMP)
 
 # 100,000-patient clinics on SQLite and PostgreSQL, measured through gunicorn on 127.0.0.1;
 # writes docs/benchmarks.md. BENCH_PATIENTS=5000 for a quick run.
-bench: $(STAMP) postgres
+bench: $(TEST_STAMP) postgres
 	$(BIN)/python -m benchmarks.run
 
 clean:

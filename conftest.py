@@ -145,3 +145,27 @@ def default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+def run_queued_tasks() -> int:
+    """Run every task waiting in the database queue, as `tpclinic db_worker` would, then return
+    how many ran. Tests that enqueue work call this (or the `task_worker` fixture) to play the
+    worker's part in the same process, on the test database."""
+    from unittest import mock
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    before = DBTaskResult.objects.exclude(status="READY").count()
+    # The real worker loop, except that it may not recycle the database connection: inside a
+    # test's transaction that would close the connection the test is using.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--queue-name", "*",
+                     "--interval", "0", verbosity=0)
+    return DBTaskResult.objects.exclude(status="READY").count() - before
+
+
+@pytest.fixture
+def task_worker(db):
+    """The task worker, run on demand: `task_worker()` runs what is queued and returns the count."""
+    return run_queued_tasks

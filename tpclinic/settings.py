@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "audit",
+    # The task queue (reminders, bulk exports): Django's Tasks API with its database backend.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +222,16 @@ CSP_INLINE_SCRIPTS_PENDING = False
 _CSP_SCRIPTS = ["'self'"] + (["'unsafe-inline'"] if CSP_INLINE_SCRIPTS_PENDING else [])
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**_CSP_STRICT, "script-src": _CSP_SCRIPTS}}
 CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_STRICT} if CSP_INLINE_SCRIPTS_PENDING else None
+
+# The task queue. By default tasks wait in the database and `tpclinic db_worker` runs them (`make
+# run` starts one beside the server); with several workers under load, TASKS_BACKEND can name
+# another backend of the Django Tasks API, e.g. django_tasks_rq.RQBackend with a Redis server.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": [],  # any queue name: each feature names its own (e.g. "reminders", "exports")
+    }
+}
 
 # Backups (`tpclinic backup`) go here unless --out names a file.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))
