@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.decorators import staff_required
 from analytics import charts, outcomes, summary
+from tpclinic.dbrouter import reading_from_replica
 
 
 class FilterForm(forms.Form):
@@ -45,8 +46,9 @@ def _form(request) -> FilterForm:
 def index(request):
     form = _form(request)
     filters = form.filters()
-    state = summary.current()
-    report = outcomes.report(filters) if state.snapshot else None
+    with reading_from_replica():  # summary tables only: a replica's lag of seconds is harmless here
+        state = summary.current()
+        report = outcomes.report(filters) if state.snapshot else None
     context = {"form": form, "snapshot": state.snapshot, "stale": state.stale, "report": report,
                "query": request.GET.urlencode(),
                "can_refresh": roles.can_chart(request.user) and state.can_refresh_in_a_request}
@@ -85,7 +87,9 @@ def outcomes_csv(request):
     response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
     writer = csv.writer(response)
     if state.snapshot:
-        for row in csv_rows(outcomes.report(filters)):
+        with reading_from_replica():
+            rows = list(csv_rows(outcomes.report(filters)))
+        for row in rows:
             writer.writerow(["" if value is None else value for value in row])
     return response
 

@@ -118,6 +118,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+# A read replica for read-heavy work (analytics, exports): tpclinic/dbrouter.py. Writes, and reads
+# outside `reading_from_replica()`, always go to the primary.
+DATABASE_ROUTERS = ["tpclinic.dbrouter.ReplicaRouter"]
+REPLICA_READS = bool(os.environ.get("DATABASE_REPLICA_URL"))
+if REPLICA_READS:
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
@@ -152,8 +159,26 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders until collectstatic fills it
+# Uploaded and generated files (ultrasound stills, PDFs, bulk exports) go through Django's storage
+# API: on this machine's disk by default, or in an S3-compatible object store so that several app
+# servers share them (FILE_STORAGE=s3 and the AWS_* variables of django-storages: bucket, endpoint
+# URL, keys). Nothing else is kept on an app server's disk. docs/deploy.md.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "files"))
+MEDIA_URL = "files/"
+_FILE_STORAGES = {
+    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "s3": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "default_acl": "private", "querystring_auth": True, "file_overwrite": False,
+    }},
+}
+FILE_STORAGE = os.environ.get("FILE_STORAGE", "local")
+if FILE_STORAGE not in _FILE_STORAGES:
+    raise ValueError(f"FILE_STORAGE must be one of {', '.join(_FILE_STORAGES)}, not {FILE_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILE_STORAGES[FILE_STORAGE],
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

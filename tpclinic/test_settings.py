@@ -29,3 +29,8 @@ MFA_EXEMPT_BACKENDS = ["accounts.testing.ForceLoginBackend"]
 AUDIT_ALLOW_FLUSH = True
 # django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s ...); tests that need it turn it on.
 OTP_TOTP_THROTTLE_FACTOR = 0
+
+# A second connection to the test database stands in for a read replica (tpclinic/dbrouter.py);
+# reads go to it only where a test turns REPLICA_READS on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+REPLICA_READS = False
