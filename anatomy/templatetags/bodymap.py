@@ -57,10 +57,12 @@ def _region_parts(view: str, mode: str, language: str) -> tuple[tuple[str, str, 
             f' data-side="{escape(shape.side or "")}" data-view="{view}"'
             f' data-cx="{_num(shape.centroid_x)}" data-cy="{_num(shape.centroid_y)}"'
         )
+        # One Tab stop per map (a roving tabindex, kept by bodymap.js): the first region takes it,
+        # the arrow keys move between the others.
         if mode == "select":
-            attrs += ' tabindex="0" role="checkbox" aria-checked="'
+            attrs += ' tabindex="-1" role="checkbox" aria-checked="'
         elif mode == "place":
-            attrs += f' tabindex="0" role="button" aria-label="{label}"'
+            attrs += f' tabindex="-1" role="button" aria-label="{label}"'
         end = f' aria-label="{label}"' if mode == "select" else ""
         parts.append((shape.key, attrs, f"{end}><title>{label}</title></path>"))
     return tuple(parts)
@@ -68,7 +70,9 @@ def _region_parts(view: str, mode: str, language: str) -> tuple[tuple[str, str, 
 
 def _regions_html(view, mode, marked, essential, spillover) -> str:
     out = []
-    for key, attrs, tail in _region_parts(view, mode, get_language() or "en"):
+    for index, (key, attrs, tail) in enumerate(_region_parts(view, mode, get_language() or "en")):
+        if index == 0 and view == bodymap.views()[0]:
+            attrs = attrs.replace('tabindex="-1"', 'tabindex="0"')  # the map's one Tab stop
         classes = "region"
         if key in marked:
             classes += " marked"
@@ -108,6 +112,13 @@ def _view_context(map_id, view, mode, marked, essential, spillover, points):
     }
 
 
+@lru_cache(maxsize=8)
+def _place_labels(language: str) -> tuple[str, ...]:
+    """Every place's label in the reader's language, for the map's search box (the same words the
+    regions are announced with, so typing what a screen reader said finds the region)."""
+    return tuple(sorted({vocabulary.place_label(shape.place, language) for shape in bodymap.all_shapes()}))
+
+
 @register.inclusion_tag("anatomy/bodymap.html")
 def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mode="view", input="",
              view_input="", x_input="", y_input="", region_input="", side_input=""):
@@ -134,6 +145,7 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
             ("view-input", view_input), ("x-input", x_input), ("y-input", y_input),
             ("region-input", region_input), ("side-input", side_input)) if value],
         "viewbox": f"{x0} {y0} {width} {height}",
+        "place_labels": _place_labels(get_language() or "en") if mode != "view" else (),
         "width": width,
         "views": [_view_context(id, view, mode, marked_keys, essential_keys, spillover_keys, points)
                   for view in bodymap.views()],

@@ -54,7 +54,10 @@ def test_every_place_is_a_path_with_its_key_and_label():
     angle = page.find("path", **{"data-key": "neck.angle:left"})[0]
     assert angle["class"] == "region"
     assert (angle["data-region"], angle["data-side"], angle["data-view"]) == ("neck.angle", "left", "back")
-    assert (angle["tabindex"], angle["role"], angle["aria-checked"]) == ("0", "checkbox", "false")
+    assert (angle["tabindex"], angle["role"], angle["aria-checked"]) == ("-1", "checkbox", "false")
+    # One Tab stop for the whole map: the first region of the first view; arrows reach the rest.
+    stops = [p for p in paths if p.get("tabindex") == "0"]
+    assert len(stops) == 1 and stops[0] is paths[0]
     assert angle["aria-label"] == "Angle of neck, left"
     assert angle["text"] == "Angle of neck, left"  # the <title>
     assert {"data-cx", "data-cy", "d"} <= set(angle)
@@ -86,7 +89,8 @@ def test_marked_and_zone_keys_get_their_classes():
     temples = page.find("path", **{"data-key": "head.temple:left"})
     assert [t["class"] for t in temples] == ["region zone-spillover"] * 2
     assert page.find("path", **{"data-key": "neck.front:left"})[0]["class"] == "region"
-    assert "<input" not in html  # the page supplies its own input unless one is asked for
+    assert page.find("input", type="hidden") == []  # the page supplies its own input unless one is asked for
+    assert all("name" not in i for i in page.find("input"))  # the search box is never submitted
 
 
 def test_a_named_input_holds_the_marked_keys():
@@ -109,8 +113,21 @@ def test_place_mode_regions_are_buttons_and_inputs_are_named():
     assert path["role"] == "button" and "aria-checked" not in path
 
 
+def test_interactive_maps_offer_search_and_zoom_with_every_place_by_name():
+    page = Markup(render('id="s" mode="select"'))
+    search = page.find("input", type="search")[0]
+    assert search["id"] == "s-find" and search["list"] == "s-places"
+    assert page.find("label", **{"for": "s-find"})
+    names = {o["value"] for o in page.find("option")}
+    assert len(names) == len(vocabulary.all_places())
+    assert {"Angle of neck, left", "Sacrum"} <= names
+    assert [b["class"] for b in page.find("button")] == ["bodymap-zoom-in", "bodymap-zoom-out", "bodymap-zoom-reset"]
+
+
 def test_view_mode_is_not_focusable():
-    path = Markup(render('id="v"')).find("path", **{"data-key": "neck.angle:left"})[0]
+    markup = Markup(render('id="v"'))
+    assert markup.find("input") == [] and markup.find("button") == []  # a chart shows no tools
+    path = markup.find("path", **{"data-key": "neck.angle:left"})[0]
     assert "tabindex" not in path and "role" not in path
     assert path["text"] == "Angle of neck, left"
 

@@ -173,5 +173,217 @@
   }
   document.addEventListener("htmx:load", function (event) { restore(event.target); });
 
+  /* ---- Keyboard: one Tab stop per map, arrow keys to the neighbouring region ------------------ */
+
+  function regionsOf(map) { return Array.prototype.slice.call(map.querySelectorAll(".region")); }
+
+  function centre(region) {
+    return { x: parseFloat(region.getAttribute("data-cx")), y: parseFloat(region.getAttribute("data-cy")) };
+  }
+
+  function rove(region) {  // the focused region becomes the map's one Tab stop
+    var map = mapOf(region);
+    map.querySelectorAll('.region[tabindex="0"]').forEach(function (other) {
+      if (other !== region) other.setAttribute("tabindex", "-1");
+    });
+    region.setAttribute("tabindex", "0");
+  }
+
+  var DIRECTIONS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+  // The nearest region whose centre lies in the direction pressed (within 60 degrees of it), scored
+  // so that one straight ahead beats a closer one off to the side; at a view's edge, Left and Right
+  // cross to the other view at about the same height.
+  function neighbour(region, key) {
+    var d = DIRECTIONS[key], from = centre(region), svg = region.ownerSVGElement, best = null, bestScore = Infinity;
+    svg.querySelectorAll(".region").forEach(function (other) {
+      if (other === region || other.getAttribute("data-key") === region.getAttribute("data-key")) return;
+      var to = centre(other), dx = to.x - from.x, dy = to.y - from.y;
+      var along = dx * d[0] + dy * d[1], across = Math.abs(dx * d[1] - dy * d[0]);
+      if (along <= 0 || across > along * 1.8) return;
+      var score = along + 2.5 * across;
+      if (score < bestScore) { bestScore = score; best = other; }
+    });
+    if (best || d[1] !== 0) return best;
+    var svgs = Array.prototype.slice.call(mapOf(region).querySelectorAll("svg.bodymap-view"));
+    var next = svgs[svgs.indexOf(svg) + d[0]];
+    if (!next) return null;
+    next.querySelectorAll(".region").forEach(function (other) {
+      var to = centre(other), score = Math.abs(to.y - from.y) * 3 + (d[0] > 0 ? to.x : 240 - to.x);
+      if (score < bestScore) { bestScore = score; best = other; }
+    });
+    return best;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!DIRECTIONS[event.key]) return;
+    var region = event.target.closest && event.target.closest(".bodymap .region");
+    if (!region || !setting(region, "mode") || setting(region, "mode").value === "view") return;
+    event.preventDefault();
+    var next = neighbour(region, event.key);
+    if (next) { rove(next); next.focus(); }
+  });
+
+  /* ---- The caption: the name of the region in focus or touched ---------------------------------- */
+
+  function caption(region) {
+    var box = mapOf(region).querySelector(".bodymap-caption");
+    if (box) box.textContent = region.getAttribute("aria-label") || "";
+  }
+
+  document.addEventListener("focusin", function (event) {
+    var region = event.target.closest && event.target.closest(".bodymap .region");
+    if (!region) return;
+    rove(region);
+    caption(region);
+    reveal(region);
+  });
+  document.addEventListener("pointerdown", function (event) {
+    var region = event.target.closest && event.target.closest(".bodymap .region");
+    if (region) caption(region);
+  });
+
+  /* ---- Zoom and pan: buttons, the wheel (with Ctrl, as trackpad pinches send it), pinch, drag ---- */
+
+  var FULL = [0, 0, 240, 520], MAX_ZOOM = 12;
+
+  function box(svg) { return svg._bmBox || FULL.slice(); }
+
+  function setBox(svg, b) {
+    var w = Math.min(FULL[2], Math.max(FULL[2] / MAX_ZOOM, b[2]));
+    var h = w * FULL[3] / FULL[2];
+    var x = Math.min(FULL[2] - w, Math.max(0, b[0])), y = Math.min(FULL[3] - h, Math.max(0, b[1]));
+    svg._bmBox = [x, y, w, h];
+    svg.setAttribute("viewBox", [x, y, w, h].map(function (n) { return Math.round(n * 100) / 100; }).join(" "));
+    var map = mapOf(svg);
+    var zoomed = Array.prototype.some.call(map.querySelectorAll("svg.bodymap-view"), function (one) {
+      return one._bmBox && one._bmBox[2] < FULL[2] - 0.01;
+    });
+    map.classList.toggle("zoomed", zoomed);
+  }
+
+  // Zoom `svg` by `factor` about the point (px, py) in its own units.
+  function zoom(svg, factor, px, py) {
+    var b = box(svg);
+    if (px === undefined) { px = b[0] + b[2] / 2; py = b[1] + b[3] / 2; }
+    var w = b[2] / factor, h = w * FULL[3] / FULL[2];
+    setBox(svg, [px - (px - b[0]) * (w / b[2]), py - (py - b[1]) * (h / b[3]), w, h]);
+  }
+
+  function toLocal(svg, clientX, clientY) {
+    var point = svg.createSVGPoint();
+    point.x = clientX; point.y = clientY;
+    return point.matrixTransform(svg.getScreenCTM().inverse());
+  }
+
+  function reveal(region) {  // a region reached by keyboard or search scrolls into the zoomed view
+    var svg = region.ownerSVGElement, b = box(svg), c = centre(region);
+    if (c.x < b[0] || c.x > b[0] + b[2] || c.y < b[1] || c.y > b[1] + b[3]) {
+      setBox(svg, [c.x - b[2] / 2, c.y - b[3] / 2, b[2], b[3]]);
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".bodymap-zoom button");
+    if (!button) return;
+    var map = mapOf(button);
+    map.querySelectorAll("svg.bodymap-view").forEach(function (svg) {
+      if (button.classList.contains("bodymap-zoom-in")) zoom(svg, 2);
+      else if (button.classList.contains("bodymap-zoom-out")) zoom(svg, 0.5);
+      else setBox(svg, FULL.slice());
+    });
+  });
+
+  document.addEventListener("wheel", function (event) {
+    var svg = event.target.closest && event.target.closest(".bodymap svg.bodymap-view");
+    if (!svg || !event.ctrlKey || setting(svg, "mode").value === "view") return;
+    event.preventDefault();
+    var at = toLocal(svg, event.clientX, event.clientY);
+    zoom(svg, event.deltaY < 0 ? 1.25 : 0.8, at.x, at.y);
+  }, { passive: false });
+
+  // Two fingers pinch; one finger (or the mouse) drags a zoomed view. A drag is not a click.
+  var pointers = {}, gesture = null;
+  document.addEventListener("pointerdown", function (event) {
+    var svg = event.target.closest && event.target.closest(".bodymap svg.bodymap-view");
+    if (!svg || setting(svg, "mode").value === "view") return;
+    pointers[event.pointerId] = { x: event.clientX, y: event.clientY, svg: svg };
+    var ids = Object.keys(pointers).filter(function (id) { return pointers[id].svg === svg; });
+    gesture = { svg: svg, start: box(svg), moved: false, ids: ids,
+                from: ids.map(function (id) { return { x: pointers[id].x, y: pointers[id].y }; }) };
+  });
+  document.addEventListener("pointermove", function (event) {
+    var p = pointers[event.pointerId];
+    if (!p || !gesture) return;
+    p.x = event.clientX; p.y = event.clientY;
+    var svg = gesture.svg, scale = gesture.start[2] / svg.getBoundingClientRect().width;
+    if (gesture.ids.length >= 2) {
+      var a = pointers[gesture.ids[0]], b = pointers[gesture.ids[1]];
+      if (!a || !b) return;
+      var before = Math.hypot(gesture.from[0].x - gesture.from[1].x, gesture.from[0].y - gesture.from[1].y);
+      var now = Math.hypot(a.x - b.x, a.y - b.y);
+      if (before < 1) return;
+      var mid = toLocal(svg, (a.x + b.x) / 2, (a.y + b.y) / 2);
+      svg._bmBox = gesture.start.slice();
+      zoom(svg, now / before, mid.x, mid.y);
+      gesture.moved = true;
+    } else if (svg._bmBox && gesture.start[2] < FULL[2]) {
+      var dx = event.clientX - gesture.from[0].x, dy = event.clientY - gesture.from[0].y;
+      if (!gesture.moved && Math.hypot(dx, dy) < 6) return;
+      gesture.moved = true;
+      setBox(svg, [gesture.start[0] - dx * scale, gesture.start[1] - dy * scale, gesture.start[2], gesture.start[3]]);
+    }
+  });
+  function lift(event) {
+    delete pointers[event.pointerId];
+    if (gesture && gesture.moved) {
+      var svg = gesture.svg;
+      svg._bmSuppressClick = true;
+      setTimeout(function () { svg._bmSuppressClick = false; }, 0);
+    }
+    if (!Object.keys(pointers).length) gesture = null;
+  }
+  document.addEventListener("pointerup", lift);
+  document.addEventListener("pointercancel", lift);
+  document.addEventListener("click", function (event) {
+    var svg = event.target.closest && event.target.closest(".bodymap svg.bodymap-view");
+    if (svg && svg._bmSuppressClick) { event.stopImmediatePropagation(); event.preventDefault(); }
+  }, true);
+
+  /* ---- Search: the list of places, an equal alternative to pointing ------------------------------ */
+
+  function findRegion(map, text) {
+    var wanted = text.trim().toLowerCase();
+    if (!wanted) return null;
+    var found = null;
+    regionsOf(map).forEach(function (region) {
+      if (!found && (region.getAttribute("aria-label") || "").toLowerCase() === wanted) found = region;
+    });
+    return found;
+  }
+
+  function choose(input) {
+    var map = mapOf(input), region = findRegion(map, input.value);
+    if (!region) return false;
+    rove(region);
+    reveal(region);
+    region.focus();
+    act(region, { type: "keydown" });
+    input.value = "";
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target.closest && event.target.closest(".bodymap-find-input");
+    if (!input || event.key !== "Enter") return;
+    event.preventDefault();  // never submit the surrounding form from the search box
+    choose(input);
+  });
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest && event.target.closest(".bodymap-find-input");
+    // A suggestion picked from the list arrives whole, without typing: take it at once.
+    if (input && event.inputType === "insertReplacementText") choose(input);
+  });
+
   window.tpclinicBodyMap = { restore: restore };
 })();
