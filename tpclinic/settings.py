@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # API tokens on /api/ and /fhir/ (the one place a token is judged), before the second-factor hold.
+    "interop.auth.TokenMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
     "audit.middleware.AuditMiddleware",
     # Last, as django-axes asks: turns a locked-out login attempt into the lockout page.
@@ -219,6 +221,9 @@ CSP_INLINE_SCRIPTS_PENDING = False
 _CSP_SCRIPTS = ["'self'"] + (["'unsafe-inline'"] if CSP_INLINE_SCRIPTS_PENDING else [])
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**_CSP_STRICT, "script-src": _CSP_SCRIPTS}}
 CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_STRICT} if CSP_INLINE_SCRIPTS_PENDING else None
+
+# API tokens (`tpclinic api_token USERNAME [--rotate]`) work for this many days.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 
 # Backups (`tpclinic backup`) go here unless --out names a file.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))
