@@ -7,7 +7,6 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 
 from accounts import mfa
-from accounts.lockout import lockout_response
+from accounts.lockout import login_completed, lockout_response
 from audit import record
 from audit.models import Action
 
@@ -65,10 +64,13 @@ def _lock_out(request):
     return lockout_response(request, None, credentials)
 
 
+MFA_FAILED = "mfa-failed"  # audit action
+
+
 def _failed(request, detail: str) -> None:
-    """A wrong code counts like a wrong password: audited, and towards the lockout."""
-    user_login_failed.send(sender=__name__, request=request,
-                           credentials={"username": request.user.get_username(), "audit_detail": detail})
+    """A wrong code counts like a wrong password towards the lockout, and is audited as what it is."""
+    AxesProxyHandler.user_login_failed(__name__, {"username": request.user.get_username()}, request)
+    record.write(MFA_FAILED, request=request, user=request.user, detail=detail)
 
 
 def _throttled_seconds(devices) -> int:
@@ -108,6 +110,7 @@ def verify(request):
             for device in devices:
                 if verify_token(request.user, device.persistent_id, form.cleaned_data["otp_token"]):
                     otp_login(request, device)
+                    login_completed(request, request.user)
                     record.write(Action.LOGIN, request=request, detail="second factor")
                     return redirect(_next(request))
             form.add_error("otp_token", _("That code did not match. Codes change every 30 seconds: enter the one "
@@ -140,6 +143,7 @@ def enrol(request):
             type(device).objects.filter(user=request.user, pk__in=replaced).delete()
             type(device).objects.filter(user=request.user, confirmed=False).exclude(pk=device.pk).delete()
             otp_login(request, device)
+            login_completed(request, request.user)
             record.write(Action.LOGIN, request=request, detail="second factor enrolled")
             messages.success(request, _("Your authenticator app is set up. You will enter its code each time you log in."))
             return redirect(_next(request))

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.SessionLifetimeMiddleware",  # SESSION_MAX_AGE_HOURS after login, the session ends
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # API tokens on /api/ and /fhir/ (the one place a token is judged), before the second-factor hold.
@@ -167,6 +168,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(15 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However active, a session ends this many hours after its login (accounts/sessions.py).
+SESSION_MAX_AGE_HOURS = int(os.environ.get("SESSION_MAX_AGE_HOURS", "12"))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -178,9 +181,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Security, audit and data safety (docs/permissions.md) -------------------------------------
-# The client's address as audited and as counted for login lockout: REMOTE_ADDR, or the first
-# X-Forwarded-For hop only when a trusted proxy in front sets it (BEHIND_TLS_PROXY=1).
-TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
+# The client's address as audited and as counted for login lockout (audit/net.py): taken from the
+# right end of X-Forwarded-For, past the proxies we run. TRUSTED_PROXY_COUNT is how many sit in
+# front (1 with BEHIND_TLS_PROXY=1, else 0: the header is ignored); or TRUSTED_PROXIES lists their
+# addresses or networks (e.g. "10.0.0.0/8,127.0.0.1"). The left end is written by the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or (1 if env_bool("BEHIND_TLS_PROXY", False) else 0))
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # Multi-factor authentication: staff (clinician, nurse, front desk, administrator, and anyone who
 # can open the admin site) confirm each login with a TOTP code; patients use a password only.
@@ -190,11 +196,15 @@ OTP_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "tpclinic")
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Login throttling: 5 failures (password or code) for one username from one address lock that
-# pair out for 15 minutes; a success resets the count.
+# pair out for 15 minutes, and LOGIN_USERNAME_FAILURE_LIMIT (20) failures for one username from
+# any addresses lock the username (accounts/lockout.py). Only a completed login (password and,
+# for staff, the code) clears the count of its address: a correct password alone does not.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("LOGIN_USERNAME_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
 AXES_VERBOSE = False
