@@ -7,9 +7,10 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -175,3 +176,63 @@ def keepalive(request):
         return HttpResponse(status=401)
     request.session.modified = True
     return HttpResponse(status=204)
+
+
+# --- password change and reset: Django's own views, audited --------------------------------------
+
+PASSWORD_CHANGED = "pw-changed"     # audit actions (AuditEvent.action holds 12 characters)
+RESET_REQUESTED = "pw-reset-req"
+PASSWORD_RESET = "pw-reset"
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """A logged-in user (staff: after their code) changes their password; their other sessions end."""
+
+    template_name = "registration/change_password.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record.write(PASSWORD_CHANGED, request=self.request, user=form.user)
+        return response
+
+
+class PasswordChangeDone(auth_views.PasswordChangeDoneView):
+    template_name = "registration/change_password_done.html"
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """A link by e-mail (Django's e-mail backend) to set a new password. The page says the same
+    whether or not the address is known, so it reveals no one's account. Staff still enter their
+    code at the next login: a reset changes the password, never the second factor."""
+
+    template_name = "registration/reset_password.html"
+    email_template_name = "registration/reset_password_email.txt"
+    subject_template_name = "registration/reset_password_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        users = list(form.get_users(form.cleaned_data["email"]))
+        for user in users:
+            record.write(RESET_REQUESTED, request=self.request, user=user, detail="link sent by e-mail")
+        if not users:
+            record.write(RESET_REQUESTED, request=self.request, detail="no active account has that address")
+        return super().form_valid(form)
+
+
+class PasswordResetSent(auth_views.PasswordResetDoneView):
+    template_name = "registration/reset_password_sent.html"
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    template_name = "registration/reset_password_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record.write(PASSWORD_RESET, request=self.request, user=form.user, detail="new password set from the link")
+        return response
+
+
+class PasswordResetComplete(auth_views.PasswordResetCompleteView):
+    template_name = "registration/reset_password_complete.html"

@@ -236,6 +236,21 @@ _CSP_SCRIPTS = ["'self'"] + (["'unsafe-inline'"] if CSP_INLINE_SCRIPTS_PENDING e
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**_CSP_STRICT, "script-src": _CSP_SCRIPTS}}
 CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_STRICT} if CSP_INLINE_SCRIPTS_PENDING else None
 
+# E-mail (password reset links): Django's e-mail backend. The demo (DEBUG=1) prints messages on the
+# console; a clinic sets EMAIL_HOST and friends (SMTP), or EMAIL_BACKEND to another backend.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tpclinic <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_HOURS", "24")) * 3600
+
 # API tokens (`tpclinic api_token USERNAME [--rotate]`) work for this many days.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 
