@@ -2,7 +2,10 @@
 
 Runs after django_otp's OTPMiddleware (which sets user.is_verified()). Until verified, a staff
 session reaches only the login, code, enrolment and logout pages; everything else redirects
-there (htmx requests get an HX-Redirect). API calls with a bearer token are judged by the token.
+there (htmx requests get an HX-Redirect). The one exception is a request that interop's
+TokenMiddleware authenticated with a valid API token on /api/ or /fhir/ (`request.auth_token`):
+it is judged by the token. An Authorization header by itself opens nothing. Each held request is
+audited once, as `mfa-required`.
 """
 from urllib.parse import urlencode
 
@@ -12,6 +15,10 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
 from accounts import mfa
+from audit import record
+
+MFA_REQUIRED = "mfa-required"  # audit action (AuditEvent.action holds 12 characters)
+TOKEN_PATHS = ("/api/", "/fhir/")
 
 ALLOWED_URL_NAMES = {
     "login", "logout", "healthz", "set_language", "dismiss_language",
@@ -32,7 +39,7 @@ class MFARequiredMiddleware:
         user = getattr(request, "user", None)
         if user is None or not mfa.required_for(user) or mfa.is_verified(request):
             return False
-        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        if getattr(request, "auth_token", None) is not None and request.path_info.startswith(TOKEN_PATHS):
             return False
         if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return False
@@ -49,5 +56,9 @@ class MFARequiredMiddleware:
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
-            return response
-        return redirect(url)
+        else:
+            response = redirect(url)
+        record.write(MFA_REQUIRED, request=request, user=request.user, status=response.status_code,
+                     detail="held at the second step" + (" (an Authorization header did not count)"
+                                                         if "Authorization" in request.headers else ""))
+        return response

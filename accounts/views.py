@@ -7,10 +7,10 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 
 from accounts import mfa
-from accounts.lockout import lockout_response
+from accounts.lockout import login_completed, lockout_response
 from audit import record
 from audit.models import Action
 
@@ -65,10 +65,13 @@ def _lock_out(request):
     return lockout_response(request, None, credentials)
 
 
+MFA_FAILED = "mfa-failed"  # audit action
+
+
 def _failed(request, detail: str) -> None:
-    """A wrong code counts like a wrong password: audited, and towards the lockout."""
-    user_login_failed.send(sender=__name__, request=request,
-                           credentials={"username": request.user.get_username(), "audit_detail": detail})
+    """A wrong code counts like a wrong password towards the lockout, and is audited as what it is."""
+    AxesProxyHandler.user_login_failed(__name__, {"username": request.user.get_username()}, request)
+    record.write(MFA_FAILED, request=request, user=request.user, detail=detail)
 
 
 def _throttled_seconds(devices) -> int:
@@ -108,6 +111,7 @@ def verify(request):
             for device in devices:
                 if verify_token(request.user, device.persistent_id, form.cleaned_data["otp_token"]):
                     otp_login(request, device)
+                    login_completed(request, request.user)
                     record.write(Action.LOGIN, request=request, detail="second factor")
                     return redirect(_next(request))
             form.add_error("otp_token", _("That code did not match. Codes change every 30 seconds: enter the one "
@@ -140,6 +144,7 @@ def enrol(request):
             type(device).objects.filter(user=request.user, pk__in=replaced).delete()
             type(device).objects.filter(user=request.user, confirmed=False).exclude(pk=device.pk).delete()
             otp_login(request, device)
+            login_completed(request, request.user)
             record.write(Action.LOGIN, request=request, detail="second factor enrolled")
             messages.success(request, _("Your authenticator app is set up. You will enter its code each time you log in."))
             return redirect(_next(request))
@@ -171,3 +176,63 @@ def keepalive(request):
         return HttpResponse(status=401)
     request.session.modified = True
     return HttpResponse(status=204)
+
+
+# --- password change and reset: Django's own views, audited --------------------------------------
+
+PASSWORD_CHANGED = "pw-changed"     # audit actions (AuditEvent.action holds 12 characters)
+RESET_REQUESTED = "pw-reset-req"
+PASSWORD_RESET = "pw-reset"
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """A logged-in user (staff: after their code) changes their password; their other sessions end."""
+
+    template_name = "registration/change_password.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record.write(PASSWORD_CHANGED, request=self.request, user=form.user)
+        return response
+
+
+class PasswordChangeDone(auth_views.PasswordChangeDoneView):
+    template_name = "registration/change_password_done.html"
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """A link by e-mail (Django's e-mail backend) to set a new password. The page says the same
+    whether or not the address is known, so it reveals no one's account. Staff still enter their
+    code at the next login: a reset changes the password, never the second factor."""
+
+    template_name = "registration/reset_password.html"
+    email_template_name = "registration/reset_password_email.txt"
+    subject_template_name = "registration/reset_password_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        users = list(form.get_users(form.cleaned_data["email"]))
+        for user in users:
+            record.write(RESET_REQUESTED, request=self.request, user=user, detail="link sent by e-mail")
+        if not users:
+            record.write(RESET_REQUESTED, request=self.request, detail="no active account has that address")
+        return super().form_valid(form)
+
+
+class PasswordResetSent(auth_views.PasswordResetDoneView):
+    template_name = "registration/reset_password_sent.html"
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    template_name = "registration/reset_password_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record.write(PASSWORD_RESET, request=self.request, user=form.user, detail="new password set from the link")
+        return response
+
+
+class PasswordResetComplete(auth_views.PasswordResetCompleteView):
+    template_name = "registration/reset_password_complete.html"

@@ -20,27 +20,17 @@ def _role(user) -> str:
 
 
 def acting_user(request):
-    """The logged-in user, or the user behind a valid API bearer token (FHIR views check tokens
-    themselves without setting request.user)."""
+    """The logged-in user, or the user of a valid API token (set by interop's TokenMiddleware, the
+    one place tokens are judged); None for anyone else, whatever headers they sent."""
     if request is None:
         return None
+    token_user = getattr(request, "token_user", None)
+    if token_user is not None:
+        return token_user
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user
-    cached = getattr(request, "_audit_token_user", False)
-    if cached is not False:
-        return cached
-    found = None
-    header = request.headers.get("Authorization", "") if hasattr(request, "headers") else ""
-    if header[:7].lower() == "bearer ":
-        try:
-            from interop.models import ApiToken
-
-            found = ApiToken.user_for(header[7:].strip())
-        except ImportError:  # the interop app is not installed
-            found = None
-    request._audit_token_user = found
-    return found
+    return None
 
 
 def write(action: str, *, request=None, user=None, object_type: str = "", object_id="", patient_id=None,

@@ -6,10 +6,10 @@ from interop.models import ApiToken, FhirLink
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created", "last_used", "revoked"]
+    list_display = ["name", "user", "prefix", "created", "expires", "last_used", "revoked"]
     list_filter = ["revoked"]
     search_fields = ["name", "user__username", "prefix"]
-    fields = ["user", "name", "prefix", "created", "last_used", "revoked"]
+    fields = ["user", "name", "prefix", "created", "expires", "last_used", "revoked"]
     readonly_fields = ["user", "prefix", "created", "last_used"]
 
     def has_add_permission(self, request):

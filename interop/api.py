@@ -16,7 +16,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from interop.auth import BearerToken
+from interop.auth import BearerToken, refusal_detail
 from interop.problems import CONTENT_TYPE, Problem, forbidden, invalid, unauthorized
 from interop.text import LANGUAGE
 
@@ -113,7 +113,7 @@ def on_problem(request, exc: Problem):
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
-    return unauthorized().response()
+    return unauthorized(refusal_detail(request)).response()
 
 
 @api.exception_handler(HttpError)

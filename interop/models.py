@@ -20,6 +20,15 @@ TOKEN_PREFIX = "tpc_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # write last_used at most once a minute per token
 
 
+def token_lifetime() -> timedelta:
+    """How long a new token works (API_TOKEN_DAYS, 90 by default): a leaked token does not work forever."""
+    return timedelta(days=settings.API_TOKEN_DAYS)
+
+
+def default_expiry():
+    return timezone.now() + token_lifetime()
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -34,6 +43,10 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True, editable=False)
     revoked = models.BooleanField(_("revoked"), default=False)
+    expires = models.DateTimeField(_("expires"), default=default_expiry,
+                                   help_text=_("The token stops working at this time; rotate it before then."))
+
+    use_noted = False  # find() sets it when this use was the one that wrote last_used
 
     class Meta:
         ordering = ["-created"]
@@ -42,24 +55,54 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}..., {self.user})"
 
     @classmethod
-    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+    def issue(cls, user, name: str, days: int | None = None) -> tuple["ApiToken", str]:
         """Create a token; the plain value is returned once and never stored."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:12])
+        lifetime = timedelta(days=days) if days is not None else token_lifetime()
+        token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:12],
+                                   expires=timezone.now() + lifetime)
         return token, raw
 
     @classmethod
-    def user_for(cls, raw: str):
-        """The active user behind a valid, unrevoked token, or None."""
+    def rotate(cls, user, name: str, days: int | None = None) -> tuple["ApiToken", str, int]:
+        """Issue a new token named `name` and revoke the user's working tokens of that name.
+        Returns (token, plain value, how many were revoked)."""
+        revoked = cls.objects.filter(user=user, name=name, revoked=False).update(revoked=True)
+        token, raw = cls.issue(user, name, days)
+        return token, raw, revoked
+
+    @classmethod
+    def find(cls, raw: str) -> tuple["ApiToken | None", str]:
+        """(token, "") for a token that works now; otherwise (the token if known, why it is refused).
+
+        A working token's last_used is written at most once a minute; `use_noted` says this call wrote it.
+        """
         if not raw or len(raw) > 200:
-            return None
-        token = cls.objects.select_related("user").filter(token_hash=hash_token(raw), revoked=False).first()
-        if token is None or not token.user.is_active:
-            return None
+            return None, "unknown"
+        token = cls.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+        if token is None:
+            return None, "unknown"
         now = timezone.now()
+        if token.revoked:
+            return token, "revoked"
+        if token.expires <= now:
+            return token, "expired"
+        if not token.user.is_active:
+            return token, "inactive"
         if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
             cls.objects.filter(pk=token.pk).update(last_used=now)
-        return token.user
+            token.last_used, token.use_noted = now, True
+        return token, ""
+
+    @classmethod
+    def user_for(cls, raw: str):
+        """The active user behind a working token, or None."""
+        token, refusal = cls.find(raw)
+        return token.user if token is not None and not refusal else None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires <= timezone.now()
 
 
 class Installation(models.Model):

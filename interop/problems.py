@@ -46,10 +46,11 @@ class Problem(Exception):
         return response
 
 
-def unauthorized() -> Problem:
+def unauthorized(detail: str | None = None) -> Problem:
     return Problem(
-        401, "Send a valid API token as 'Authorization: Bearer <token>'. An administrator creates one with "
-        "`tpclinic api_token USERNAME`; a revoked token, or one whose user is deactivated, no longer works.",
+        401, detail or "Send a valid API token as 'Authorization: Bearer <token>'. An administrator creates one "
+        "with `tpclinic api_token USERNAME`; a revoked or expired token, or one whose user is deactivated, no "
+        "longer works.",
         kind="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="tpclinic"'},
     )
 

@@ -13,7 +13,9 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("TPCLINIC_DATA_DIR", BASE_DIR / "var"))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+if not DATA_DIR.exists():
+    DATA_DIR.mkdir(parents=True, mode=0o700)
+    DATA_DIR.chmod(0o700)  # the database and the secret key live here: the server's user only (mkdir obeys umask)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -32,8 +34,10 @@ def _secret_key() -> str:
         return os.environ["SECRET_KEY"]
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64))
-        key_file.chmod(0o600)
+        # Created 0600 from the start (never readable by others, not even for a moment).
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
     return key_file.read_text().strip()
 
 
@@ -84,8 +88,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.SessionLifetimeMiddleware",  # SESSION_MAX_AGE_HOURS after login, the session ends
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # API tokens on /api/ and /fhir/ (the one place a token is judged), before the second-factor hold.
+    "interop.auth.TokenMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
     "audit.middleware.AuditMiddleware",
     # Last, as django-axes asks: turns a locked-out login attempt into the lockout page.
@@ -193,6 +200,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(15 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However active, a session ends this many hours after its login (accounts/sessions.py).
+SESSION_MAX_AGE_HOURS = int(os.environ.get("SESSION_MAX_AGE_HOURS", "12"))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -204,9 +213,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Security, audit and data safety (docs/permissions.md) -------------------------------------
-# The client's address as audited and as counted for login lockout: REMOTE_ADDR, or the first
-# X-Forwarded-For hop only when a trusted proxy in front sets it (BEHIND_TLS_PROXY=1).
-TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
+# The client's address as audited and as counted for login lockout (audit/net.py): taken from the
+# right end of X-Forwarded-For, past the proxies we run. TRUSTED_PROXY_COUNT is how many sit in
+# front (1 with BEHIND_TLS_PROXY=1, else 0: the header is ignored); or TRUSTED_PROXIES lists their
+# addresses or networks (e.g. "10.0.0.0/8,127.0.0.1"). The left end is written by the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or (1 if env_bool("BEHIND_TLS_PROXY", False) else 0))
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # Multi-factor authentication: staff (clinician, nurse, front desk, administrator, and anyone who
 # can open the admin site) confirm each login with a TOTP code; patients use a password only.
@@ -216,11 +228,15 @@ OTP_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "tpclinic")
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Login throttling: 5 failures (password or code) for one username from one address lock that
-# pair out for 15 minutes; a success resets the count.
+# pair out for 15 minutes, and LOGIN_USERNAME_FAILURE_LIMIT (20) failures for one username from
+# any addresses lock the username (accounts/lockout.py). Only a completed login (password and,
+# for staff, the code) clears the count of its address: a correct password alone does not.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("LOGIN_USERNAME_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
 AXES_VERBOSE = False
@@ -257,6 +273,24 @@ TASKS = {
         "QUEUES": [],  # any queue name: each feature names its own (e.g. "reminders", "exports")
     }
 }
+
+# E-mail (password reset links): Django's e-mail backend. The demo (DEBUG=1) prints messages on the
+# console; a clinic sets EMAIL_HOST and friends (SMTP), or EMAIL_BACKEND to another backend.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tpclinic <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_HOURS", "24")) * 3600
+
+# API tokens (`tpclinic api_token USERNAME [--rotate]`) work for this many days.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 
 # Backups (`tpclinic backup`) go here unless --out names a file.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))

@@ -41,3 +41,38 @@ def test_the_include_carries_the_idle_time_only_for_logged_in_users(clinician):
     html = render_to_string("accounts/_idle.html", {"user": clinician}, request=request)
     assert 'data-idle-seconds="900"' in html and "accounts/idle.js" in html
     assert render_to_string("accounts/_idle.html", {"user": AnonymousUser()}).strip() == ""
+
+
+# --- the absolute lifetime (issue 11, finding 8) ------------------------------------------------
+
+def _logged_in_hours_ago(client, hours):
+    import time
+
+    from accounts.sessions import LOGIN_AT
+
+    session = client.session
+    assert LOGIN_AT in session, "the login time is kept in the session"
+    session[LOGIN_AT] = int(time.time() - hours * 3600)
+    session.save()
+
+
+def test_keepalive_cannot_stretch_a_session_past_its_lifetime(client, clinician):
+    assert settings.SESSION_MAX_AGE_HOURS == 12
+    client.force_login(clinician)
+    _logged_in_hours_ago(client, 11.9)
+    assert client.post(reverse("accounts:keepalive")).status_code == 204
+    assert client.get(reverse("patients:list")).status_code == 200
+    _logged_in_hours_ago(client, 12)
+    assert client.post(reverse("accounts:keepalive")).status_code == 401
+    response = client.get(reverse("patients:list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_login_page_says_why_the_session_ended(client, clinician):
+    client.force_login(clinician)
+    _logged_in_hours_ago(client, 13)
+    page = client.get(reverse("patients:list"), follow=True)
+    assert "because you logged in 12 hours ago" in page.content.decode()
+    from audit.models import Action, AuditEvent
+
+    assert AuditEvent.objects.filter(action=Action.LOGOUT, username="clinician").exists()

@@ -40,7 +40,7 @@ def test_staff_with_an_app_must_enter_a_code_after_the_password(client, clinicia
     assert page.status_code == 200 and "Authentication code" in page.content.decode()
     wrong = client.post(held.url, {"otp_token": "000000" if next_code(clinician.totpdevice_set.get()) != "000000" else "111111"})
     assert wrong.status_code == 400 and "did not match" in wrong.content.decode()
-    assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED, username="clinician", detail="second factor").exists()
+    assert AuditEvent.objects.filter(action="mfa-failed", username="clinician", detail="second factor").exists()
 
     right = client.post(CODE_URL, {"otp_token": next_code(clinician.totpdevice_set.get()),
                                    "next": f"/patients/{patient.pk}/"})

@@ -137,9 +137,12 @@ def test_token_reads_are_audited_as_the_tokens_user(api, clinic, clinician):
     patient = clinic["patient"]
     api.get(f"/api/v1/patients/{patient.pk}", user=clinician)
     api.get(f"/fhir/Patient/{patient.pk}/$everything", user=clinician)
-    events = list(audit.AuditEvent.objects.order_by("pk")[seen:])
+    events = [e for e in audit.AuditEvent.objects.order_by("pk")[seen:] if e.action != "token-used"]
     assert [(e.username, e.patient_id) for e in events] == [("clinician", patient.pk)] * 2
     assert events[1].action == "export"
+    # the token's use is noted once a minute (as its last_used is), not once per request
+    used = audit.AuditEvent.objects.filter(action="token-used")
+    assert [(e.username, e.object_type) for e in used] == [("clinician", "interop.apitoken")]
 
 
 def test_token_requests_need_no_csrf_token(clinic, nurse):
@@ -152,3 +155,51 @@ def test_token_requests_need_no_csrf_token(clinic, nurse):
                            {"muscle": "upper-trapezius", "side": "right", "region": "neck.angle", "region_side": "right"},
                            user=nurse)
     assert response.status_code == 201, response.content
+
+
+# ------------------------------------------------------------------ expiry, rotation, audit
+
+
+def test_tokens_expire_after_api_token_days_with_a_clear_401(api, clinic, clinician, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.API_TOKEN_DAYS = 30
+    token, raw = ApiToken.issue(clinician, "sync")
+    assert timedelta(days=29, hours=23) < token.expires - timezone.now() <= timedelta(days=30)
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert api.get("/api/v1/patients", headers=headers).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires=timezone.now() - timedelta(seconds=1))
+    body = problem(api.get("/api/v1/patients", headers=headers), 401)
+    assert "expired on" in body["detail"] and token.prefix in body["detail"] and "--rotate" in body["detail"]
+    fhir = api.get(f"/fhir/Patient/{clinic['patient'].pk}/$everything", headers=headers)
+    assert fhir.status_code == 401
+
+
+def test_rotating_a_token_revokes_the_old_one_and_prints_a_new_one(api, clinic, nurse, capsys):
+    call_command("api_token", "nurse", "--name", "ward tablet")
+    old = capsys.readouterr().out.strip()
+    call_command("api_token", "nurse", "--name", "ward tablet", "--rotate", "--days", "7")
+    out, err = capsys.readouterr()
+    new = out.strip()
+    assert new.startswith("tpc_") and new != old and "revoked 1" in err
+    problem(api.get("/api/v1/patients", headers={"Authorization": f"Bearer {old}"}), 401)
+    assert api.get("/api/v1/patients", headers={"Authorization": f"Bearer {new}"}).status_code == 200
+    working = ApiToken.objects.get(user=nurse, revoked=False)
+    assert working.name == "ward tablet" and (working.expires - working.created).days == 6
+
+
+def test_refused_and_missing_tokens_are_audited(api, clinic, clinician):
+    from audit.models import AuditEvent
+
+    token, raw = ApiToken.issue(clinician, "old")
+    token.revoked = True
+    token.save()
+    api.get("/api/v1/patients")
+    api.get("/api/v1/patients", headers={"Authorization": "Bearer nonsense"})
+    api.get("/api/v1/patients", headers={"Authorization": f"Bearer {raw}"})
+    api.get("/api/v1/specialists")  # public: nothing to note
+    denied = AuditEvent.objects.filter(action="token-denied").order_by("pk")
+    assert [(e.username, e.detail, e.status) for e in denied] == [
+        ("", "no token", 401), ("", "unknown token", 401), ("clinician", "revoked token", 401)]

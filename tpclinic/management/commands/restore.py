@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from tpclinic.files import make_private
 from tpclinic.management.commands.backup import check_sqlite_file, file_kind, pg_environment, tables_with_rows
 
 
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             result = cursor.fetchone()[0]
         if result != "ok":
             raise CommandError(f"The restored database fails SQLite's integrity check: {result}")
+        make_private(connection.settings_dict["NAME"])  # patients' records: the server's user only
 
     def _postgresql(self, connection, path: Path) -> None:
         if not shutil.which("pg_restore"):
