@@ -10,7 +10,7 @@ import json
 import random
 import time
 
-from anatomy.vocabulary import all_places
+from anatomy.vocabulary import all_places, muscles
 from referral.evaluation import vignettes
 from referral.ranking import rank
 
@@ -48,7 +48,7 @@ def run(seconds: float = 2.0, seed: int = 20261128) -> dict:
     vignette_drawings = [list(v.drawing) for v in vignettes()]
     return {
         "benchmark": "referral.rank",
-        "candidates": 146,
+        "candidates": 2 * len(muscles()),
         "vignettes": _measure(vignette_drawings, seconds / 2),
         "random_1_to_6_places": _measure(random_drawings, seconds / 2),
     }

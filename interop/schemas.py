@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Optional
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
+from anatomy.vocabulary import muscles
 from interop.text import reject_control_characters
 
 MAX_ID = 2**63 - 1
@@ -279,7 +280,7 @@ class SessionOut(Schema):
 class RankIn(Schema):
     drawing: list[Text] = Field(max_length=200, description="Painful places, 'CODE:left', 'CODE:right' or "
                                 "plain 'CODE' for a midline region, e.g. ['head.temple:left'].")
-    top: int = Field(10, ge=1, le=146)
+    top: int = Field(10, ge=1, le=2 * len(muscles()))  # every muscle on each side
 
 
 class CandidateOut(Schema):

@@ -109,6 +109,10 @@ STRUCTURES = (
     gettext_noop('tibial nerve and medial plantar nerve and vessels (tarsal tunnel)'),
     gettext_noop('medial and lateral plantar nerves and vessels (deep)'),
     gettext_noop('lateral plantar nerve and vessels (cross its plantar surface)'),
+    gettext_noop('facial artery and submandibular gland (anterior belly)'),
+    gettext_noop('hypoglossal nerve and external carotid artery branches (posterior belly)'),
+    gettext_noop('pudendal nerve and internal pudendal vessels (medial, near the ischial spine)'),
+    gettext_noop('medial circumflex femoral artery (deep)'),
 )
 
 RISK_TEXTS = frozenset(NOTES + STRUCTURES)

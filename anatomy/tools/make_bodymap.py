@@ -193,6 +193,7 @@ TRUNK_LEGEND = {
     "E": "scapula.medial-border", "I": "scapula.inferior-angle", "u": "back.upper", "m": "back.mid",
     "K": "back.lumbar", "C": "back.iliac-crest", "R": "back.sacroiliac", "Q": "back.sacrum",
     "Z": "back.coccyx", "g": "buttock.upper", "O": "buttock.lower", "H": "hip.lateral",
+    "J": "hip.back",
 }
 grid("front", TRUNK_TOP + [GROIN], """
 S S S S U M M
@@ -217,8 +218,8 @@ F F m m m m m
 F F K K K K K
 C C C K K K K
 g g g R R Q Q
-H O O O O O Z
-H O O O O O O
+H J O O O O Z
+H J O O O O O
 """, TRUNK_LEGEND, full=True)
 
 # --------------------------------------------------------------------------- arm and hand

@@ -48,9 +48,9 @@ def test_empty_drawing_gives_empty_list():
 
 def test_every_muscle_side_is_ranked_once_in_order():
     result = rank(places("neck.angle:left"))
-    assert len(result) == 2 * len(vocabulary.muscles()) == 146
+    assert len(result) == 2 * len(vocabulary.muscles())
     assert {(c.muscle, c.side) for c in result} == {(m, s) for m in vocabulary.muscles() for s in (L, R)}
-    assert [c.rank for c in result] == list(range(1, 147))
+    assert [c.rank for c in result] == list(range(1, len(result) + 1))
     assert [c.score for c in result] == sorted((c.score for c in result), reverse=True)
     assert len(rank(places("neck.angle:left"), top=5)) == 5
     assert rank(places("neck.angle:left"), top=0) == []
@@ -274,7 +274,7 @@ def test_predicted_zones_mirror_the_pattern_and_are_a_copy():
     zones = predicted_zones("rectus-abdominis", L)
     assert zones[Place("back.lumbar", L)] == "essential"
     assert zones[Place("back.lumbar", R)] == "spillover"
-    assert zones[Place("back.sacrum")] == "spillover"
+    assert zones[Place("back.sacrum")] == "essential"  # the lower band is essential over the sacrum (issue 15)
     assert zones[Place("abdomen.lower", L)] == "local"
     zones.clear()
     assert predicted_zones("rectus-abdominis", L)
@@ -336,12 +336,12 @@ def test_any_subset_of_places_ranks_cleanly(drawing):
     if not drawing:
         assert result == []
         return
-    assert len(result) == 146
+    assert len(result) == 2 * len(vocabulary.muscles())
     scores = [c.score for c in result]
     assert all(0.0 <= s <= 1.0 for s in scores)
     assert scores == sorted(scores, reverse=True)
     assert sum(scores) <= 1.0 + 1e-9
-    assert [c.rank for c in result] == list(range(1, 147))
+    assert [c.rank for c in result] == list(range(1, len(result) + 1))
     for candidate in result[:5]:
         explained = (
             candidate.explained_essential + candidate.explained_spillover + candidate.explained_local + candidate.unexplained

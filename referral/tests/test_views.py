@@ -34,7 +34,7 @@ def test_saved_drawings_show_extent_and_change(clinician_client, patient):
     assert latest.marks == [{"place": "head.temple:left", "intensity": 8}, {"place": "neck.side:left", "intensity": 5}]
     chart = clinician_client.get(reverse("patients:chart", args=[patient.pk])).content.decode()
     assert "0.67" in chart  # Jaccard: 2 shared of 3 marked
-    assert "1.2% of body regions" in chart  # 2 of 166 places
+    assert "1.2% of body regions" in chart  # 2 of 168 places
 
 
 def test_empty_or_bad_drawing_is_not_saved(clinician_client, patient):

@@ -93,6 +93,6 @@ def test_suggest_diagnosis_by_muscle_group():
 
 def test_every_jaw_muscle_maps_to_m79_11():
     jaw = [m.code for m in vocabulary.muscles().values() if m.group == "jaw"]
-    assert len(jaw) == 4
+    assert {"masseter", "temporalis", "digastric"} <= set(jaw)
     (suggestion,) = suggest_diagnosis(jaw)
     assert suggestion.code == "M79.11"
