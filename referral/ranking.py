@@ -34,15 +34,26 @@ w is the weight of a mark: 0.5 + intensity / 10, so 1 at the default intensity 5
 1.5 over 0-10. Intensity says more about how bad the pain is than about where it comes from, so it
 nudges the evidence rather than dominating it; a faint mark still counts.
 
-The log-likelihood ratios are divided by TEMPERATURE before normalising. Neighbouring regions are
+The log-likelihood ratios are divided by the calibrated temperature before normalising. Neighbouring regions are
 not independent (a patient who marks the temple tends to mark the forehead too), so the naive
 independent sum is over-confident; tempering spreads the posterior over the close rivals, which is
 what a clinician should see when patterns overlap.
 
-Scores are posterior probabilities: a softmax over all 146 candidates plus the unexplained
-hypothesis, with a uniform prior over candidates and PRIOR_UNEXPLAINED for the unexplained one.
-They lie in 0-1, are comparable between drawings, and stay low for a single ambiguous mark or a
-drawing no pattern fits, instead of crowning whichever muscle happens to come first.
+Published variants (data/published_variants.toml) add zones beside the textbook ones, kept apart:
+a zone reported by n publications is marked with probability 1 - (1 - P_REPORT)^n, never more than
+P_SPILLOVER, so a single report counts less than textbook spillover and replication counts more.
+Referral to the other side is a variant zone on the other side. Evaluation passes `exclude` (the
+case's own publication) so a case never scores a variant its own publication is the source of.
+
+Scores are calibrated likelihoods: a softmax over all candidates plus the unexplained hypothesis
+at the temperature fitted on the textbook vignettes (data/calibration.toml), with a uniform prior
+over candidates and PRIOR_UNEXPLAINED for the unexplained one; beside each, "likely", "possible"
+or "less likely". Only candidates that explain at least one mark are listed: a muscle with no
+evidence for any mark is not padding for a top ten. A drawing with a single region is flagged
+(many muscles fit it) and its candidates get the prior frequency of active trigger points in each
+muscle for pain in that region (data/trigger_point_prevalence.toml). Examination findings recorded
+for a candidate multiply its odds by their likelihood ratios (data/examination.toml), after the
+temperature: they are independent evidence, not correlated marks.
 
 Laterality follows from the mirroring: a left candidate has no right-side zones (except the
 listed contralateral ones), so right-only pain gives it only penalties and a score near zero.
@@ -55,32 +66,59 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 from anatomy import vocabulary
 from anatomy.vocabulary import SIDES, Place
+from referral import calibration, examination, literature, priors
 from referral.knowledge import knowledge_base
 
 # Probability that a patient with the candidate's TrP marks a zone of each kind.
 P_ESSENTIAL = 0.6
 P_SPILLOVER = 0.2
 P_LOCAL = 0.15
+# One publication's report of a zone beyond the textbook pattern (see reported_probability).
+P_REPORT = 0.1
 # Probability that any other place is marked (background pain, imprecise drawing).
 EPSILON = 0.02
 # Prior probability that no listed pattern explains the drawing.
 PRIOR_UNEXPLAINED = 0.1
-# Evidence discount for correlated neighbouring regions (see the module docstring).
-TEMPERATURE = 1.5
 DEFAULT_INTENSITY = 5
 
-ESSENTIAL, SPILLOVER, LOCAL = "essential", "spillover", "local"
+ESSENTIAL, SPILLOVER, LOCAL, REPORTED = "essential", "spillover", "local", "reported"
 MARKING_PROBABILITY = {ESSENTIAL: P_ESSENTIAL, SPILLOVER: P_SPILLOVER, LOCAL: P_LOCAL}
 STRENGTH = {ESSENTIAL: 3, SPILLOVER: 2, LOCAL: 1}  # a place in several lists counts as the strongest
+NO_EXCLUSION: frozenset[str] = frozenset()
 
 
 class DrawingError(ValueError):
     """A pain drawing the ranker cannot read: unknown code, wrong side, bad intensity."""
+
+
+def reported_probability(reports: int) -> float:
+    """Marking probability of a zone that `reports` publications document: grows with replication,
+    capped at textbook spillover; 0 without a report."""
+    if reports <= 0:
+        return 0.0
+    return min(P_SPILLOVER, 1 - (1 - P_REPORT) ** reports)
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A marked place a published variant explains, with the publications that report it."""
+
+    place: Place
+    publications: tuple[str, ...]
+    other_side: bool
+
+    @property
+    def reports(self) -> int:
+        return len(self.publications)
+
+    def to_dict(self) -> dict:
+        return {"place": str(self.place), "publications": list(self.publications), "reports": self.reports,
+                "other_side": self.other_side}
 
 
 @dataclass
@@ -90,15 +128,26 @@ class Candidate:
     muscle: str
     muscle_name: str
     side: str
-    score: float
+    score: float  # calibrated likelihood, 0-1
     rank: int
     confidence: str  # "confirmed" or "recalled" (pattern still to be verified by a clinician)
+    band: str = calibration.LESS_LIKELY
     explained_essential: list[Place] = field(default_factory=list)
     explained_spillover: list[Place] = field(default_factory=list)
     explained_local: list[Place] = field(default_factory=list)
+    explained_reported: list[Reported] = field(default_factory=list)
     unexplained: list[Place] = field(default_factory=list)
     unmarked_essential: list[Place] = field(default_factory=list)
-    log_odds: float = 0.0  # the candidate's evidence against the unexplained hypothesis
+    findings: dict[str, bool] = field(default_factory=dict)
+    log_odds: float = 0.0  # the candidate's drawing evidence against the unexplained hypothesis
+
+    @property
+    def explains_anything(self) -> bool:
+        return bool(self.explained_essential or self.explained_spillover or self.explained_local or self.explained_reported)
+
+    @property
+    def meets_criteria(self) -> bool:
+        return examination.meets_criteria(self.findings)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict; places are written CODE:side (plain CODE for midline regions)."""
@@ -107,14 +156,30 @@ class Candidate:
             "muscle_name": self.muscle_name,
             "side": self.side,
             "score": round(self.score, 6),
+            "band": self.band,
             "rank": self.rank,
             "confidence": self.confidence,
             "explained_essential": [str(p) for p in self.explained_essential],
             "explained_spillover": [str(p) for p in self.explained_spillover],
             "explained_local": [str(p) for p in self.explained_local],
+            "explained_reported": [r.to_dict() for r in self.explained_reported],
             "unexplained": [str(p) for p in self.unexplained],
             "unmarked_essential": [str(p) for p in self.unmarked_essential],
+            "findings": dict(self.findings),
+            "meets_criteria": self.meets_criteria,
         }
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A ranking with what a clinician needs to read it: the listed candidates (only those that
+    explain a mark), and for a one-region drawing, that many muscles fit and which studies give the
+    prior frequencies used to order them."""
+
+    candidates: list[Candidate]
+    sparse: bool
+    fitting: int  # how many candidates explain at least one mark
+    prior_studies: tuple[priors.Study, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,10 +189,12 @@ class _Model:
     candidates: tuple[tuple[str, str], ...]  # (muscle code, side)
     names: tuple[str, ...]
     confidence: tuple[str, ...]
-    zones: tuple[Mapping[Place, str], ...]  # per candidate: place -> kind
+    zones: tuple[Mapping[Place, str], ...]  # per candidate: textbook place -> kind
+    reported: tuple[Mapping[Place, Reported], ...]  # per candidate: variant place -> its report
     essential: tuple[tuple[Place, ...], ...]  # per candidate, in pattern order
     baseline: tuple[float, ...]  # log prior + penalty if nothing at all is marked
     index: dict[Place, tuple[tuple[int, float, float], ...]]  # place -> (candidate, gain, penalty)
+    numbers: Mapping[tuple[str, str], int]
     log_prior_unexplained: float
 
 
@@ -141,8 +208,13 @@ def _place(code: str, side: str) -> Place:
 
 
 def predicted_zones(muscle: str, side: str) -> dict[Place, str]:
-    """The zones a TrP in this muscle on this side predicts, each with its kind (a fresh copy)."""
+    """The textbook zones a TrP in this muscle on this side predicts, each with its kind (a fresh copy)."""
     return dict(_zones(muscle, side))
+
+
+def reported_zones(muscle: str, side: str, exclude: frozenset[str] = NO_EXCLUSION) -> dict[Place, Reported]:
+    """The published-variant zones of this muscle on this side that the textbook pattern lacks."""
+    return dict(_reported(muscle, side, exclude))
 
 
 @cache
@@ -169,36 +241,54 @@ def _zones(muscle: str, side: str) -> Mapping[Place, str]:
     return MappingProxyType(zones)
 
 
-def _gain(kind: str) -> float:
-    return math.log(MARKING_PROBABILITY[kind] / EPSILON)
+@lru_cache(maxsize=4096)
+def _reported(muscle: str, side: str, exclude: frozenset[str]) -> Mapping[Place, Reported]:
+    textbook = _zones(muscle, side)
+    found: dict[Place, Reported] = {}
+    for variant in literature.variants_of(muscle):
+        sources = tuple(p for p in variant.publications if p not in exclude)
+        place = variant.place(side)
+        if sources and place not in textbook:
+            found[place] = Reported(place=place, publications=sources, other_side=variant.side == "other")
+    return MappingProxyType(found)
 
 
-def _penalty(kind: str) -> float:
-    return math.log((1 - MARKING_PROBABILITY[kind]) / (1 - EPSILON))
+def _gain(probability: float) -> float:
+    return math.log(probability / EPSILON)
 
 
-@cache
-def _model() -> _Model:
+def _penalty(probability: float) -> float:
+    return math.log((1 - probability) / (1 - EPSILON))
+
+
+@lru_cache(maxsize=64)
+def _model(exclude: frozenset[str] = NO_EXCLUSION) -> _Model:
     kb = knowledge_base()
     candidates = tuple((pattern.muscle, side) for pattern in kb for side in SIDES)
     log_prior = math.log((1 - PRIOR_UNEXPLAINED) / len(candidates))
-    zones, essential, baseline = [], [], []
+    zones, reported, essential, baseline = [], [], [], []
     index: dict[Place, list[tuple[int, float, float]]] = {}
     for number, (muscle, side) in enumerate(candidates):
         candidate_zones = _zones(muscle, side)
+        candidate_reported = _reported(muscle, side, exclude)
         zones.append(candidate_zones)
+        reported.append(candidate_reported)
         essential.append(tuple(_place(code, side) for code in kb[muscle].essential))
-        baseline.append(log_prior + sum(_penalty(kind) for kind in candidate_zones.values()))
-        for place, kind in candidate_zones.items():
-            index.setdefault(place, []).append((number, _gain(kind), _penalty(kind)))
+        probabilities = {place: MARKING_PROBABILITY[kind] for place, kind in candidate_zones.items()}
+        probabilities.update({place: reported_probability(r.reports) for place, r in candidate_reported.items()})
+        baseline.append(log_prior + sum(_penalty(q) for q in probabilities.values()))
+        for place, q in probabilities.items():
+            index.setdefault(place, []).append((number, _gain(q), _penalty(q)))
     return _Model(
         candidates=candidates,
         names=tuple(vocabulary.muscle(muscle).name for muscle, _ in candidates),
         confidence=tuple(kb[muscle].confidence for muscle, _ in candidates),
         zones=tuple(zones),
+        reported=tuple(reported),
         essential=tuple(essential),
         baseline=tuple(baseline),
         index={place: tuple(entries) for place, entries in index.items()},
+        numbers=MappingProxyType({candidate: number for number, candidate in enumerate(candidates)}),
         log_prior_unexplained=math.log(PRIOR_UNEXPLAINED),
     )
 
@@ -240,70 +330,147 @@ def mark_weight(intensity: float) -> float:
     return 0.5 + intensity / 10
 
 
-def rank(drawing: Iterable, top: int | None = None) -> list[Candidate]:
-    """Rank all muscle-side candidates for a pain drawing, best first.
+Findings = Mapping[tuple[str, str], Mapping[str, bool]]
 
-    `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs.
-    An empty drawing gives an empty list. Scores are posterior probabilities (module docstring).
-    """
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
-        raise ValueError(f"top must be a whole number of 0 or more, got {top!r}.")
+
+def _read_findings(findings: Findings | None) -> dict[tuple[str, str], dict[str, bool]]:
+    out = {}
+    for (muscle, side), recorded in (findings or {}).items():
+        if side not in SIDES:
+            raise DrawingError(f"Side must be left or right, got {side!r}.")
+        vocabulary.muscle(muscle)
+        for code in recorded:
+            examination.finding(code)
+        out[(muscle, side)] = {code: bool(value) for code, value in recorded.items()}
+    return out
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A drawing's evidence for every candidate, before normalising (shared by rank and calibration)."""
+
+    model: _Model
+    marks: dict[Place, float]
+    log_odds: list[float]  # drawing evidence, untempered
+    extra: list[float]  # added after the temperature: the one-region prior and examination findings
+    touched: set[int]  # candidates that explain at least one mark
+    findings: dict[tuple[str, str], dict[str, bool]]
+
+    @property
+    def one_region(self) -> bool:
+        return len(self.marks) == 1
+
+    def item(self, truth: int | None) -> calibration.Item:
+        return calibration.Item(logits=(*self.log_odds, self.model.log_prior_unexplained),
+                                extra=(*self.extra, 0.0), truth=truth)
+
+
+def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: frozenset[str] = NO_EXCLUSION) -> Evidence:
     marks = read_drawing(drawing)
-    if not marks:
-        return []
-    model = _model()
+    recorded = _read_findings(findings)
+    model = _model(frozenset(exclude))
     log_odds = list(model.baseline)
+    extra = [0.0] * len(log_odds)
+    touched: set[int] = set()
     for place, intensity in marks.items():
         weight = mark_weight(intensity)
         for number, gain, penalty in model.index.get(place, ()):
             log_odds[number] += weight * gain - penalty
+            touched.add(number)
+    if len(marks) == 1:
+        (region,) = {place.region for place in marks}
+        for number in touched:
+            extra[number] += priors.log_relative_prior(model.candidates[number][0], region)
+    for candidate, found in recorded.items():
+        number = model.numbers.get(candidate)
+        if number is not None:
+            extra[number] += examination.log_likelihood_ratio(found)
+    return Evidence(model=model, marks=marks, log_odds=log_odds, extra=extra, touched=touched, findings=recorded)
 
-    # Softmax over the candidates and the unexplained hypothesis, tempered.
-    tempered = [value / TEMPERATURE for value in log_odds]
-    unexplained = model.log_prior_unexplained / TEMPERATURE
-    peak = max(max(tempered), unexplained)
-    weights = [math.exp(value - peak) for value in tempered]
-    total = sum(weights) + math.exp(unexplained - peak)
 
-    order = sorted(range(len(weights)), key=lambda n: (-weights[n], model.candidates[n]))
+def _likelihoods(found: Evidence) -> tuple[list[float], float]:
+    """Calibrated likelihoods of every candidate, and of the unexplained hypothesis."""
+    probabilities = calibration.probabilities(found.item(None), calibration.settings().temperature)
+    return probabilities[:-1], probabilities[-1]
+
+
+def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
+           exclude: frozenset[str] = NO_EXCLUSION) -> Assessment:
+    """Rank the candidates that explain at least one mark, best first, with the reading notes."""
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
+        raise ValueError(f"top must be a whole number of 0 or more, got {top!r}.")
+    found = evidence(drawing, findings=findings, exclude=exclude)
+    if not found.marks:
+        return Assessment(candidates=[], sparse=False, fitting=0)
+    model = found.model
+    likelihoods, _ = _likelihoods(found)
+    order = sorted(found.touched, key=lambda n: (-likelihoods[n], model.candidates[n]))
+    fitting = len(order)
     if top is not None:
         order = order[:top]
-    return [
-        _candidate(model, number, position, weights[number] / total, log_odds[number], marks)
-        for position, number in enumerate(order, start=1)
-    ]
+    candidates = [_candidate(found, number, position, likelihoods[number]) for position, number in enumerate(order, start=1)]
+    sparse = found.one_region
+    studies = priors.studies_for(next(iter(found.marks)).region) if sparse else ()
+    return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=studies)
 
 
-def _candidate(model: _Model, number: int, position: int, score: float, log_odds: float, marks) -> Candidate:
+def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
+         exclude: frozenset[str] = NO_EXCLUSION) -> list[Candidate]:
+    """The listed candidates for a pain drawing, best first (see `assess`).
+
+    `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs; `findings`
+    maps (muscle, side) to {finding code: present}. An empty drawing gives an empty list.
+    """
+    return assess(drawing, top, findings=findings, exclude=exclude).candidates
+
+
+def _candidate(found: Evidence, number: int, position: int, likelihood: float) -> Candidate:
+    model = found.model
     muscle, side = model.candidates[number]
-    zones = model.zones[number]
+    zones, reported = model.zones[number], model.reported[number]
     explained: dict[str, list[Place]] = {ESSENTIAL: [], SPILLOVER: [], LOCAL: []}
-    unexplained = []
-    for place in marks:
+    explained_reported, unexplained = [], []
+    for place in found.marks:
         kind = zones.get(place)
-        (explained[kind] if kind else unexplained).append(place)
+        if kind:
+            explained[kind].append(place)
+        elif place in reported:
+            explained_reported.append(reported[place])
+        else:
+            unexplained.append(place)
+    score = min(1.0, max(0.0, likelihood))
     return Candidate(
         muscle=muscle,
         muscle_name=model.names[number],
         side=side,
-        score=min(1.0, max(0.0, score)),
+        score=score,
+        band=calibration.band(score, one_region=found.one_region),
         rank=position,
         confidence=model.confidence[number],
         explained_essential=explained[ESSENTIAL],
         explained_spillover=explained[SPILLOVER],
         explained_local=explained[LOCAL],
+        explained_reported=explained_reported,
         unexplained=unexplained,
-        unmarked_essential=[place for place in model.essential[number] if place not in marks],
-        log_odds=log_odds,
+        unmarked_essential=[place for place in model.essential[number] if place not in found.marks],
+        findings=found.findings.get((muscle, side), {}),
+        log_odds=found.log_odds[number],
     )
 
 
-def explain(drawing: Iterable, muscle: str, side: str) -> Candidate:
-    """The full ranking entry for one muscle and side: useful to ask "why not this muscle?"."""
+def explain(drawing: Iterable, muscle: str, side: str, *, findings: Findings | None = None,
+            exclude: frozenset[str] = NO_EXCLUSION) -> Candidate:
+    """The entry for one muscle and side, listed or not: useful to ask "why not this muscle?".
+
+    Its rank is its place among all candidates."""
     vocabulary.muscle(muscle)
     if side not in SIDES:
         raise DrawingError(f"Side must be left or right, got {side!r}.")
-    for candidate in rank(drawing):
-        if candidate.muscle == muscle and candidate.side == side:
-            return candidate
-    raise DrawingError("An empty drawing has no ranking to explain.")
+    found = evidence(drawing, findings=findings, exclude=exclude)
+    if not found.marks:
+        raise DrawingError("An empty drawing has no ranking to explain.")
+    number = found.model.numbers[(muscle, side)]
+    likelihoods, _ = _likelihoods(found)
+    position = 1 + sum(1 for n, value in enumerate(likelihoods)
+                       if value > likelihoods[number] or (value == likelihoods[number] and found.model.candidates[n] < (muscle, side)))
+    return _candidate(found, number, position, likelihoods[number])

@@ -110,17 +110,18 @@ def test_batch_reports_a_bad_line_and_carries_on():
     assert isinstance(lines[2], list) and lines[2][0]["muscle"] == "multifidi"
 
 
-def test_referral_eval_prints_the_figures():
+def test_referral_eval_prints_the_three_sets_against_their_targets():
     out = io.StringIO()
     call_command("referral_eval", stdout=out)
     text = out.getvalue()
-    for label in ("Cases:", "Top-1:", "Top-3:", "MRR:"):
+    for label in ("Textbook vignettes", "leave-one-publication-out", "examination findings", "Top-1:", "Top-3:",
+                  "Brier score", "Reliability", "target >="):
         assert label in text
     out = io.StringIO()
     call_command("referral_eval", "--json", stdout=out)
     figures = json.loads(out.getvalue())
-    assert figures["cases"] >= 45 and figures["top3"] >= 0.9
-    assert all({"id", "expected", "rank", "top"} <= miss.keys() for miss in figures["misses"])
+    assert figures["textbook_vignettes"]["cases"] >= 45 and figures["textbook_vignettes"]["top3"] >= 0.9
+    assert all({"id", "expected", "rank", "top"} <= miss.keys() for miss in figures["published_cases_lopo"]["misses"])
 
 
 # -- the installed console script -----------------------------------------------------------------

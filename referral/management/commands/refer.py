@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from anatomy import vocabulary
 from referral.knowledge import knowledge_base
-from referral.ranking import DrawingError, rank
+from referral import literature
+from referral.ranking import DrawingError, assess, rank
 
 
 def read_words(words: list[str]) -> list:
@@ -62,13 +63,13 @@ class Command(BaseCommand):
                 raise CommandError("Give places either on the command line or with --batch, not both.", returncode=2)
             return self.batch(options["batch"], top, options.get("stdin"))
         try:
-            ranking = rank(read_words(options["places"]), top=top)
+            assessment = assess(read_words(options["places"]), top=top)
         except DrawingError as error:
             raise CommandError(str(error), returncode=2) from None
         if options["json"]:
-            self.stdout.write(json.dumps([c.to_dict() for c in ranking], ensure_ascii=False))
+            self.stdout.write(json.dumps([c.to_dict() for c in assessment.candidates], ensure_ascii=False))
         else:
-            self.print_table(options["places"], ranking)
+            self.print_table(options["places"], assessment)
 
     def batch(self, source: str, top: int, stdin=None) -> None:
         if source == "-":
@@ -91,14 +92,29 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} of {total} drawing(s) could not be read.", returncode=1)
 
-    def print_table(self, words: list[str], ranking) -> None:
-        if not ranking:
-            self.stdout.write("No painful places given: nothing to rank.")
-            return
+    def print_table(self, words: list[str], assessment) -> None:
+        ranking = assessment.candidates
         write = self.stdout.write
+        if not words:
+            write("No painful places given: nothing to rank.")
+            return
+        if not ranking:
+            write("No listed muscle refers pain to these places.")
+            return
         write(f"Pain drawing: {' '.join(words)}")
-        write(f"Knowledge base {knowledge_base().version}; score = posterior probability (0-1)\n")
-        rows = [("#", "Muscle", "Side", "Score", "Essential", "Spillover / local", "Unexplained")]
+        write(f"Knowledge base {knowledge_base().version}; likelihood calibrated on the textbook vignettes (0-1)")
+        write(f"Listed: the {assessment.fitting} muscle-side pair(s) that explain at least one mark; no others.")
+        if assessment.sparse:
+            if assessment.prior_studies:
+                write("One region marked: many muscles fit it. They are ordered with the prior frequency of active "
+                      "trigger points in each muscle, from:")
+                for study in assessment.prior_studies:
+                    write(f"  {study.citation}")
+            else:
+                write("One region marked: many muscles fit it. No prevalence study covers this region, so the "
+                      "drawing alone orders them.")
+        write("")
+        rows = [("#", "Muscle", "Side", "Likelihood", "Essential", "Spillover / local", "Also reported", "Unexplained")]
         for c in ranking:
             name = c.muscle_name + (" *" if c.confidence != "confirmed" else "")
             rows.append(
@@ -106,9 +122,10 @@ class Command(BaseCommand):
                     str(c.rank),
                     name,
                     c.side,
-                    f"{c.score:.3f}",
+                    f"{c.score:.2f} {c.band}",
                     _places(c.explained_essential),
                     _places(c.explained_spillover + c.explained_local),
+                    _reported(c.explained_reported),
                     _places(c.unexplained),
                 )
             )
@@ -117,10 +134,24 @@ class Command(BaseCommand):
             write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
         if any(c.confidence != "confirmed" for c in ranking):
             write("\n* pattern recalled from the textbook, still to be verified by a clinician")
+        cited = sorted({p for c in ranking for r in c.explained_reported for p in r.publications})
+        if cited:
+            write("\nAlso reported in:")
+            for ident in cited:
+                write(f"  {ident}: {literature.publications()[ident].citation}")
 
 
 def _places(places) -> str:
     return ", ".join(str(p) for p in places) or "-"
+
+
+def _reported(reported) -> str:
+    """"face.lower-teeth:right (other side; 1 publication)": a published variant, kept apart."""
+    parts = []
+    for r in reported:
+        count = f"{r.reports} publication{'s' if r.reports != 1 else ''}"
+        parts.append(f"{r.place} ({'other side; ' if r.other_side else ''}{count})")
+    return ", ".join(parts) or "-"
 
 
 class _NoClose:

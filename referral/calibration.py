@@ -1,0 +1,127 @@
+"""Calibrated likelihood: the temperature that turns evidence into a stated likelihood, the words
+beside it, and the measures of how well stated likelihoods match what happens (a reliability table
+and the Brier score). The temperature lives in data/calibration.toml; fitting is plain arithmetic
+on (evidence, true candidate) pairs, so it is testable without the ranker.
+"""
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.toml"
+LIKELY, POSSIBLE, LESS_LIKELY = "likely", "possible", "less likely"
+GRID = tuple(round(0.25 + 0.05 * step, 2) for step in range(0, 196))  # 0.25 to 10.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    temperature: float
+    likely: float
+    possible: float
+    one_region_at_most: str = POSSIBLE
+
+
+@cache
+def settings(path: Path = CALIBRATION_FILE) -> Settings:
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    temperature = float(data["temperature"])
+    bands = data["bands"]
+    likely, possible = float(bands["likely"]), float(bands["possible"])
+    if temperature <= 0 or not 0 < possible < likely <= 1:
+        raise ValueError(f"{path.name}: need temperature > 0 and 0 < possible < likely <= 1.")
+    cap = bands.get("one_region_at_most", POSSIBLE)
+    if cap not in (LIKELY, POSSIBLE, LESS_LIKELY):
+        raise ValueError(f"{path.name}: one_region_at_most must be one of likely, possible, less likely.")
+    return Settings(temperature=temperature, likely=likely, possible=possible, one_region_at_most=cap)
+
+
+ORDER = (LESS_LIKELY, POSSIBLE, LIKELY)
+
+
+def band(likelihood: float, table: Settings | None = None, *, one_region: bool = False) -> str:
+    """The words beside a likelihood; a one-region drawing, which many muscles fit, never says more
+    than `one_region_at_most`."""
+    table = table or settings()
+    if likelihood >= table.likely:
+        words = LIKELY
+    elif likelihood >= table.possible:
+        words = POSSIBLE
+    else:
+        words = LESS_LIKELY
+    if one_region and ORDER.index(words) > ORDER.index(table.one_region_at_most):
+        return table.one_region_at_most
+    return words
+
+
+@dataclass(frozen=True)
+class Item:
+    """One drawing's evidence: logits of every hypothesis (the last is "unexplained"), untempered,
+    the post-temperature additions (examination findings), and the index of the true candidate."""
+
+    logits: tuple[float, ...]
+    extra: tuple[float, ...]
+    truth: int | None  # None when the true muscle cannot be ranked at all
+
+
+def probabilities(item: Item, temperature: float) -> list[float]:
+    scaled = [value / temperature + add for value, add in zip(item.logits, item.extra)]
+    peak = max(scaled)
+    weights = [math.exp(value - peak) for value in scaled]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+FLOOR = 1e-6  # a case whose muscle cannot be ranked contributes log(FLOOR), whatever the temperature
+
+
+def negative_log_likelihood(items: Sequence[Item], temperature: float) -> float:
+    total = 0.0
+    for item in items:
+        p = probabilities(item, temperature)[item.truth] if item.truth is not None else FLOOR
+        total -= math.log(max(p, FLOOR))
+    return total / max(len(items), 1)
+
+
+def fit_temperature(items: Sequence[Item], grid: Sequence[float] = GRID) -> float:
+    """The grid temperature with the smallest negative log-likelihood (ties: the smaller one)."""
+    return min(grid, key=lambda t: (negative_log_likelihood(items, t), t))
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: float
+    high: float
+    cases: int
+    mean_confidence: float
+    accuracy: float
+
+
+def reliability(pairs: Sequence[tuple[float, bool]], edges: Sequence[float] = (0, 0.2, 0.4, 0.6, 0.8, 1.0)) -> list[Bin]:
+    """Top-1 stated likelihood against how often the top candidate was right, in bins."""
+    bins = []
+    for low, high in zip(edges, edges[1:]):
+        inside = [(c, ok) for c, ok in pairs if low <= c < high or (high == edges[-1] and c == high)]
+        bins.append(Bin(low=low, high=high, cases=len(inside),
+                        mean_confidence=sum(c for c, _ in inside) / len(inside) if inside else 0.0,
+                        accuracy=sum(1 for _, ok in inside if ok) / len(inside) if inside else 0.0))
+    return bins
+
+
+def brier(pairs: Sequence[tuple[float, bool]]) -> float:
+    """Mean squared gap between the top candidate's stated likelihood and whether it was right."""
+    if not pairs:
+        return 0.0
+    return sum((c - (1.0 if ok else 0.0)) ** 2 for c, ok in pairs) / len(pairs)
+
+
+def write_temperature(value: float, path: Path = CALIBRATION_FILE) -> None:
+    """Store a refitted temperature in the calibration file, leaving the rest as it is."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^temperature = .*$", f"temperature = {value}", text, count=1), encoding="utf-8")
+    settings.cache_clear()

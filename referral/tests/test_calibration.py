@@ -1,0 +1,89 @@
+"""The calibrated likelihood: words beside it, the temperature fit, the reliability table and the
+Brier score, on hand-made tables; and the shipped temperature is the fit on the textbook vignettes."""
+import math
+
+import pytest
+
+from referral import calibration
+from referral.calibration import Item, Settings, band, brier, fit_temperature, negative_log_likelihood, reliability
+from referral.evaluation import calibration_items
+
+TABLE = Settings(temperature=1.0, likely=0.5, possible=0.15, one_region_at_most="possible")
+
+
+@pytest.mark.parametrize("likelihood, words", [
+    (0.0, "less likely"), (0.149, "less likely"), (0.15, "possible"), (0.499, "possible"), (0.5, "likely"), (1.0, "likely"),
+])
+def test_words_beside_the_likelihood(likelihood, words):
+    assert band(likelihood, TABLE) == words
+
+
+def test_one_region_never_says_likely():
+    assert band(0.9, TABLE, one_region=True) == "possible"
+    assert band(0.05, TABLE, one_region=True) == "less likely"
+
+
+def test_words_are_monotonic_in_the_likelihood():
+    order = ("less likely", "possible", "likely")
+    ranks = [order.index(band(p / 100, TABLE)) for p in range(0, 101)]
+    assert ranks == sorted(ranks)
+
+
+def test_probabilities_sum_to_one_and_cool_down_with_temperature():
+    item = Item(logits=(3.0, 1.0, 0.0), extra=(0.0, 0.0, 0.0), truth=0)
+    sharp, flat = calibration.probabilities(item, 0.5), calibration.probabilities(item, 4.0)
+    assert sum(sharp) == pytest.approx(1) and sum(flat) == pytest.approx(1)
+    assert sharp[0] > flat[0] > 1 / 3
+    tops = [calibration.probabilities(item, t)[0] for t in (0.5, 1, 2, 4, 8)]
+    assert tops == sorted(tops, reverse=True)
+
+
+def test_extra_evidence_is_added_after_the_temperature():
+    item = Item(logits=(0.0, 0.0), extra=(math.log(3), 0.0), truth=0)
+    for t in (0.5, 1.0, 5.0):
+        assert calibration.probabilities(item, t)[0] == pytest.approx(0.75)
+
+
+def test_fit_sharpens_when_the_evidence_is_always_right_and_softens_when_it_is_noise():
+    right = [Item(logits=(2.0, 0.0, 0.0), extra=(0, 0, 0), truth=0)] * 10
+    noisy = [Item(logits=(2.0, 0.0, 0.0), extra=(0, 0, 0), truth=n % 3) for n in range(9)]
+    assert fit_temperature(right) == min(calibration.GRID)
+    assert fit_temperature(noisy) == max(calibration.GRID)
+    mixed = [Item(logits=(2.0, 0.0), extra=(0, 0), truth=0)] * 3 + [Item(logits=(2.0, 0.0), extra=(0, 0), truth=1)]
+    fitted = fit_temperature(mixed)
+    # three right out of four: the fitted top probability is close to 0.75
+    assert calibration.probabilities(mixed[0], fitted)[0] == pytest.approx(0.75, abs=0.02)
+    assert negative_log_likelihood(mixed, fitted) <= negative_log_likelihood(mixed, 1.0)
+
+
+def test_reliability_table_on_a_hand_made_set():
+    pairs = [(0.9, True), (0.85, True), (0.95, False), (0.1, False), (0.3, True)]
+    rows = {(row.low, row.high): row for row in reliability(pairs)}
+    assert rows[(0.8, 1.0)].cases == 3 and rows[(0.8, 1.0)].accuracy == pytest.approx(2 / 3)
+    assert rows[(0.8, 1.0)].mean_confidence == pytest.approx(0.9)
+    assert rows[(0.0, 0.2)].cases == 1 and rows[(0.0, 0.2)].accuracy == 0
+    assert sum(row.cases for row in rows.values()) == len(pairs)
+    assert rows[(1.0 - 0.2, 1.0)].cases == 3  # a stated 1.0 falls in the last bin, not outside
+
+
+@pytest.mark.parametrize("pairs, score", [
+    ([(1.0, True), (0.0, False)], 0.0),
+    ([(1.0, False)], 1.0),
+    ([(0.5, True), (0.5, False)], 0.25),
+    ([], 0.0),
+])
+def test_brier_score_examples(pairs, score):
+    assert brier(pairs) == pytest.approx(score)
+
+
+def test_the_shipped_temperature_is_the_fit_on_the_textbook_vignettes():
+    items = calibration_items()
+    assert calibration.settings().temperature == fit_temperature(items)
+
+
+def test_refitting_writes_only_the_temperature(tmp_path):
+    path = tmp_path / "calibration.toml"
+    path.write_text(calibration.CALIBRATION_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    calibration.write_temperature(2.25, path)
+    assert calibration.settings(path).temperature == 2.25
+    assert calibration.settings(path).likely == calibration.settings().likely
