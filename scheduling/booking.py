@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,6 +210,13 @@ def check_in(appointment: Appointment) -> Session:
         _set_status(locked, Appointment.Status.CHECKED_IN, session=session)
     appointment.refresh_from_db()
     return session
+
+
+def close_signed() -> int:
+    """Checked-in appointments whose session has been signed are done (signing itself is the
+    treatment app's; the day list and the reminder run call this before they read)."""
+    finished = Appointment.objects.filter(status=Appointment.Status.CHECKED_IN, session__status=Session.Status.SIGNED)
+    return finished.update(status=Appointment.Status.DONE, sequence=F("sequence") + 1)
 
 
 def patient_may_cancel(appointment: Appointment, now: datetime | None = None) -> bool:

@@ -104,6 +104,17 @@ def test_check_in_creates_the_draft_session_once(treated):
     assert Session.objects.filter(course=treated["course"], status="draft").count() == 2  # the builder's + this
 
 
+def test_a_signed_session_closes_its_appointment(treated):
+    appointment = make_appointment(treated["course"], days_ahead=0)
+    session = booking.check_in(appointment)
+    assert booking.close_signed() == 0
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.SIGNED)
+    assert booking.close_signed() == 1
+    appointment.refresh_from_db()
+    assert appointment.status == "done" and appointment.sequence == 2
+    assert booking.close_signed() == 0  # idempotent
+
+
 def test_every_change_bumps_the_sequence(treated, front_desk):
     appointment = make_appointment(treated["course"], days_ahead=5)
     booking.move(appointment, start=appointment.start + timedelta(hours=1))
