@@ -169,3 +169,18 @@ def run_queued_tasks() -> int:
 def task_worker(db):
     """The task worker, run on demand: `task_worker()` runs what is queued and returns the count."""
     return run_queued_tasks
+
+
+def make_appointment(course, *, days_ahead: int = 3, at=None, minutes: int = 30, **fields):
+    """An appointment of `course` (status booked) `days_ahead` days from today at `at` (10:00)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from scheduling.models import Appointment
+
+    start = datetime.combine(timezone.localdate() + timedelta(days=days_ahead), at or time(10, 0),
+                             timezone.get_current_timezone())
+    fields.setdefault("booked_by", course.clinician)
+    return Appointment.objects.create(patient=course.patient, course=course, clinician=course.clinician, start=start,
+                                      minutes=minutes, **fields)

@@ -72,6 +72,9 @@ AREAS = {
     "admin-site": Area("Django admin site", _staff(clinician=NO, nurse=NO, front_desk=NO, admin=SUPERUSER),
                        note="Superusers only; clinical records are not registered there."),
     "account": Area("Second login step, idle log-off (any logged-in user)", _staff(patient=YES), anonymous=True),
+    "scheduling": Area("Scheduling: book, day list, check in, no-show, cancel, patients' requests", _staff(),
+                       note="Patients cancel or ask to change their own appointments in the portal."),
+    "scheduling-admin": Area("Clinic hours and clinicians' sessions", _staff(clinician=NO, nurse=NO, front_desk=NO)),
 }
 
 # URL name -> {HTTP method: area}. Methods not listed are not tested (they answer 405).
@@ -131,7 +134,12 @@ URLS = {
     "audit:rejected": {"GET": "rejected-edit"},
 
     "portal:home": {"GET": "portal"},
-    "portal:session_ics": {"GET": "portal"},
+    "portal:visits": {"GET": "portal"},
+    "portal:appointment_ics": {"GET": "portal"},
+    "portal:appointment_cancel": {"POST": "portal"},
+    "portal:appointment_change": {"GET": "portal", "POST": "portal"},
+    "portal:appointment_request": {"GET": "portal", "POST": "portal"},
+    "portal:reminders": {"GET": "portal", "POST": "portal"},
     "portal:consent": {"GET": "portal"},
     "portal:diary": {"GET": "portal"},
     "portal:handout": {"GET": "portal"},
@@ -166,6 +174,15 @@ URLS = {
     "interop:api:get_specialist": {"GET": "api-public"},
     "interop:fhir-everything": {"GET": "fhir-export"},
     "interop:fhir-import": {"POST": "fhir-import"},
+
+    "scheduling:day": {"GET": "scheduling"},
+    "scheduling:book": {"GET": "scheduling", "POST": "scheduling"},
+    "scheduling:check_in": {"POST": "scheduling"},
+    "scheduling:no_show": {"POST": "scheduling"},
+    "scheduling:cancel": {"POST": "scheduling"},
+    "scheduling:ics": {"GET": "scheduling"},
+    "scheduling:requests": {"GET": "scheduling", "POST": "scheduling"},
+    "scheduling:hours": {"GET": "scheduling-admin", "POST": "scheduling-admin"},
 }
 
 # Whole namespaces whose URLs share one area (the admin site has a URL per registered model).
@@ -173,7 +190,7 @@ NAMESPACES = {"admin": {"GET": "admin-site"}}
 
 # Which patient-role URLs read one patient's records (tested with her own and another's).
 OWN_SCOPED = {"interop:api:get_patient", "interop:api:list_diary_entries", "interop:api:save_diary_entry",
-              "portal:session_ics", "portal:consent"}
+              "portal:appointment_ics", "portal:appointment_cancel", "portal:appointment_change", "portal:consent"}
 
 
 def area_for(url_name: str) -> dict | None:

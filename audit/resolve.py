@@ -25,6 +25,9 @@ PATIENT_PATH = {
     "portal.diaryentry": "patient_id",
     "audit.amendment": "patient_id",
     "audit.rejectededit": "patient_id",
+    "scheduling.appointment": "patient_id",
+    "scheduling.appointmentrequest": "patient_id",
+    "scheduling.reminderchoice": "patient_id",
 }
 
 # URL name -> (model label, URL keyword holding its primary key)
@@ -49,7 +52,6 @@ URL_OBJECTS = {
     "audit:rejected": ("audit.rejectededit", "pk"),
     "audit:patient": ("patients.patient", "patient_pk"),
     "interop:fhir-everything": ("patients.patient", "pk"),
-    "portal:session_ics": ("treatment.session", "pk"),
     "portal:consent": ("treatment.session", "pk"),
 }
 
@@ -65,17 +67,18 @@ KEYWORD_OBJECTS = {
     "consent_id": "safety.consentrecord",
     "drawing_id": "referral.paindrawing",
     "entry_id": "portal.diaryentry",
+    "appointment_pk": "scheduling.appointment",
 }
 
 # Pages that list several patients (searches, worklists): audited as reads without one patient.
-LIST_URLS = {"patients:list", "treatment:worklist"}
+LIST_URLS = {"patients:list", "treatment:worklist", "scheduling:day", "scheduling:requests"}
 
 # Safe to repeat and changes nothing, although sent as POST (htmx live panels).
 READ_POSTS = {"safety:check", "referral:rank"}
 
 # Data leaving the system as a file.
 EXPORT_URLS = {"safety:consent_pdf", "audit:export", "interop:fhir-everything", "portal:handout",
-               "portal:staff_handout", "portal:session_ics", "analytics:outcomes_csv"}
+               "portal:staff_handout", "portal:appointment_ics", "scheduling:ics", "analytics:outcomes_csv"}
 
 # Path prefixes whose every request is audited (the JSON API and FHIR).
 AUDITED_PREFIXES = ("/api/", "/fhir/")

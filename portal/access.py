@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
+from scheduling.models import Appointment
 from treatment.models import Course, Session
 
 OPEN_STATUSES = (Course.Status.PLANNED, Course.Status.ACTIVE)
@@ -37,3 +38,8 @@ def own_sessions(patient):
 def own_session(patient, pk) -> Session:
     """The patient's own session, or 404 (also for another patient's: no hint that it exists)."""
     return get_object_or_404(own_sessions(patient), pk=pk)
+
+
+def own_appointment(patient, pk) -> Appointment:
+    """The patient's own appointment, or 404 (also for another patient's)."""
+    return get_object_or_404(Appointment.objects.select_related("clinician", "room", "patient"), patient=patient, pk=pk)

@@ -105,12 +105,12 @@ def builtin_exercises(muscles, text: dict) -> list[dict]:
 
 
 def next_session(patient, text: dict) -> str:
-    sessions = schedule.upcoming_sessions(patient)
-    if sessions:
-        moment = timezone.localtime(sessions[0].performed_at)
+    booked = schedule.upcoming_appointments(patient)
+    if booked:
+        moment = timezone.localtime(booked[0].start)
         return text["next_scheduled"].format(date=formats.date_format(moment, "DATE_FORMAT"),
                                              time=formats.time_format(moment, "TIME_FORMAT"))
-    dues = schedule.due_dates(patient)
+    dues = schedule.due_dates(patient, booked)
     if dues:
         return text["next_due"].format(date=formats.date_format(max(dues[0].day, timezone.localdate()),
                                                                 "DATE_FORMAT"))

@@ -1,13 +1,15 @@
-"""What is coming up for a patient: booked (draft) sessions and the due dates of open courses."""
+"""What is coming up for a patient: booked appointments, and when the next session of an open
+course with nothing booked is due (the course's own Course.next_due())."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
+from scheduling.models import Appointment
 from treatment import course_rules
-from treatment.models import Course, Session
+from treatment.models import Course
 
 OPEN = (Course.Status.PLANNED, Course.Status.ACTIVE)
 
@@ -22,23 +24,20 @@ class Due:
         return self.day < timezone.localdate()
 
 
-def upcoming_sessions(patient) -> list[Session]:
-    """Draft sessions dated today or later, in open courses, soonest first."""
-    today = timezone.localdate()
-    drafts = (Session.objects.select_related("course", "clinician")
-              .filter(course__patient=patient, course__status__in=OPEN, status=Session.Status.DRAFT)
-              .order_by("performed_at", "pk"))
-    return [s for s in drafts if timezone.localdate(s.performed_at) >= today]
+def upcoming_appointments(patient) -> list[Appointment]:
+    """Booked (or checked-in) appointments from today on, soonest first."""
+    start_of_today = datetime.combine(timezone.localdate(), time(0), timezone.get_current_timezone())
+    return list(Appointment.objects.select_related("clinician", "room", "course", "session")
+                .filter(patient=patient, status__in=Appointment.ACTIVE, start__gte=start_of_today)
+                .order_by("start", "pk"))
 
 
-def due_dates(patient) -> list[Due]:
-    """For each open course with no session booked yet and sessions still to do: when the next is due."""
-    courses = patient.courses.filter(status__in=OPEN).prefetch_related("sessions")
+def due_dates(patient, booked: list[Appointment] | None = None) -> list[Due]:
+    """For each open course with sessions still to do and no appointment booked: when the next is due."""
+    booked_courses = {a.course_id for a in (upcoming_appointments(patient) if booked is None else booked)}
     found = []
-    for course in courses:
-        if course.scheduled_session() is not None:
-            continue
-        if course.due_status() == course_rules.DueStatus.COMPLETE:
+    for course in patient.courses.filter(status__in=OPEN).prefetch_related("sessions"):
+        if course.pk in booked_courses or course.due_status() == course_rules.DueStatus.COMPLETE:
             continue
         day = course.next_due()
         if day is not None:

@@ -1,54 +1,108 @@
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
 from patients.models import Patient
 from portal import diary as diary_tools
-from portal import handout, ical, schedule
-from portal.access import own_session, patient_required
+from portal import handout, schedule, visits
+from portal.access import own_appointment, own_sessions, own_session, patient_required
 from portal.forms import ConsentForm, DiaryForm
 from portal.models import DiaryEntry
 from safety import consent as consent_text
 from safety.models import ConsentRecord
+from scheduling import booking
+from scheduling.forms import AppointmentRequestForm, ReminderChoiceForm
+from scheduling.models import ReminderChoice
+from scheduling.views import ics_response
+from tpclinic import language
 from treatment.models import Session
+
+
+def sessions_to_consent(patient) -> list[Session]:
+    """Draft sessions (made at check-in) from today on whose consent is not yet recorded."""
+    today = timezone.localdate()
+    drafts = own_sessions(patient).filter(status=Session.Status.DRAFT, consent_recorded=False,
+                                          course__status__in=schedule.OPEN).order_by("performed_at")
+    return [s for s in drafts if timezone.localdate(s.performed_at) >= today]
 
 
 @patient_required
 def home(request, patient):
-    sessions = schedule.upcoming_sessions(patient)
+    booked = schedule.upcoming_appointments(patient)
+    for appointment in booked:
+        appointment.may_cancel = booking.patient_may_cancel(appointment)
     return render(request, "portal/home.html", {
         "patient": patient,
-        "sessions": sessions,
-        "dues": schedule.due_dates(patient),
-        "to_consent": [s for s in sessions if not s.consent_recorded],
+        "appointments": booked,
+        "dues": schedule.due_dates(patient, booked),
+        "to_consent": sessions_to_consent(patient),
         "missing_days": diary_tools.missing_days(patient),
         "today": timezone.localdate(),
         "latest_entry": DiaryEntry.objects.filter(patient=patient).first(),
     })
 
 
+@patient_required
+def visit_history(request, patient):
+    found = visits.history(patient, language.supported(translation.get_language()))
+    return render(request, "portal/visits.html", {
+        "patient": patient, "visits": found, "pain_chart": visits.pain_chart(found),
+    })
+
+
 @require_GET
 @patient_required
-def session_ics(request, patient, pk):
-    session = own_session(patient, pk)
-    if session.is_signed:
-        raise Http404
-    clinician = session.clinician.get_full_name() or session.clinician.username
-    body = ical.session_event(
-        session, host=request.get_host().split(":")[0],
-        summary=_("Trigger point injection session"),
-        description=_("With %(clinician)s. Please tell the clinic if you cannot come.") % {"clinician": clinician},
-    )
-    response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
-    response["Cache-Control"] = "no-store"
-    return response
+def appointment_ics(request, patient, appointment_pk):
+    return ics_response(own_appointment(patient, appointment_pk), request)
+
+
+@require_POST
+@patient_required
+def appointment_cancel(request, patient, appointment_pk):
+    appointment = own_appointment(patient, appointment_pk)
+    if not booking.patient_may_cancel(appointment):
+        messages.error(request, _("This appointment can no longer be cancelled online. Please call the clinic."))
+        return redirect("portal:home")
+    booking.cancel(appointment, reason=_("Cancelled by the patient in the portal"))
+    messages.success(request, _("Your appointment is cancelled."))
+    return redirect("portal:home")
+
+
+@patient_required
+def appointment_request(request, patient, appointment_pk=None):
+    """Ask for an appointment, or for another time for one already booked: the front desk calls back."""
+    appointment = own_appointment(patient, appointment_pk) if appointment_pk else None
+    form = AppointmentRequestForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            wanted = form.save(commit=False)
+            wanted.patient, wanted.appointment = patient, appointment
+            wanted.save()
+            messages.success(request, _("Thank you. The clinic will contact you to agree a time."))
+            return redirect("portal:home")
+        messages.error(request, _("Nothing was sent. Please correct the fields marked below."))
+    return render(request, "portal/request.html", {"patient": patient, "form": form, "appointment": appointment},
+                  status=400 if request.method == "POST" else 200)
+
+
+@patient_required
+def reminders(request, patient):
+    choice = ReminderChoice.objects.filter(patient=patient).first() or ReminderChoice(patient=patient)
+    form = ReminderChoiceForm(request.POST or None, instance=choice)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your reminder choice is saved."))
+            return redirect("portal:home")
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "portal/reminders.html", {"patient": patient, "form": form},
+                  status=400 if request.method == "POST" else 200)
 
 
 @patient_required

@@ -6,4 +6,6 @@ class TpclinicConfig(AppConfig):
     verbose_name = "tpclinic"
 
     def ready(self):
-        from tpclinic import files  # noqa: F401  (connects the receiver that keeps the database file 0600)
+        # Signal receivers: the database file kept 0600, and the login hook that applies the
+        # language on the person's record.
+        from tpclinic import files, signals  # noqa: F401

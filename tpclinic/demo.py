@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Role, StaffProfile
 from charting.models import TriggerPoint
 from patients.models import Allergy, Medication, Patient
+from scheduling.models import Appointment, ClinicianSession, ClinicSettings, Room
 from treatment.models import Course, Injection, Session
 
 DEMO_PASSWORD = "tpclinic-demo"
@@ -92,6 +93,17 @@ def _keep_as_signed(session, clinician) -> None:
 
 
 @transaction.atomic
+def _clinic_hours(clinicians) -> list[Room]:
+    """Weekdays 08:00-18:00; each clinician holds morning sessions (09:00-12:30) on three weekdays."""
+    ClinicSettings.current()
+    rooms = [Room.objects.create(name=name) for name in ("Room 1", "Room 2", "Chair A")]
+    for number, clinician in enumerate(clinicians):
+        for weekday in ((0, 2, 4), (1, 3, 4), (0, 1, 3))[number % 3]:
+            ClinicianSession.objects.create(clinician=clinician, weekday=weekday, starts_at=time(9),
+                                            ends_at=time(12, 30), slot_minutes=30, room=rooms[number % len(rooms)])
+    return rooms
+
+
 def build_demo_clinic(today: date | None = None, seed: int = 2024) -> dict:
     today = today or timezone.localdate()
     rng = random.Random(seed)
@@ -106,6 +118,7 @@ def build_demo_clinic(today: date | None = None, seed: int = 2024) -> dict:
         StaffProfile.objects.create(user=user, role=s.role, credentials=s.credentials, preferred_interval_days=s.interval)
         staff[s.username] = user
     clinicians = [staff["dr.ward"], staff["dr.okafor"], staff["dr.lindqvist"]]
+    rooms = _clinic_hours(clinicians)
 
     for index, stage in enumerate(_stage_plan()):
         given, family = GIVEN[index % len(GIVEN)], FAMILY[(index * 7) % len(FAMILY)]
@@ -187,9 +200,13 @@ def build_demo_clinic(today: date | None = None, seed: int = 2024) -> dict:
                 )
             _keep_as_signed(session, clinician)
         course.refresh_schedule()
-        if stage == "mid" and index % 3 == 0:
-            Session.objects.create(course=course, clinician=clinician,
-                                   performed_at=_at(today + timedelta(days=2 + index % 5), 10))
+        if stage == "mid" and index % 3 == 0:  # booked ahead; some of them today, for today's clinic
+            day = today + timedelta(days=0 if index % 2 == 0 else 2 + index % 5)
+            taken = Appointment.objects.filter(clinician=clinician, start__date=day).count()  # back to back, no clash
+            Appointment.objects.create(
+                patient=patient, course=course, clinician=clinician, room=rooms[clinicians.index(clinician)],
+                start=_at(day, 9) + timedelta(minutes=30 * taken), minutes=30, booked_by=staff["frontdesk"],
+            )
     for mrn in PORTAL_PATIENTS:
         patient = Patient.objects.get(mrn=mrn)
         patient.user = User.objects.create_user(

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     # The task queue (reminders, bulk exports): Django's Tasks API with its database backend.
     "django_tasks",
     "django_tasks_db",
+    # Appointments, clinic hours, reminders (issue 14).
+    "scheduling",
 ]
 
 MIDDLEWARE = [

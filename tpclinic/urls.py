@@ -23,5 +23,6 @@ urlpatterns = [
     path("specialists/", include("directory.urls")),
     path("portal/", include("portal.urls")),
     path("analytics/", include("analytics.urls")),
+    path("schedule/", include("scheduling.urls")),
     path("", include("interop.urls")),
 ]

@@ -22,11 +22,27 @@ from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_s
 from treatment.models import Course, Injection, Session
 
 
+BOOKED = ("booked", "checked-in")  # scheduling.Appointment.ACTIVE, named here without importing that app
+
+
+def booked_status(course, today):
+    """(where the course stands, its first active appointment from today on); the booking is the
+    scheduling app's appointment (read through a prefetch of `appointments`), not a future draft."""
+    booked = [a for a in course.appointments.all() if a.status in BOOKED and timezone.localdate(a.start) >= today]
+    first = min(booked, key=lambda a: a.start, default=None)
+    status = course_rules.due_status(today=today, due=course.next_due(), sessions_done=len(course.signed_sessions()),
+                                     scheduled_on=timezone.localdate(first.start) if first else None,
+                                     planned_sessions=course.planned_sessions)
+    return status, first
+
+
 def worklist_counts(courses, today) -> dict:
     """The worklist's buckets counted in the database, with the same meaning as
     course_rules.due_status, and the number of open courses (for the paginator)."""
     start_of_today = timezone.make_aware(datetime.combine(today, datetime.min.time()))
-    scheduled = Session.objects.filter(course=OuterRef("pk"), status=Session.Status.DRAFT, performed_at__gte=start_of_today)
+    # Booked: an appointment (scheduling app, through its reverse relation) from today on.
+    scheduled = Course.objects.filter(pk=OuterRef("pk"), appointments__status__in=BOOKED,
+                                      appointments__start__gte=start_of_today)
     waiting = courses.order_by().filter(sessions_done__lt=F("planned_sessions")).exclude(Exists(scheduled))
     soon = today + timedelta(days=course_rules.DUE_SOON_DAYS)
     started = Q(sessions_done__gt=0)
@@ -67,12 +83,12 @@ def worklist(request):
     paginator.count = counts.pop("total")  # already counted with the buckets: spare the paginator its query
     page = paginator.get_page(request.GET.get("page"))
     page_courses = list(page.object_list)
-    prefetch_related_objects(page_courses, "sessions")
-    rows = [
-        {"course": course, "status": course.due_status(), "due": course.next_due_on, "last": course.last_session(),
-         "scheduled": course.scheduled_session(), "response": course.response()}
-        for course in page_courses
-    ]
+    prefetch_related_objects(page_courses, "sessions", "appointments")
+    rows = []
+    for course in page_courses:
+        status, booked = booked_status(course, today)
+        rows.append({"course": course, "status": status, "due": course.next_due_on, "last": course.last_session(),
+                     "scheduled": booked, "response": course.response()})
     return render(request, "treatment/worklist.html", {
         "rows": rows, "page": page, "clinicians": clinicians, "chosen": chosen or "all", "counts": counts, "today": today,
     })
@@ -122,9 +138,10 @@ def course_detail(request, pk):
     )
     sessions = list(course.sessions.all())
     signed = course.signed_sessions()
+    due_status, booked = booked_status(course, timezone.localdate())
     return render(request, "treatment/course.html", {
-        "course": course, "patient": course.patient, "sessions": sessions,
-        "judgement": course.response(), "due": course.next_due(), "due_status": course.due_status(),
+        "course": course, "patient": course.patient, "sessions": sessions, "booked": booked,
+        "judgement": course.response(), "due": course.next_due(), "due_status": due_status,
         "pain_chart": charts.pain_chart(signed),
         "payer_note": session_check.payer_schedule_note(course),
         "can_chart": roles.can_chart(request.user),

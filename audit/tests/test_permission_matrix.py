@@ -90,6 +90,7 @@ def _records(patient, clinician, tag):
     from audit.tests.builders import course_with_sessions
     from referral.models import PainDrawing
     from safety.models import AdverseEvent, ConsentRecord
+    from scheduling.models import Appointment
 
     records = course_with_sessions(patient, clinician, performed_at=timezone.now() + timedelta(days=3))
     signed, injection = records["signed"], records.pop("injection")
@@ -98,7 +99,9 @@ def _records(patient, clinician, tag):
                                 severity="mild", action="Ice", recorded_by=clinician)
     PainDrawing.objects.create(patient=patient, marks=[{"place": "neck.angle:left", "intensity": 6}],
                                recorded_by=clinician)
-    return {**records, "consent": consent, "tag": tag}
+    appointment = Appointment.objects.create(patient=patient, course=records["course"], clinician=clinician,
+                                             start=timezone.now() + timedelta(days=3), booked_by=clinician)
+    return {**records, "consent": consent, "tag": tag, "appointment": appointment}
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +191,8 @@ def url_kwargs(name, keywords, world, scope):
             values[keyword] = objects["course"].pk
         elif keyword in {"session_pk", "session_id"}:
             values[keyword] = objects["draft"].pk
+        elif keyword == "appointment_pk":
+            values[keyword] = objects["appointment"].pk
         elif keyword == "user_pk":
             values[keyword] = world["users"]["clinician"].pk
         elif keyword == "slug":
@@ -339,7 +344,7 @@ def test_permission_matrix(name, role, world):
 
 PATIENT_AREAS = {"record-read", "record-write", "clinical-read", "charting", "sign", "amend", "consent",
                  "adverse-events", "rejected-edit", "api-read", "api-register", "api-write", "api-sign",
-                 "api-diary-read", "api-diary-write", "fhir-export", "portal", "staff-handout"}
+                 "api-diary-read", "api-diary-write", "fhir-export", "portal", "staff-handout", "scheduling"}
 
 
 def audited_params():

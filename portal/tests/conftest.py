@@ -51,6 +51,20 @@ def upcoming(course):
 
 
 @pytest.fixture
+def appointment(course):
+    from conftest import make_appointment
+
+    return make_appointment(course)
+
+
+@pytest.fixture
+def other_appointment(other_patient, clinician):
+    from conftest import make_appointment
+
+    return make_appointment(make_course(other_patient, clinician))
+
+
+@pytest.fixture
 def other_session(other_patient, clinician):
     return make_session(make_course(other_patient, clinician))
 

@@ -4,24 +4,26 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def portal_urls(session_pk):
+def portal_urls(session_pk, appointment_pk):
     return [
-        reverse("portal:home"), reverse("portal:diary"), reverse("portal:handout"),
-        reverse("portal:session_ics", args=[session_pk]), reverse("portal:consent", args=[session_pk]),
+        reverse("portal:home"), reverse("portal:diary"), reverse("portal:handout"), reverse("portal:visits"),
+        reverse("portal:reminders"), reverse("portal:appointment_request"),
+        reverse("portal:appointment_ics", args=[appointment_pk]), reverse("portal:consent", args=[session_pk]),
+        reverse("portal:appointment_change", args=[appointment_pk]),
     ]
 
 
-def test_anonymous_users_are_sent_to_log_in(client, upcoming):
-    for url in portal_urls(upcoming.pk):
+def test_anonymous_users_are_sent_to_log_in(client, upcoming, appointment):
+    for url in portal_urls(upcoming.pk, appointment.pk):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/login/"), url
 
 
 @pytest.mark.parametrize("who", ["clinician", "nurse", "front_desk"])
-def test_staff_get_403_on_portal_pages(client, upcoming, who, request):
+def test_staff_get_403_on_portal_pages(client, upcoming, appointment, who, request):
     client.force_login(request.getfixturevalue(who))
-    for url in portal_urls(upcoming.pk):
+    for url in portal_urls(upcoming.pk, appointment.pk):
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("portal:diary"), {"day": "2020-01-01", "pain": "3"}).status_code == 403
 
@@ -39,8 +41,12 @@ def test_superuser_is_not_a_patient(client, django_user_model, patient):
     assert client.get(reverse("portal:home")).status_code == 403
 
 
-def test_another_patients_session_is_404(patient_client, other_session):
-    assert patient_client.get(reverse("portal:session_ics", args=[other_session.pk])).status_code == 404
+def test_another_patients_session_is_404(patient_client, other_session, other_appointment):
+    assert patient_client.get(reverse("portal:appointment_ics", args=[other_appointment.pk])).status_code == 404
+    assert patient_client.get(reverse("portal:appointment_change", args=[other_appointment.pk])).status_code == 404
+    assert patient_client.post(reverse("portal:appointment_cancel", args=[other_appointment.pk])).status_code == 404
+    other_appointment.refresh_from_db()
+    assert other_appointment.status == "booked"
     assert patient_client.get(reverse("portal:consent", args=[other_session.pk])).status_code == 404
     response = patient_client.post(reverse("portal:consent", args=[other_session.pk]), {"agree": "on"})
     assert response.status_code == 404
@@ -48,10 +54,10 @@ def test_another_patients_session_is_404(patient_client, other_session):
     assert not other_session.consent_recorded and not other_session.consents.exists()
 
 
-def test_home_shows_only_my_sessions(patient_client, upcoming, other_session):
+def test_home_shows_only_my_appointments(patient_client, appointment, other_appointment):
     page = patient_client.get(reverse("portal:home")).content.decode()
-    assert reverse("portal:session_ics", args=[upcoming.pk]) in page
-    assert reverse("portal:session_ics", args=[other_session.pk]) not in page
+    assert reverse("portal:appointment_ics", args=[appointment.pk]) in page
+    assert reverse("portal:appointment_ics", args=[other_appointment.pk]) not in page
     assert "Smith" not in page
 
 

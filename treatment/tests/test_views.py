@@ -139,6 +139,7 @@ def test_worklist_buckets(clinician_client, clinician, patient, course, trigger_
 
 def test_worklist_counts_match_the_row_statuses(clinician_client, clinician, patient, trigger_points):
     """Overdue excludes courses already booked and courses whose planned sessions are all done."""
+    from conftest import make_appointment
     from patients.models import Patient
 
     now = timezone.now()
@@ -150,8 +151,8 @@ def test_worklist_counts_match_the_row_statuses(clinician_client, clinician, pat
         for days in sessions_ago:
             Session.objects.create(course=course, clinician=clinician, status=Session.Status.SIGNED, pain_before=5,
                                    performed_at=now - timedelta(days=days))
-        if booked:
-            Session.objects.create(course=course, clinician=clinician, performed_at=now + timedelta(days=2))
+        if booked:  # an appointment booked (scheduling), not a future draft session
+            make_appointment(course, days_ahead=2)
         course.refresh_schedule()
         return course
 

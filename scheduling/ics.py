@@ -1,12 +1,12 @@
-"""A session as an iCalendar (RFC 5545) file the patient can add to their phone's calendar."""
+"""An appointment as an iCalendar (RFC 5545) file: add to calendar, and later updates or a
+cancellation of the same event (same UID, higher SEQUENCE; METHOD:CANCEL when cancelled)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timezone as dt_timezone
 
 from django.utils import timezone
 
-SESSION_MINUTES = 45
-PRODID = "-//tpclinic//Patient portal//EN"
+PRODID = "-//tpclinic//Appointments//EN"
 
 
 def escape_text(value: str) -> str:
@@ -39,24 +39,35 @@ def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def session_event(session, *, host: str, summary: str, description: str = "", now: datetime | None = None,
-                  minutes: int = SESSION_MINUTES) -> str:
-    """One VCALENDAR with one VEVENT for the session; CRLF line endings as the standard requires."""
-    start = session.performed_at
+def uid(appointment, host: str) -> str:
+    return f"appointment-{appointment.pk}@{host or 'tpclinic'}"
+
+
+def appointment_calendar(appointment, *, host: str, summary: str, description: str = "", location: str = "",
+                         now: datetime | None = None) -> str:
+    """One VCALENDAR with the appointment's VEVENT; a cancelled appointment gives METHOD:CANCEL.
+
+    Callers word `summary` and `description` in the reader's language and keep clinical details
+    out of them: the file travels by e-mail and lives in shared calendars.
+    """
+    cancelled = appointment.status in {"cancelled", "no-show"}
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{'CANCEL' if cancelled else 'PUBLISH'}",
         "BEGIN:VEVENT",
-        f"UID:session-{session.pk}@{host or 'tpclinic'}",
+        f"UID:{uid(appointment, host)}",
         f"DTSTAMP:{utc_stamp(now or timezone.now())}",
-        f"DTSTART:{utc_stamp(start)}",
-        f"DTEND:{utc_stamp(start + timedelta(minutes=minutes))}",
+        f"DTSTART:{utc_stamp(appointment.start)}",
+        f"DTEND:{utc_stamp(appointment.end)}",
+        f"SEQUENCE:{appointment.sequence}",
         f"SUMMARY:{escape_text(summary)}",
     ]
     if description:
         lines.append(f"DESCRIPTION:{escape_text(description)}")
-    lines += [f"SEQUENCE:{max(session.version - 1, 0)}", "STATUS:CONFIRMED", "END:VEVENT", "END:VCALENDAR"]
+    if location:
+        lines.append(f"LOCATION:{escape_text(location)}")
+    lines += [f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}", "END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(fold(line) for line in lines) + "\r\n"
