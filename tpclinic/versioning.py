@@ -44,6 +44,7 @@ class StaleVersion(Exception):
     def __init__(self, current: models.Model, sent_version):
         self.current = current
         self.sent_version = sent_version
+        self.changes: list[Change] = []  # filled in by the form that was refused, when there was one
         super().__init__(f"{current._meta.label} {current.pk} is at version {current.version}, not {sent_version}")
 
 
@@ -153,9 +154,14 @@ def changes(current: models.Model, names, yours: dict, base: dict | None) -> lis
     return found
 
 
-def stale_message(error: StaleVersion, found: list[Change]) -> str:
-    """One paragraph for the web: who-knows-who saved, what changed, what to do."""
+def stale_message(error: StaleVersion, found: list[Change] | None = None) -> str:
+    """One paragraph for the web: what changed and what to do (``found=None``: an action without a form)."""
     record = error.current
+    if found is None:
+        return " ".join([
+            gettext("Someone else saved this record after you opened the page, so nothing was done."),
+            gettext("The page now shows the record as it is: check it and try again."),
+        ])
     if found:
         listed = "; ".join(
             gettext("%(field)s: %(was)s → now %(now)s") % {
@@ -240,6 +246,7 @@ class VersionedForm(forms.ModelForm):
         yours = {name: self.cleaned_data.get(name) for name in self._versioned_fields()
                  if name in getattr(self, "cleaned_data", {})}
         found = changes(error.current, self._versioned_fields(), yours, self._base())
+        error.changes = found
         self.add_error(None, forms.ValidationError(stale_message(error, found), code="stale"))
         for change in found:
             if change.field in self.fields and change.field not in self.errors:
