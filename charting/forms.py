@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from anatomy import vocabulary
 from charting.models import TriggerPoint
+from tpclinic.versioning import VersionedForm, VersionField
 
 
-class TriggerPointForm(forms.ModelForm):
+class TriggerPointForm(VersionedForm):
     """Chart a trigger point. Clicking the body map fills view, x, y, region and its side;
     choosing the region from the list alone places the point at the region's centre."""
 
@@ -68,6 +69,12 @@ class TriggerPointForm(forms.ModelForm):
             self.add_error("found_on", _("The date found cannot be in the future."))
         cleaned["region_side"] = side or ""
         return cleaned
+
+
+class ResolveForm(forms.Form):
+    """"Mark resolved" on the chart: the version of the trigger point the chart showed."""
+
+    version = VersionField()
 
 
 def _sort_key(label: str) -> str:

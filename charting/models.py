@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from anatomy import vocabulary
 from patients.models import Patient
+from tpclinic.limits import validate_clinical_day
+from tpclinic.versioning import Versioned
 
 
 class Side(models.TextChoices):
@@ -28,7 +30,7 @@ def validate_region(code: str) -> None:
         raise ValidationError(_("Unknown body region %(code)s."), params={"code": code})
 
 
-class TriggerPoint(models.Model):
+class TriggerPoint(Versioned):
     """A charted trigger point: a coded muscle and side, where it sits, and what the exam found."""
 
     class Activity(models.TextChoices):
@@ -49,8 +51,8 @@ class TriggerPoint(models.Model):
     jump_sign = models.BooleanField(_("jump sign"), default=False)
     referred_pain_reproduced = models.BooleanField(_("referred pain reproduced"), default=False)
     activity = models.CharField(_("activity"), max_length=6, choices=Activity.choices, default=Activity.ACTIVE)
-    found_on = models.DateField(_("found on"))
-    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    found_on = models.DateField(_("found on"), validators=[validate_clinical_day])
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True, validators=[validate_clinical_day])
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,9 +6,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import charting_required
 from anatomy import vocabulary
-from charting.forms import TriggerPointForm
+from charting.forms import ResolveForm, TriggerPointForm
 from charting.models import TriggerPoint, map_points
 from patients.models import Patient
+from tpclinic.versioning import StaleVersion, stale_message
 
 
 @charting_required
@@ -35,9 +36,17 @@ def trigger_point_new(request, patient_pk):
 @require_POST
 @charting_required
 def trigger_point_resolve(request, pk):
+    """Mark resolved today, from the chart as the user saw it (its version)."""
     trigger_point = get_object_or_404(TriggerPoint, pk=pk)
-    if trigger_point.resolved_on is None:
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["version"]))
+    elif trigger_point.resolved_on is None:
         trigger_point.resolved_on = timezone.localdate()
-        trigger_point.save(update_fields=["resolved_on"])
-        messages.success(request, _("Marked %(tp)s as resolved.") % {"tp": trigger_point})
+        try:
+            trigger_point.save_if_current(form.cleaned_data["version"], update_fields=["resolved_on"])
+        except StaleVersion as stale:
+            messages.error(request, stale_message(stale))
+        else:
+            messages.success(request, _("Marked %(tp)s as resolved.") % {"tp": trigger_point})
     return redirect("patients:chart", pk=trigger_point.patient_id)

@@ -17,8 +17,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from interop.auth import BearerToken, refusal_detail
-from interop.problems import CONTENT_TYPE, Problem, forbidden, invalid, unauthorized
+from interop.problems import CONTENT_TYPE, Problem, forbidden, invalid, stale, unauthorized
 from interop.text import LANGUAGE
+from tpclinic.versioning import StaleVersion
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,11 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(Problem)
 def on_problem(request, exc: Problem):
     return exc.response()
+
+
+@api.exception_handler(StaleVersion)
+def on_stale_version(request, exc: StaleVersion):
+    return stale(exc).response()
 
 
 @api.exception_handler(AuthenticationError)

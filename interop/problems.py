@@ -7,9 +7,13 @@ into the same body shape, so clients parse one format.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
+from decimal import Decimal
 from http import HTTPStatus
 
 from django.http import HttpResponse
+
+from tpclinic.versioning import StaleVersion
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://tpclinic.org/problems/"  # documented in interop/README.md
@@ -19,7 +23,7 @@ class Problem(Exception):
     """Raise anywhere in an API view to answer with a problem+json body."""
 
     def __init__(self, status: int, detail: str, *, title: str | None = None, kind: str | None = None,
-                 errors: list[dict] | None = None, headers: dict | None = None):
+                 errors: list[dict] | None = None, headers: dict | None = None, extra: dict | None = None):
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -27,6 +31,7 @@ class Problem(Exception):
         self.kind = kind
         self.errors = errors
         self.headers = headers or {}
+        self.extra = extra or {}  # RFC 9457 extension members, e.g. a conflict's current version
 
     def body(self) -> dict:
         body = {
@@ -37,6 +42,7 @@ class Problem(Exception):
         }
         if self.errors:
             body["errors"] = self.errors
+        body.update(self.extra)
         return body
 
     def response(self) -> HttpResponse:
@@ -74,6 +80,32 @@ def invalid(errors: list[dict], detail: str | None = None) -> Problem:
 
 def conflict(detail: str) -> Problem:
     return Problem(409, detail, kind="conflict")
+
+
+def json_value(value):
+    """A model value as the API writes it: decimals as numbers, dates ISO, records by id."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def stale(error: StaleVersion) -> Problem:
+    """409 for a write based on an old version: the version now, and each field that differs from what was sent."""
+    record = error.current
+    what = record._meta.verbose_name
+    found = getattr(error, "changes", [])
+    differs = [{"field": c.field, "now": json_value(c.now), "sent": json_value(c.yours)} for c in found]
+    detail = (f"This {what} was changed by someone else since you read it: it is at version {record.version}, "
+              f"you sent version {error.sent_version}. Nothing was saved. ")
+    if differs:
+        detail += "Stored now: " + "; ".join(f"{d['field']} = {d['now']} (you sent {d['sent']})" for d in differs) + ". "
+    detail += f"Read the {what} again, check your changes against it and send them with version {record.version}."
+    return Problem(409, detail, title="Stale version", kind="stale-version",
+                   extra={"current_version": record.version, "changes": differs})
 
 
 def form_errors(form, prefix: str = "") -> list[dict]:

@@ -1,27 +1,37 @@
 """Request and response shapes of the JSON API; these are what /api/v1/openapi.json publishes.
 
-Limits mirror the models so the OpenAPI document tells clients the real rules; the web UI's forms
-still run on every write (same checks, same messages), so these only need to be as strict as
-JSON types allow. Ids are capped at the database's largest integer so a huge id is a 422, not a
-database overflow.
+The records' fields are derived from the models and the web forms (`from_model` and ninja's
+`ModelSchema`): types, choices, lengths, ranges, date limits and help texts are said once, on the
+model, and the OpenAPI document follows them. The web UI's forms still run on every write (same
+checks, same messages). Ids and versions are capped at the database's largest integer so a huge
+id is a 422, not a database overflow.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal, Optional
 
-from ninja import Field, Schema
-from pydantic import AfterValidator
+from django.core import validators as django_validators
+from django.db import models
+from ninja import Field, ModelSchema, Schema
+from pydantic import AfterValidator, create_model
 
 from anatomy.vocabulary import muscles
+from charting.forms import TriggerPointForm
+from charting.models import TriggerPoint
 from interop.text import reject_control_characters
+from patients.forms import PatientForm
+from patients.models import Allergy, Medication, Patient
+from tpclinic.limits import MAX_ID
+from treatment.forms import CourseForm
+from treatment.models import Course, Injection
 
-MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=MAX_ID, description="The version you read (GET the record first); a write "
+                                                           "based on an older version is a 409 and saves nothing.")]
 Text = Annotated[str, AfterValidator(reject_control_characters)]
 Side = Literal["left", "right"]
-Sex = Literal["female", "male", "other", "unknown"]
-Agent = Literal["lidocaine", "bupivacaine", "chloroprocaine", "saline", "dry-needling"]
+Agent = Literal[tuple(Injection.Agent.values)]
 
 
 class Problem(Schema):
@@ -32,11 +42,20 @@ class Problem(Schema):
     status: int
     detail: str = Field(description="What went wrong and what to do about it.")
     errors: Optional[list["FieldError"]] = None
+    current_version: Optional[int] = Field(None, description="A stale-version conflict (409): the version stored now.")
+    changes: Optional[list["Change"]] = Field(None, description="A stale-version conflict (409): the fields whose "
+                                              "stored value differs from what you sent.")
 
 
 class FieldError(Schema):
     field: str = Field(description="The input field, dotted for nested ones; empty for the whole request.")
     message: str
+
+
+class Change(Schema):
+    field: str
+    now: object = Field(description="The value stored now.")
+    sent: object = Field(description="The value you sent.")
 
 
 Problem.model_rebuild()
@@ -50,149 +69,176 @@ def page_of(item):
     })
 
 
+# ------------------------------------------------------------------ fields derived from the models
+
+
+def model_field(field: models.Field, *, optional: bool = False, description: str | None = None):
+    """(type, Field) for one model field: its choices, length, range, default and help text.
+
+    The model's own rules (language tag, muscle code, date ranges) are left to the web form the
+    endpoint runs, so that one answer names every wrong field, as the web page does.
+    """
+    constraints = {}
+    if field.is_relation:
+        kind = int
+        constraints.update(ge=1, le=MAX_ID)
+    elif field.choices:
+        kind = Literal[tuple(value for value, _ in field.flatchoices)]
+    elif isinstance(field, (models.CharField, models.TextField)):
+        kind = Text
+    elif isinstance(field, models.BooleanField):
+        kind = bool
+    elif isinstance(field, models.DateTimeField):
+        kind = datetime
+    elif isinstance(field, models.DateField):
+        kind = date
+    elif isinstance(field, (models.DecimalField, models.FloatField)):
+        kind = float
+    elif isinstance(field, models.IntegerField):
+        kind = int
+    else:
+        raise TypeError(f"No API type for {field!r}")
+    if field.max_length and not field.choices:
+        constraints["max_length"] = field.max_length
+    for check in field.validators:
+        if isinstance(check, django_validators.MinValueValidator):
+            constraints["ge"] = check.limit_value
+        elif isinstance(check, django_validators.MaxValueValidator):
+            constraints["le"] = check.limit_value
+    if optional or field.null or callable(field.default):
+        kind, default = Optional[kind], None
+    elif field.has_default():
+        default = field.default
+    elif field.blank and isinstance(field, (models.CharField, models.TextField)):
+        default = ""
+    else:
+        default = ...
+    return kind, Field(default, description=description or str(field.help_text or "") or None, **constraints)
+
+
+def from_model(name: str, model, names, *, optional: bool = False, describe: dict | None = None, base=Schema):
+    """A request schema with the model's `names` fields (all optional for a partial update)."""
+    describe = describe or {}
+    fields = {n: model_field(model._meta.get_field(n), optional=optional, description=describe.get(n)) for n in names}
+    return create_model(name, __base__=base, __module__=__name__, **fields)
+
+
 # ------------------------------------------------------------------ patients
 
-
-class AllergyIn(Schema):
-    substance: Text = Field(max_length=120)
-    anaesthetic_class: Literal["", "amide", "ester"] = ""
-    reaction: Text = Field("", max_length=200)
-
-
-class MedicationIn(Schema):
-    name: Text = Field(max_length=120)
-    kind: Literal["anticoagulant", "antiplatelet"]
+PATIENT_FIELDS = PatientForm._meta.fields
+PATIENT_TEXT = {"mrn": "Medical record number; stored upper-case.",
+                "preferred_language": "BCP 47 tag, e.g. en, es, ar."}
+AllergyIn = from_model("AllergyIn", Allergy, ["substance", "anaesthetic_class", "reaction"])
+MedicationIn = from_model("MedicationIn", Medication, ["name", "kind"])
 
 
-class AllergyOut(AllergyIn):
-    id: int
+class AllergyOut(ModelSchema):
+    class Meta:
+        model = Allergy
+        fields = ["id", "substance", "anaesthetic_class", "reaction"]
 
 
-class MedicationOut(MedicationIn):
-    id: int
+class MedicationOut(ModelSchema):
+    class Meta:
+        model = Medication
+        fields = ["id", "name", "kind"]
 
 
-class PatientFields(Schema):
-    """Every patient field is optional here; PatientIn makes the identifying ones required."""
-
-    mrn: Optional[Text] = Field(None, max_length=32, description="Medical record number; stored upper-case.")
-    given_name: Optional[Text] = Field(None, max_length=100)
-    family_name: Optional[Text] = Field(None, max_length=100)
-    birth_date: Optional[date] = None
-    sex: Optional[Sex] = None
-    height_cm: Optional[float] = Field(None, ge=40, le=260)
-    weight_kg: Optional[float] = Field(None, ge=2, le=400)
-    preferred_language: Optional[Text] = Field(None, max_length=35, description="BCP 47 tag, e.g. en, es, ar.")
-    payer: Optional[Literal["none", "medicare-uniform-tpi-2024"]] = None
-    payer_name: Optional[Text] = Field(None, max_length=120)
-    bleeding_disorder: Optional[bool] = None
-    copd: Optional[bool] = None
-    pregnant: Optional[bool] = None
-    renal_disease: Optional[bool] = None
-    hepatic_disease: Optional[bool] = None
-    cardiac_disease: Optional[bool] = None
+class _PatientLists(Schema):
     allergies: Optional[list[AllergyIn]] = Field(None, max_length=100, description="Replaces the list when given.")
     medications: Optional[list[MedicationIn]] = Field(None, max_length=100, description="Replaces the list when given.")
 
 
-class PatientIn(PatientFields):
-    mrn: Text = Field(max_length=32, description="Medical record number; stored upper-case.")
-    given_name: Text = Field(max_length=100)
-    family_name: Text = Field(max_length=100)
-    birth_date: date
+PatientIn = from_model("PatientIn", Patient, PATIENT_FIELDS, describe=PATIENT_TEXT, base=_PatientLists)
+PatientFields = from_model("PatientFields", Patient, PATIENT_FIELDS, optional=True, describe=PATIENT_TEXT,
+                           base=_PatientLists)
 
 
-class PatientOut(Schema):
-    id: int
-    mrn: str
-    given_name: str
-    family_name: str
-    birth_date: date
-    sex: str
+class PatientUpdate(PatientFields):
+    """The fields to change, and the version they are based on."""
+
+    version: Version
+
+
+class PatientOut(ModelSchema):
     height_cm: Optional[float]
     weight_kg: Optional[float]
-    preferred_language: str
-    payer: str
-    payer_name: str
-    bleeding_disorder: bool
-    copd: bool
-    pregnant: bool
-    renal_disease: bool
-    hepatic_disease: bool
-    cardiac_disease: bool
     allergies: list[AllergyOut]
     medications: list[MedicationOut]
-    updated_at: datetime
+
+    class Meta:
+        model = Patient
+        fields = ["id", *PATIENT_FIELDS, "version", "updated_at"]
 
 
 # ------------------------------------------------------------------ trigger points
 
+_PLACEMENT = {
+    "muscle": "Muscle code from the anatomy vocabulary, e.g. upper-trapezius.",
+    "region": "Body region code, e.g. neck.posterior.",
+    "region_side": "Empty for a midline region.",
+    "view": "Body map view; omit with map_x/map_y to place the point at the region's centre.",
+    "found_on": "Defaults to today; cannot be in the future.",
+}
+_TriggerPointFields = from_model("_TriggerPointFields", TriggerPoint, TriggerPointForm._meta.fields, describe=_PLACEMENT)
 
-class TriggerPointIn(Schema):
-    muscle: Text = Field(description="Muscle code from the anatomy vocabulary, e.g. upper-trapezius.")
-    side: Side
-    region: Text = Field(description="Body region code, e.g. neck.posterior.")
-    region_side: Literal["", "left", "right"] = Field("", description="Empty for a midline region.")
-    view: Optional[Literal["front", "back"]] = Field(None, description="Body map view; omit with map_x/map_y to "
-                                                     "place the point at the region's centre.")
+
+class TriggerPointIn(_TriggerPointFields):
+    view: Optional[Literal["front", "back"]] = Field(None, description=_PLACEMENT["view"])
     map_x: Optional[float] = Field(None, ge=0, le=1000)
     map_y: Optional[float] = Field(None, ge=0, le=1000)
-    activity: Literal["active", "latent"] = "active"
-    taut_band: bool = False
-    palpable_nodule: bool = False
-    local_twitch_response: bool = False
-    jump_sign: bool = False
-    referred_pain_reproduced: bool = False
-    found_on: Optional[date] = Field(None, description="Defaults to today; cannot be in the future.")
-    notes: Text = ""
+    found_on: Optional[date] = Field(None, description=_PLACEMENT["found_on"])
 
 
-class TriggerPointOut(Schema):
-    id: int
+class TriggerPointOut(ModelSchema):
     patient: int
-    muscle: str
     muscle_name: str = Field(description="English, whatever the request's language.")
-    side: str
-    region: str
     region_name: str = Field(description="English, with the side: 'Angle of neck, left'.")
-    region_side: str
-    view: str
-    map_x: float
-    map_y: float
-    activity: str
     findings: list[str]
-    found_on: date
-    resolved_on: Optional[date]
-    notes: str
+
+    class Meta:
+        model = TriggerPoint
+        fields = ["id", "muscle", "side", "region", "region_side", "view", "map_x", "map_y", "activity", "found_on",
+                  "resolved_on", "notes", "version"]
+
+
+class TriggerPointResolve(Schema):
+    version: Version
+    resolved_on: Optional[date] = Field(None, description="Defaults to today; not before it was found.")
 
 
 # ------------------------------------------------------------------ courses
 
+COURSE_TEXT = {"diagnosis_code": "A billable ICD-10-CM code, e.g. M79.12.",
+               "clinician": "User id of a clinician; defaults to you if you are one.",
+               "interval_days": "Defaults to the clinician's preference.",
+               "started_on": "Defaults to today."}
+_CourseFields = from_model("_CourseFields", Course, CourseForm._meta.fields, describe=COURSE_TEXT)
 
-class CourseIn(Schema):
+
+class CourseIn(_CourseFields):
     patient: Id
-    diagnosis_code: Text = Field("M79.18", description="A billable ICD-10-CM code, e.g. M79.12.")
-    clinician: Optional[Id] = Field(None, description="User id of a clinician; defaults to you if you are one.")
-    interval_days: Optional[int] = Field(None, ge=1, le=365, description="Defaults to the clinician's preference.")
-    planned_sessions: int = Field(3, ge=1, le=52)
-    started_on: Optional[date] = Field(None, description="Defaults to today.")
-    goals: Text = ""
-    status: Literal["planned", "active", "completed", "stopped"] = "active"
+    clinician: Optional[Id] = Field(None, description=COURSE_TEXT["clinician"])
+    interval_days: Optional[int] = Field(None, ge=1, le=365, description=COURSE_TEXT["interval_days"])
 
 
-class CourseOut(Schema):
-    id: int
+class CourseUpdate(from_model("_CourseChanges", Course, CourseForm._meta.fields, optional=True, describe=COURSE_TEXT)):
+    """The fields to change, and the version they are based on."""
+
+    version: Version
+
+
+class CourseOut(ModelSchema):
     patient: int
-    diagnosis_code: str
     clinician: int
     clinician_name: str
-    interval_days: int
-    planned_sessions: int
-    goals: str
-    status: str
-    started_on: date
     next_due: Optional[date]
     sessions_signed: int
+
+    class Meta:
+        model = Course
+        fields = ["id", "diagnosis_code", "interval_days", "planned_sessions", "goals", "status", "started_on",
+                  "version"]
 
 
 # ------------------------------------------------------------------ sessions

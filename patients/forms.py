@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Allergy, Medication, Patient
+from tpclinic.versioning import VersionedForm
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(VersionedForm):
     class Meta:
         model = Patient
         fields = [
@@ -12,18 +13,10 @@ class PatientForm(forms.ModelForm):
             "preferred_language", "payer", "payer_name", "bleeding_disorder", "copd", "pregnant",
             "renal_disease", "hepatic_disease", "cardiac_disease",
         ]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date", "min": "1900-01-01"})}
 
     def clean_mrn(self):
         return self.cleaned_data["mrn"].strip().upper()
-
-    def clean_birth_date(self):
-        from django.utils import timezone
-
-        born = self.cleaned_data["birth_date"]
-        if born > timezone.localdate():
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        return born
 
     def clean(self):
         cleaned = super().clean()

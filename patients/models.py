@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from patients.validators import validate_language_tag
+from tpclinic.limits import validate_birth_date
+from tpclinic.versioning import Versioned
 
 
 class Sex(models.TextChoices):
@@ -22,11 +24,11 @@ class Payer(models.TextChoices):
     MEDICARE_UNIFORM_TPI_2024 = "medicare-uniform-tpi-2024", _("Medicare uniform TPI LCD (2024)")
 
 
-class Patient(models.Model):
+class Patient(Versioned):
     mrn = models.CharField(_("MRN"), max_length=32, unique=True, help_text=_("Medical record number"))
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
-    birth_date = models.DateField(_("date of birth"))
+    birth_date = models.DateField(_("date of birth"), validators=[validate_birth_date])
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     height_cm = models.DecimalField(
         _("height (cm)"), max_digits=5, decimal_places=1, null=True, blank=True,

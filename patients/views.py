@@ -11,6 +11,7 @@ from charting.models import map_points
 from patients.forms import AllergyFormSet, MedicationFormSet, PatientForm
 from patients.models import Patient
 from referral import views as referral_views
+from tpclinic.versioning import StaleVersion
 
 
 @staff_required()
@@ -36,13 +37,17 @@ def patient_edit(request, pk=None):
     medications = MedicationFormSet(request.POST or None, instance=patient or Patient(), prefix="medications")
     if request.method == "POST":
         if form.is_valid() and allergies.is_valid() and medications.is_valid():
-            with transaction.atomic():
-                saved = form.save()
-                allergies.instance = medications.instance = saved
-                allergies.save()
-                medications.save()
-            messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
-            return redirect("patients:chart", pk=saved.pk)
+            try:
+                with transaction.atomic():
+                    saved = form.save()
+                    allergies.instance = medications.instance = saved
+                    allergies.save()
+                    medications.save()
+            except StaleVersion as stale:  # another save landed between the check and ours
+                form.refuse_stale(stale)
+            else:
+                messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
+                return redirect("patients:chart", pk=saved.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
     return render(request, "patients/edit.html", {
         "form": form, "allergies": allergies, "medications": medications, "patient": patient,

@@ -3,10 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from tpclinic.versioning import VersionedForm
 from treatment.models import Course, Injection, Session
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(VersionedForm):
     class Meta:
         model = Course
         fields = ["diagnosis_code", "clinician", "interval_days", "planned_sessions", "started_on", "goals", "status"]

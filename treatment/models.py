@@ -10,12 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from charting.models import TriggerPoint
 from patients.models import Patient
+from tpclinic.limits import validate_session_date
+from tpclinic.versioning import Versioned
 from treatment import course_rules
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 
 
-class Course(models.Model):
+class Course(Versioned):
     """A planned series of injection sessions for one patient and one diagnosis."""
 
     class Status(models.TextChoices):
@@ -35,7 +37,7 @@ class Course(models.Model):
     )
     goals = models.TextField(_("goals"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    started_on = models.DateField(_("start"), default=timezone.localdate)
+    started_on = models.DateField(_("start"), default=timezone.localdate, validators=[validate_session_date])
     next_due_on = models.DateField(
         _("next session due"), null=True, blank=True, editable=False,
         help_text="Kept by refresh_schedule() so the worklist can sort and page in the database.",
@@ -120,7 +122,7 @@ class Session(models.Model):
         SIGNED = "signed", _("Signed")
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
-    performed_at = models.DateTimeField(_("date and time"), default=timezone.now)
+    performed_at = models.DateTimeField(_("date and time"), default=timezone.now, validators=[validate_session_date])
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions")
     pain_before = models.PositiveSmallIntegerField(_("pain before (0-10)"), null=True, blank=True, validators=PAIN_SCALE)
     pain_after = models.PositiveSmallIntegerField(_("pain after (0-10)"), null=True, blank=True, validators=PAIN_SCALE)

@@ -19,6 +19,7 @@ from safety import session_check
 from treatment import signing
 from treatment import charts, course_rules
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
+from tpclinic.versioning import StaleVersion
 from treatment.models import Course, Injection, Session
 
 
@@ -119,9 +120,13 @@ def course_edit(request, pk):
         if form.is_valid():
             course = form.save(commit=False)
             course.interval_days = form.cleaned_data["interval_days"]
-            course.save()
-            messages.success(request, _("Course updated."))
-            return redirect("treatment:course", pk=course.pk)
+            try:
+                course.save_if_current(form.cleaned_data["version"])
+            except StaleVersion as stale:  # another save landed between the check and ours
+                form.refuse_stale(stale)
+            else:
+                messages.success(request, _("Course updated."))
+                return redirect("treatment:course", pk=course.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
     return render(request, "treatment/course_form.html", {"form": form, "patient": course.patient, "course": course})
 
@@ -158,7 +163,7 @@ def session_new(request, pk):
     clinician = request.user if roles.can_sign(request.user) else course.clinician
     session = Session.objects.create(course=course, clinician=clinician, performed_at=default_session_time())
     if course.status == Course.Status.PLANNED:
-        Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE)
+        Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE, version=F("version") + 1)
     return redirect("treatment:session", pk=session.pk)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
@@ -11,10 +12,11 @@ from ninja import Field, Query, Router, Status
 from anatomy import vocabulary
 from charting.forms import TriggerPointForm
 from charting.models import TriggerPoint
-from interop.access import require_chart, require_staff
+from interop.access import chart_check, require_chart, require_staff
+from interop.auth import BearerToken
 from interop.endpoints.common import PageQuery, check_form, form_data, get_or_404, paginate, responses
 from interop.problems import invalid
-from interop.schemas import TriggerPointIn, TriggerPointOut, page_of
+from interop.schemas import TriggerPointIn, TriggerPointOut, TriggerPointResolve, page_of
 from patients.models import Patient
 
 router = Router(tags=["trigger points"])
@@ -31,7 +33,7 @@ def trigger_point_out(tp: TriggerPoint) -> dict:
     return {
         **{field: getattr(tp, field) for field in (
             "id", "muscle", "side", "region", "region_side", "view", "map_x", "map_y", "activity",
-            "findings", "found_on", "resolved_on", "notes",
+            "findings", "found_on", "resolved_on", "notes", "version",
         )},
         "muscle_name": vocabulary.muscle_label(tp.muscle),  # English, not the request's language
         "region_name": vocabulary.place_label(tp.place) if tp.region in vocabulary.regions() else tp.region,
@@ -70,3 +72,18 @@ def create_trigger_point(request, patient_id: int, payload: TriggerPointIn):
         point.patient = patient
         point.save()
     return Status(201, trigger_point_out(point))
+
+
+@router.post("/trigger-points/{int:point_id}/resolve", auth=BearerToken(chart_check),
+             response=responses({200: TriggerPointOut}, 400, 401, 403, 404, 409, 422),
+             summary="Mark a trigger point resolved (with the version you read)")
+def resolve_trigger_point(request, point_id: int, payload: TriggerPointResolve):
+    point = get_or_404(TriggerPoint.objects.all(), point_id, "trigger point")
+    point.resolved_on = payload.resolved_on or timezone.localdate()
+    try:
+        point.full_clean(exclude=["patient"])
+    except ValidationError as error:
+        raise invalid([{"field": field, "message": " ".join(messages)}
+                       for field, messages in error.message_dict.items()]) from None
+    point.save_if_current(payload.version, update_fields=["resolved_on"])
+    return trigger_point_out(point)

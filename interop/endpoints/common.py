@@ -10,7 +10,7 @@ from typing import Optional
 
 from ninja import Field, Schema
 
-from interop.problems import not_found
+from interop.problems import form_errors, not_found
 from interop.schemas import MAX_ID, Problem
 
 
@@ -70,9 +70,12 @@ def instance_data(instance, fields) -> dict:
 
 
 def check_form(form, prefix: str = "") -> list[dict]:
-    from interop.problems import form_errors
-
-    return [] if form.is_valid() else form_errors(form, prefix)
+    """The form's errors as problem entries; a versioned form that found its version stale raises StaleVersion (409)."""
+    if form.is_valid():
+        return []
+    if getattr(form, "stale", None) is not None:
+        raise form.stale
+    return form_errors(form, prefix)
 
 
 def optional(value) -> Optional[float]:

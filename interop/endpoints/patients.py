@@ -14,11 +14,12 @@ from django.db.models import Q
 from django.forms import modelform_factory
 from ninja import Field, Query, Router, Status
 
-from interop.access import patient_for_reader, require_staff
-from interop.endpoints.common import (PageQuery, check_form, form_data, get_or_404, instance_data, optional,
+from interop.access import patient_for_reader, require_staff, staff_check
+from interop.auth import BearerToken
+from interop.endpoints.common import (PageQuery, check_form, form_data, get_or_404, instance_data,
                                       paginate, responses)
 from interop.problems import conflict, invalid
-from interop.schemas import PatientFields, PatientIn, PatientOut, Text, page_of
+from interop.schemas import PatientIn, PatientOut, PatientUpdate, Text, page_of
 from patients.forms import PatientForm
 from patients.models import Allergy, Medication, Patient
 
@@ -39,21 +40,9 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment
 
 
-def patient_out(patient: Patient) -> dict:
-    return {
-        **{field: getattr(patient, field) for field in (
-            "id", "mrn", "given_name", "family_name", "birth_date", "sex", "preferred_language", "payer",
-            "payer_name", "bleeding_disorder", "copd", "pregnant", "renal_disease", "hepatic_disease",
-            "cardiac_disease", "updated_at",
-        )},
-        "height_cm": optional(patient.height_cm),
-        "weight_kg": optional(patient.weight_kg),
-        "allergies": [
-            {"id": a.id, "substance": a.substance, "anaesthetic_class": a.anaesthetic_class, "reaction": a.reaction}
-            for a in patient.allergies.all()
-        ],
-        "medications": [{"id": m.id, "name": m.name, "kind": m.kind} for m in patient.medications.all()],
-    }
+def patient_out(patient: Patient) -> Patient:
+    """PatientOut reads the record itself (a ModelSchema); nothing to restate here."""
+    return patient
 
 
 @router.get("/patients", response=responses({200: PatientPage}, 401, 403, 422), summary="Search patients")
@@ -83,10 +72,9 @@ def create_patient(request, payload: PatientIn):
     return Status(201, patient_out(patient))
 
 
-@router.patch("/patients/{int:patient_id}", response=responses({200: PatientOut}, 400, 401, 403, 404, 409, 422),
-              summary="Update a patient (only the fields sent)")
-def update_patient(request, patient_id: int, payload: PatientFields):
-    require_staff(request.auth)
+@router.patch("/patients/{int:patient_id}", auth=BearerToken(staff_check), response=responses({200: PatientOut}, 400, 401, 403, 404, 409, 422),
+              summary="Update a patient (only the fields sent, with the version you read)")
+def update_patient(request, patient_id: int, payload: PatientUpdate):
     patient = get_or_404(Patient.objects.all(), patient_id, "patient")
     return patient_out(_save(patient, _values(payload)))
 
@@ -105,7 +93,8 @@ def _save(patient: Patient, values: dict) -> Patient:
     medications = values.pop("medications", None)
     fields = PatientForm._meta.fields
     data = {**form_data(instance_data(patient, fields)), **form_data(values)} if patient.pk else form_data(
-        {"sex": "unknown", "preferred_language": "en", "payer": "none", **values})
+        {name: PatientIn.model_fields[name].default for name in fields if not PatientIn.model_fields[name].is_required()}
+        | values)
     form = PatientForm(data, instance=patient)
     errors = check_form(form)
     allergy_forms = [AllergyForm(form_data(a)) for a in allergies or []]

@@ -18,11 +18,13 @@ from ninja import Field, Query, Router, Status
 from accounts import roles
 from anatomy import vocabulary
 from interop import signing
-from interop.access import require_chart, require_sign, require_staff
+from interop.access import chart_check, require_chart, require_sign, require_staff
+from interop.auth import BearerToken
 from interop.endpoints.common import (PageQuery, check_form, filter_by, form_data, get_or_404, instance_data, paginate,
                                       responses)
 from interop.problems import conflict, invalid
-from interop.schemas import (CourseIn, CourseOut, Id, SessionIn, SessionOut, SessionUpdate, SignIn, page_of)
+from interop.schemas import (CourseIn, CourseOut, CourseUpdate, Id, SessionIn, SessionOut, SessionUpdate, SignIn,
+                             page_of)
 from patients.models import Patient
 from treatment.forms import CourseForm, InjectionForm, SessionForm, default_session_time
 from treatment.models import Course, Injection, Session
@@ -56,7 +58,7 @@ def _name(user) -> str:
 def course_out(course: Course) -> dict:
     return {
         **{field: getattr(course, field) for field in (
-            "id", "diagnosis_code", "interval_days", "planned_sessions", "goals", "status", "started_on",
+            "id", "diagnosis_code", "interval_days", "planned_sessions", "goals", "status", "started_on", "version",
         )},
         "patient": course.patient_id,
         "clinician": course.clinician_id,
@@ -154,6 +156,23 @@ def create_course(request, payload: CourseIn):
     return Status(201, course_out(get_or_404(_courses(), course.pk, "course")))
 
 
+@router.patch("/courses/{int:course_id}", auth=BearerToken(chart_check),
+              response=responses({200: CourseOut}, 400, 401, 403, 404, 409, 422),
+              summary="Change a course plan (only the fields sent, with the version you read)")
+def update_course(request, course_id: int, payload: CourseUpdate):
+    course = get_or_404(_courses(), course_id, "course")
+    values = payload.model_dump(exclude_unset=True)
+    current = form_data(instance_data(course, CourseForm._meta.fields))
+    form = CourseForm({**current, **form_data(values)}, instance=course)
+    errors = check_form(form)
+    if errors:
+        raise invalid(errors)
+    course = form.save(commit=False)
+    course.interval_days = form.cleaned_data["interval_days"]
+    course.save_if_current(form.cleaned_data["version"])
+    return course_out(get_or_404(_courses(), course.pk, "course"))
+
+
 # ------------------------------------------------------------------ sessions
 
 
@@ -190,7 +209,7 @@ def create_session(request, payload: SessionIn):
     session = Session(course=course, clinician=clinician, performed_at=default_session_time())
     saved = _save_draft(session, values, creating=True)
     if course.status == Course.Status.PLANNED:
-        Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE)
+        Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE, version=F("version") + 1)
     return Status(201, session_out(get_or_404(_sessions(), saved.pk, "session")))
 
 

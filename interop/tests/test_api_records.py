@@ -49,7 +49,8 @@ def test_create_and_update_a_patient(api, clinic, nurse):
     created = response.json()
     assert created["mrn"] == "TP0200" and created["height_cm"] == 160.5
     assert created["allergies"][0]["anaesthetic_class"] == "amide"
-    response = api.patch(f"/api/v1/patients/{created['id']}", {"weight_kg": 57.5, "allergies": []}, user=nurse)
+    response = api.patch(f"/api/v1/patients/{created['id']}", {"version": created["version"], "weight_kg": 57.5, "allergies": []},
+                         user=nurse)
     assert response.status_code == 200, response.content
     assert response.json()["weight_kg"] == 57.5 and response.json()["allergies"] == []
     assert response.json()["medications"][0]["name"] == "Clopidogrel"  # not sent, so kept
@@ -67,7 +68,7 @@ def test_invalid_patient_names_every_field_and_saves_nothing(api, clinic, clinic
 
 
 def test_pregnancy_and_sex_are_checked_like_the_web_form(api, clinic, clinician):
-    body = problem(api.patch(f"/api/v1/patients/{clinic['other'].pk}", {"pregnant": True}, user=clinician), 422)
+    body = problem(api.patch(f"/api/v1/patients/{clinic['other'].pk}", {"pregnant": True, "version": 1}, user=clinician), 422)
     assert body["errors"][0]["field"] == "pregnant"
 
 
@@ -78,7 +79,8 @@ def test_json_type_errors_are_422_with_field_names(api, clinic, clinician):
 
 
 def test_control_characters_in_input_are_refused(api, clinic, clinician):
-    body = problem(api.patch(f"/api/v1/patients/{clinic['other'].pk}", {"given_name": "Ah\x00med"}, user=clinician),
+    body = problem(api.patch(f"/api/v1/patients/{clinic['other'].pk}", {"given_name": "Ah\x00med", "version": 1},
+                             user=clinician),
                    422)
     assert "U+0000" in body["detail"]
     assert Patient.objects.get(pk=clinic["other"].pk).given_name == "Ahmed"
