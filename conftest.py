@@ -145,3 +145,9 @@ def default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def covering_clinician(django_user_model):
+    """A second clinician (Dr Okafor), for sessions that belong to someone else."""
+    return make_staff(django_user_model, "okafor", Role.CLINICIAN, first="Chidi", last="Okafor")
