@@ -184,3 +184,8 @@ def make_appointment(course, *, days_ahead: int = 3, at=None, minutes: int = 30,
     fields.setdefault("booked_by", course.clinician)
     return Appointment.objects.create(patient=course.patient, course=course, clinician=course.clinician, start=start,
                                       minutes=minutes, **fields)
+
+@pytest.fixture
+def covering_clinician(django_user_model):
+    """A second clinician (Dr Okafor), for sessions that belong to someone else."""
+    return make_staff(django_user_model, "okafor", Role.CLINICIAN, first="Chidi", last="Okafor")

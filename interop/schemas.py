@@ -297,7 +297,13 @@ class SessionUpdate(SessionFields):
 
 
 class SignIn(Schema):
-    version: Optional[int] = Field(None, ge=1, le=2**31, description="When given, must match the current version.")
+    # Optional in the schema only so that a caller who may not sign hears 403 before any body check;
+    # signing without it is refused (409) like a stale version.
+    version: Optional[int] = Field(None, ge=0, le=2**31, description=(
+        "Required: the version you read. Missing, 0 or stale is a 409 and nothing is signed."))
+    attestation: str = Field("", max_length=500, description=(
+        "Only when you are not the session's clinician: why you, as covering clinician, co-sign it. "
+        "Kept as a co-signature (who, when, for whom, why)."))
 
 
 class SessionOut(Schema):

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from tpclinic.versioning import VersionedForm
+
+from treatment import versions
 from treatment.models import Course, Injection, Session
 
 
@@ -53,13 +55,24 @@ class SessionForm(forms.ModelForm):
             "dose_override_reason": forms.Textarea(attrs={"rows": 2}),
         }
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version the form was read at. Not an IntegerField: a missing, zero, garbled or huge value
+    # must reach the version check (which refuses it with its own message), not become a 500 or a
+    # hidden-field error nobody sees.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    attestation = forms.CharField(
+        label=_("Attestation (covering clinician)"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("This is another clinician's session. To co-sign it, say why you sign it for them."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["performed_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def clean_version(self):
+        return versions.parse(self.cleaned_data.get("version"))
 
     def clean(self):
         cleaned = super().clean()

@@ -173,6 +173,29 @@ class Session(models.Model):
         return problems
 
 
+class CoSignature(models.Model):
+    """A covering clinician's signature on another clinician's session, with the reason they sign it.
+
+    Only the session's own clinician signs it plainly; anyone else signing is recorded here, who,
+    when, for whom and why, and shown beside the signature on the session and in its note.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="cosignatures")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        help_text="The session's clinician when it was co-signed.",
+    )
+    signed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("attestation"), max_length=500)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+
+    def __str__(self):
+        return f"Co-signed by {self.signed_by} for {self.on_behalf_of} on {self.signed_at:%Y-%m-%d %H:%M}"
+
+
 class Injection(models.Model):
     class Agent(models.TextChoices):
         LIDOCAINE = "lidocaine", _("Lidocaine")

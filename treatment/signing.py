@@ -1,25 +1,34 @@
 """Signing a session: one service for the web UI and the JSON API.
 
-A session is signed only by a clinician, only when it is complete (pain scores, consent, at least
-one injection) and only when the safety screen does not block it. The screen as shown and the
-CPT code are kept with the signed session, and the course's stored schedule is refreshed.
+A session is signed by its own clinician; a covering clinician co-signs it only with an
+attestation that says why, kept as a CoSignature. It is signed only once it has happened (its
+date and time are not in the future), only in the version the signer read, only when it is
+complete (pain scores, consent, at least one injection) and only when the safety screen does not
+block it. The screen as shown and the CPT code are kept with the signed session, the course's
+stored schedule is refreshed, and the signature is written to the audit trail as its own event.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from audit import record
 from safety import present, session_check
-from treatment.models import Session
+from treatment import versions
+from treatment.models import CoSignature, Session
+
+ATTESTATION_MAX = 500
 
 
 @dataclass
 class SignRefused(Exception):
-    """Why a session was not signed. `kind`: not-allowed, signed, stale, incomplete or blocked."""
+    """Why a session was not signed. `kind`: not-allowed, not-yours, not-yet, signed, stale, incomplete or blocked."""
 
     kind: str
     message: str
@@ -29,15 +38,38 @@ class SignRefused(Exception):
         return self.message
 
 
-def sign(session: Session, user, version: int | None = None) -> Session:
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _check_signer(session: Session, user, attestation: str) -> None:
     if not roles.can_sign(user):
         raise SignRefused("not-allowed", _("Only a clinician can sign a session."))
+    if user.pk == session.clinician_id:
+        return
+    if not attestation:
+        raise SignRefused("not-yours", _(
+            "This is %(clinician)s's session: only they sign it. If you are covering for them, co-sign it with "
+            "an attestation that says why (for example, that you performed or supervised it in their absence)."
+        ) % {"clinician": _name(session.clinician)})
+    if len(attestation) > ATTESTATION_MAX:
+        raise SignRefused("incomplete", _("Keep the attestation to %(max)s characters.") % {"max": ATTESTATION_MAX})
+
+
+def sign(session: Session, user, version: int | None, attestation: str = "") -> Session:
+    """Sign the draft `session` as `user`, who read `version`; co-sign when `user` is not its clinician."""
+    attestation = (attestation or "").strip()
+    _check_signer(session, user, attestation)
     if session.is_signed:
         raise SignRefused("signed", _("This session is already signed; a signed session cannot be changed."))
-    if version is not None and version != session.version:
-        raise SignRefused("stale", _(
-            "The session changed since you read it (version %(current)s, you sent %(sent)s). Read it again, "
-            "check the changes, and sign that version.") % {"current": session.version, "sent": version})
+    if not version or version != session.version:
+        raise SignRefused("stale", versions.VersionRefused(_("session"), session.version, version).message)
+    now = timezone.now()
+    if session.performed_at > now:
+        raise SignRefused("not-yet", _(
+            "This session is dated %(when)s, which has not come yet; a procedure is signed only after it is "
+            "performed. Correct its date and time, or sign it then."
+        ) % {"when": date_format(timezone.localtime(session.performed_at), "DATETIME_FORMAT")})
     problems = session.sign_problems()
     if problems:
         raise SignRefused("incomplete", _("The session was not signed: ") + " ".join(problems), problems)
@@ -45,13 +77,25 @@ def sign(session: Session, user, version: int | None = None) -> Session:
     if not result.can_sign:
         blocks = [present.finding_message(finding) for finding in result.screen.blocks]
         raise SignRefused("blocked", _("The session was not signed. The risk screen blocks it: ") + " ".join(blocks), blocks)
+    cosigning = user.pk != session.clinician_id
     with transaction.atomic():
         updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT, version=session.version).update(
-            status=Session.Status.SIGNED, signed_at=timezone.now(), signed_by=user,
+            status=Session.Status.SIGNED, signed_at=now, signed_by=user,
             screen_snapshot=result.snapshot(), cpt_codes=",".join(result.cpt.codes),
         )
         if updated:
+            if cosigning:
+                CoSignature.objects.create(session=session, signed_by=user, on_behalf_of=session.clinician,
+                                           signed_at=now, reason=attestation)
             session.course.refresh_schedule()
+            detail = {"before": {"status": "draft", "version": session.version},
+                      "after": {"status": "signed", "signed_by": user.pk, "cpt": ",".join(result.cpt.codes)}}
+            if cosigning:
+                detail["after"]["for"] = session.clinician_id
+                detail["after"]["reason"] = attestation[:80]
+            record.write("co-sign" if cosigning else "sign", user=user, object_type="treatment.session",
+                         object_id=session.pk, patient_id=session.course.patient_id,
+                         detail=json.dumps(detail, separators=(",", ":"))[:255])
     if not updated:
         raise SignRefused("stale", _(
             "Someone else saved or signed this session at the same moment; nothing was signed. Read it again and retry."))

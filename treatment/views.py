@@ -17,7 +17,7 @@ from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
 from safety import session_check
 from treatment import signing
-from treatment import charts, course_rules
+from treatment import charts, course_rules, versions
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
 from tpclinic.versioning import StaleVersion
 from treatment.models import Course, Injection, Session
@@ -188,49 +188,90 @@ def session_edit(request, pk):
     formset = InjectionFormSet(request.POST or None, instance=session, patient=patient, prefix="injections")
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
-            with transaction.atomic():
-                updated = Session.objects.filter(
-                    pk=session.pk, status=Session.Status.DRAFT, version=form.cleaned_data.get("version") or session.version,
-                ).update(version=F("version") + 1)
-                if not updated:
-                    keep(request, session, request.POST)
-                    messages.error(request, _(
-                        "Someone else saved or signed this session while you were editing it. Your changes were "
-                        "not saved; the page now shows their version. Re-enter your changes."
-                    ))
-                    return redirect("treatment:session", pk=session.pk)
-                saved = form.save(commit=False)
-                saved.version = session.version + 1
-                saved.save()
-                formset.save()
+            try:
+                with transaction.atomic():
+                    new_version = versions.claim(
+                        Session.objects.filter(status=Session.Status.DRAFT), session.pk, form.cleaned_data["version"],
+                        _("session"), changes=lambda current: _changes(current, form, formset),
+                    )
+                    saved = form.save(commit=False)
+                    saved.version = new_version
+                    saved.save()
+                    formset.save()
+            except versions.VersionRefused as refused:
+                return _refuse_stale(request, session, refused)
             if "sign" in request.POST:
-                return _sign(request, saved)
+                return _sign(request, saved, form.cleaned_data.get("attestation", ""))
             messages.success(request, _("Draft saved."))
             return redirect("treatment:session", pk=session.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return _session_form(request, session, form, formset)
+
+
+def _session_form(request, session, form, formset):
     return render(request, "treatment/session_form.html", {
-        "session": session, "patient": patient, "form": form, "formset": formset,
+        "session": session, "patient": session.course.patient, "form": form, "formset": formset,
         "can_sign": roles.can_sign(request.user),
+        "cosigning": roles.can_sign(request.user) and request.user.pk != session.clinician_id,
     })
 
 
-def _sign(request, session):
+def _changes(current: Session, form, formset) -> list[versions.Difference]:
+    """What the stored session holds where it differs from the form as sent."""
+    found = versions.differences(current, form.cleaned_data, form._meta.fields)
+    now = sorted(str(i) for i in current.injections.select_related("trigger_point"))
+    sent = sorted(str(f.instance) for f in formset.forms
+                  if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("trigger_point"))
+    if now != sent:
+        found.append(versions.Difference(_("injections"), "; ".join(now) or "—", "; ".join(sent) or "—"))
+    return found
+
+
+def _refuse_stale(request, session, refused: versions.VersionRefused):
+    """Nothing was saved. Show the page again with what they typed and the message saying what differs;
+    the form now carries the current version, so saving again is a deliberate choice over the other change."""
+    typed = request.POST.copy()
+    typed["version"] = str(refused.sent or "")  # the version as understood, never a number the column cannot hold
+    keep(request, session, typed)
+    messages.error(request, refused.message)
+    current = get_object_or_404(_session_queryset(), pk=session.pk)
+    if current.is_signed:
+        return redirect("treatment:session", pk=session.pk)
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = SessionForm(data, instance=current)
+    formset = InjectionFormSet(data, instance=current, patient=current.course.patient, prefix="injections")
+    return _session_form(request, current, form, formset)
+
+
+def _sign(request, session, attestation: str = ""):
     try:
-        signing.sign(session, request.user)
+        signing.sign(session, request.user, session.version, attestation)
     except signing.SignRefused as refused:
         if refused.kind == "signed":
             messages.info(request, refused.message)
             return redirect("treatment:course", pk=session.course_id)
-        if refused.kind in {"incomplete", "blocked"}:
+        if refused.kind in {"incomplete", "blocked", "not-yet", "not-yours"}:
             messages.error(request, _("The session was saved as a draft but not signed.") + " " + refused.message)
         else:
             messages.error(request, refused.message)
         return redirect("treatment:session", pk=session.pk)
-    messages.success(request, _("Session signed."))
+    messages.success(request, _("Session signed.") if session.clinician_id == request.user.pk
+                     else _("Session co-signed for %(clinician)s.") % {
+                         "clinician": session.clinician.get_full_name() or session.clinician.get_username()})
     return redirect("treatment:course", pk=session.course_id)
 
 
 @require_POST
 @charting_required
 def session_sign(request, pk):
-    return _sign(request, get_object_or_404(_session_queryset(), pk=pk))
+    """Sign without editing: the version read and, for a covering clinician, the attestation come with the POST."""
+    session = get_object_or_404(_session_queryset(), pk=pk)
+    try:
+        signing.sign(session, request.user, versions.parse(request.POST.get("version")),
+                     request.POST.get("attestation", ""))
+    except signing.SignRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("treatment:session", pk=session.pk)
+    messages.success(request, _("Session signed."))
+    return redirect("treatment:course", pk=session.course_id)

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Literal, Optional
 
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
@@ -26,6 +26,7 @@ from interop.problems import conflict, invalid
 from interop.schemas import (CourseIn, CourseOut, CourseUpdate, Id, SessionIn, SessionOut, SessionUpdate, SignIn,
                              page_of)
 from patients.models import Patient
+from treatment import versions
 from treatment.forms import CourseForm, InjectionForm, SessionForm, default_session_time
 from treatment.models import Course, Injection, Session
 
@@ -223,18 +224,17 @@ def update_session(request, session_id: int, payload: SessionUpdate):
     if session.is_signed:
         raise conflict("This session is signed; a signed session is read-only.")
     if version != session.version:
-        raise conflict(f"The session changed since you read it (version {session.version}, you sent {version}); "
-                       "nothing was saved. Read it again and re-apply your changes.")
-    _save_draft(session, values, creating=False)
+        raise _refused(session, version, values)
+    _save_draft(session, values, creating=False, version=version)
     return session_out(get_or_404(_sessions(), session_id, "session"))
 
 
 @router.post("/sessions/{int:session_id}/sign", response=responses({200: SessionOut}, 400, 401, 403, 404, 409, 422),
-             summary="Sign a draft session (clinicians only)")
+             summary="Sign a draft session (its clinician; a covering clinician co-signs with an attestation)")
 def sign_session(request, session_id: int, payload: SignIn = None):
     require_sign(request.auth)
     session = get_or_404(_sessions(), session_id, "session")
-    signing.sign(session, request.auth, payload.version if payload else None)
+    signing.sign(session, request.auth, payload.version if payload else None, payload.attestation if payload else "")
     return session_out(get_or_404(_sessions(), session_id, "session"))
 
 
@@ -246,7 +246,20 @@ def _values(payload) -> dict:
     return values
 
 
-def _save_draft(session: Session, values: dict, creating: bool) -> Session:
+def _refused(session: Session, version: int | None, values: dict):
+    """The stale-version refusal as a 409 that says what the stored session now holds."""
+    def changes(current):
+        found = versions.differences(current, values, [f for f in SessionForm._meta.fields if f in values])
+        if values.get("injections") is not None:
+            now = [injection_out(i)["description"] for i in current.injections.select_related("trigger_point")]
+            if len(now) != len(values["injections"]):
+                found.append(versions.Difference("injections", str(len(now)), str(len(values["injections"]))))
+        return found
+    refused = versions.VersionRefused("session", session.version, version, changes(session) if version else [])
+    return conflict(refused.message)
+
+
+def _save_draft(session: Session, values: dict, creating: bool, version: int | None = None) -> Session:
     """Validate the session and its injections with the web UI's forms, then save all or nothing."""
     patient = session.course.patient
     injections = values.pop("injections", None)
@@ -267,14 +280,13 @@ def _save_draft(session: Session, values: dict, creating: bool) -> Session:
         if creating:
             saved = form.save()
         else:
-            updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT, version=session.version).update(
-                version=F("version") + 1,
-            )
-            if not updated:
-                raise conflict("Someone else saved or signed this session at the same moment; nothing was saved. "
-                               "Read it again and re-apply your changes.")
+            try:
+                new_version = versions.claim(Session.objects.filter(status=Session.Status.DRAFT), session.pk, version,
+                                             "session")
+            except versions.VersionRefused:
+                raise _refused(session, version, values) from None
             saved = form.save(commit=False)
-            saved.version = session.version + 1
+            saved.version = new_version
             saved.save()
         if injections is not None:
             saved.injections.all().delete()

@@ -194,7 +194,8 @@ def test_update_a_draft_with_its_version_and_refuse_a_stale_one(api, clinic, nur
 
 
 def test_signing_an_incomplete_session_says_what_is_missing(api, clinic, clinician):
-    body = problem(api.post(f"/api/v1/sessions/{clinic['draft'].pk}/sign", {}, user=clinician), 422)
+    body = problem(api.post(f"/api/v1/sessions/{clinic['draft'].pk}/sign", {"version": clinic['draft'].version},
+                            user=clinician), 422)
     assert "pain score after" in body["detail"] and "consent" in body["detail"]
     problem(api.post(f"/api/v1/sessions/{clinic['draft'].pk}/sign", {"version": 7}, user=clinician), 409)
 
@@ -202,7 +203,7 @@ def test_signing_an_incomplete_session_says_what_is_missing(api, clinic, clinici
 def test_sign_keeps_the_cpt_code_and_refreshes_the_course(api, clinic, clinician):
     draft = clinic["draft"]
     Session.objects.filter(pk=draft.pk).update(pain_after=1, consent_recorded=True)
-    response = api.post(f"/api/v1/sessions/{draft.pk}/sign", None, user=clinician)
+    response = api.post(f"/api/v1/sessions/{draft.pk}/sign", {"version": draft.version}, user=clinician)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "signed" and body["signed_by"] == clinician.pk
@@ -218,7 +219,7 @@ def test_the_risk_screen_can_block_signing(api, clinic, clinician):
     draft = clinic["draft"]
     Session.objects.filter(pk=draft.pk).update(pain_after=1, consent_recorded=True)
     clinic["patient"].allergies.create(substance="Bupivacaine", anaesthetic_class="amide")
-    body = problem(api.post(f"/api/v1/sessions/{draft.pk}/sign", {}, user=clinician), 422)
+    body = problem(api.post(f"/api/v1/sessions/{draft.pk}/sign", {"version": draft.version}, user=clinician), 422)
     assert "risk screen blocks" in body["detail"]
     assert Session.objects.get(pk=draft.pk).status == "draft"
 

@@ -4,43 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from charting.models import TriggerPoint
 from treatment.models import Course, Injection, Session
+from treatment.tests.helpers import session_post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def trigger_points(patient):
-    today = timezone.localdate()
-    return [
-        TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
-                                    region_side="left", view="back", map_x=100, map_y=100, found_on=today),
-        TriggerPoint.objects.create(patient=patient, muscle="levator-scapulae", side="left", region="neck.angle",
-                                    region_side="left", view="back", map_x=102, map_y=104, found_on=today),
-    ]
-
-
-@pytest.fixture
-def course(patient, clinician):
-    return Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
-
-
-def _session_post(session, trigger_points, **overrides):
-    data = {
-        "version": str(session.version), "performed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "pain_before": "7", "pain_after": "3", "immediate_relief_pct": "", "notes": "",
-        "injections-TOTAL_FORMS": str(len(trigger_points)), "injections-INITIAL_FORMS": "0",
-    }
-    for n, tp in enumerate(trigger_points):
-        data.update({
-            f"injections-{n}-trigger_point": str(tp.pk), f"injections-{n}-agent": "lidocaine",
-            f"injections-{n}-concentration_pct": "1", f"injections-{n}-volume_ml": "2",
-            f"injections-{n}-needle_gauge": "25", f"injections-{n}-needle_length_mm": "38",
-            f"injections-{n}-technique": "fanning", f"injections-{n}-guidance": "none",
-        })
-    data.update(overrides)
-    return data
 
 
 def test_course_takes_the_clinicians_preferred_interval(clinician_client, clinician, patient):
@@ -70,7 +37,7 @@ def test_record_and_sign_a_session_with_two_injections(clinician_client, course,
     assert response["Location"] == reverse("treatment:session", args=[session.pk])
     clinician_client.post(reverse("safety:consent", args=[session.pk]))
     response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
-                                     _session_post(session, trigger_points, sign="1"))
+                                     session_post(session, trigger_points, sign="1"))
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.is_signed and session.immediate_relief_pct == 57
@@ -84,7 +51,7 @@ def test_a_signed_session_is_read_only(clinician_client, course, trigger_points)
     session = Session.objects.create(course=course, clinician=course.clinician, pain_before=5, pain_after=2,
                                      consent_recorded=True, status=Session.Status.SIGNED)
     response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
-                                     _session_post(session, trigger_points, pain_before="1"))
+                                     session_post(session, trigger_points, pain_before="1"))
     assert response.status_code == 405
     session.refresh_from_db()
     assert session.pain_before == 5 and not session.injections.exists()
@@ -93,7 +60,7 @@ def test_a_signed_session_is_read_only(clinician_client, course, trigger_points)
 def test_signing_needs_consent_pain_scores_and_an_injection(clinician_client, course, trigger_points):
     session = Session.objects.create(course=course, clinician=course.clinician)
     response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
-                                     _session_post(session, trigger_points, sign="1"), follow=True)
+                                     session_post(session, trigger_points, sign="1"), follow=True)
     session.refresh_from_db()
     assert not session.is_signed
     assert "Record the patient&#x27;s consent" in response.content.decode()
@@ -105,11 +72,14 @@ def test_a_stale_draft_save_is_refused_and_the_other_version_kept(clinician_clie
     stale_version = session.version
     Session.objects.filter(pk=session.pk).update(version=stale_version + 1, notes="saved by a colleague")
     response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
-                                     _session_post(session, trigger_points, version=str(stale_version), notes="mine"),
+                                     session_post(session, trigger_points, version=str(stale_version), notes="mine"),
                                      follow=True)
     session.refresh_from_db()
     assert session.notes == "saved by a colleague"
-    assert "Someone else saved" in response.content.decode()
+    page = response.content.decode()
+    assert "changed since you read it" in page and "saved by a colleague" in page  # what differs is named
+    assert "\nmine</textarea>" in page  # what they typed is still on the page
+    assert f'name="version" value="{session.version}"' in page  # saving again is a deliberate overwrite
 
 
 def test_front_desk_sees_the_worklist_but_cannot_chart_or_record(client, front_desk, course, patient):
@@ -125,7 +95,7 @@ def test_nurse_can_prepare_but_not_sign(client, nurse, course, trigger_points):
     client.post(reverse("treatment:session_new", args=[course.pk]))
     session = Session.objects.get()
     client.post(reverse("safety:consent", args=[session.pk]))
-    client.post(reverse("treatment:session", args=[session.pk]), _session_post(session, trigger_points, sign="1"))
+    client.post(reverse("treatment:session", args=[session.pk]), session_post(session, trigger_points, sign="1"))
     session.refresh_from_db()
     assert not session.is_signed and session.pain_before == 7
 

@@ -1,0 +1,22 @@
+"""Treatment test fixtures: two trigger points, and a course."""
+import pytest
+from django.utils import timezone
+
+from charting.models import TriggerPoint
+from treatment.models import Course
+
+
+@pytest.fixture
+def trigger_points(patient):
+    today = timezone.localdate()
+    return [
+        TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
+                                    region_side="left", view="back", map_x=100, map_y=100, found_on=today),
+        TriggerPoint.objects.create(patient=patient, muscle="levator-scapulae", side="left", region="neck.angle",
+                                    region_side="left", view="back", map_x=102, map_y=104, found_on=today),
+    ]
+
+
+@pytest.fixture
+def course(patient, clinician):
+    return Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
