@@ -17,6 +17,10 @@ from accounts import roles
 
 DEVICE_NAME = "Authenticator app"
 
+# Where an API token, not the web session, says who is calling (interop.auth.TokenMiddleware); a
+# request there with a valid token is not held at the second step. Nowhere else does a token count.
+TOKEN_PATHS = ("/api/", "/fhir/")
+
 
 def required_for(user) -> bool:
     """Staff roles, and anyone who can open the admin site, need a second factor."""

@@ -18,7 +18,6 @@ from accounts import mfa
 from audit import record
 
 MFA_REQUIRED = "mfa-required"  # audit action (AuditEvent.action holds 12 characters)
-TOKEN_PATHS = ("/api/", "/fhir/")
 
 ALLOWED_URL_NAMES = {
     "login", "logout", "healthz", "set_language", "dismiss_language",
@@ -39,7 +38,7 @@ class MFARequiredMiddleware:
         user = getattr(request, "user", None)
         if user is None or not mfa.required_for(user) or mfa.is_verified(request):
             return False
-        if getattr(request, "auth_token", None) is not None and request.path_info.startswith(TOKEN_PATHS):
+        if getattr(request, "auth_token", None) is not None and request.path_info.startswith(mfa.TOKEN_PATHS):
             return False
         if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return False

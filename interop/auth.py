@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from ninja.security import HttpBearer
 
+from accounts.mfa import TOKEN_PATHS
 from audit import record
 from interop.models import ApiToken
-
-TOKEN_PATHS = ("/api/", "/fhir/")
 
 # Audit actions (AuditEvent.action holds at most 12 characters).
 TOKEN_USED = "token-used"

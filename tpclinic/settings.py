@@ -13,9 +13,11 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("TPCLINIC_DATA_DIR", BASE_DIR / "var"))
-if not DATA_DIR.exists():
-    DATA_DIR.mkdir(parents=True, mode=0o700)
-    DATA_DIR.chmod(0o700)  # the database and the secret key live here: the server's user only (mkdir obeys umask)
+if not DATA_DIR.exists() or DATA_DIR == BASE_DIR / "var":
+    # The database and the secret key live here: the server's user only (mkdir obeys the umask, and
+    # var/ of an older version was made 0755). A directory the clinic chose keeps the modes it has.
+    DATA_DIR.mkdir(parents=True, mode=0o700, exist_ok=True)
+    DATA_DIR.chmod(0o700)
 
 
 def env_bool(name: str, default: bool) -> bool:

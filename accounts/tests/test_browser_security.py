@@ -93,3 +93,30 @@ def test_log_in_also_enrols_staff_made_without_the_fixtures(page, django_user_mo
     log_in(page, "okafor")
     assert "/courses/worklist/" in page.url
     assert user.totpdevice_set.get().confirmed
+
+
+def test_forgotten_password_by_e_mail_then_the_code(page, clinician):
+    """From the login page's link to a new password and the usual second step, in real pages."""
+    import re
+
+    from django.core import mail
+
+    clinician.email = "alice.ward@clinic.example"
+    clinician.save()
+    violations = csp_messages(page)
+    page.goto("/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill("alice.ward@clinic.example")
+    page.get_by_role("button", name="Send the link").click()
+    page.get_by_role("heading", name="Check your e-mail").wait_for()
+    link = re.search(r"https?://\S+/account/reset/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    page.get_by_label(re.compile(r"^New password:?$")).fill("a-fresh-longer-passphrase")
+    page.get_by_label("New password confirmation").fill("a-fresh-longer-passphrase")
+    page.get_by_role("button", name="Set password").click()
+    page.get_by_role("heading", name="Password set").wait_for()
+    log_in(page, "clinician", password="a-fresh-longer-passphrase")
+    assert "/courses/worklist/" in page.url
+    page.get_by_role("link", name="Change password").click()
+    page.get_by_role("heading", name="Change your password").wait_for()
+    assert violations == []
