@@ -119,6 +119,7 @@ URLS = {
 
     "audit:report": {"GET": "audit"},
     "audit:patient": {"GET": "audit"},
+    "audit:disclosures": {"GET": "audit"},
     "audit:user": {"GET": "audit"},
     "audit:export": {"GET": "audit"},
     "audit:amend_session": {"GET": "amend", "POST": "amend"},

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.decorators import staff_required
+from audit import events
 from charting.models import map_points
 from patients.forms import AllergyFormSet, MedicationFormSet, PatientForm
 from patients.models import Patient
@@ -24,6 +25,7 @@ def patient_list(request):
                 Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word)
             )
     page = Paginator(patients.order_by("family_name", "given_name", "id"), 25).get_page(request.GET.get("page"))
+    events.shown(request, page.object_list, what=f"patient search: {query}"[:255] if query else "patient list")
     template = "patients/_results.html" if request.headers.get("HX-Request") else "patients/list.html"
     return render(request, template, {"page": page, "query": query})
 

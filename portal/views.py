@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import staff_required
+from audit import events
 from patients.models import Patient
 from portal import diary as diary_tools
 from portal import handout, ical, schedule
@@ -65,15 +66,18 @@ def consent(request, patient, pk):
             messages.info(request, _("Your consent for this session is already recorded."))
             return redirect("portal:home")
         if form.is_valid():
-            with transaction.atomic():
+            with transaction.atomic(), events.quiet():
                 locked = Session.objects.select_for_update().get(pk=session.pk)
                 if locked.is_signed or locked.consent_recorded:
                     return redirect("portal:home")
-                ConsentRecord.objects.create(
+                given = ConsentRecord.objects.create(
                     session=locked, form_version=text.version, language=text.language, flags=[],
                     method=ConsentRecord.Method.PORTAL, recorded_by=request.user,
                 )
                 Session.objects.filter(pk=locked.pk).update(consent_recorded=True)
+                events.record(events.Action.CONSENT, obj=given, request=request,
+                              before={"consent_recorded": False},
+                              after={"consent_recorded": True, **events.snapshot(given)})
             messages.success(request, _("Thank you. Your consent is recorded."))
             return redirect("portal:home")
     return render(request, "portal/consent.html", {

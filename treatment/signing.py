@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from audit import events
 from safety import present, session_check
 from treatment.models import Session
 
@@ -29,7 +30,19 @@ class SignRefused(Exception):
         return self.message
 
 
+# What signing changes, recorded before and after in the audit event.
+SIGNED_FIELDS = ("status", "signed_at", "signed_by", "screen_snapshot", "cpt_codes")
+
+
 def sign(session: Session, user, version: int | None = None) -> Session:
+    try:
+        return _sign(session, user, version)
+    except SignRefused as refused:
+        events.record(events.Action.REFUSED, obj=session, user=user, detail=f"signing refused: {refused.kind}")
+        raise
+
+
+def _sign(session: Session, user, version: int | None) -> Session:
     if not roles.can_sign(user):
         raise SignRefused("not-allowed", _("Only a clinician can sign a session."))
     if session.is_signed:
@@ -45,6 +58,7 @@ def sign(session: Session, user, version: int | None = None) -> Session:
     if not result.can_sign:
         blocks = [present.finding_message(finding) for finding in result.screen.blocks]
         raise SignRefused("blocked", _("The session was not signed. The risk screen blocks it: ") + " ".join(blocks), blocks)
+    before = events.snapshot(session, SIGNED_FIELDS)
     with transaction.atomic():
         updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT, version=session.version).update(
             status=Session.Status.SIGNED, signed_at=timezone.now(), signed_by=user,
@@ -52,6 +66,8 @@ def sign(session: Session, user, version: int | None = None) -> Session:
         )
         if updated:
             session.course.refresh_schedule()
+            events.record(events.Action.SIGN, obj=session, user=user, before=before,
+                          after=events.snapshot(session, SIGNED_FIELDS))
     if not updated:
         raise SignRefused("stale", _(
             "Someone else saved or signed this session at the same moment; nothing was signed. Read it again and retry."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from audit import events
 from audit.rejected import keep
 from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
@@ -67,6 +68,7 @@ def worklist(request):
     paginator.count = counts.pop("total")  # already counted with the buckets: spare the paginator its query
     page = paginator.get_page(request.GET.get("page"))
     page_courses = list(page.object_list)
+    events.shown(request, [course.patient_id for course in page_courses], what="worklist")
     prefetch_related_objects(page_courses, "sessions")
     rows = [
         {"course": course, "status": course.due_status(), "due": course.next_due_on, "last": course.last_session(),
