@@ -62,8 +62,9 @@ def patient_everything(request, pk: str):
     user, _ = fhir_user(request)
     if user is None:
         return _unauthorized()
-    if not roles.is_staff_member(user):
-        return _outcome(403, "forbidden", "Only clinic staff can export a patient's record.")
+    if not roles.can_export(user):
+        return _outcome(403, "forbidden", "Only clinicians and administrators can export a patient's record "
+                        "(minimum necessary); each export is audited.")
     patient = Patient.objects.filter(pk=int(pk)).first() if pk.isdigit() and 0 < int(pk) <= MAX_ID else None
     if patient is None:
         return _outcome(404, "not-found", f"There is no Patient/{pk} here.")

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -12,6 +13,7 @@ from charting.models import map_points
 from patients.forms import AllergyFormSet, MedicationFormSet, PatientForm
 from patients.models import Patient
 from referral import views as referral_views
+from treatment.models import Session
 
 
 @staff_required()
@@ -51,11 +53,21 @@ def patient_edit(request, pk=None):
     })
 
 
+def _front_desk_chart(request, patient):
+    """Minimum necessary: demographics, appointments and payer, no clinical notes."""
+    upcoming = (Session.objects.filter(course__patient=patient, status=Session.Status.DRAFT,
+                                       performed_at__gte=timezone.now())
+                .select_related("clinician").order_by("performed_at"))
+    return render(request, "patients/front_desk.html", {"patient": patient, "upcoming": upcoming})
+
+
 @staff_required()
 def chart(request, pk):
     patient = get_object_or_404(
         Patient.objects.prefetch_related("allergies", "medications"), pk=pk,
     )
+    if not roles.can_read_clinical(request.user):
+        return _front_desk_chart(request, patient)
     trigger_points = list(patient.trigger_points.all())
     courses = list(
         patient.courses.select_related("clinician").prefetch_related("sessions")

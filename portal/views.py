@@ -7,6 +7,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import roles
 from accounts.decorators import staff_required
 from audit import events
 from patients.models import Patient
@@ -143,7 +144,7 @@ def handout_pdf(request, patient):
 
 
 @require_GET
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def staff_handout_pdf(request, patient_pk):
     """The same handout for clinical staff to print or give, from the patient's chart."""
     return _pdf_response(request, get_object_or_404(Patient, pk=patient_pk))

@@ -53,7 +53,7 @@ def live_check(request, pk):
     return render(request, "safety/_check.html", {"check": result, "session": session})
 
 
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def consent(request, pk):
     """The consent form in the patient's language, with this session's screen flags; recording it."""
     session = _session(pk)
@@ -82,7 +82,7 @@ def consent(request, pk):
     })
 
 
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def consent_pdf(request, pk):
     from weasyprint import HTML
 

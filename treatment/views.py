@@ -112,7 +112,7 @@ def course_edit(request, pk):
     return render(request, "treatment/course_form.html", {"form": form, "patient": course.patient, "course": course})
 
 
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def course_detail(request, pk):
     course = get_object_or_404(
         Course.objects.select_related("patient", "clinician").prefetch_related(
@@ -151,7 +151,7 @@ def _session_queryset():
     return Session.objects.select_related("course__patient", "clinician", "signed_by")
 
 
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def session_edit(request, pk):
     session = get_object_or_404(_session_queryset(), pk=pk)
     patient = session.course.patient

@@ -336,7 +336,7 @@ def test_permission_matrix(name, role, world):
 # --- every read of one patient's data is in the audit trail -------------------------------------
 
 PATIENT_AREAS = {"record-read", "record-write", "clinical-read", "charting", "sign", "amend", "consent",
-                 "adverse-events", "rejected-edit", "api-read", "api-register", "api-write", "api-sign",
+                 "adverse-events", "rejected-edit", "api-read", "api-clinical-read", "api-register", "api-write", "api-sign",
                  "api-diary-read", "api-diary-write", "fhir-export", "portal", "staff-handout"}
 
 

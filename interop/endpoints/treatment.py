@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Status
 from accounts import roles
 from anatomy import vocabulary
 from interop import signing
-from interop.access import require_chart, require_sign, require_staff
+from interop.access import require_chart, require_clinical_read, require_sign
 from interop.endpoints.common import (PageQuery, check_form, filter_by, form_data, get_or_404, instance_data, paginate,
                                       responses)
 from interop.problems import conflict, invalid
@@ -114,7 +114,7 @@ def _sessions():
 
 @router.get("/courses", response=responses({200: CoursePage}, 401, 403, 422), summary="List courses")
 def list_courses(request, query: Query[CourseQuery]):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     courses = filter_by(_courses(), query, {
         "patient": "patient_id", "clinician": "clinician_id", "status": "status",
         "started_from": "started_on__gte", "started_to": "started_on__lte",
@@ -124,7 +124,7 @@ def list_courses(request, query: Query[CourseQuery]):
 
 @router.get("/courses/{int:course_id}", response=responses({200: CourseOut}, 401, 403, 404), summary="Read a course")
 def get_course(request, course_id: int):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     return course_out(get_or_404(_courses(), course_id, "course"))
 
 
@@ -160,7 +160,7 @@ def create_course(request, payload: CourseIn):
 @router.get("/sessions", response=responses({200: SessionPage}, 401, 403, 422),
             summary="List sessions by patient, course and date")
 def list_sessions(request, query: Query[SessionQuery]):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     sessions = filter_by(_sessions(), query, {
         "patient": "course__patient_id", "course": "course_id", "status": "status",
         "performed_from": "performed_at__date__gte", "performed_to": "performed_at__date__lte",
@@ -171,7 +171,7 @@ def list_sessions(request, query: Query[SessionQuery]):
 @router.get("/sessions/{int:session_id}", response=responses({200: SessionOut}, 401, 403, 404),
             summary="Read a session with its injections")
 def get_session(request, session_id: int):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     return session_out(get_or_404(_sessions(), session_id, "session"))
 
 
