@@ -53,12 +53,16 @@ class AuditMiddleware:
             return
         if reading and not refused and ctx is not None and ctx.object_events:
             return  # the view recorded this read or export itself
+        target = resolve.for_request(request)
         if reading and not refused and ctx is not None and ctx.shown_listed:
-            record.write(Action.LIST, request=request, user=user, object_type="patients.patient",
-                         status=status, detail=ctx.shown_what or f"{len(ctx.shown)} patients shown",
+            # a list filtered to one patient (?patient=12) is a read of that patient
+            one = target.patient_id if target is not None and ctx.shown <= {target.patient_id} else None
+            record.write(Action.READ if one else Action.LIST, request=request, user=user,
+                         object_type=target.object_type if one else "patients.patient",
+                         object_id=target.object_id if one else "", patient_id=one, status=status,
+                         detail=ctx.shown_what or f"{len(ctx.shown)} patients shown",
                          patients=ctx.shown if 200 <= status < 300 else ())
             return
-        target = resolve.for_request(request)
         if target is None:
             return
         if refused:

@@ -197,3 +197,23 @@ def test_accounting_of_disclosures_lists_who_saw_and_what_left(admin_client, cli
 def test_only_administrators_see_the_accounting_of_disclosures(client, request, role_fixture, patient):
     client.force_login(request.getfixturevalue(role_fixture))
     assert client.get(reverse("audit:disclosures", args=[patient.pk])).status_code == 403
+
+
+def test_api_lists_record_every_patient_on_the_page(client, clinician, small_clinic):
+    from patients.models import Patient
+    from treatment.models import Course
+
+    other = Patient.objects.create(mrn="TP3", given_name="D", family_name="E", birth_date="1970-01-01")
+    Course.objects.create(patient=other, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
+    from interop.models import ApiToken
+
+    auth = {"Authorization": f"Bearer {ApiToken.issue(clinician, 't')[1]}"}
+    since = last_id()
+    assert client.get("/api/v1/courses", headers=auth).status_code == 200
+    [listed] = new_events(since, action=Action.LIST)
+    assert set(listed.disclosures.values_list("patient_id", flat=True)) == {small_clinic["patient"].pk, other.pk}
+    since = last_id()
+    assert client.get("/api/v1/courses", {"patient": other.pk}, headers=auth).status_code == 200
+    [read] = new_events(since)
+    assert (read.action, read.patient_id) == (Action.READ, other.pk)
+    assert list(read.disclosures.values_list("patient_id", flat=True)) == [other.pk]

@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.forms import modelform_factory
 from ninja import Field, Query, Router, Status
 
-from audit import events
 from interop.access import patient_for_reader, require_staff
 from interop.endpoints.common import (PageQuery, check_form, form_data, get_or_404, instance_data, optional,
                                       paginate, responses)
@@ -67,9 +66,8 @@ def list_patients(request, query: Query[PatientQuery]):
         patients = patients.filter(sex=query.sex)
     if query.updated_since:
         patients = patients.filter(updated_at__gte=as_utc(query.updated_since))
-    page = paginate(patients.order_by("family_name", "given_name", "id"), query, patient_out)
-    events.shown(request, [item["id"] for item in page["items"]], what="API patient search")
-    return page
+    return paginate(patients.order_by("family_name", "given_name", "id"), query, patient_out, request=request,
+                    patient_of=lambda patient: patient.pk)
 
 
 @router.get("/patients/{int:patient_id}", response=responses({200: PatientOut}, 401, 403, 404),

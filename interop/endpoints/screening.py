@@ -202,7 +202,8 @@ def list_adverse_events(request, query: Query[AdverseEventQuery]):
         "kind": "kind", "severity": "severity", "outcome": "outcome",
         "onset_from": "onset_at__date__gte", "onset_to": "onset_at__date__lte",
     })
-    return paginate(events.order_by("onset_at", "id"), query, adverse_event_out)
+    return paginate(events.order_by("onset_at", "id"), query, adverse_event_out, request=request,
+                    patient_of=lambda event: event.session.course.patient_id)
 
 
 def _form_time(value: datetime) -> str:

@@ -119,7 +119,8 @@ def list_courses(request, query: Query[CourseQuery]):
         "patient": "patient_id", "clinician": "clinician_id", "status": "status",
         "started_from": "started_on__gte", "started_to": "started_on__lte",
     })
-    return paginate(courses.order_by("-started_on", "-id"), query, course_out)
+    return paginate(courses.order_by("-started_on", "-id"), query, course_out, request=request,
+                    patient_of=lambda course: course.patient_id)
 
 
 @router.get("/courses/{int:course_id}", response=responses({200: CourseOut}, 401, 403, 404), summary="Read a course")
@@ -165,7 +166,8 @@ def list_sessions(request, query: Query[SessionQuery]):
         "patient": "course__patient_id", "course": "course_id", "status": "status",
         "performed_from": "performed_at__date__gte", "performed_to": "performed_at__date__lte",
     })
-    return paginate(sessions.order_by("performed_at", "id"), query, session_out)
+    return paginate(sessions.order_by("performed_at", "id"), query, session_out, request=request,
+                    patient_of=lambda session: session.course.patient_id)
 
 
 @router.get("/sessions/{int:session_id}", response=responses({200: SessionOut}, 401, 403, 404),
