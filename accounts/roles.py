@@ -19,6 +19,18 @@ def is_staff_member(user) -> bool:
     return role_of(user) in {Role.CLINICIAN, Role.NURSE, Role.FRONT_DESK, Role.ADMIN}
 
 
+def can_read_clinical(user) -> bool:
+    """Minimum necessary: clinical notes, courses, sessions, consent forms, pain drawings and diaries
+    are read by the clinical roles only. The front desk sees demographics, scheduling and payer."""
+    return role_of(user) in {Role.CLINICIAN, Role.NURSE, Role.ADMIN}
+
+
+def can_export(user) -> bool:
+    """A patient's whole record leaves the clinic (FHIR export) only through a clinician or an
+    administrator; every export is an audit event naming the patient."""
+    return role_of(user) in {Role.CLINICIAN, Role.ADMIN}
+
+
 def can_chart(user) -> bool:
     """Clinical charting: trigger points, courses, sessions."""
     return role_of(user) in {Role.CLINICIAN, Role.NURSE, Role.ADMIN}

@@ -1,10 +1,13 @@
-"""The audit models in the admin site: view only (no add, change or delete for anyone)."""
+"""The audit models in the admin site: view only (no add, change or delete for anyone).
+
+AuditedAdmin (audit/admin_events.py) is the base of every ModelAdmin in the project."""
 from django.contrib import admin
 
-from audit.models import Amendment, AuditEvent, RejectedEdit
+from audit.admin_events import AuditedAdmin
+from audit.models import Amendment, AuditDisclosure, AuditEvent, RejectedEdit
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -20,7 +23,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "username", "role", "action", "object_type", "object_id", "patient_id", "method", "status")
+    list_display = ("seq", "at", "username", "role", "action", "object_type", "object_id", "patient_id", "method",
+                    "status")
     list_filter = ("action", "role")
     search_fields = ("username", "object_id", "path")
     date_hierarchy = "at"
@@ -34,3 +38,9 @@ class AmendmentAdmin(ReadOnlyAdmin):
 @admin.register(RejectedEdit)
 class RejectedEditAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "user", "content_type", "object_id", "base_version", "current_version")
+
+
+@admin.register(AuditDisclosure)
+class AuditDisclosureAdmin(ReadOnlyAdmin):
+    list_display = ("event", "patient_id")
+    search_fields = ("patient_id",)

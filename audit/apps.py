@@ -8,3 +8,6 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from audit import checks, signals  # noqa: F401  (connects the receivers, registers checks)
+        from audit.admin_events import audit_every_admin
+
+        audit_every_admin()

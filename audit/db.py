@@ -4,7 +4,7 @@ The models refuse too (audit.models.AppendOnlyModel), but the triggers also stop
 other program that shares the database. SQLite and PostgreSQL are supported (the databases
 tpclinic runs on); on another database only the model-level guard applies.
 """
-APPEND_ONLY_TABLES = ("audit_auditevent", "audit_amendment", "audit_rejectededit")
+APPEND_ONLY_TABLES = ("audit_auditevent", "audit_amendment", "audit_rejectededit", "audit_auditdisclosure")
 MESSAGE = "is append-only: audit records cannot be changed or deleted"
 
 

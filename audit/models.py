@@ -49,22 +49,41 @@ class AppendOnlyModel(models.Model):
 
 
 class Action(models.TextChoices):
+    """What happened, named by the code that did it (audit/events.py); never guessed from a URL."""
+
     READ = "read", _("Read")
+    LIST = "list", _("Listed (search, worklist, report)")
     CREATE = "create", _("Create")
     UPDATE = "update", _("Update")
     DELETE = "delete", _("Delete")
     EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    SIGN = "sign", _("Sign")
+    COSIGN = "cosign", _("Co-sign")
+    CONSENT = "consent", _("Consent")
+    AMEND = "amend", _("Amend")
+    ADMIN_ADD = "admin-add", _("Admin: add")
+    ADMIN_CHANGE = "admin-change", _("Admin: change")
+    ADMIN_DELETE = "admin-delete", _("Admin: delete")
+    REFUSED = "refused", _("Refused")
     LOGIN = "login", _("Login")
     LOGIN_FAILED = "login-failed", _("Failed login")
     LOGOUT = "logout", _("Logout")
+    TOKEN_USE = "token-use", _("API token used")
+
+
+# Actions that show or hand over a patient's data: the accounting of disclosures lists them.
+DISCLOSING = (Action.READ, Action.LIST, Action.EXPORT)
 
 
 class AuditEvent(AppendOnlyModel):
-    """Who did what to which record of which patient, when, from where.
+    """Who did what to which record of which patient, when, from where, with what it changed.
 
     `user` is kept without a database constraint and `username` is copied, so the trail stays
     whole whatever happens to the account later; `patient_id` and `object_id` are plain values
-    for the same reason.
+    for the same reason. `before`/`after` hold the changed fields only. Rows form one hash chain
+    (`seq`, `prev_hash`, `hash`; see audit/chain.py), so an edited, deleted or forged row is found
+    by `tpclinic audit_verify`. Write events with audit.events.record(), never directly.
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -75,7 +94,7 @@ class AuditEvent(AppendOnlyModel):
     username = models.CharField(_("user"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, blank=True)
     remote_addr = models.CharField(_("address"), max_length=45, blank=True)
-    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     patient_id = models.BigIntegerField(_("patient id"), null=True, blank=True)
@@ -83,6 +102,11 @@ class AuditEvent(AppendOnlyModel):
     method = models.CharField(_("method"), max_length=10, blank=True)
     status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    seq = models.BigIntegerField(_("number in the chain"), unique=True, null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -96,6 +120,53 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self):
         what = f" {self.object_type} {self.object_id}".rstrip() if self.object_type else ""
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}{what}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each changed field, for the reports."""
+        before, after = self.before or {}, self.after or {}
+        return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))]
+
+    def save(self, *args, **kwargs):
+        """Appended at the end of the hash chain, under the chain's lock."""
+        from audit import chain
+
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} is append-only: a saved row cannot be changed.")
+        chain.append(self, getattr(self, "disclosed", ()))
+
+
+class AuditDisclosure(AppendOnlyModel):
+    """One patient whose records an event showed or handed over (a read, a list, an export).
+
+    Kept as rows, so "who saw patient X, and what left the clinic about her" is one query. The
+    patient ids are also part of the event's hash, so a removed or added row breaks the chain.
+    """
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="disclosures")
+    patient_id = models.BigIntegerField(_("patient id"), db_index=True)
+
+    class Meta:
+        default_permissions = ("view",)
+        constraints = [models.UniqueConstraint(fields=["event", "patient_id"], name="audit_disclosure_once")]
+
+    def __str__(self):
+        return f"event {self.event_id}: patient {self.patient_id}"
+
+
+class ChainHead(models.Model):
+    """The single row that holds the last link of the audit chain.
+
+    Writers lock it (SELECT ... FOR UPDATE) so concurrent writers on PostgreSQL keep one chain;
+    it also anchors the end of the chain, so deleting the newest rows is noticed.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        default_permissions = ()
 
 
 class Amendment(AppendOnlyModel):

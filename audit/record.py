@@ -1,4 +1,8 @@
-"""Writing audit events: one function, used by the middleware and the signal receivers."""
+"""Writing audit events: the low-level writer behind audit.events.record() and the middleware.
+
+Call audit.events.record() from application code; it keeps only the changed fields and finds
+the patient. `write` stays for callers that already build every field themselves.
+"""
 from __future__ import annotations
 
 import logging
@@ -34,8 +38,10 @@ def acting_user(request):
 
 
 def write(action: str, *, request=None, user=None, object_type: str = "", object_id="", patient_id=None,
-          status: int | None = None, detail: str = "", username: str = "") -> AuditEvent:
-    """Append one event. Who and where come from `request` (or the request being served)."""
+          status: int | None = None, detail: str = "", username: str = "", before=None, after=None,
+          patients=()) -> AuditEvent:
+    """Append one event to the chain. Who and where come from `request` (or the request being
+    served); `patients` are the patients whose data it disclosed (one AuditDisclosure row each)."""
     if request is None:
         ctx = context.current()
         request = ctx.request if ctx else None
@@ -49,11 +55,17 @@ def write(action: str, *, request=None, user=None, object_type: str = "", object
         action=action,
         object_type=object_type[:100],
         object_id=str(object_id or "")[:64],
-        patient_id=patient_id,
+        patient_id=int(patient_id) if patient_id is not None else None,
         path=(request.get_full_path() if request is not None else "")[:500],
         method=(getattr(request, "method", "") or "")[:10] if request is not None else "",
         status=status,
         detail=detail[:255],
+        before=before,
+        after=after,
     )
+    event.disclosed = set(patients or ())
     event.save()
+    ctx = context.current()
+    if ctx is not None:
+        ctx.written += 1
     return event

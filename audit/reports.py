@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit.models import DISCLOSING, Action, AuditDisclosure, AuditEvent
 
 CSV_COLUMNS = ["at", "username", "role", "remote_addr", "action", "object_type", "object_id", "patient_id",
                "patient_mrn", "path", "method", "status", "detail"]
@@ -28,7 +28,9 @@ def patient_ids_for(text: str) -> list[int]:
 def events(*, patient_ids=None, user_id=None, username="", action="", date_from=None, date_to=None):
     queryset = AuditEvent.objects.all()
     if patient_ids:
-        queryset = queryset.filter(patient_id__in=patient_ids)
+        # the patient's own events, and every list or export that showed her among others
+        queryset = queryset.filter(Q(patient_id__in=patient_ids) | Q(pk__in=AuditDisclosure.objects.filter(
+            patient_id__in=patient_ids).values("event_id")))
     if user_id is not None:
         queryset = queryset.filter(Q(user_id=user_id))
     if username:
@@ -41,6 +43,21 @@ def events(*, patient_ids=None, user_id=None, username="", action="", date_from=
     if date_to:
         queryset = queryset.filter(at__lt=timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min), zone))
     return queryset.order_by("-at", "-id")
+
+
+def disclosures_of(patient_id: int, *, exports_only: bool = False):
+    """Events that showed or handed over this patient's records, newest first."""
+    actions = [Action.EXPORT] if exports_only else list(DISCLOSING)
+    return AuditEvent.objects.filter(
+        action__in=actions, pk__in=AuditDisclosure.objects.filter(patient_id=patient_id).values("event_id"),
+    ).order_by("-at", "-id")
+
+
+def patients_named(rows) -> set[int]:
+    """The patients a page or file of audit events names (as the event's patient or a disclosure)."""
+    ids = {e.patient_id for e in rows if e.patient_id}
+    ids.update(AuditDisclosure.objects.filter(event__in=[e.pk for e in rows]).values_list("patient_id", flat=True))
+    return ids
 
 
 def _cell(value) -> str:

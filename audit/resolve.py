@@ -51,6 +51,7 @@ URL_OBJECTS = {
     "audit:amend_session": ("treatment.session", "pk"),
     "audit:rejected": ("audit.rejectededit", "pk"),
     "audit:patient": ("patients.patient", "patient_pk"),
+    "audit:disclosures": ("patients.patient", "patient_pk"),
     "interop:fhir-everything": ("patients.patient", "pk"),
     "portal:consent": ("treatment.session", "pk"),
 }

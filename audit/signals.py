@@ -1,39 +1,51 @@
-"""Audit receivers: every change to a clinical record, and every login, failed login and logout."""
+"""Audit receivers: a backstop for changes to clinical records, and logins, failed logins and logouts.
+
+Workflows record their own explicit events (audit/events.py: sign, consent, amend, import,
+export, admin changes). These receivers only make sure that any other save or delete of a
+clinical record made through a model still leaves an event with its before and after values;
+a workflow that records the whole operation itself wraps it in `events.quiet()`. Bulk
+`QuerySet.update()` sends no signals: code that uses it must record its own event.
+"""
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from audit import context, record
+from audit import context, events, record
 from audit.models import Action
-from audit.resolve import PATIENT_PATH, model_for, patient_of_instance
+from audit.resolve import PATIENT_PATH, model_for
 
 # The clinical records whose every change is audited (those of apps that are installed).
-TRACKED = [label for label in PATIENT_PATH if not label.startswith("audit.rejected")]
+TRACKED = [label for label in PATIENT_PATH if not label.startswith("audit.")]
 
 
 def _tracked(sender) -> bool:
-    return sender._meta.label_lower in TRACKED
+    return sender._meta.label_lower in TRACKED and not context.is_quiet()
 
 
-def _note_change(patient_id) -> None:
-    ctx = context.current()
-    if ctx is not None:
-        ctx.object_events += 1
-        if patient_id is not None:
-            ctx.patients.add(patient_id)
+@receiver(pre_save, dispatch_uid="audit.pre_save")
+def remember_before(sender, instance, raw=False, **kwargs):
+    if raw or not _tracked(sender):
+        return
+    instance._audit_before = events.snapshot(instance) if instance.pk is not None else {}
 
 
 @receiver(post_save, dispatch_uid="audit.post_save")
 def audit_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw or not _tracked(sender):
         return
-    patient_id = patient_of_instance(instance)
-    detail = f"fields: {', '.join(sorted(update_fields))}" if update_fields else ""
-    record.write(Action.CREATE if created else Action.UPDATE, object_type=sender._meta.label_lower,
-                 object_id=instance.pk, patient_id=patient_id, detail=detail)
-    _note_change(patient_id)
+    before = getattr(instance, "_audit_before", None) or {}
+    after = events.snapshot(instance, update_fields, stored=False) if update_fields else \
+        events.snapshot(instance, stored=False)
+    if update_fields:
+        before = {key: value for key, value in before.items() if key in after}
+    created = created or not before
+    if not created and events.diff(before, after) == ({}, {}):
+        return  # saved unchanged: nothing to record
+    events.record(Action.CREATE if created else Action.UPDATE, obj=instance, before=None if created else before,
+                  after=after)
+    instance._audit_before = events.snapshot(instance, stored=False)
 
 
 @receiver(post_delete, dispatch_uid="audit.post_delete")
@@ -45,8 +57,8 @@ def audit_delete(sender, instance, **kwargs):
     patient_id = instance.pk if path == "pk" else getattr(instance, path, None) if "__" not in path else None
     if patient_id is None and "__" in path:
         patient_id = _patient_through_parent(instance)
-    record.write(Action.DELETE, object_type=sender._meta.label_lower, object_id=instance.pk, patient_id=patient_id)
-    _note_change(patient_id)
+    events.record(Action.DELETE, obj=instance, patient=patient_id, before=events.snapshot(instance, stored=False),
+                  after=None)
 
 
 def _patient_through_parent(instance):

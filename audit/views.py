@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.decorators import staff_required
-from audit import record, reports
+from audit import events, record, reports
 from audit.forms import AmendmentForm, AuditFilterForm
 from audit.models import Action, Amendment, RejectedEdit
 
@@ -45,6 +45,7 @@ def _filters(request, **fixed):
 def _report(request, title, subject=None, **fixed):
     form, filters = _filters(request, **fixed)
     page = Paginator(reports.events(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    events.shown(request, reports.patients_named(page.object_list), what="audit report")
     query = request.GET.copy()
     query.pop("page", None)
     export_query = query.copy()
@@ -73,6 +74,22 @@ def patient_report(request, patient_pk):
 
 
 @admin_required
+def disclosures(request, patient_pk):
+    """Accounting of disclosures (HIPAA, 45 CFR 164.528): to whom this patient's records were shown or
+    handed over, from the disclosure rows (so lists and exports naming many patients count too)."""
+    from patients.models import Patient
+
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    exports_only = request.GET.get("exports") == "1"
+    page = Paginator(reports.disclosures_of(patient.pk, exports_only=exports_only), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "audit/disclosures.html", {
+        "title": _("Accounting of disclosures: %(name)s (%(mrn)s)") % {"name": patient.full_name, "mrn": patient.mrn},
+        "patient": patient, "page": page, "exports_only": exports_only,
+    })
+
+
+@admin_required
 def user_report(request, user_pk):
     user = get_object_or_404(get_user_model(), pk=user_pk)
     return _report(request, _("Audit trail of user %(user)s") % {"user": user.get_username()},
@@ -93,11 +110,13 @@ def export_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="tpclinic-audit-{stamp}.csv"'
-    count = reports.write_csv(response, reports.events(**filters))
+    rows = list(reports.events(**filters))
+    count = reports.write_csv(response, rows)
     patient_ids = filters.get("patient_ids") or []
-    record.write(Action.EXPORT, request=request, object_type="audit.auditevent",
-                 patient_id=patient_ids[0] if len(patient_ids) == 1 and patient_ids[0] > 0 else None,
-                 status=200, detail=f"CSV, {count} events; filters: {urlencode(sorted(request.GET.items()))}"[:255])
+    events.record(Action.EXPORT, request=request, object_type="audit.auditevent",
+                  patient=patient_ids[0] if len(patient_ids) == 1 and patient_ids[0] > 0 else None,
+                  patients=reports.patients_named(rows), status=200,
+                  detail=f"CSV, {count} events; filters: {urlencode(sorted(request.GET.items()))}"[:255])
     return response
 
 
@@ -114,11 +133,13 @@ def amend_session(request, pk):
     form = AmendmentForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            Amendment.objects.create(
+            amendment = Amendment.objects.create(
                 content_type=ContentType.objects.get_for_model(Session), object_id=session.pk,
                 patient=session.course.patient, reason=form.cleaned_data["reason"], text=form.cleaned_data["text"],
                 author=request.user,
             )
+            events.record(Action.AMEND, obj=session, request=request, before={},
+                          after={"amendment": amendment.pk, "reason": amendment.reason, "text": amendment.text})
             messages.success(request, _("Amendment added. The signed note is unchanged and shows it beneath."))
             return redirect("treatment:session", pk=session.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))

@@ -23,6 +23,13 @@ def require_staff(user) -> None:
         raise forbidden(_refusal(user, "Only clinic staff can use this endpoint."))
 
 
+def require_clinical_read(user) -> None:
+    """Minimum necessary: the front desk reads patients' demographics and payer, not clinical records."""
+    if not roles.can_read_clinical(user):
+        raise forbidden(_refusal(user, "Only clinicians, nurses and administrators read clinical records; the "
+                                       "front desk reads patients' demographics, scheduling and payer."))
+
+
 def require_chart(user) -> None:
     if not roles.can_chart(user):
         raise forbidden(_refusal(
@@ -73,7 +80,7 @@ def diary_reader(user, patient_id: int):
     """The patient whose diary this user may read: their own, or any patient for staff."""
     if roles.role_of(user) == PATIENT_ROLE:
         return patient_for_reader(user, patient_id)
-    require_staff(user)
+    require_clinical_read(user)
     from patients.models import Patient
 
     patient = Patient.objects.filter(pk=patient_id).first() if 0 < patient_id < 2**63 else None
@@ -98,6 +105,10 @@ def _path_patient(request) -> int:
 
 def staff_check(request, user) -> None:
     require_staff(user)
+
+
+def clinical_read_check(request, user) -> None:
+    require_clinical_read(user)
 
 
 def chart_check(request, user) -> None:

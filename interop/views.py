@@ -15,6 +15,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import roles
+from audit import events
 from interop import fhir_export, fhir_import
 from interop.auth import fhir_user
 from interop.fhir_import import BundleError, fhir_response, operation_outcome
@@ -61,13 +62,17 @@ def patient_everything(request, pk: str):
     user, _ = fhir_user(request)
     if user is None:
         return _unauthorized()
-    if not roles.is_staff_member(user):
-        return _outcome(403, "forbidden", "Only clinic staff can export a patient's record.")
+    if not roles.can_export(user):
+        return _outcome(403, "forbidden", "Only clinicians and administrators can export a patient's record "
+                        "(minimum necessary); each export is audited.")
     patient = Patient.objects.filter(pk=int(pk)).first() if pk.isdigit() and 0 < int(pk) <= MAX_ID else None
     if patient is None:
         return _outcome(404, "not-found", f"There is no Patient/{pk} here.")
     base = request.build_absolute_uri("/fhir/")
-    return fhir_response(fhir_export.patient_everything(patient, base_url=base))
+    response = fhir_response(fhir_export.patient_everything(patient, base_url=base))
+    events.record(events.Action.EXPORT, obj=patient, user=user, request=request, status=response.status_code,
+                  detail="FHIR Patient/$everything")
+    return response
 
 
 @csrf_exempt
@@ -95,7 +100,12 @@ def fhir_post(request):
     try:
         result = fhir_import.import_bundle(data, user=user)
     except BundleError as error:
+        events.record(events.Action.IMPORT, user=user, request=request, object_type="fhir.bundle", status=400,
+                      detail="FHIR Bundle refused: nothing imported")
         return fhir_response(error.outcome(), 400)
+    events.record(events.Action.IMPORT, user=user, request=request, object_type="fhir.bundle", status=200,
+                  detail=("FHIR Bundle: " + (", ".join(f"{n} {a}" for a, n in sorted(result.counts.items()))
+                                             or "nothing"))[:255])
     return fhir_response(result.outcome(), 200)
 
 

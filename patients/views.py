@@ -3,15 +3,18 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.decorators import staff_required
+from audit import events
 from charting.models import map_points
 from patients.forms import AllergyFormSet, MedicationFormSet, PatientForm
 from patients.models import Patient
 from referral import views as referral_views
 from tpclinic.versioning import StaleVersion
+from treatment.models import Session
 
 
 @staff_required()
@@ -25,6 +28,7 @@ def patient_list(request):
                 Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__iexact=word)
             )
     page = Paginator(patients.order_by("family_name", "given_name", "id"), 25).get_page(request.GET.get("page"))
+    events.shown(request, page.object_list, what=f"patient search: {query}"[:255] if query else "patient list")
     template = "patients/_results.html" if request.headers.get("HX-Request") else "patients/list.html"
     return render(request, template, {"page": page, "query": query})
 
@@ -54,11 +58,21 @@ def patient_edit(request, pk=None):
     })
 
 
+def _front_desk_chart(request, patient):
+    """Minimum necessary: demographics, appointments and payer, no clinical notes."""
+    upcoming = (Session.objects.filter(course__patient=patient, status=Session.Status.DRAFT,
+                                       performed_at__gte=timezone.now())
+                .select_related("clinician").order_by("performed_at"))
+    return render(request, "patients/front_desk.html", {"patient": patient, "upcoming": upcoming})
+
+
 @staff_required()
 def chart(request, pk):
     patient = get_object_or_404(
         Patient.objects.prefetch_related("allergies", "medications"), pk=pk,
     )
+    if not roles.can_read_clinical(request.user):
+        return _front_desk_chart(request, patient)
     trigger_points = list(patient.trigger_points.all())
     courses = list(
         patient.courses.select_related("clinician").prefetch_related("sessions")

@@ -7,7 +7,9 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import roles
 from accounts.decorators import staff_required
+from audit import events
 from patients.models import Patient
 from portal import diary as diary_tools
 from portal import handout, schedule, visits
@@ -119,15 +121,18 @@ def consent(request, patient, pk):
             messages.info(request, _("Your consent for this session is already recorded."))
             return redirect("portal:home")
         if form.is_valid():
-            with transaction.atomic():
+            with transaction.atomic(), events.quiet():
                 locked = Session.objects.select_for_update().get(pk=session.pk)
                 if locked.is_signed or locked.consent_recorded:
                     return redirect("portal:home")
-                ConsentRecord.objects.create(
+                given = ConsentRecord.objects.create(
                     session=locked, form_version=text.version, language=text.language, flags=[],
                     method=ConsentRecord.Method.PORTAL, recorded_by=request.user,
                 )
                 Session.objects.filter(pk=locked.pk).update(consent_recorded=True)
+                events.record(events.Action.CONSENT, obj=given, request=request,
+                              before={"consent_recorded": False},
+                              after={"consent_recorded": True, **events.snapshot(given)})
             messages.success(request, _("Thank you. Your consent is recorded."))
             return redirect("portal:home")
     return render(request, "portal/consent.html", {
@@ -193,7 +198,7 @@ def handout_pdf(request, patient):
 
 
 @require_GET
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def staff_handout_pdf(request, patient_pk):
     """The same handout for clinical staff to print or give, from the patient's chart."""
     return _pdf_response(request, get_object_or_404(Patient, pk=patient_pk))

@@ -78,7 +78,7 @@ def _read(request) -> list[tuple]:
 
 
 @require_POST
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def rank_view(request, patient_pk):
     """Re-rank on every click: the htmx partial with the candidates for the marked regions."""
     patient = get_object_or_404(Patient, pk=patient_pk)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.decorators import charting_required, staff_required
+from audit import events
 from safety import consent as consent_text
 from safety import session_check
 from safety.forms import AdverseEventForm
@@ -52,7 +53,7 @@ def live_check(request, pk):
     return render(request, "safety/_check.html", {"check": result, "session": session})
 
 
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def consent(request, pk):
     """The consent form in the patient's language, with this session's screen flags; recording it."""
     session = _session(pk)
@@ -66,10 +67,13 @@ def consent(request, pk):
         if session.is_signed:
             messages.error(request, _("This session is signed; its consent cannot change."))
             return redirect("treatment:session", pk=session.pk)
-        with transaction.atomic():
-            ConsentRecord.objects.create(session=session, form_version=text.version, language=text.language,
-                                         flags=flags, recorded_by=request.user)
+        before = events.snapshot(session, ["consent_recorded"])
+        with transaction.atomic(), events.quiet():
+            given = ConsentRecord.objects.create(session=session, form_version=text.version, language=text.language,
+                                                 flags=flags, recorded_by=request.user)
             Session.objects.filter(pk=session.pk).update(consent_recorded=True)
+            events.record(events.Action.CONSENT, obj=given, request=request, before=before,
+                          after={**events.snapshot(session, ["consent_recorded"]), **events.snapshot(given)})
         messages.success(request, _("Consent recorded."))
         return redirect("treatment:session", pk=session.pk)
     return render(request, "safety/consent.html", {
@@ -78,7 +82,7 @@ def consent(request, pk):
     })
 
 
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def consent_pdf(request, pk):
     from weasyprint import HTML
 

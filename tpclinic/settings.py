@@ -298,6 +298,9 @@ API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 
 # Backups (`tpclinic backup`) go here unless --out names a file.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))
+# Key of the audit trail's hash chain (audit/chain.py); empty: derived from SECRET_KEY. Keep it when
+# rotating SECRET_KEY, or older audit rows no longer verify (`tpclinic audit_verify`).
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
 
 LOGGING = {
     "version": 1,

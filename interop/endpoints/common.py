@@ -10,6 +10,7 @@ from typing import Optional
 
 from ninja import Field, Schema
 
+from audit import events
 from interop.problems import form_errors, not_found
 from interop.schemas import MAX_ID, Problem
 
@@ -24,9 +25,14 @@ class PageQuery(Schema):
     offset: int = Field(0, ge=0, le=10**9, description="Records to skip.")
 
 
-def paginate(queryset, page: PageQuery, serialize) -> dict:
+def paginate(queryset, page: PageQuery, serialize, *, request=None, patient_of=None) -> dict:
+    """One page. With `request` and `patient_of(obj)`, the patients on the page are recorded as shown
+    (audit disclosure accounting: one `list` event naming each patient)."""
     count = queryset.count()
-    items = [serialize(obj) for obj in queryset[page.offset:page.offset + page.limit]]
+    objs = list(queryset[page.offset:page.offset + page.limit])
+    if request is not None and patient_of is not None:
+        events.shown(request, {patient_of(obj) for obj in objs}, what=f"API list {request.path}"[:255])
+    items = [serialize(obj) for obj in objs]
     return {"count": count, "limit": page.limit, "offset": page.offset, "items": items}
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from anatomy import vocabulary
-from interop.access import (chart_check, diary_read_check, diary_reader, diary_write_check, require_diary_writer,
-                            staff_check)
+from interop.access import (chart_check, clinical_read_check, diary_read_check, diary_reader, diary_write_check,
+                            require_diary_writer)
 from interop.auth import BearerToken
 from interop.endpoints.common import (PageQuery, check_form, filter_by, form_data, get_or_404, paginate,
                                       responses)
@@ -101,7 +101,7 @@ def _drawings():
                                                                                                           "drawing")))
 
 
-@router.get("/patients/{int:patient_id}/pain-drawings", auth=BearerToken(staff_check),
+@router.get("/patients/{int:patient_id}/pain-drawings", auth=BearerToken(clinical_read_check),
             response=responses({200: DrawingPage}, 401, 403, 404, 422), summary="List a patient's pain drawings")
 def list_pain_drawings(request, patient_id: int, query: Query[DrawingQuery]):
     patient = get_or_404(Patient.objects.all(), patient_id, "patient")

@@ -55,7 +55,8 @@ def list_patients(request, query: Query[PatientQuery]):
         patients = patients.filter(sex=query.sex)
     if query.updated_since:
         patients = patients.filter(updated_at__gte=as_utc(query.updated_since))
-    return paginate(patients.order_by("family_name", "given_name", "id"), query, patient_out)
+    return paginate(patients.order_by("family_name", "given_name", "id"), query, patient_out, request=request,
+                    patient_of=lambda patient: patient.pk)
 
 
 @router.get("/patients/{int:patient_id}", response=responses({200: PatientOut}, 401, 403, 404),

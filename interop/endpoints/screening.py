@@ -19,7 +19,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from anatomy import vocabulary
-from interop.access import chart_check, staff_check
+from interop.access import chart_check, clinical_read_check
 from interop.auth import BearerToken
 from interop.endpoints.common import PageQuery, check_form, filter_by, get_or_404, paginate, responses
 from interop.problems import invalid
@@ -95,7 +95,7 @@ def screen_out(result, patient: Patient, session_id: int | None, day: date) -> d
     }
 
 
-@router.get("/sessions/{int:session_id}/screen", auth=BearerToken(staff_check),
+@router.get("/sessions/{int:session_id}/screen", auth=BearerToken(clinical_read_check),
             response=responses({200: ScreenOut}, 401, 403, 404),
             summary="Run the safety screen, dose total, CPT and payer checks on a session")
 def session_screen(request, session_id: int):
@@ -193,7 +193,7 @@ def _events():
     return AdverseEvent.objects.select_related("session__course", "recorded_by")
 
 
-@router.get("/adverse-events", auth=BearerToken(staff_check),
+@router.get("/adverse-events", auth=BearerToken(clinical_read_check),
             response=responses({200: AdverseEventPage}, 401, 403, 422),
             summary="List adverse events by patient, session, kind and onset")
 def list_adverse_events(request, query: Query[AdverseEventQuery]):
@@ -202,7 +202,8 @@ def list_adverse_events(request, query: Query[AdverseEventQuery]):
         "kind": "kind", "severity": "severity", "outcome": "outcome",
         "onset_from": "onset_at__date__gte", "onset_to": "onset_at__date__lte",
     })
-    return paginate(events.order_by("onset_at", "id"), query, adverse_event_out)
+    return paginate(events.order_by("onset_at", "id"), query, adverse_event_out, request=request,
+                    patient_of=lambda event: event.session.course.patient_id)
 
 
 def _form_time(value: datetime) -> str:

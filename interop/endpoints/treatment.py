@@ -11,14 +11,14 @@ from datetime import date
 from typing import Literal, Optional
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from accounts import roles
 from anatomy import vocabulary
 from interop import signing
-from interop.access import chart_check, require_chart, require_sign, require_staff
+from interop.access import chart_check, require_chart, require_clinical_read, require_sign
 from interop.auth import BearerToken
 from interop.endpoints.common import (PageQuery, check_form, filter_by, form_data, get_or_404, instance_data, paginate,
                                       responses)
@@ -117,17 +117,18 @@ def _sessions():
 
 @router.get("/courses", response=responses({200: CoursePage}, 401, 403, 422), summary="List courses")
 def list_courses(request, query: Query[CourseQuery]):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     courses = filter_by(_courses(), query, {
         "patient": "patient_id", "clinician": "clinician_id", "status": "status",
         "started_from": "started_on__gte", "started_to": "started_on__lte",
     })
-    return paginate(courses.order_by("-started_on", "-id"), query, course_out)
+    return paginate(courses.order_by("-started_on", "-id"), query, course_out, request=request,
+                    patient_of=lambda course: course.patient_id)
 
 
 @router.get("/courses/{int:course_id}", response=responses({200: CourseOut}, 401, 403, 404), summary="Read a course")
 def get_course(request, course_id: int):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     return course_out(get_or_404(_courses(), course_id, "course"))
 
 
@@ -180,18 +181,19 @@ def update_course(request, course_id: int, payload: CourseUpdate):
 @router.get("/sessions", response=responses({200: SessionPage}, 401, 403, 422),
             summary="List sessions by patient, course and date")
 def list_sessions(request, query: Query[SessionQuery]):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     sessions = filter_by(_sessions(), query, {
         "patient": "course__patient_id", "course": "course_id", "status": "status",
         "performed_from": "performed_at__date__gte", "performed_to": "performed_at__date__lte",
     })
-    return paginate(sessions.order_by("performed_at", "id"), query, session_out)
+    return paginate(sessions.order_by("performed_at", "id"), query, session_out, request=request,
+                    patient_of=lambda session: session.course.patient_id)
 
 
 @router.get("/sessions/{int:session_id}", response=responses({200: SessionOut}, 401, 403, 404),
             summary="Read a session with its injections")
 def get_session(request, session_id: int):
-    require_staff(request.auth)
+    require_clinical_read(request.auth)
     return session_out(get_or_404(_sessions(), session_id, "session"))
 
 

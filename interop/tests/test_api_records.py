@@ -227,12 +227,12 @@ def test_the_risk_screen_can_block_signing(api, clinic, clinician):
 # ------------------------------------------------------------------ referral
 
 
-def test_referral_ranking(api, clinic, front_desk):
+def test_referral_ranking(api, clinic, nurse):
     pytest.importorskip("referral.ranking")
     response = api.post("/api/v1/referral/rank", {"drawing": ["head.temple:left", "neck.angle:left"], "top": 3},
-                        user=front_desk)
+                        user=nurse)
     assert response.status_code == 200, response.content
     candidates = response.json()["candidates"]
     assert len(candidates) == 3 and candidates[0]["rank"] == 1
-    body = problem(api.post("/api/v1/referral/rank", {"drawing": ["nowhere:left"]}, user=front_desk), 422)
+    body = problem(api.post("/api/v1/referral/rank", {"drawing": ["nowhere:left"]}, user=nurse), 422)
     assert body["errors"][0]["field"] == "drawing"

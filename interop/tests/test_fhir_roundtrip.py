@@ -34,6 +34,8 @@ NOT_IN_THIS_TEST = {  # carried, but compared elsewhere: why, and where
 NOT_CARRIED = {  # deliberately not exported or imported: why
     "audit.AuditEvent": "the clinic's own trail of who looked at what; it stays with the installation",
     "audit.RejectedEdit": "a refused edit kept for its author to copy from, not part of the record",
+    "audit.AuditDisclosure": "part of the audit trail (which patients an event showed); stays with the installation",
+    "audit.ChainHead": "the audit trail's hash-chain head, machinery of this installation",
     "analytics.*": "figures derived from the records (`tpclinic analytics_refresh` recomputes them), not records",
     "directory.*": "the public specialists directory, not a patient's record (read it with GET /api/v1/specialists)",
     "interop.*": "this app's own machinery: API tokens, import links, the installation's id",

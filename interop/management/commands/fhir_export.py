@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from audit import events
 from interop import fhir_export
 from interop.models import Installation
 from patients.models import Patient
@@ -61,6 +62,9 @@ class Command(BaseCommand):
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         total = sum(counts.values())
+        events.record(events.Action.EXPORT, object_type="fhir.bulk", username=events.command_line_user(),
+                      patients=scope.patients.values_list("pk", flat=True),
+                      detail=f"tpclinic fhir_export: {total} resources to {folder.name}"[:255])
         self.stderr.write(f"Done: {total} resources in {len(counts)} files, {time.monotonic() - clock:.1f} s.")
         self.stdout.write(str(folder / "manifest.json"))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit import events
 from interop import fhir_import
 
 
@@ -55,8 +56,13 @@ class Command(BaseCommand):
         try:
             result = fhir_import.import_bundle(bundle)
         except fhir_import.BundleError as error:
+            events.record(events.Action.IMPORT, object_type="fhir.bundle", username=events.command_line_user(),
+                          detail=f"tpclinic fhir_import {path.name}: refused, nothing imported"[:255])
             self.stdout.write(json.dumps(error.outcome(), indent=2, ensure_ascii=False))
             raise CommandError("The Bundle is not valid FHIR R4; nothing was imported (details above).") from None
+        summary = ", ".join(f"{n} {a}" for a, n in sorted(result.counts.items())) or "nothing"
+        events.record(events.Action.IMPORT, object_type="fhir.bundle", username=events.command_line_user(),
+                      detail=f"tpclinic fhir_import {path.name}: {summary}"[:255])
         outcome = result.outcome()
         if quiet_information:
             outcome["issue"] = [i for i in outcome["issue"] if i["severity"] != "information"] or outcome["issue"][-1:]
