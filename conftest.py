@@ -90,6 +90,8 @@ def page(browser, live_server):
 def log_in(page, username, password=PASSWORD):
     """Log in through the real pages: password, then (staff) the current code of their authenticator."""
     page.goto("/login/")
+    if page.locator("#language-dialog[open]").count():  # a first visit offers the language dialog: keep English
+        page.keyboard.press("Escape")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -227,3 +229,14 @@ def smtp_server(settings):
     settings.EMAIL_USE_TLS = False
     yield inbox
     controller.stop()
+
+
+def assert_accessible(page):
+    """axe-core (bundled by axe-playwright-python) on the page as it stands: no serious or critical
+    violation of the WCAG rules it checks."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+               for v in violations if v["impact"] in {"serious", "critical"}]
+    assert not serious, f"{page.url}: " + "; ".join(serious)
