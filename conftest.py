@@ -87,11 +87,16 @@ def page(browser, live_server):
     context.close()
 
 
+def close_language_dialog(page):
+    """A first visit to any page offers the language dialog; close it (keep English), as Esc does."""
+    if page.locator("#language-dialog[open]").count():
+        page.keyboard.press("Escape")
+
+
 def log_in(page, username, password=PASSWORD):
     """Log in through the real pages: password, then (staff) the current code of their authenticator."""
     page.goto("/login/")
-    if page.locator("#language-dialog[open]").count():  # a first visit offers the language dialog: keep English
-        page.keyboard.press("Escape")
+    close_language_dialog(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
