@@ -33,9 +33,11 @@ DEMO_ENV := DEBUG=1 MFA_REQUIRED=0
 run: $(STAMP) messages
 	$(DEMO_ENV) $(BIN)/tpclinic migrate --no-input
 	$(DEMO_ENV) $(BIN)/tpclinic demo --if-empty
-	@# The task worker (reminders, bulk exports) runs beside the server and stops with it.
+	@# The task worker (reminders, bulk exports) and the reminder scan (every 10 minutes) run beside
+	@# the server and stop with it.
 	$(DEMO_ENV) $(BIN)/tpclinic db_worker --no-reload --queue-name '*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_ENV) $(BIN)/tpclinic send_reminders --every 600 --verbosity 0 & reminders=$$!; \
+	trap 'kill $$worker $$reminders 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/tpclinic runserver 127.0.0.1:8000
 
 # PostgreSQL for the suite's second run and the benchmarks: a local cluster on 127.0.0.1 that

@@ -87,9 +87,16 @@ def page(browser, live_server):
     context.close()
 
 
+def close_language_dialog(page):
+    """A first visit to any page offers the language dialog; close it (keep English), as Esc does."""
+    if page.locator("#language-dialog[open]").count():
+        page.keyboard.press("Escape")
+
+
 def log_in(page, username, password=PASSWORD):
     """Log in through the real pages: password, then (staff) the current code of their authenticator."""
     page.goto("/login/")
+    close_language_dialog(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -189,3 +196,56 @@ def make_appointment(course, *, days_ahead: int = 3, at=None, minutes: int = 30,
 def covering_clinician(django_user_model):
     """A second clinician (Dr Okafor), for sessions that belong to someone else."""
     return make_staff(django_user_model, "okafor", Role.CLINICIAN, first="Chidi", last="Okafor")
+
+class Inbox:
+    """What a local SMTP server received: parsed messages; addresses in `refuse` bounce (550)."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on loopback for the test; Django's SMTP backend sends to it.
+    Yields the Inbox; `inbox.messages` are the e-mails that arrived."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    yield inbox
+    controller.stop()
+
+
+def assert_accessible(page):
+    """axe-core (bundled by axe-playwright-python) on the page as it stands: no serious or critical
+    violation of the WCAG rules it checks."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+               for v in violations if v["impact"] in {"serious", "critical"}]
+    assert not serious, f"{page.url}: " + "; ".join(serious)

@@ -41,10 +41,11 @@ from xml.etree import ElementTree
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
+from tpclinic import language
+
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 REFERENCE_LANGUAGE = "en"
 LANGUAGES = ("en", "es", "ar")
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 CATEGORIES = ("treatment", "aftercare", "exercises", "conditions", "orthopaedics")
 TRANSLATION_STATUSES = ("clinically-reviewed", "draft")
 REQUIRED_KEYS = (
@@ -93,7 +94,7 @@ class Article:
 
     @property
     def direction(self) -> str:
-        return "rtl" if self.lang in RTL_LANGUAGES else "ltr"
+        return language.direction(self.lang)
 
     @property
     def is_reviewed(self) -> bool:
@@ -290,8 +291,7 @@ class Library:
 
 def normalise_language(lang: str | None) -> str:
     """`es-MX` -> `es`; anything unknown or empty -> English."""
-    primary = (lang or REFERENCE_LANGUAGE).replace("_", "-").split("-")[0].lower()
-    return primary or REFERENCE_LANGUAGE
+    return language.supported(lang or REFERENCE_LANGUAGE)
 
 
 def _known_muscles() -> set[str] | None:

@@ -17,10 +17,10 @@ from django.utils import formats, timezone, translation
 
 from anatomy import bodymap, vocabulary
 from portal import schedule
+from tpclinic import language
 
 DATA = Path(__file__).resolve().parent / "data" / "handout.toml"
 FALLBACK = "en"
-RTL = frozenset({"ar", "fa", "he", "ur"})
 MAX_LIBRARY_ARTICLES = 3
 log = logging.getLogger(__name__)
 
@@ -35,13 +35,9 @@ def languages() -> list[str]:
     return sorted(data()["texts"])
 
 
-def primary(tag: str | None) -> str:
-    return (tag or FALLBACK).strip().replace("_", "-").split("-")[0].lower() or FALLBACK
-
-
 def texts_for(tag: str | None) -> tuple[str, dict, bool]:
     """(language used, its texts, whether this is the English fallback for a missing language)."""
-    wanted = primary(tag)
+    wanted = language.served(tag)
     found = data()["texts"]
     if wanted in found:
         return wanted, found[wanted], False
@@ -135,7 +131,7 @@ def context(patient, today=None) -> dict:
         articles, covered = library_exercises(muscles, lang)
         builtin = builtin_exercises([m for m in muscles if m not in covered], text)
         return {
-            "lang": lang, "dir": "rtl" if lang in RTL else "ltr", "t": text, "is_fallback": is_fallback,
+            "lang": lang, "dir": language.direction(lang), "t": text, "is_fallback": is_fallback,
             "version": data()["version"], "sources": data()["sources"], "patient": patient,
             "prepared_for": text["prepared_for"].format(name=patient.full_name,
                                                         date=formats.date_format(today, "DATE_FORMAT")),

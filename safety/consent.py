@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from tpclinic import language
+
 DATA = Path(__file__).resolve().parent / "data" / "consent_forms.toml"
 FALLBACK = "en"
 FALLBACK_NOTICE = "This form is not yet available in your preferred language ({wanted}); it is shown in English."
@@ -45,7 +47,7 @@ class ConsentForm:
 
     @property
     def direction(self) -> str:
-        return "rtl" if self.language in {"ar", "he", "fa", "ur"} else "ltr"
+        return language.direction(self.language)
 
 
 @cache
@@ -62,11 +64,8 @@ def form_for(language_tag: str) -> ConsentForm:
     """Best match for a BCP 47 tag: exact, then its primary language (es-MX -> es), then English."""
     forms = _data()["forms"]
     wanted = (language_tag or FALLBACK).strip()
-    for candidate in (wanted, wanted.split("-")[0].lower()):
-        if candidate in forms:
-            chosen = candidate
-            break
-    else:
+    chosen = language.supported(wanted)
+    if chosen not in forms:
         chosen = FALLBACK
     text = forms[chosen]
     return ConsentForm(

@@ -142,8 +142,9 @@ class Appointment(models.Model):
     session = models.OneToOneField(Session, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="appointment")
     reminder_status = models.CharField(_("reminder"), max_length=8, choices=Reminder.choices, blank=True, default="")
-    reminder_at = models.DateTimeField(null=True, blank=True)
-    reminder_detail = models.CharField(max_length=255, blank=True)
+    reminder_at = models.DateTimeField(null=True, blank=True, help_text="When the reminder was last tried.")
+    reminder_attempts = models.PositiveSmallIntegerField(default=0)
+    reminder_detail = models.CharField(max_length=255, blank=True, help_text="Channel, or why sending failed.")
 
     class Meta:
         ordering = ["start", "pk"]

@@ -39,7 +39,7 @@ def book(request, course_pk):
             except booking.BookingRefused as refused:
                 form.add_error(refused.field if refused.field in form.fields else None, refused.message)
             else:
-                messages.success(request, _("Booked: %(when)s.") % {"when": notices.when(appointment)})
+                messages.success(request, _("Booked: %(when)s") % {"when": notices.when(appointment)})
                 return redirect(f"{reverse('scheduling:day')}?day={timezone.localdate(appointment.start).isoformat()}"
                                 f"&clinician={appointment.clinician_id}")
         messages.error(request, _("Nothing was booked. Please correct the fields marked below."))

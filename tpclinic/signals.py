@@ -12,7 +12,7 @@ def record_language(user) -> str | None:
     return None
 
 
-@receiver(user_logged_in, dispatch_uid="scheduling.apply_record_language")
+@receiver(user_logged_in, dispatch_uid="tpclinic.apply_record_language")
 def apply_record_language(sender, request, user, **kwargs):
     chosen = record_language(user)
     if chosen and request is not None:

@@ -5,7 +5,7 @@ from base64 import b32decode
 import pytest
 from django_otp.oath import totp
 
-from conftest import PASSWORD, log_in
+from conftest import PASSWORD, close_language_dialog, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +29,7 @@ def test_first_login_enrols_an_authenticator_then_asks_for_codes(page, django_us
     StaffProfile.objects.create(user=user, role=Role.NURSE)
     violations = csp_messages(page)
     page.goto("/login/")
+    close_language_dialog(page)
     page.get_by_label("Username").fill("reyes")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -50,6 +51,7 @@ def test_staff_enter_the_code_and_patients_do_not(page, clinician, django_user_m
     patient.user = maria
     patient.save()
     page.goto("/login/")
+    close_language_dialog(page)
     page.get_by_label("Username").fill("maria")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

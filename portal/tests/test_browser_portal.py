@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_diary_and_consent_by_keyboard_on_a_phone(browser, live_server, django_user_model, patient, clinician):
     user = django_user_model.objects.create_user("maria", password=PASSWORD, first_name="Maria")
     patient.user = user
+    patient.preferred_language = "en"  # the portal speaks the record's language; this test reads English
     patient.save()
     course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14)
     session = Session.objects.create(course=course, clinician=clinician,

@@ -36,7 +36,9 @@ def test_signing_creates_a_portal_consent_record(patient_client, patient_user, u
     assert ConsentRecord.objects.filter(session=upcoming).count() == 1
 
 
-def test_not_ticking_the_box_records_nothing(patient_client, upcoming):
+def test_not_ticking_the_box_records_nothing(patient_client, patient, upcoming):
+    patient.preferred_language = "en"  # the page speaks the record's language
+    patient.save()
     response = patient_client.post(reverse("portal:consent", args=[upcoming.pk]), {})
     assert response.status_code == 400
     assert "Tick the box to confirm" in response.content.decode()

@@ -11,6 +11,13 @@ from referral.models import PainDrawing
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def reads_english(patient):
+    """These tests read the English wording; the portal speaks the language on the patient's record."""
+    patient.preferred_language = "en"
+    patient.save()
+
+
 def post(client, follow=False, **data):
     data.setdefault("day", timezone.localdate().isoformat())
     data.setdefault("pain", "5")
