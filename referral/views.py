@@ -19,8 +19,12 @@ from referral.models import ExaminationFinding, PainDrawing
 from referral.ranking import DrawingError, assess, predicted_zones
 
 TOP = 8
-BAND_LABELS = {calibration.LIKELY: pgettext("likelihood", "likely"), calibration.POSSIBLE: pgettext("likelihood", "possible"),
-               calibration.LESS_LIKELY: pgettext("likelihood", "less likely")}
+
+
+def band_label(band: str) -> str:
+    """The likelihood's words in the reader's language (looked up per request, not at import)."""
+    return {calibration.LIKELY: pgettext("likelihood", "likely"), calibration.POSSIBLE: pgettext("likelihood", "possible"),
+            calibration.LESS_LIKELY: pgettext("likelihood", "less likely")}[band]
 
 
 def drawing_history(patient) -> list[dict]:
@@ -55,7 +59,7 @@ def present(candidate) -> dict:
         "muscle": candidate.muscle, "muscle_name": vocabulary.muscle_label(candidate.muscle, lang),
         "side": candidate.side, "side_label": side_label(candidate.side),
         "score": candidate.score, "percent": round(candidate.score * 100), "confidence": candidate.confidence,
-        "band": candidate.band, "band_label": BAND_LABELS[candidate.band],
+        "band": candidate.band, "band_label": band_label(candidate.band),
         "labels": {
             "explained_essential": [label(p) for p in candidate.explained_essential],
             "explained_spillover": [label(p) for p in candidate.explained_spillover],
