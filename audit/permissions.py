@@ -114,6 +114,8 @@ URLS = {
     "charting:resolve": {"POST": "charting"},
     "referral:rank": {"POST": "clinical-read"},
     "referral:save_drawing": {"POST": "charting"},
+    "referral:examine": {"POST": "charting"},
+    "referral:chart_examined": {"POST": "charting"},
     "treatment:course_new": {"GET": "charting", "POST": "charting"},
     "treatment:course": {"GET": "clinical-read"},
     "treatment:course_edit": {"GET": "charting", "POST": "charting"},

@@ -44,6 +44,8 @@ URL_OBJECTS = {
     "treatment:session_sign": ("treatment.session", "pk"),
     "referral:rank": ("patients.patient", "patient_pk"),
     "referral:save_drawing": ("patients.patient", "patient_pk"),
+    "referral:examine": ("patients.patient", "patient_pk"),
+    "referral:chart_examined": ("patients.patient", "patient_pk"),
     "safety:check": ("treatment.session", "pk"),
     "safety:consent": ("treatment.session", "pk"),
     "safety:consent_pdf": ("safety.consentrecord", "pk"),

@@ -1,11 +1,13 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anatomy.vocabulary import Place, parse_place
+from charting.models import TriggerPoint, validate_muscle
 from patients.models import Patient
-from referral import drawings
+from referral import drawings, examination
 
 
 class PainDrawing(models.Model):
@@ -44,3 +46,48 @@ class PainDrawing(models.Model):
 
     def ranking_input(self) -> list[tuple[Place, int]]:
         return [(parse_place(mark["place"]), mark.get("intensity", 5)) for mark in self.marks]
+
+    def findings_map(self) -> dict[tuple[str, str], dict[str, bool]]:
+        """The examination findings recorded after this drawing: (muscle, side) -> {finding: present}."""
+        found: dict[tuple[str, str], dict[str, bool]] = {}
+        for row in self.findings.all():
+            found.setdefault((row.muscle, row.side), {})[row.finding] = row.present
+        return found
+
+
+def validate_finding(code: str) -> None:
+    if code not in examination.findings():
+        raise ValidationError(_("Unknown examination finding %(code)s.") % {"code": code})
+
+
+class ExaminationFinding(models.Model):
+    """One finding of the trigger point examination of a candidate muscle, recorded after (and with)
+    a saved pain drawing. One row per drawing, muscle, side and finding: recording it again changes
+    whether it was present. Charting the muscle as a trigger point links the findings to it."""
+
+    class Side(models.TextChoices):
+        LEFT = "left", _("Left")
+        RIGHT = "right", _("Right")
+
+    drawing = models.ForeignKey(PainDrawing, on_delete=models.CASCADE, related_name="findings")
+    muscle = models.CharField(_("muscle"), max_length=60, validators=[validate_muscle])
+    side = models.CharField(_("side"), max_length=5, choices=Side.choices)
+    finding = models.CharField(_("finding"), max_length=30, validators=[validate_finding])
+    present = models.BooleanField(_("present"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    trigger_point = models.ForeignKey(TriggerPoint, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="examination_findings")
+
+    class Meta:
+        ordering = ["drawing", "muscle", "side", "finding"]
+        constraints = [models.UniqueConstraint(fields=["drawing", "muscle", "side", "finding"],
+                                               name="referral_one_finding_per_drawing_muscle_side")]
+
+    def __str__(self):
+        state = _("present") if self.present else _("absent")
+        return f"{self.muscle} {self.side}: {examination.finding(self.finding).label} {state}"
+
+    @property
+    def label(self) -> str:
+        return examination.finding(self.finding).label

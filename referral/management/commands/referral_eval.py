@@ -51,6 +51,9 @@ class Command(BaseCommand):
             write(f"  rankable cases only: {rankable.cases}, top-1 {rankable.top1:.1%}, top-3 {rankable.top3:.1%}")
         self.section("Published cases with examination findings, after the findings", result.with_findings,
                      TARGETS["with_findings"])
+        examined = {o.id for o in result.with_findings.outcomes}
+        plain = Report(tuple(o for o in result.published.outcomes if o.id in examined))
+        write(f"  the same cases before the findings: top-1 {plain.top1:.1%}, top-3 {plain.top3:.1%}")
         write(f"\nDiagnostic, not used: the temperature the published cases would choose is {published_temperature()} "
               f"(shipped: {calibration.settings().temperature}, fitted on the textbook vignettes). A gap means the "
               f"stated likelihood overstates on real patients; refit on real clinic drawings.")
