@@ -217,3 +217,21 @@ def test_api_lists_record_every_patient_on_the_page(client, clinician, small_cli
     [read] = new_events(since)
     assert (read.action, read.patient_id) == (Action.READ, other.pk)
     assert list(read.disclosures.values_list("patient_id", flat=True)) == [other.pk]
+
+
+def test_a_changed_adverse_event_keeps_its_old_text_in_the_trail(small_clinic, clinician):
+    """The attack: a re-import changed an adverse event's action text and the old text was gone."""
+    from django.utils import timezone
+
+    from safety.models import AdverseEvent
+
+    adverse = AdverseEvent.objects.create(session=small_clinic["signed"], kind="flare", onset_at=timezone.now(),
+                                          severity="mild", action="Ice and rest", recorded_by=clinician)
+    since = last_id()
+    adverse.action = "Nothing done"
+    adverse.save()
+    [change] = new_events(since, action=Action.UPDATE, object_type="safety.adverseevent")
+    assert (change.before, change.after) == ({"action": "Ice and rest"}, {"action": "Nothing done"})
+    assert change.patient_id == small_clinic["patient"].pk
+    adverse.save()  # saved unchanged: nothing to record
+    assert len(new_events(since, object_type="safety.adverseevent")) == 1
