@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils import translation
 from ninja import NinjaAPI
@@ -138,6 +139,13 @@ def on_not_found(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return forbidden("Your role cannot do this.").response()
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+    return Problem(413, f"The request body is larger than {limit:.1f} MB; nothing was saved. Send less at once "
+                   "(e.g. fewer list items per request).", kind="too-large").response()
 
 
 @api.exception_handler(Exception)

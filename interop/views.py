@@ -19,7 +19,7 @@ from interop import fhir_export, fhir_import
 from interop.auth import fhir_user
 from interop.fhir_import import BundleError, fhir_response, operation_outcome
 from interop.problems import Problem
-from interop.schemas import MAX_ID
+from tpclinic.limits import parse_id
 from interop.text import LANGUAGE
 from patients.models import Patient
 
@@ -63,7 +63,8 @@ def patient_everything(request, pk: str):
         return _unauthorized()
     if not roles.is_staff_member(user):
         return _outcome(403, "forbidden", "Only clinic staff can export a patient's record.")
-    patient = Patient.objects.filter(pk=int(pk)).first() if pk.isdigit() and 0 < int(pk) <= MAX_ID else None
+    patient_id = parse_id(pk)
+    patient = Patient.objects.filter(pk=patient_id).first() if patient_id else None
     if patient is None:
         return _outcome(404, "not-found", f"There is no Patient/{pk} here.")
     base = request.build_absolute_uri("/fhir/")

@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from tpclinic.versioning import VersionedForm
+from tpclinic.limits import validate_session_date
+from tpclinic.versioning import VersionedForm, VersionField
 from treatment.models import Course, Injection, Session
 
 
@@ -53,11 +54,13 @@ class SessionForm(forms.ModelForm):
             "dose_override_reason": forms.Textarea(attrs={"rows": 2}),
         }
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["performed_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        # On the form field too, so an out-of-range date never reaches the instance the live check screens.
+        self.fields["performed_at"].validators.append(validate_session_date)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
