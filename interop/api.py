@@ -7,7 +7,6 @@ application/problem+json), so the document and the behaviour match.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from interop.auth import BearerToken
+from interop.endpoints import charting, diary, patients, referral, screening, specialists, treatment
 from interop.problems import CONTENT_TYPE, Problem, forbidden, invalid, stale, unauthorized
 from interop.text import LANGUAGE
 from tpclinic.versioning import StaleVersion
@@ -155,10 +155,6 @@ def on_unexpected(request, exc):
                    "the time of the request.", kind="internal-error").response()
 
 
-for module in ("patients", "charting", "treatment", "referral", "screening", "diary", "specialists"):
-    try:
-        routes = importlib.import_module(f"interop.endpoints.{module}")
-    except ImportError as error:  # an app still being built: the API works without its routes
-        logger.warning("API routes %s not mounted: %s", module, error)
-        continue
+# The set of routers is fixed; a broken import fails loudly at start-up instead of silently dropping routes.
+for routes in (patients, charting, treatment, referral, screening, diary, specialists):
     api.add_router("", routes.router)
