@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import DISCLOSING, Action, AuditDisclosure, AuditEvent
+from tpclinic.limits import parse_id
 
 CSV_COLUMNS = ["at", "username", "role", "remote_addr", "action", "object_type", "object_id", "patient_id",
                "patient_mrn", "path", "method", "status", "detail"]
@@ -20,8 +21,8 @@ def patient_ids_for(text: str) -> list[int]:
     if not text:
         return []
     ids = list(Patient.objects.filter(mrn__iexact=text).values_list("pk", flat=True))
-    if not ids and text.isdigit():
-        ids = [int(text)]
+    if not ids and parse_id(text):
+        ids = [parse_id(text)]
     return ids or [-1]
 
 

@@ -17,6 +17,7 @@ from accounts.decorators import staff_required
 from audit import events, record, reports
 from audit.forms import AmendmentForm, AuditFilterForm
 from audit.models import Action, Amendment, RejectedEdit
+from tpclinic.limits import parse_id
 
 PAGE_SIZE = 100
 
@@ -99,10 +100,10 @@ def user_report(request, user_pk):
 @admin_required
 def export_csv(request):
     fixed = {}
-    if request.GET.get("patient_id", "").isdigit():
-        fixed["patient_ids"] = [int(request.GET["patient_id"])]
-    if request.GET.get("user_id", "").isdigit():
-        fixed["user_id"] = int(request.GET["user_id"])
+    if "patient_id" in request.GET:
+        fixed["patient_ids"] = [parse_id(request.GET["patient_id"]) or -1]  # -1: no such patient, an empty export
+    if "user_id" in request.GET:
+        fixed["user_id"] = parse_id(request.GET["user_id"]) or -1
     form, filters = _filters(request, **fixed)
     if request.GET and not form.is_valid():
         return HttpResponse(_("The filters are not valid: ") + form.errors.as_text(), status=400,

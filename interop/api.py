@@ -7,16 +7,17 @@ application/problem+json), so the document and the behaviour match.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from interop.auth import BearerToken, refusal_detail
+from interop.endpoints import charting, diary, patients, referral, screening, specialists, treatment
 from interop.problems import CONTENT_TYPE, Problem, forbidden, invalid, stale, unauthorized
 from interop.text import LANGUAGE
 from tpclinic.versioning import StaleVersion
@@ -140,6 +141,13 @@ def on_permission_denied(request, exc):
     return forbidden("Your role cannot do this.").response()
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+    return Problem(413, f"The request body is larger than {limit:.1f} MB; nothing was saved. Send less at once "
+                   "(e.g. fewer list items per request).", kind="too-large").response()
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
     logger.exception("API error on %s %s", request.method, request.path)
@@ -147,10 +155,6 @@ def on_unexpected(request, exc):
                    "the time of the request.", kind="internal-error").response()
 
 
-for module in ("patients", "charting", "treatment", "referral", "screening", "diary", "specialists"):
-    try:
-        routes = importlib.import_module(f"interop.endpoints.{module}")
-    except ImportError as error:  # an app still being built: the API works without its routes
-        logger.warning("API routes %s not mounted: %s", module, error)
-        continue
+# The set of routers is fixed; a broken import fails loudly at start-up instead of silently dropping routes.
+for routes in (patients, charting, treatment, referral, screening, diary, specialists):
     api.add_router("", routes.router)

@@ -20,7 +20,7 @@ from interop import fhir_export, fhir_import
 from interop.auth import fhir_user
 from interop.fhir_import import BundleError, fhir_response, operation_outcome
 from interop.problems import Problem
-from interop.schemas import MAX_ID
+from tpclinic.limits import parse_id
 from interop.text import LANGUAGE
 from patients.models import Patient
 
@@ -65,7 +65,8 @@ def patient_everything(request, pk: str):
     if not roles.can_export(user):
         return _outcome(403, "forbidden", "Only clinicians and administrators can export a patient's record "
                         "(minimum necessary); each export is audited.")
-    patient = Patient.objects.filter(pk=int(pk)).first() if pk.isdigit() and 0 < int(pk) <= MAX_ID else None
+    patient_id = parse_id(pk)
+    patient = Patient.objects.filter(pk=patient_id).first() if patient_id else None
     if patient is None:
         return _outcome(404, "not-found", f"There is no Patient/{pk} here.")
     base = request.build_absolute_uri("/fhir/")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from anatomy import vocabulary
 from portal.diary import read_regions
 from portal.models import NOTE_MAX
+from tpclinic.limits import validate_clinical_day
 
 PAIN_ERROR = _("Pain must be a whole number from 0 (no pain) to 10 (worst pain imaginable).")
 
@@ -41,6 +42,7 @@ class DiaryForm(forms.Form):
         day = self.cleaned_data["day"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("You cannot fill in the diary for a day in the future."))
+        validate_clinical_day(day)
         return day
 
     def clean(self):

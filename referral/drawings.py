@@ -6,6 +6,7 @@ no overlap (as in the digital pain-drawing studies, e.g. Boudreau's Navigate Pai
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from anatomy import vocabulary
@@ -27,8 +28,11 @@ def jaccard(first: Iterable[Place], second: Iterable[Place]) -> float | None:
 DEFAULT_INTENSITY = 5
 
 
+INTENSITY = re.compile(r"(?:[0-9]|10)")  # ASCII only: "²".isdigit() is true but int("²") fails
+
+
 def read_intensity(text: str, what: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 10:
+    if not INTENSITY.fullmatch(text):
         raise vocabulary.VocabularyError(f"Pain intensity for {what} must be a whole number from 0 to 10.")
     return int(text)
 

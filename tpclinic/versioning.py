@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.db import models, transaction
@@ -116,6 +117,8 @@ def display(instance: models.Model, name: str, value) -> str:
         return gettext("yes") if value else gettext("no")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DecimalField) and isinstance(value, (Decimal, int, float)):
+        return str(Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
     if isinstance(value, models.Model):
         return str(value)
     return str(value)
@@ -123,7 +126,9 @@ def display(instance: models.Model, name: str, value) -> str:
 
 def field_values(instance: models.Model, names) -> dict[str, str]:
     """The record's values as text, as the hidden ``base`` field carries them."""
-    return {name: instance._meta.get_field(name).value_to_string(instance) for name in names}
+    fields = [instance._meta.get_field(name) for name in names]
+    return {field.name: None if field.value_from_object(instance) is None else field.value_to_string(instance)
+            for field in fields}
 
 
 def changes(current: models.Model, names, yours: dict, base: dict | None) -> list[Change]:

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from tpclinic.limits import validate_session_date
 from tpclinic.versioning import VersionedForm
 
 from treatment import versions
@@ -68,6 +69,8 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["performed_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        # On the form field too, so an out-of-range date never reaches the instance the live check screens.
+        self.fields["performed_at"].validators.append(validate_session_date)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

@@ -20,6 +20,7 @@ from safety import session_check
 from treatment import signing
 from treatment import charts, course_rules, versions
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
+from tpclinic.limits import parse_id
 from tpclinic.versioning import StaleVersion
 from treatment.models import Course, Injection, Session
 
@@ -75,10 +76,11 @@ def worklist(request):
         .order_by("next_due_on", "id")
     )
     if chosen and chosen != "all":
-        if not chosen.isdigit():
+        clinician_id = parse_id(chosen)
+        if clinician_id is None:
             chosen = "all"
         else:
-            courses = courses.filter(clinician_id=chosen)
+            courses = courses.filter(clinician_id=clinician_id)
     today = timezone.localdate()
     counts = worklist_counts(courses, today)
     paginator = Paginator(courses, 50)

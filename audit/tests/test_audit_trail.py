@@ -50,7 +50,7 @@ def test_a_change_writes_an_update_event_with_the_object(clinician_client, patie
         "mrn": patient.mrn, "given_name": "Maria", "family_name": "López-Ruiz", "birth_date": "1980-05-17",
         "sex": "female", "height_cm": "165", "weight_kg": "68", "preferred_language": "es", "payer": "none",
         "payer_name": "", "allergies-TOTAL_FORMS": "0", "allergies-INITIAL_FORMS": "0",
-        "medications-TOTAL_FORMS": "0", "medications-INITIAL_FORMS": "0",
+        "medications-TOTAL_FORMS": "0", "medications-INITIAL_FORMS": "0", "version": str(patient.version),
     }
     response = clinician_client.post(reverse("patients:edit", args=[patient.pk]), data)
     assert response.status_code == 302, response.content[:2000]
@@ -272,7 +272,8 @@ def test_api_reads_and_changes_are_audited_with_the_tokens_user(client, clinicia
         (f"/api/v1/patients/{patient.pk}", patient.pk, "patients.patient"),
         (f"/api/v1/sessions?patient={patient.pk}", patient.pk, "patients.patient"),
     ]
-    response = client.patch(f"/api/v1/patients/{patient.pk}", {"payer_name": "Plan B"}, content_type="application/json",
+    response = client.patch(f"/api/v1/patients/{patient.pk}", {"payer_name": "Plan B", "version": patient.version},
+                            content_type="application/json",
                             headers=auth)
     assert response.status_code == 200
     assert events(action=Action.UPDATE, object_type="patients.patient", username="clinician", patient_id=patient.pk)

@@ -189,6 +189,8 @@ def url_kwargs(name, keywords, world, scope):
             values[keyword] = objects["patient"].pk
         elif keyword in {"course_pk", "course_id"}:
             values[keyword] = objects["course"].pk
+        elif keyword == "point_id":
+            values[keyword] = objects["point"].pk
         elif keyword in {"session_pk", "session_id"}:
             values[keyword] = objects["draft"].pk
         elif keyword == "appointment_pk":
@@ -227,7 +229,9 @@ def api_body(name, world):
     bodies = {
         "interop:api:create_patient": {"mrn": "MXNEW", "given_name": "New", "family_name": "Person",
                                        "birth_date": "1990-01-01"},
-        "interop:api:update_patient": {"payer_name": "Plan B"},
+        "interop:api:update_patient": {"version": own["patient"].version, "payer_name": "Plan B"},
+        "interop:api:update_course": {"version": own["course"].version, "goals": "Walk"},
+        "interop:api:resolve_trigger_point": {"version": own["point"].version},
         "interop:api:create_trigger_point": {"muscle": "infraspinatus", "side": "left", "region": "scapula.body",
                                              "region_side": "left"},
         "interop:api:create_course": {"patient": own["patient"].pk, "diagnosis_code": "M79.12",

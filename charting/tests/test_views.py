@@ -63,7 +63,7 @@ def test_resolving_a_trigger_point(clinician_client, patient):
     point = TriggerPoint.objects.create(patient=patient, muscle="piriformis", side="left", region="buttock.lower",
                                         region_side="left", view="back", map_x=1, map_y=1,
                                         found_on=timezone.localdate())
-    clinician_client.post(reverse("charting:resolve", args=[point.pk]))
+    clinician_client.post(reverse("charting:resolve", args=[point.pk]), {"version": point.version})
     point.refresh_from_db()
     assert point.resolved_on == timezone.localdate()
     assert clinician_client.get(reverse("charting:resolve", args=[point.pk])).status_code == 405

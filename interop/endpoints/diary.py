@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, Optional
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -30,6 +31,7 @@ from portal.forms import DiaryForm
 from portal.models import DiaryEntry
 from referral import drawings
 from referral.models import PainDrawing
+from tpclinic.limits import validate_clinical_day
 
 router = Router(tags=["pain drawings and diary"])
 DiaryPage = page_of(DiaryEntryOut)
@@ -117,8 +119,10 @@ def create_pain_drawing(request, patient_id: int, payload: PainDrawingIn):
     patient = get_or_404(Patient.objects.all(), patient_id, "patient")
     marks, errors = read_regions(payload.regions, default=None)
     drawn_on = payload.drawn_on or timezone.localdate()
-    if drawn_on > timezone.localdate():
-        errors.append({"field": "drawn_on", "message": "A pain drawing cannot be dated in the future."})
+    try:
+        validate_clinical_day(drawn_on)
+    except ValidationError as error:
+        errors.append({"field": "drawn_on", "message": " ".join(error.messages)})
     if errors:
         raise invalid(errors)
     with transaction.atomic():

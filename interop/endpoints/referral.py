@@ -1,6 +1,5 @@
 """Referral-pattern ranking: which muscles' trigger points explain a pain drawing.
 
-Mounted only when the referral app's ranker is installed (interop/api.py guards the import).
 Any staff role may ask: it reads no record and writes nothing.
 """
 from __future__ import annotations

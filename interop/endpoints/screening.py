@@ -30,6 +30,7 @@ from safety import session_check
 from safety.dose import percent
 from safety.forms import AdverseEventForm
 from safety.models import AdverseEvent
+from tpclinic.limits import validate_session_date
 from treatment.models import Injection, Session
 
 router = Router(tags=["safety"])
@@ -142,6 +143,10 @@ def planned_screen(request, payload: ScreenIn):
         errors.insert(0, {"field": "patient", "message": f"There is no patient with id {payload.patient}."})
     elif day < patient.birth_date:
         errors.append({"field": "performed_on", "message": "The planned day is before the patient's birth date."})
+    try:
+        validate_session_date(day)
+    except ValidationError as error:
+        errors.append({"field": "performed_on", "message": " ".join(error.messages)})
     if errors:
         raise invalid(errors)
     plan = SimpleNamespace(
