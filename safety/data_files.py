@@ -78,6 +78,7 @@ class DoseLimits:
     female_base_kg: Decimal
     base_height_cm: Decimal
     kg_per_cm: Decimal
+    floor_bmi: Decimal  # ideal body weight is never below the weight at this BMI for the height
     ibw_sources: tuple[str, ...]
     reduction_factor: Decimal
     reduction_age: Decimal
@@ -125,6 +126,7 @@ def dose_limits() -> DoseLimits:
         female_base_kg=_dec(ibw["female_base_kg"], "ideal_body_weight"),
         base_height_cm=_dec(ibw["base_height_cm"], "ideal_body_weight"),
         kg_per_cm=_dec(ibw["kg_per_cm"], "ideal_body_weight"),
+        floor_bmi=_dec(ibw["floor_bmi"], "ideal_body_weight"),
         ibw_sources=_sources(ibw["sources"], sources, "ideal_body_weight"),
         reduction_factor=factor,
         reduction_age=_dec(reduction["age_years_at_least"], "reduction"),
