@@ -73,6 +73,8 @@ AREAS = {
     "portal": Area("Patient portal: own sessions, e-consent, diary, handout", _staff(
         clinician=NO, nurse=NO, front_desk=NO, admin=NO, patient=OWN)),
     "staff-handout": Area("Print a patient's handout", CLINICAL),
+    "content-review": Area("Review and approve patient texts (articles, consent form, handout)", _staff(
+        nurse=NO, front_desk=NO, admin=NO), note="Clinicians in the Content reviewers group."),
     "admin-site": Area("Django admin site", _staff(clinician=NO, nurse=NO, front_desk=NO, admin=SUPERUSER),
                        note="Superusers only; clinical records are not registered there."),
     "account": Area("Second login step, idle log-off (any logged-in user)", _staff(patient=YES), anonymous=True),
@@ -101,6 +103,8 @@ URLS = {
     "accounts:password_reset_complete": {"GET": "public"},
     "library:index": {"GET": "public"},
     "library:article": {"GET": "public"},
+    "library:review_list": {"GET": "content-review"},
+    "library:review_text": {"GET": "content-review", "POST": "content-review"},
     "directory:list": {"GET": "public"},
     "directory:profile": {"GET": "public"},
 

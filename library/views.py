@@ -78,9 +78,58 @@ def article(request, slug):
         "reader_language_name": language_name(lang),
         "category_label": CATEGORY_LABELS[item.category],
         "status_label": STATUS_LABELS[item.translation_status],
+        "review_status": review.status_of("article", slug, item.lang),
         "related": content.related_articles(slug, lang, library=library),
         "other_languages": other_languages,
         "printed_on": timezone.localdate(),
     }
     template = "library/article_print.html" if request.GET.get("print") == "1" else "library/article.html"
     return render(request, template, context)
+
+
+# ------------------------------------------------------------------ clinical review of patient texts
+
+from django.contrib import messages  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.views.decorators.http import require_http_methods  # noqa: E402
+
+from accounts.decorators import staff_required  # noqa: E402
+from library import review  # noqa: E402
+
+reviewer_required = staff_required(review.can_review)
+KIND_LABELS = {
+    "article": _("Health library article"),
+    "consent": _("Consent form"),
+    "handout": _("Patient handout"),
+}
+
+
+@reviewer_required
+def review_list(request):
+    """Every patient text in every language, with its state, reviewer and date."""
+    rows = review.statuses()
+    counts = {state: sum(1 for row in rows if row.state == state) for state in (review.DRAFT, review.REVIEWED)}
+    return render(request, "library/review_list.html", {
+        "rows": rows, "counts": counts, "kind_labels": KIND_LABELS,
+    })
+
+
+@reviewer_required
+@require_http_methods(["GET", "POST"])
+def review_text(request, kind, key, language):
+    """Read one text as patients see it and approve today's wording."""
+    text = review.find(kind, key, language)
+    if text is None:
+        raise Http404("No such text.")
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm you have read the whole text."))
+        else:
+            review.approve(text, request.user, request.POST.get("note", ""), request=request)
+            messages.success(request, _("Approved: patients now see who reviewed this text and when."))
+            return redirect("library:review_text", kind=kind, key=key, language=language)
+    status = review.statuses([text])[0]
+    return render(request, "library/review_text.html", {
+        "status": status, "text": text, "kind_label": KIND_LABELS[text.kind],
+        "direction": "rtl" if text.language in content.RTL_LANGUAGES else "ltr",
+    })

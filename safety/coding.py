@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from anatomy import vocabulary
+from safety.data_files import payer_policy
 from safety.facts import PlannedInjection
 
 CPT_TEXT = {  # our own short wording, not the AMA descriptors
@@ -34,7 +35,10 @@ SRC_CPT = "CPT 20552/20553 (CPT Assistant; ACR Injection FAQs; AAPC on left/righ
 TPI_DIAGNOSES = ("M79.10", "M79.11", "M79.12", "M79.18")
 DIAGNOSIS_BY_GROUP = {"jaw": "M79.11", "neck": "M79.12", "neck-shoulder": "M79.12"}
 OTHER_SITE = "M79.18"
-SRC_ICD = "ICD-10-CM April 2026 code set (simple_icd_10_cm 1.5); M79.1 not billable since FY2023"
+SRC_ICD = ("ICD-10-CM April 2026 code set (simple_icd_10_cm 1.5); M79.10-M79.18 took effect 1 October 2021 "
+           "(FY2022 code set), since when M79.1 itself is a category, not billable")
+# The payer whose covered-diagnosis list the check quotes (data/payer_policies.toml).
+COVERAGE_POLICY = "medicare-uniform-tpi-2024"
 SRC_MAPPING = "USC orofacial pain program mapping: jaw M79.11, cervical M79.12, other/referral M79.18"
 CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
@@ -141,10 +145,17 @@ def check_diagnosis(text: str) -> DiagnosisCheck:
             False, code, description,
             f"{code} ({description}) is a category, not a billable code. Use one of its billable codes: {shown}{more}.",
         )
-    expected = code in TPI_DIAGNOSES
+    policy = payer_policy(COVERAGE_POLICY)
+    covered = policy.covers_diagnosis(code)
+    expected = code in TPI_DIAGNOSES or bool(covered)
     message = f"{code} {description}: billable."
-    if not expected:
-        message += f" Not one of the usual TPI diagnoses ({', '.join(TPI_DIAGNOSES)}): check the payer's covered list."
+    if covered:
+        message += f" Listed among the covered diagnoses of the {policy.name}."
+    elif covered is None:
+        message += (f" Not on the covered list we hold for the {policy.name} ({', '.join(policy.covered_diagnoses)}),"
+                    " which is incomplete: check the payer's billing article.")
+    else:
+        message += f" Not among the covered diagnoses of the {policy.name}."
     return DiagnosisCheck(True, code, description, message, expected)
 
 

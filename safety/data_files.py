@@ -78,6 +78,7 @@ class DoseLimits:
     female_base_kg: Decimal
     base_height_cm: Decimal
     kg_per_cm: Decimal
+    floor_bmi: Decimal  # ideal body weight is never below the weight at this BMI for the height
     ibw_sources: tuple[str, ...]
     reduction_factor: Decimal
     reduction_age: Decimal
@@ -125,6 +126,7 @@ def dose_limits() -> DoseLimits:
         female_base_kg=_dec(ibw["female_base_kg"], "ideal_body_weight"),
         base_height_cm=_dec(ibw["base_height_cm"], "ideal_body_weight"),
         kg_per_cm=_dec(ibw["kg_per_cm"], "ideal_body_weight"),
+        floor_bmi=_dec(ibw["floor_bmi"], "ideal_body_weight"),
         ibw_sources=_sources(ibw["sources"], sources, "ideal_body_weight"),
         reduction_factor=factor,
         reduction_age=_dec(reduction["age_years_at_least"], "reduction"),
@@ -205,8 +207,18 @@ class PayerPolicy:
     relief_min_pct: int | None = None
     relief_min_weeks: int | None = None
     single_region_per_session: bool = False
+    repeat_needs_function: bool = False
+    repeat_needs_rehabilitation: bool = False
+    covered_diagnoses: tuple[str, ...] = ()  # ICD-10-CM prefixes the payer lists as covered
+    covered_diagnoses_complete: bool = False  # False: a code outside the list may still be covered
     sources: tuple[str, ...] = ()
     note: str = ""
+
+    def covers_diagnosis(self, code: str) -> bool | None:
+        """True when listed, False when the list is complete and the code is not on it, else None."""
+        if any(code.startswith(prefix) for prefix in self.covered_diagnoses):
+            return True
+        return False if self.covered_diagnoses_complete else None
 
 
 def _positive_int(entry: dict, key: str, where: str) -> int | None:
@@ -235,6 +247,10 @@ def payer_policies() -> Mapping[str, PayerPolicy]:
             name=entry["name"],
             repeat_needs_relief=bool(entry.get("repeat_needs_relief", False)),
             single_region_per_session=bool(entry.get("single_region_per_session", False)),
+            repeat_needs_function=bool(entry.get("repeat_needs_function", False)),
+            repeat_needs_rehabilitation=bool(entry.get("repeat_needs_rehabilitation", False)),
+            covered_diagnoses=tuple(entry.get("covered_diagnoses", ())),
+            covered_diagnoses_complete=bool(entry.get("covered_diagnoses_complete", False)),
             sources=tuple(entry.get("sources", ())),
             note=entry.get("note", ""),
             **ints,

@@ -5,8 +5,9 @@ many sites, so the total is easy to lose sight of (CMAJ 2022; research brief sec
 live in data/dose_limits.toml next to their sources; this module only applies them:
 
 - mg = concentration % x 10 x mL.
-- Dosing weight = the lower of actual weight and Devine ideal body weight when height is known,
-  else actual weight.
+- Dosing weight = the lower of actual weight and ideal body weight when height is known, else
+  actual weight. Ideal body weight is Devine's line, never below the weight at BMI 18.5 for the
+  height (the floor keeps very short adults from a near-zero weight; data/dose_limits.toml).
 - Limit per agent (plain and with epinephrine apart) = min(mg/kg x dosing weight, cap), lowered
   once by 20% at age >= 70, pregnancy, renal, hepatic or cardiac disease.
 - Each agent's mg is a fraction of its own limit; the fractions add up. Total < 0.8 ok,
@@ -128,11 +129,28 @@ def percent(fraction: Fraction | None) -> str:
     return f"{'' if exact else 'about '}{value}%"
 
 
-def ideal_body_weight(sex: str, height_cm: Decimal, limits: DoseLimits | None = None) -> Decimal:
+def devine_weight(sex: str, height_cm: Decimal, limits: DoseLimits | None = None) -> Decimal:
     """Devine: 50 kg (men) or 45.5 kg (women and any other sex: the lower, safer base) + 0.91 kg/cm over 152.4 cm."""
     limits = limits or dose_limits()
     base = limits.male_base_kg if sex == "male" else limits.female_base_kg
     return base + limits.kg_per_cm * (height_cm - limits.base_height_cm)
+
+
+def bmi_floor_weight(height_cm: Decimal, limits: DoseLimits | None = None) -> Decimal:
+    """The weight at the floor BMI for this height: BMI x height in metres squared."""
+    limits = limits or dose_limits()
+    return limits.floor_bmi * (height_cm / 100) ** 2
+
+
+def ideal_body_weight(sex: str, height_cm: Decimal, limits: DoseLimits | None = None) -> Decimal:
+    """The larger of Devine and the floor-BMI weight: continuous and rising with height, never near zero.
+
+    Devine's straight line reaches zero near 1 m and was never meant for very short adults, so
+    extrapolating it made a cliff (102.5 cm gave 0.09 kg). Both curves rise with height, so their
+    maximum does too, and the lower-of-actual-and-ideal dosing weight stays monotonic.
+    """
+    limits = limits or dose_limits()
+    return max(devine_weight(sex, height_cm, limits), bmi_floor_weight(height_cm, limits))
 
 
 def dosing_weight(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple[Decimal | None, str, list[str]]:
@@ -157,13 +175,13 @@ def _dosing_weight(
     if patient.sex not in ("male", "female"):
         notes.append("Ideal body weight uses the female formula (the lower, safer base) as sex is not male or female.")
     if height < limits.base_height_cm:
+        floored = ibw > devine_weight(patient.sex, height, limits)
         notes.append(
-            f"Height is under {fmt(limits.base_height_cm)} cm, below the ideal-body-weight formula's range; "
-            "the formula was extrapolated downwards. Check the limit clinically."
+            f"Height is under {fmt(limits.base_height_cm)} cm, below the Devine formula's range; "
+            + (f"ideal body weight is the weight at BMI {fmt(limits.floor_bmi)} for this height. " if floored
+               else "the formula was extrapolated downwards. ")
+            + "Check the limit clinically."
         )
-    if ibw <= 0:
-        return (actual, f"actual weight {fmt(actual)} kg (height outside the ideal-body-weight formula)", notes,
-                {"basis": "actual-outside-formula", "actual": fmt(actual)})
     weights = {"actual": fmt(actual), "ibw": fmt(ibw)}
     if ibw < actual:
         return (ibw, f"ideal body weight {fmt(ibw)} kg (Devine), lower than actual weight {fmt(actual)} kg", notes,

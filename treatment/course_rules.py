@@ -2,8 +2,8 @@
 
 Our patient education tells patients that sessions are about two weeks apart (by the clinician's
 preference) and that many feel little change before the third session. So response is not judged
-before the third session; from then on the latest pain is compared with the course's baseline
-using the IMMPACT thresholds (Dworkin et al., J Pain 2008;9:105-121): a fall of at least 30% is a
+before the third session held (a session without a pain score still counts: the patient had it);
+from then on the latest score is compared with the first (the baseline) using the IMMPACT thresholds (Dworkin et al., J Pain 2008;9:105-121): a fall of at least 30% is a
 moderately important change, at least 50% a substantial one.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ DUE_SOON_DAYS = 7
 
 class Response(str, Enum):
     NO_DATA = "no-data"
+    NO_PAIN = "no-pain"  # baseline and latest both 0: nothing to reduce, not a missing score
     TOO_EARLY = "too-early"
     SUBSTANTIAL = "substantial"
     RESPONDING = "responding"
@@ -29,6 +30,7 @@ class Response(str, Enum):
     def label(self) -> str:
         return {
             Response.NO_DATA: "No pain scores yet",
+            Response.NO_PAIN: "No pain to reduce",
             Response.TOO_EARLY: "Too early to judge",
             Response.SUBSTANTIAL: "Substantial response",
             Response.RESPONDING: "Responding",
@@ -54,6 +56,8 @@ class ResponseJudgement:
     def explanation(self) -> str:
         if self.response is Response.NO_DATA:
             return "No session has a pain score yet."
+        if self.response is Response.NO_PAIN:
+            return f"Pain was 0/10 at the first and the latest score ({self.sessions} session(s)): there was no pain to reduce."
         numbers = f"baseline {self.baseline}/10, latest {self.latest}/10"
         if self.reduction_pct is not None:
             numbers += f", {self.reduction_pct:.0f}% less pain"
@@ -72,21 +76,25 @@ def pain_reduction_pct(baseline: int, latest: int) -> float | None:
     return (baseline - latest) * 100.0 / baseline
 
 
-def judge_response(pain_before_by_session: list[int]) -> ResponseJudgement:
-    """Judge the course from each session's pre-injection pain, in session order.
+def judge_response(pain_before_by_session: list[int | None]) -> ResponseJudgement:
+    """Judge the course from each session's pre-injection pain (None: not scored), in session order.
 
     Pre-injection pain is used because the score after the needle mostly shows the local
-    anaesthetic, not durable change.
+    anaesthetic, not durable change. Every session held counts towards the third-session rule;
+    the baseline is the first score given and the latest the last one.
     """
+    sessions = len(pain_before_by_session)
     scores = [score for score in pain_before_by_session if score is not None]
     if not scores:
-        return ResponseJudgement(Response.NO_DATA, 0, None, None, None)
-    baseline, latest, sessions = scores[0], scores[-1], len(scores)
+        return ResponseJudgement(Response.NO_DATA, sessions, None, None, None)
+    baseline, latest = scores[0], scores[-1]
     reduction = pain_reduction_pct(baseline, latest)
-    if sessions < JUDGE_FROM_SESSION:
+    if baseline == 0 and latest == 0:
+        verdict = Response.NO_PAIN
+    elif sessions < JUDGE_FROM_SESSION:
         verdict = Response.TOO_EARLY
     elif reduction is None:
-        verdict = Response.NO_DATA if baseline == 0 and latest == 0 else Response.NOT_RESPONDING
+        verdict = Response.NOT_RESPONDING  # from 0 to some pain: worse
     elif reduction >= SUBSTANTIAL_REDUCTION:
         verdict = Response.SUBSTANTIAL
     elif reduction >= RESPONDING_REDUCTION:

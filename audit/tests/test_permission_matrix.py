@@ -138,6 +138,8 @@ def build_world():
         StaffProfile.objects.create(user=user, role={"clinician": Role.CLINICIAN, "nurse": Role.NURSE,
                                                      "front_desk": Role.FRONT_DESK, "admin": Role.ADMIN}[role])
         users[role] = user
+    from library.review import reviewers_group
+    users["clinician"].groups.add(reviewers_group())  # the matrix's clinician may review patient texts
     own = Patient.objects.create(mrn="MX001", given_name="Own", family_name="Patient", birth_date=date(1980, 1, 1),
                                  preferred_language="en", weight_kg=70, height_cm=170)
     other = Patient.objects.create(mrn="MX002", given_name="Other", family_name="Patient", birth_date=date(1970, 1, 1),
@@ -181,6 +183,10 @@ def _specialist_slug() -> str:
     return Specialist.objects.create(slug="dr-matrix", name="Dr Matrix").slug
 
 
+REVIEW_TEXT = {("library:review_text", "kind"): "consent", ("library:review_text", "key"): "form",
+               ("library:review_text", "language"): "en"}
+
+
 def url_kwargs(name, keywords, world, scope):
     objects = world["objects"][scope]
     values = {}
@@ -203,6 +209,8 @@ def url_kwargs(name, keywords, world, scope):
             values[keyword] = _pk_for(name, world, objects)
         elif keyword in {"uidb64", "token"}:  # a password reset link that does not work
             values[keyword] = "x"
+        elif (name, keyword) in REVIEW_TEXT:
+            values[keyword] = REVIEW_TEXT[(name, keyword)]
         else:
             raise AssertionError(f"{name}: no fixture value for the URL keyword {keyword!r}; add one to url_kwargs()")
     return values

@@ -1,4 +1,5 @@
 """The article files and the plain functions over them: parsing, checks, related articles, search."""
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +24,19 @@ REQUIRED_ARTICLES = [
 @pytest.fixture(scope="module")
 def library():
     return load_library()
+
+
+@pytest.fixture
+def library_missing_arabic(tmp_path):
+    """The shipped library with two Arabic versions taken out, to exercise the English fallback."""
+    shutil.copytree(CONTENT_DIR, tmp_path / "content")
+    for slug in ("ankle-fractures", "neck-upper-back-exercises", "shoulder-blade-exercises"):
+        (tmp_path / "content" / slug / "ar.md").unlink()
+    return load_library(tmp_path / "content")
+
+
+def test_every_article_has_an_arabic_version(library):
+    assert all("ar" in library.articles[slug] for slug in library.slugs())
 
 
 def _write(folder: Path, slug: str, lang: str, text: str) -> None:
@@ -172,7 +186,8 @@ def test_relatedness_is_symmetric_and_zero_without_shared_tags(library):
     assert relatedness(clavicle, plantar) == 0 or set(clavicle.topics) & set(plantar.topics)
 
 
-def test_related_articles_follow_the_reader_language(library):
+def test_related_articles_follow_the_reader_language(library_missing_arabic):
+    library = library_missing_arabic
     related = content.related_articles("tpi-aftercare", "ar", library=library)
     by_slug = {shown.slug: shown for shown in related}
     assert by_slug["trigger-point-injections"].article.lang == "ar"
@@ -202,7 +217,8 @@ def test_search_ranks_titles_above_passing_mentions(library):
     assert not search("the and of", "en", library=library)
 
 
-def test_search_by_code_and_arabic_with_fallback(library):
+def test_search_by_code_and_arabic_with_fallback(library_missing_arabic):
+    library = library_missing_arabic
     assert search("M72.2", "en", library=library)[0].shown.slug == "plantar-fasciitis"
     hits = search("الزناد", "ar", library=library)
     assert {hit.shown.slug for hit in hits} >= {"trigger-point-injections", "tpi-aftercare"}
@@ -211,7 +227,8 @@ def test_search_by_code_and_arabic_with_fallback(library):
     assert hits[0].shown.slug == "ankle-fractures" and hits[0].shown.is_fallback
 
 
-def test_articles_for_muscles_gives_exercise_articles_for_treated_muscles(library):
+def test_articles_for_muscles_gives_exercise_articles_for_treated_muscles(library_missing_arabic):
+    library = library_missing_arabic
     found = content.articles_for_muscles(["piriformis", "upper-trapezius", "gluteus-medius"], "es",
                                          library=library)
     slugs = [shown.slug for shown in found]

@@ -72,7 +72,14 @@ def test_language_cookie_chooses_the_article_language(client):
     assert NOTICE["ar"] in html
 
 
-def test_missing_translation_shows_english_marked_as_english(client):
+def test_missing_translation_shows_english_marked_as_english(client, tmp_path, monkeypatch):
+    import shutil
+
+    from library import articles as content
+    shutil.copytree(content.CONTENT_DIR, tmp_path / "content")
+    (tmp_path / "content" / "ankle-fractures" / "ar.md").unlink()
+    without_arabic = content.load_library(tmp_path / "content")
+    monkeypatch.setattr(content, "get_library", lambda *args: without_arabic)
     response = client.get(reverse("library:article", args=["ankle-fractures"]), HTTP_ACCEPT_LANGUAGE="ar")
     html = response.content.decode()
     tag = _article_tag(html)

@@ -72,7 +72,31 @@ def test_unknown_codes_are_refused(text):
 
 def test_other_billable_codes_pass_with_a_note():
     result = check_diagnosis("M54.50")
-    assert result.ok and not result.expected_for_tpi and "usual TPI diagnoses" in result.message
+    assert result.ok and not result.expected_for_tpi and "incomplete" in result.message
+
+
+@pytest.mark.parametrize("code", ["G44.209", "G44.221", "M79.12"])
+def test_codes_the_lcd_covers_are_expected_including_tension_type_headache(code):
+    result = check_diagnosis(code)
+    assert result.ok and result.expected_for_tpi and "Listed among the covered diagnoses" in result.message
+
+
+def test_coverage_comes_from_the_payer_data(monkeypatch):
+    from dataclasses import replace
+
+    from safety import coding
+    policy = replace(coding.payer_policy(coding.COVERAGE_POLICY), covered_diagnoses=("M79.1",),
+                     covered_diagnoses_complete=True)
+    monkeypatch.setattr(coding, "payer_policy", lambda code: policy)
+    result = check_diagnosis("G44.209")
+    assert result.ok and not result.expected_for_tpi and "Not among the covered diagnoses" in result.message
+
+
+def test_repeat_requirements_are_in_the_payer_data():
+    from safety.data_files import payer_policy
+    policy = payer_policy("medicare-uniform-tpi-2024")
+    assert (policy.relief_min_pct, policy.relief_min_weeks) == (50, 6)
+    assert policy.repeat_needs_function and policy.repeat_needs_rehabilitation
 
 
 def test_normalise():

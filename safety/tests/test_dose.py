@@ -45,11 +45,11 @@ def test_split_over_many_sites_adds_up():
 
 
 def test_mixed_agents_add_as_fractions_of_their_own_limits():
-    # lidocaine 150 of 300 mg = 0.5; bupivacaine 0.25% 35 mL = 87.5 of 175 mg = 0.5
-    report = dose_report(patient(), [lido(15), bupi(35)])
+    # lidocaine 150 of 300 mg = 0.5; bupivacaine 0.25% 28 mL = 70 of 140 mg (2 mg/kg x 70 kg) = 0.5
+    report = dose_report(patient(), [lido(15), bupi(28)])
     assert [row.fraction for row in report.rows] == [Fraction(1, 2), Fraction(1, 2)]
     assert report.total_fraction == 1 and report.status == CAUTION
-    assert dose_report(patient(), [lido(15), bupi("35.1")]).status == OVER
+    assert dose_report(patient(), [lido(15), bupi("28.1")]).status == OVER
 
 
 def test_epinephrine_has_its_own_higher_limit():
@@ -90,9 +90,28 @@ def test_other_sex_uses_the_female_formula():
     assert any("female formula" in m for m in report.messages)
 
 
-def test_height_below_formula_range_falls_back_to_actual_weight():
-    report = dose_report(patient(sex="female", height_cm=95, weight_kg=20), [lido(1)])
-    assert report.dosing_weight_kg == 20 and "outside" in report.weight_basis
+@pytest.mark.parametrize("sex, height, weight, dosing", [
+    # the old cliff: Devine gave 0.09 kg at 102.5 cm and 60 kg at 102.4 cm; now BMI 18.5 x 1.025^2
+    ("female", "102.5", 60, Decimal("19.4365625")),
+    ("female", "102.4", 60, Decimal("19.398656")),
+    ("female", 95, 20, Decimal("16.69625")),
+    ("female", 95, 15, 15),  # actual weight below the floor still wins
+    ("female", 140, 60, Decimal("36.26")),  # floor (36.26) above Devine (34.216)
+    ("female", 150, 60, Decimal("43.316")),  # Devine above the floor: unchanged
+    ("male", 130, 60, Decimal("31.265")),
+])
+def test_short_adults_get_a_floored_ideal_weight_without_a_jump(sex, height, weight, dosing):
+    report = dose_report(patient(sex=sex, height_cm=height, weight_kg=weight), [lido(1)])
+    assert report.dosing_weight_kg == dosing
+
+
+def test_floor_comes_from_the_data_file(monkeypatch):
+    from dataclasses import replace
+
+    from safety import dose
+    limits = replace(dose.dose_limits(), floor_bmi=Decimal(20))
+    assert dose.ideal_body_weight("female", Decimal(100), limits) == 20
+    assert dose.ideal_body_weight("female", Decimal(100)) == Decimal("18.5")
 
 
 @pytest.mark.parametrize("age, limit", [(69, 300), ("69.99", 300), (70, 240), (85, 240)])
@@ -135,7 +154,7 @@ def test_per_kg_limits_apply_for_light_patients():
     light = patient(weight_kg=40)
     chloro = PlannedInjection("deltoid", "left", "chloroprocaine", 2, False, 1)
     limits = [r.limit_mg for r in dose_report(light, [lido(1), bupi(1), chloro]).rows]
-    assert limits == [180, 100, 440]
+    assert limits == [180, 80, 440]
 
 
 def test_saline_and_dry_needling_contribute_nothing():

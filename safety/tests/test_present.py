@@ -128,7 +128,7 @@ def test_spanish_and_arabic_wording_with_localised_names_and_numbers():
     assert "Trapecio (fibras superiores): riesgo alto de neumotórax" in joined
     assert "levante el músculo sujetándolo en pinza" in joined  # the data file's note, translated
     assert "Riesgo mayor en este paciente: EPOC, IMC 17,0 (inferior a 18,5)." in joined
-    assert "Bupivacaína: 12,5 mg de un límite de 137,5 mg (aprox. 9,1 %)" in texts  # decimal comma
+    assert "Bupivacaína: 12,5 mg de un límite de 110 mg (aprox. 11,4 %)" in texts  # decimal comma
     assert "Piriforme: cuidado con el nervio ciático; los vasos glúteos superiores e inferiores." in texts
     assert "peso real 55 kg, no superior al peso ideal de 75,1 kg" in texts
     assert "20552: infiltración de puntos gatillo, 1 o 2 músculos. 1 músculo contado" in joined

@@ -159,3 +159,35 @@ def test_earliest_compliant_date_is_the_first_that_passes(history, planned, want
     while day < found:
         assert not passes(day), day
         day += timedelta(days=1)
+
+
+# -- dosing weight: no cliff anywhere in the adult range (issue 15) -----------------------------
+_heights = st.decimals(min_value=100, max_value=220, places=1)
+_weights = st.decimals(min_value=30, max_value=200, places=1)
+_steps = st.decimals(min_value=Decimal("0.1"), max_value=40, places=1)
+
+
+def _limit(sex, height, weight):
+    facts = PatientFacts(sex=sex, age_years=40, height_cm=height, weight_kg=weight)
+    return dose_report(facts, [PlannedInjection("deltoid", "left", "lidocaine", 1, False, 1)]).rows[0].limit_mg
+
+
+@FAST
+@given(st.sampled_from(["female", "male", "other"]), _heights, _steps, _weights)
+def test_limit_never_falls_as_height_rises(sex, height, step, weight):
+    assert _limit(sex, height, weight) <= _limit(sex, min(height + step, Decimal(220)), weight)
+
+
+@FAST
+@given(st.sampled_from(["female", "male", "other"]), _heights, _weights, _steps)
+def test_limit_never_falls_as_weight_rises(sex, height, weight, step):
+    assert _limit(sex, height, weight) <= _limit(sex, height, min(weight + step, Decimal(200)))
+
+
+@FAST
+@given(st.sampled_from(["female", "male"]), _heights, _weights)
+def test_limit_has_no_jump_for_a_millimetre_of_height(sex, height, weight):
+    # Devine's slope is 0.91 kg/cm and the floor's at most 0.82 kg/cm at 220 cm: 0.1 cm moves the
+    # dosing weight by under 0.1 kg, so the plain-lidocaine limit by under 0.45 mg.
+    low, high = _limit(sex, height, weight), _limit(sex, height + Decimal("0.1"), weight)
+    assert Decimal(0) <= high - low < Decimal("0.45")

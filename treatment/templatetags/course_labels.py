@@ -17,6 +17,7 @@ register = template.Library()
 
 RESPONSE_LABELS = {
     Response.NO_DATA: pgettext_lazy("course response", "No pain scores yet"),
+    Response.NO_PAIN: pgettext_lazy("course response", "No pain to reduce"),
     Response.TOO_EARLY: pgettext_lazy("course response", "Too early to judge"),
     Response.SUBSTANTIAL: pgettext_lazy("course response", "Substantial response"),
     Response.RESPONDING: pgettext_lazy("course response", "Responding"),
@@ -60,6 +61,7 @@ def response_explanation(judgement):
     return {
         "judgement": judgement,
         "no_data": judgement.response is Response.NO_DATA,
+        "no_pain": judgement.response is Response.NO_PAIN,
         "too_early": judgement.response is Response.TOO_EARLY,
         "judge_from": course_rules.JUDGE_FROM_SESSION,
     }

@@ -34,10 +34,30 @@ def test_immpact_thresholds_from_the_third_session(scores, expected, reduction):
     assert judgement.baseline == scores[0] and judgement.latest == scores[-1]
 
 
-def test_missing_scores_are_skipped_and_zero_baseline_has_no_percentage():
-    assert judge_response([None, 8, None, 6, 4]).response is Response.SUBSTANTIAL
+@pytest.mark.parametrize(
+    "scores, expected, sessions, baseline, latest",
+    [
+        ([8, None, 4], Response.SUBSTANTIAL, 3, 8, 4),   # a session without a score still counts
+        ([None, 8, None, 6, 4], Response.SUBSTANTIAL, 5, 8, 4),
+        ([8, None], Response.TOO_EARLY, 2, 8, 8),
+        ([8, None, None], Response.NOT_RESPONDING, 3, 8, 8),  # latest is the last score given
+        ([None, None, None], Response.NO_DATA, 3, None, None),
+        ([0, 0, 0], Response.NO_PAIN, 3, 0, 0),           # no pain to reduce, not "no scores"
+        ([0, None], Response.NO_PAIN, 2, 0, 0),
+        ([0, 3, 0], Response.NO_PAIN, 3, 0, 0),
+        ([0, 2, 4], Response.NOT_RESPONDING, 3, 0, 4),    # from no pain to some: worse
+    ],
+)
+def test_sessions_held_count_and_edges(scores, expected, sessions, baseline, latest):
+    judgement = judge_response(scores)
+    assert (judgement.response, judgement.sessions, judgement.baseline, judgement.latest) == (
+        expected, sessions, baseline, latest)
+    assert judgement.explanation
+
+
+def test_zero_baseline_has_no_percentage():
     assert pain_reduction_pct(0, 0) is None
-    assert judge_response([0, 0, 0]).response is Response.NO_DATA
+    assert "no pain to reduce" in judge_response([0, 0, 0]).explanation
 
 
 def test_next_due_is_last_session_plus_interval():

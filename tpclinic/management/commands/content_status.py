@@ -1,0 +1,73 @@
+"""`tpclinic content_status [--json]`: how much of the clinical content is still unverified.
+
+One line per data file: entries in total, and how many still rest on recalled (unverified)
+knowledge; plus the patient texts still in draft (not approved by a reviewer for today's wording).
+The README states these figures; re-run this command after changing the content and update it.
+"""
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from library import review
+from referral.knowledge import knowledge_base
+from safety.data_files import RECALLED, _read, dose_limits, muscle_risks, payer_policies
+
+
+def collect() -> list[dict]:
+    """[{file, entries, unverified, what}], one row per content file, read from the files themselves."""
+    rows = []
+    patterns = list(knowledge_base())
+    rows.append({"file": "referral/data/referral_patterns.toml", "entries": len(patterns),
+                 "unverified": sum(1 for p in patterns if p.needs_verification),
+                 "what": "referral patterns with a recalled zone (flagged in the UI)"})
+    risks = list(muscle_risks().values())
+    verified_fields = {code: set(entry.get("verified", ())) for code, entry in _read("muscle_risks.toml")["muscles"].items()}
+    rows.append({"file": "safety/data/muscle_risks.toml", "entries": len(risks),
+                 "unverified": sum(1 for r in risks if r.confidence == RECALLED),
+                 "what": "muscle risk entries with recalled items",
+                 "partly_verified": sum(1 for fields in verified_fields.values() if fields)})
+    limits = dose_limits()
+    raw_sources = _read("dose_limits.toml")["sources"]
+    recalled_sources = {key for key, text in raw_sources.items() if "recalled" in text.lower() or "verify" in text.lower()}
+    rows.append({"file": "safety/data/dose_limits.toml", "entries": len(limits.agents),
+                 "unverified": sum(1 for a in limits.agents.values()
+                                   if set(a.sources) & recalled_sources or "verify" in a.note.lower()),
+                 "what": "anaesthetic agents whose limits cite a recalled source"})
+    raw_payers = _read("payer_policies.toml")["policies"]
+    lcds = [lcd for entry in raw_payers.values() for lcd in entry.get("lcds", ())]
+    incomplete = sum(1 for p in payer_policies().values() if p.covered_diagnoses and not p.covered_diagnoses_complete)
+    rows.append({"file": "safety/data/payer_policies.toml", "entries": len(lcds),
+                 "unverified": sum(1 for lcd in lcds if lcd[3] != "confirmed"),
+                 "what": "LCD numbers not confirmed on the CMS database",
+                 "incomplete_covered_lists": incomplete})
+    statuses = review.statuses()
+    for kind, label in (("article", "library/content/*/*.md"), ("consent", "safety/data/consent_forms.toml"),
+                        ("handout", "portal/data/handout.toml")):
+        mine = [s for s in statuses if s.text.kind == kind]
+        rows.append({"file": label, "entries": len(mine), "unverified": sum(1 for s in mine if s.state == review.DRAFT),
+                     "what": "language versions not yet approved by a clinical reviewer"})
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Count the unverified entries in each clinical content file and the patient texts still in draft."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    def handle(self, *args, **options):
+        rows = collect()
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        width = max(len(row["file"]) for row in rows)
+        for row in rows:
+            extra = ""
+            if "partly_verified" in row:
+                extra = f"; {row['partly_verified']} with some fields verified"
+            if row.get("incomplete_covered_lists"):
+                extra = f"; {row['incomplete_covered_lists']} covered-diagnosis list(s) incomplete"
+            self.stdout.write(f"{row['file']:<{width}}  {row['unverified']:>3} of {row['entries']:>3} unverified"
+                              f"  ({row['what']}{extra})")

@@ -1,0 +1,45 @@
+"""`tpclinic content_status` counts what is still unverified, from the files and the reviews."""
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from library import review
+from referral.knowledge import knowledge_base
+
+pytestmark = pytest.mark.django_db
+
+
+def figures() -> dict:
+    out = StringIO()
+    call_command("content_status", "--json", stdout=out)
+    return {row["file"]: row for row in json.loads(out.getvalue())}
+
+
+def test_every_content_file_has_a_line_with_counts_from_the_data():
+    rows = figures()
+    patterns = rows["referral/data/referral_patterns.toml"]
+    assert patterns["entries"] == len(knowledge_base())
+    assert patterns["unverified"] == sum(1 for p in knowledge_base() if p.needs_verification)
+    assert rows["safety/data/dose_limits.toml"]["unverified"] == 0  # every agent cites its FDA label
+    assert rows["safety/data/payer_policies.toml"]["unverified"] >= 1  # the WPS LCD number
+    assert rows["safety/data/muscle_risks.toml"]["partly_verified"] >= 8
+    assert rows["safety/data/consent_forms.toml"] == {**rows["safety/data/consent_forms.toml"], "entries": 3,
+                                                      "unverified": 3}
+
+
+def test_approving_a_text_lowers_its_draft_count(clinician):
+    clinician.groups.add(review.reviewers_group())
+    before = figures()["portal/data/handout.toml"]["unverified"]
+    review.approve(review.find("handout", "handout", "ar"), clinician)
+    assert figures()["portal/data/handout.toml"]["unverified"] == before - 1
+
+
+def test_plain_output_names_each_file():
+    out = StringIO()
+    call_command("content_status", stdout=out)
+    text = out.getvalue()
+    for name in ("referral_patterns.toml", "muscle_risks.toml", "dose_limits.toml", "payer_policies.toml",
+                 "consent_forms.toml", "handout.toml", "library/content"):
+        assert name in text
