@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charting.models import TriggerPoint
 from patients.models import Patient
+from safety import agents
 from treatment import course_rules
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
@@ -195,12 +196,7 @@ class CoSignature(models.Model):
 
 
 class Injection(models.Model):
-    class Agent(models.TextChoices):
-        LIDOCAINE = "lidocaine", _("Lidocaine")
-        BUPIVACAINE = "bupivacaine", _("Bupivacaine")
-        CHLOROPROCAINE = "chloroprocaine", _("Chloroprocaine")
-        SALINE = "saline", _("Normal saline")
-        DRY_NEEDLING = "dry-needling", _("Dry needling (no injectate)")
+    Agent = agents.Agent
 
     class Technique(models.TextChoices):
         SINGLE_PASS = "single", _("Single pass")

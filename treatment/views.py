@@ -15,9 +15,8 @@ from accounts import roles
 from audit.rejected import keep
 from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
-from safety import session_check
 from treatment import signing
-from treatment import charts, course_rules, versions
+from treatment import charts, course_rules, versions, workflow
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
 from treatment.models import Course, Injection, Session
 
@@ -126,7 +125,7 @@ def course_detail(request, pk):
         "course": course, "patient": course.patient, "sessions": sessions,
         "judgement": course.response(), "due": course.next_due(), "due_status": course.due_status(),
         "pain_chart": charts.pain_chart(signed),
-        "payer_note": session_check.payer_schedule_note(course),
+        "payer_note": workflow.payer_schedule_note(course),
         "can_chart": roles.can_chart(request.user),
     })
 

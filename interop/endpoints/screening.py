@@ -1,7 +1,7 @@
 """The safety screen (risk findings, dose total, CPT code, payer rules) and adverse events.
 
-`GET /sessions/{id}/screen` runs `safety.session_check.check` on the saved session, as its page
-does; `POST /safety/screen` runs the same check on a plan (a patient and injections typed as
+`GET /sessions/{id}/screen` screens the saved session's plan (treatment.workflow), as its page
+does; `POST /safety/screen` screens a plan built from the body (a patient and injections typed as
 muscle, side, agent, concentration, epinephrine, volume) and saves nothing. Adverse events are
 listed by any staff role and recorded by clinicians, nurses and administrators with the web UI's
 AdverseEventForm (injection of that session, onset not before the session nor in the future).
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Optional
 
 from django.core.exceptions import ValidationError
@@ -19,6 +18,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from anatomy import vocabulary
+from audit import context, record
+from audit.models import Action
 from interop.access import chart_check, staff_check
 from interop.auth import BearerToken
 from interop.endpoints.common import PageQuery, check_form, filter_by, get_or_404, paginate, responses
@@ -26,10 +27,11 @@ from interop.problems import invalid
 from interop.schemas import (AdverseEventIn, AdverseEventKind, AdverseEventOut, AdverseEventOutcome,
                              AdverseEventSeverity, Id, ScreenIn, ScreenOut, page_of)
 from patients.models import Patient
-from safety import session_check
 from safety.dose import percent
-from safety.forms import AdverseEventForm
+from safety.facts import PlannedInjection
 from safety.models import AdverseEvent
+from treatment import workflow
+from treatment.forms import AdverseEventForm
 from treatment.models import Injection, Session
 
 router = Router(tags=["safety"])
@@ -103,14 +105,14 @@ def session_screen(request, session_id: int):
     injections = session.injections.select_related("trigger_point")
     patient = Patient.objects.prefetch_related("allergies", "medications").get(pk=session.course.patient_id)
     session.course.patient = patient
-    result = session_check.check(session, injections)
+    result = workflow.check(session, injections)
     out = screen_out(result, patient, session.pk, timezone.localdate(session.performed_at))
     out["at_signing"] = (getattr(session, "screen_snapshot", None) or None) if session.is_signed else None
     return out
 
 
 def _planned_rows(payload: ScreenIn) -> tuple[list, list[dict]]:
-    """The plan as the rows session_check reads, normalised like a saved injection; or field errors."""
+    """The plan's injections as the rules read them, normalised like a saved injection; or field errors."""
     rows, errors = [], []
     for n, item in enumerate(payload.injections):
         if item.muscle not in vocabulary.muscles():
@@ -124,11 +126,14 @@ def _planned_rows(payload: ScreenIn) -> tuple[list, list[dict]]:
             errors += [{"field": f"injections.{n}.{name}", "message": message}
                        for name, messages in error.message_dict.items() for message in messages]
             continue
-        rows.append(SimpleNamespace(
-            trigger_point=SimpleNamespace(muscle=item.muscle, side=item.side), agent=injection.agent,
-            concentration_pct=injection.concentration_pct, with_epinephrine=injection.with_epinephrine,
-            volume_ml=injection.volume_ml,
-        ))
+        try:
+            rows.append(PlannedInjection(
+                muscle=item.muscle, side=item.side, agent=injection.agent,
+                concentration_pct=injection.concentration_pct, with_epinephrine=injection.with_epinephrine,
+                volume_ml=injection.volume_ml,
+            ))
+        except ValueError as error:
+            errors.append({"field": f"injections.{n}", "message": str(error)})
     return rows, errors
 
 
@@ -144,13 +149,12 @@ def planned_screen(request, payload: ScreenIn):
         errors.append({"field": "performed_on", "message": "The planned day is before the patient's birth date."})
     if errors:
         raise invalid(errors)
-    plan = SimpleNamespace(
-        pk=None, course=SimpleNamespace(patient=patient),
-        performed_at=timezone.make_aware(datetime.combine(day, time(12))),
+    plan = workflow.SessionPlan(
+        patient=patient, performed_at=timezone.make_aware(datetime.combine(day, time(12))), injections=tuple(rows),
         systemic_infection=payload.systemic_infection, site_infection=payload.site_infection,
-        dose_override_reason=payload.dose_override_reason,
+        dose_override_reason=payload.dose_override_reason or "",
     )
-    result = session_check.check(plan, rows)
+    result = workflow.screen(plan)
     _audit_read(patient)
     return screen_out(result, patient, None, day)
 
@@ -158,11 +162,6 @@ def planned_screen(request, payload: ScreenIn):
 def _audit_read(patient: Patient) -> None:
     """The plan names its patient in the body: record the read against them (the audit middleware sees the
     path only), as the one audit event of this request."""
-    try:
-        from audit import context, record
-        from audit.models import Action
-    except ImportError:  # pragma: no cover - the audit app is part of tpclinic
-        return
     current = context.current()
     if current is None:
         return

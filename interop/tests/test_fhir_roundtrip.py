@@ -37,6 +37,8 @@ NOT_CARRIED = {  # deliberately not exported or imported: why
     "analytics.*": "figures derived from the records (`tpclinic analytics_refresh` recomputes them), not records",
     "directory.*": "the public specialists directory, not a patient's record (read it with GET /api/v1/specialists)",
     "interop.*": "this app's own machinery: API tokens, import links, the installation's id",
+    "treatment.CoSignature": "not yet: a covering clinician's co-signature should travel as a Provenance "
+                             "(agent type 'attester', with the attestation); until then it stays home",
 }
 CLINIC_APPS = ("accounts", "patients", "charting", "treatment", "referral", "safety", "portal", "audit", "analytics",
                "directory", "library", "interop")

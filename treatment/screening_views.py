@@ -1,5 +1,8 @@
-from types import SimpleNamespace
+"""The safety screen, consent and adverse events of a session: the workflow's pages that are not the form itself.
 
+Served under /safety/ with the `safety:` URL names (treatment/safety_urls.py); the rules they show
+live in the safety app, which knows nothing of sessions.
+"""
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
@@ -10,12 +13,11 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.decorators import charting_required, staff_required
 from safety import consent as consent_text
-from safety import session_check
-from safety.forms import AdverseEventForm
 from safety.models import ConsentRecord
-from safety.reports import adverse_event_rates
-from treatment.forms import InjectionFormSet, SessionForm
+from treatment import workflow
+from treatment.forms import AdverseEventForm, InjectionFormSet, SessionForm
 from treatment.models import Session
+from treatment.reports import adverse_event_rates
 
 
 def _session(pk):
@@ -23,18 +25,9 @@ def _session(pk):
 
 
 def typed_injections(formset) -> list:
-    """The injection rows as typed, valid or not yet complete, without saving anything."""
-    rows = []
-    for form in formset.forms:
-        if not form.is_valid() or form.cleaned_data.get("DELETE") or not form.cleaned_data.get("trigger_point"):
-            continue
-        data = form.cleaned_data
-        rows.append(SimpleNamespace(
-            trigger_point=data["trigger_point"], agent=data.get("agent") or "lidocaine",
-            concentration_pct=data.get("concentration_pct") or 0, with_epinephrine=data.get("with_epinephrine"),
-            volume_ml=data.get("volume_ml") or 0,
-        ))
-    return rows
+    """The injection rows as typed and valid so far (incomplete rows left out), without saving anything."""
+    return [form.instance for form in formset.forms
+            if form.is_valid() and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("trigger_point")]
 
 
 @require_POST
@@ -48,7 +41,7 @@ def live_check(request, pk):
     draft = form.instance
     formset = InjectionFormSet(request.POST, instance=session, patient=session.course.patient, prefix="injections")
     formset.is_valid()
-    result = session_check.check(draft, typed_injections(formset))
+    result = workflow.check(draft, typed_injections(formset))
     return render(request, "safety/_check.html", {"check": result, "session": session})
 
 
@@ -58,7 +51,7 @@ def consent(request, pk):
     session = _session(pk)
     patient = session.course.patient
     text = consent_text.form_for(patient.preferred_language)
-    result = session_check.check(session, session.injections.select_related("trigger_point"))
+    result = workflow.check(session)
     flags = list(dict.fromkeys(f.rule for f in result.screen.findings if text.flag_text(f.rule)))
     if request.method == "POST":
         if not roles.can_chart(request.user):
@@ -80,7 +73,7 @@ def consent(request, pk):
 
 @staff_required()
 def consent_pdf(request, pk):
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (pango, fonts): loaded on the first PDF, not at start-up
 
     record = get_object_or_404(ConsentRecord.objects.select_related("session__course__patient", "recorded_by"), pk=pk)
     text = consent_text.form_for(record.language)

@@ -1,6 +1,7 @@
+"""The session workflow's screen, consent and adverse-event pages, under /safety/ with their `safety:` names."""
 from django.urls import path
 
-from safety import views
+from treatment import screening_views as views
 
 app_name = "safety"
 urlpatterns = [
