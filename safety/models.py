@@ -64,6 +64,7 @@ class AdverseEvent(models.Model):
     follow_up = models.TextField(_("follow-up"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; a change names the version it read.")
 
     class Meta:
         ordering = ["-onset_at"]

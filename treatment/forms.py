@@ -132,12 +132,19 @@ class AdverseEventForm(forms.ModelForm):
             "action": forms.Textarea(attrs={"rows": 2}), "follow_up": forms.Textarea(attrs={"rows": 2}),
         }
 
+    version = forms.CharField(widget=forms.HiddenInput, required=False)  # read when changing an event
+
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.session = session
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         self.fields["injection"].queryset = session.injections.select_related("trigger_point")
         self.fields["onset_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["onset_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_version(self):
+        return versions.parse(self.cleaned_data.get("version"))
 
     def clean_onset_at(self):
         onset = self.cleaned_data["onset_at"]

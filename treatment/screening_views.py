@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.decorators import charting_required, staff_required
 from safety import consent as consent_text
-from safety.models import ConsentRecord
-from treatment import workflow
+from safety.models import AdverseEvent, ConsentRecord
+from treatment import versions, workflow
 from treatment.forms import AdverseEventForm, InjectionFormSet, SessionForm
 from treatment.models import Session
 from treatment.reports import adverse_event_rates
@@ -59,10 +59,7 @@ def consent(request, pk):
         if session.is_signed:
             messages.error(request, _("This session is signed; its consent cannot change."))
             return redirect("treatment:session", pk=session.pk)
-        with transaction.atomic():
-            ConsentRecord.objects.create(session=session, form_version=text.version, language=text.language,
-                                         flags=flags, recorded_by=request.user)
-            Session.objects.filter(pk=session.pk).update(consent_recorded=True)
+        workflow.record_consent(session, request.user, text, flags)
         messages.success(request, _("Consent recorded."))
         return redirect("treatment:session", pk=session.pk)
     return render(request, "safety/consent.html", {
@@ -100,6 +97,38 @@ def adverse_event_new(request, pk):
             return redirect("treatment:session", pk=session.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
     return render(request, "safety/adverse_event_form.html", {"form": form, "session": session,
+                                                              "patient": session.course.patient})
+
+
+@charting_required
+def adverse_event_edit(request, pk):
+    """Follow an event's course (outcome, follow-up); the change names the version it was made on."""
+    event = get_object_or_404(AdverseEvent.objects.select_related("session__course__patient"), pk=pk)
+    session = event.session
+    form = AdverseEventForm(request.POST or None, instance=event, session=session)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    new_version = versions.claim(
+                        AdverseEvent.objects, event.pk, form.cleaned_data["version"], _("adverse event"),
+                        changes=lambda current: versions.differences(current, form.cleaned_data, form._meta.fields),
+                    )
+                    saved = form.save(commit=False)
+                    saved.version = new_version
+                    saved.save()
+            except versions.VersionRefused as refused:
+                messages.error(request, refused.message)
+                current = AdverseEvent.objects.get(pk=event.pk)
+                data = request.POST.copy()
+                data["version"] = str(current.version)
+                form = AdverseEventForm(data, instance=current, session=session)
+            else:
+                messages.success(request, _("Adverse event updated."))
+                return redirect("treatment:session", pk=session.pk)
+        else:
+            messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "safety/adverse_event_form.html", {"form": form, "session": session, "event": event,
                                                               "patient": session.course.patient})
 
 

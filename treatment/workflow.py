@@ -11,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import json
+
+from django.db import transaction
 from django.utils import timezone
 
+from audit import record
 from patients.models import Patient
 from safety import payer, session_check
+from safety.consent import ConsentForm
+from safety.models import ConsentRecord
 from safety.facts import ANAESTHETICS, PatientFacts, PlannedInjection
 from treatment.models import Course, Session
 
@@ -120,3 +126,22 @@ def payer_schedule_note(course: Course) -> payer.ScheduleConflict | None:
         return None
     return payer.schedule_conflict(patient.payer, payer_history(patient), course.interval_days,
                                    timezone.localdate(last.performed_at), sites)
+
+
+def record_consent(session: Session, user, form: ConsentForm, flags: list[str],
+                   method: str = ConsentRecord.Method.IN_CLINIC) -> ConsentRecord:
+    """The patient consented to this session on `form` (its version and language) with these screen flags.
+
+    Written to the audit trail as its own "consent" event with the session's consent before and after.
+    """
+    with transaction.atomic():
+        consent = ConsentRecord.objects.create(session=session, form_version=form.version, language=form.language,
+                                               flags=flags, method=method, recorded_by=user)
+        Session.objects.filter(pk=session.pk).update(consent_recorded=True)
+        detail = {"before": {"consent_recorded": session.consent_recorded},
+                  "after": {"consent_recorded": True, "consent": consent.pk, "form": form.version,
+                            "language": form.language, "method": method}}
+        record.write("consent", user=user, object_type="treatment.session", object_id=session.pk,
+                     patient_id=session.course.patient_id, detail=json.dumps(detail, separators=(",", ":"))[:255])
+    session.consent_recorded = True
+    return consent

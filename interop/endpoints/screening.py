@@ -23,14 +23,14 @@ from audit.models import Action
 from interop.access import chart_check, staff_check
 from interop.auth import BearerToken
 from interop.endpoints.common import PageQuery, check_form, filter_by, get_or_404, paginate, responses
-from interop.problems import invalid
+from interop.problems import conflict, invalid
 from interop.schemas import (AdverseEventIn, AdverseEventKind, AdverseEventOut, AdverseEventOutcome,
-                             AdverseEventSeverity, Id, ScreenIn, ScreenOut, page_of)
+                             AdverseEventSeverity, AdverseEventUpdate, Id, ScreenIn, ScreenOut, page_of)
 from patients.models import Patient
 from safety.dose import percent
 from safety.facts import PlannedInjection
 from safety.models import AdverseEvent
-from treatment import workflow
+from treatment import versions, workflow
 from treatment.forms import AdverseEventForm
 from treatment.models import Injection, Session
 
@@ -185,6 +185,7 @@ def adverse_event_out(event: AdverseEvent) -> dict:
         "kind_label": str(event.get_kind_display()),
         "recorded_by": recorder.pk,
         "recorded_by_name": recorder.get_full_name() or recorder.username,
+        "version": event.version,
     }
 
 
@@ -240,3 +241,32 @@ def create_adverse_event(request, payload: AdverseEventIn):
         event.session, event.recorded_by = session, request.auth
         event.save()
     return Status(201, adverse_event_out(get_or_404(_events(), event.pk, "adverse event")))
+
+
+@router.patch("/adverse-events/{int:event_id}", auth=BearerToken(chart_check),
+              response=responses({200: AdverseEventOut}, 400, 401, 403, 404, 409, 422),
+              summary="Update an adverse event's course: severity, action, outcome, follow-up (send the version you read)")
+def update_adverse_event(request, event_id: int, payload: AdverseEventUpdate):
+    event = get_or_404(_events().select_related("session__course__patient"), event_id, "adverse event")
+    values = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    version = values.pop("version", None)
+    if version != event.version:
+        raise conflict(versions.VersionRefused(
+            "adverse event", event.version, version,
+            versions.differences(event, values, list(values)) if version else []).message)
+    data = {"kind": event.kind, "injection": event.injection_id or "", "onset_at": _form_time(event.onset_at),
+            "severity": event.severity, "action": event.action, "outcome": event.outcome,
+            "follow_up": event.follow_up, "version": version, **values}
+    form = AdverseEventForm(data, instance=event, session=event.session)
+    errors = check_form(form)
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        try:
+            new_version = versions.claim(AdverseEvent.objects, event.pk, version, "adverse event")
+        except versions.VersionRefused as refused:
+            raise conflict(refused.message) from None
+        saved = form.save(commit=False)
+        saved.version = new_version
+        saved.save()
+    return adverse_event_out(get_or_404(_events(), event.pk, "adverse event"))

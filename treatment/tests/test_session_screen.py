@@ -3,11 +3,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from charting.models import TriggerPoint
+from audit.models import AuditEvent
 from patients.models import Allergy
 from safety.models import AdverseEvent, ConsentRecord
 from treatment import workflow
-from treatment.models import Course, Injection, Session
+from treatment.models import Injection, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,9 @@ def test_consent_in_the_patients_language_with_pdf(clinician_client, session, tr
     assert record.language == "es" and record.flags == ["pneumothorax"]
     session.refresh_from_db()
     assert session.consent_recorded
+    event = AuditEvent.objects.get(action="consent")
+    assert event.object_id == str(session.pk) and f'"consent":{record.pk}' in event.detail
+    assert '"before":{"consent_recorded":false}' in event.detail and '"language":"es"' in event.detail
     pdf = clinician_client.get(reverse("safety:consent_pdf", args=[record.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
