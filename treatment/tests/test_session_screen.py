@@ -1,9 +1,13 @@
 """The safety rules at work in the session form, signing, consent and adverse events."""
+import html
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from charting.models import TriggerPoint
 from patients.models import Allergy
 from safety.models import AdverseEvent, ConsentRecord
 from treatment import workflow
@@ -192,3 +196,29 @@ def test_signed_session_page_words_the_snapshot_in_the_readers_language(clinicia
     assert "Trapezius (upper fibres): high pneumothorax risk" in english
     Session.objects.filter(pk=session.pk).update(screen_snapshot=old)
     assert "Kept before params: English." in clinician_client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+
+def test_the_live_screen_gives_one_line_per_finding_each_suggestion_once(clinician_client, patient, session, trapezius):
+    levator = TriggerPoint.objects.create(patient=patient, muscle="levator-scapulae", side="right", region="neck.angle",
+                                          region_side="right", view="back", map_x=300, map_y=100,
+                                          found_on=timezone.localdate())
+    rows = [{"trigger_point": str(trapezius.pk)}, {"trigger_point": str(levator.pk)}]
+    body = clinician_client.post(reverse("safety:check", args=[session.pk]),
+                                 form_data(session, rows, site_infection="on")).content.decode()
+    findings = re.findall(r'<li class="finding [^"]*" data-rule="([^"]+)"', body)
+    assert findings.count("infection-site") == 2  # one line per site ...
+    suggestions = [html.unescape(s).strip() for s in re.findall(r"<strong>Suggestion:</strong> ([^<]+)", body)]
+    assert suggestions.count("Leave this site out of today's plan.") == 1  # ... their shared advice once
+    assert len(suggestions) == len(set(suggestions))
+    assert body.count('<details class="why small">') == body.count("Source:")  # sources behind "Why"
+    [cpt] = re.findall(r'<p class="small" id="cpt-line">(.*?)</p>', body, re.S)
+    assert "20552" in cpt and cpt.count("20552") == 1
+
+
+def test_most_severe_findings_come_first(clinician_client, patient, session, trapezius):
+    Allergy.objects.create(patient=patient, substance="Lidocaine", anaesthetic_class="amide")
+    body = clinician_client.post(reverse("safety:check", args=[session.pk]),
+                                 form_data(session, [{"trigger_point": str(trapezius.pk)}])).content.decode()
+    levels = re.findall(r'<li class="finding (block|warn|info)', body)
+    order = {"block": 0, "warn": 1, "info": 2}
+    assert levels[0] == "block" and [order[x] for x in levels] == sorted(order[x] for x in levels)
