@@ -42,7 +42,11 @@ def live_check(request, pk):
     formset = InjectionFormSet(request.POST, instance=session, patient=session.course.patient, prefix="injections")
     formset.is_valid()
     result = workflow.check(draft, typed_injections(formset))
-    return render(request, "safety/_check.html", {"check": result, "session": session})
+    text = consent_text.form_for(session.course.patient.preferred_language)
+    return render(request, "safety/_check.html", {
+        "check": result, "session": session, "patient": session.course.patient,
+        "consent_text": text, "consent_flags": [text.flag_text(r) for r in workflow.consent_flags(result, text)],
+    })
 
 
 @staff_required()
@@ -51,8 +55,7 @@ def consent(request, pk):
     session = _session(pk)
     patient = session.course.patient
     text = consent_text.form_for(patient.preferred_language)
-    result = workflow.check(session)
-    flags = list(dict.fromkeys(f.rule for f in result.screen.findings if text.flag_text(f.rule)))
+    flags = workflow.consent_flags(workflow.check(session), text)
     if request.method == "POST":
         if not roles.can_chart(request.user):
             return HttpResponse(status=403)

@@ -15,6 +15,7 @@ from accounts import roles
 from audit.rejected import keep
 from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
+from safety import consent as consent_text
 from treatment import signing
 from treatment import charts, course_rules, versions, workflow
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
@@ -177,6 +178,8 @@ def session_edit(request, pk):
                     formset.save()
             except versions.VersionRefused as refused:
                 return _refuse_stale(request, session, refused)
+            if "consent" in request.POST:
+                return _record_consent(request, saved)
             if "sign" in request.POST:
                 return _sign(request, saved, form.cleaned_data.get("attestation", ""))
             messages.success(request, _("Draft saved."))
@@ -219,6 +222,15 @@ def _refuse_stale(request, session, refused: versions.VersionRefused):
     form = SessionForm(data, instance=current)
     formset = InjectionFormSet(data, instance=current, patient=current.course.patient, prefix="injections")
     return _session_form(request, current, form, formset)
+
+
+def _record_consent(request, session):
+    """Consent taken on the session page: the draft as typed was just saved, so the form's flags are
+    those of the plan the patient read (live screen), with no earlier save needed."""
+    text = consent_text.form_for(session.course.patient.preferred_language)
+    workflow.record_consent(session, request.user, text, workflow.consent_flags(workflow.check(session), text))
+    messages.success(request, _("Draft saved and consent recorded."))
+    return redirect("treatment:session", pk=session.pk)
 
 
 def _sign(request, session, attestation: str = ""):

@@ -128,6 +128,11 @@ def payer_schedule_note(course: Course) -> payer.ScheduleConflict | None:
                                    timezone.localdate(last.performed_at), sites)
 
 
+def consent_flags(result: session_check.SessionCheck, form: ConsentForm) -> list[str]:
+    """The screen's findings the consent form words for the patient (e.g. pneumothorax at a planned site), once each."""
+    return list(dict.fromkeys(f.rule for f in result.screen.findings if form.flag_text(f.rule)))
+
+
 def record_consent(session: Session, user, form: ConsentForm, flags: list[str],
                    method: str = ConsentRecord.Method.IN_CLINIC) -> ConsentRecord:
     """The patient consented to this session on `form` (its version and language) with these screen flags.

@@ -1,6 +1,7 @@
 """The safety rules at work in the session form, signing, consent and adverse events."""
 import html
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -222,3 +223,20 @@ def test_most_severe_findings_come_first(clinician_client, patient, session, tra
     levels = re.findall(r'<li class="finding (block|warn|info)', body)
     order = {"block": 0, "warn": 1, "info": 2}
     assert levels[0] == "block" and [order[x] for x in levels] == sorted(order[x] for x in levels)
+
+
+def test_consent_is_taken_on_the_session_page_without_a_prior_save(clinician_client, session, trapezius):
+    """Issue 12: following "Record consent" before "Save draft" lost the rows and omitted the
+    pneumothorax warning for the planned site. Now one POST saves what was typed and records consent."""
+    rows = [{"trigger_point": str(trapezius.pk), "volume_ml": "1.5"}]
+    preview = clinician_client.post(reverse("safety:check", args=[session.pk]), form_data(session, rows)).content.decode()
+    assert 'class="consent-preview"' in preview and "neumotórax" in preview  # the patient's form, with this plan's flag
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]),
+                                     form_data(session, rows, pain_before="6", consent="1"), follow=True)
+    assert "Draft saved and consent recorded." in response.content.decode()
+    session.refresh_from_db()
+    assert session.consent_recorded and session.pain_before == 6 and session.version == 2
+    [injection] = session.injections.all()
+    assert injection.volume_ml == Decimal("1.5")
+    record = ConsentRecord.objects.get(session=session)
+    assert record.flags == ["pneumothorax"] and record.language == "es"
