@@ -139,9 +139,10 @@ def session_new(request, pk):
         messages.error(request, _("This course is closed; reopen it before adding a session."))
         return redirect("treatment:course", pk=course.pk)
     clinician = request.user if roles.can_sign(request.user) else course.clinician
-    session = Session.objects.create(course=course, clinician=clinician, performed_at=default_session_time())
-    if course.status == Course.Status.PLANNED:
-        Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE)
+    session, skipped = workflow.start_session(course, clinician, default_session_time(), repeat="repeat" in request.POST)
+    if skipped:
+        messages.info(request, _("Left out, resolved since the last session: %(sites)s.") % {
+            "sites": ", ".join(str(point) for point in skipped)})
     return redirect("treatment:session", pk=session.pk)
 
 

@@ -128,6 +128,31 @@ def payer_schedule_note(course: Course) -> payer.ScheduleConflict | None:
                                    timezone.localdate(last.performed_at), sites)
 
 
+REPEATED_FIELDS = ("agent", "concentration_pct", "with_epinephrine", "volume_ml", "needle_gauge", "needle_length_mm",
+                   "technique", "twitch_elicited", "guidance")
+
+
+def start_session(course: Course, clinician, performed_at: datetime, repeat: bool = False) -> tuple[Session, list]:
+    """A new draft of the course. With `repeat`, it starts from the last signed session's injections
+    (sites still unresolved; what was given, needle, technique, guidance); pain scores, consent, notes
+    and the dose-override reason start blank, because they belong to today. Returns the draft and the
+    trigger points left out as resolved."""
+    with transaction.atomic():
+        session = Session.objects.create(course=course, clinician=clinician, performed_at=performed_at)
+        skipped = []
+        last = course.last_session() if repeat else None
+        if last is not None:
+            for injection in last.injections.select_related("trigger_point"):
+                if injection.trigger_point.resolved_on is not None:
+                    skipped.append(injection.trigger_point)
+                    continue
+                session.injections.create(trigger_point=injection.trigger_point,
+                                          **{name: getattr(injection, name) for name in REPEATED_FIELDS})
+        if course.status == Course.Status.PLANNED:
+            Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE)
+    return session, skipped
+
+
 def consent_flags(result: session_check.SessionCheck, form: ConsentForm) -> list[str]:
     """The screen's findings the consent form words for the patient (e.g. pneumothorax at a planned site), once each."""
     return list(dict.fromkeys(f.rule for f in result.screen.findings if form.flag_text(f.rule)))
