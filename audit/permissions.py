@@ -131,6 +131,7 @@ URLS = {
     "safety:consent_pdf": {"GET": "clinical-read"},
     "safety:adverse_event_new": {"GET": "adverse-events", "POST": "adverse-events"},
     "safety:adverse_event_report": {"GET": "safety-report"},
+    "safety:adverse_event_edit": {"GET": "adverse-events", "POST": "adverse-events"},
 
     "analytics:index": {"GET": "analytics"},
     "analytics:outcomes_csv": {"GET": "analytics"},
@@ -183,6 +184,7 @@ URLS = {
     "interop:api:planned_screen": {"POST": "api-write"},
     "interop:api:list_adverse_events": {"GET": "api-clinical-read"},
     "interop:api:create_adverse_event": {"POST": "api-write"},
+    "interop:api:update_adverse_event": {"PATCH": "api-write"},
     "interop:api:list_specialists": {"GET": "api-public"},
     "interop:api:get_specialist": {"GET": "api-public"},
     "interop:fhir-everything": {"GET": "fhir-export"},

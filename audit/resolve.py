@@ -50,6 +50,7 @@ URL_OBJECTS = {
     "safety:consent": ("treatment.session", "pk"),
     "safety:consent_pdf": ("safety.consentrecord", "pk"),
     "safety:adverse_event_new": ("treatment.session", "pk"),
+    "safety:adverse_event_edit": ("safety.adverseevent", "pk"),
     "audit:amend_session": ("treatment.session", "pk"),
     "audit:rejected": ("audit.rejectededit", "pk"),
     "audit:patient": ("patients.patient", "patient_pk"),

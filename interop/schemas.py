@@ -494,6 +494,18 @@ class AdverseEventOut(Schema):
     recorded_by: int
     recorded_by_name: str
     recorded_at: datetime
+    version: int = Field(description="Send it back with a change (PATCH); a stale version is a 409.")
+
+
+class AdverseEventUpdate(Schema):
+    """The course of an event after it was recorded: what was done, its severity, outcome and follow-up."""
+
+    version: Optional[int] = Field(None, ge=0, le=2**31, description=(
+        "Required: the version you read. Missing, 0 or stale is a 409 and nothing is saved."))
+    severity: Optional[AdverseEventSeverity] = None
+    action: Optional[Text] = Field(None, max_length=4000)
+    outcome: Optional[AdverseEventOutcome] = None
+    follow_up: Optional[Text] = Field(None, max_length=4000)
 
 
 # ------------------------------------------------------------------ pain drawings and the diary

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
 from anatomy import vocabulary
+from safety import data_files
 
 SIDES = ("left", "right")
 ANAESTHETICS = ("lidocaine", "bupivacaine", "chloroprocaine")
@@ -156,10 +157,11 @@ class PlannedInjection:
 
     @property
     def mg(self) -> Decimal:
-        """Milligrams of anaesthetic: a 1% solution holds 10 mg/mL (CMAJ 2022 conversions)."""
+        """Milligrams of anaesthetic: concentration % x mL x the conversion in dose_limits.toml
+        (a 1% solution holds 10 mg/mL; CMAJ 2022 conversions)."""
         if not self.is_anaesthetic:
             return Decimal(0)
-        return self.concentration_pct * 10 * self.volume_ml
+        return self.concentration_pct * data_files.dose_limits().mg_per_ml_per_pct * self.volume_ml
 
 
 def _as_strings(values: Iterable[str] | str | None) -> list[str]:

@@ -2,7 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from treatment.models import Injection, Session
+# Consent and adverse events belong to a treatment session. The models stay in this app (their
+# tables, and the many readers of `safety.models`, keep their names) but name the session models by
+# label only, so safety imports nothing from treatment; the workflow that writes them is treatment's.
+SESSION, INJECTION = "treatment.Session", "treatment.Injection"
 
 
 class ConsentRecord(models.Model):
@@ -12,7 +15,7 @@ class ConsentRecord(models.Model):
         IN_CLINIC = "in-clinic", _("In clinic, witnessed by staff")
         PORTAL = "portal", _("Electronically in the patient portal")
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="consents")
+    session = models.ForeignKey(SESSION, on_delete=models.PROTECT, related_name="consents")
     form_version = models.CharField(max_length=40)
     language = models.CharField(max_length=35)
     flags = models.JSONField(default=list, help_text="Screen findings shown to the patient on the form.")
@@ -50,8 +53,8 @@ class AdverseEvent(models.Model):
         RESOLVED_WITH_SEQUELAE = "sequelae", _("Resolved with sequelae")
         HOSPITALISED = "hospitalised", _("Hospitalised")
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="adverse_events")
-    injection = models.ForeignKey(Injection, null=True, blank=True, on_delete=models.PROTECT, related_name="adverse_events",
+    session = models.ForeignKey(SESSION, on_delete=models.PROTECT, related_name="adverse_events")
+    injection = models.ForeignKey(INJECTION, null=True, blank=True, on_delete=models.PROTECT, related_name="adverse_events",
                                   help_text=_("The injection it followed, when known."))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     onset_at = models.DateTimeField(_("onset"))
@@ -61,6 +64,7 @@ class AdverseEvent(models.Model):
     follow_up = models.TextField(_("follow-up"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; a change names the version it read.")
 
     class Meta:
         ordering = ["-onset_at"]

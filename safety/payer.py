@@ -101,6 +101,23 @@ def _count_until(policy: PayerPolicy, history: list[PastSession], day: date) -> 
     return len(window), window[len(window) - policy.max_sessions] + timedelta(days=policy.window_days)
 
 
+def relief_on_record(policy: PayerPolicy | str, pain_scores: Iterable[tuple[date, int]]) -> bool:
+    """The policy's relief condition for a repeat met by the record: a later pre-injection pain score,
+    at least `relief_min_weeks` after an earlier one, lower by at least `relief_min_pct` percent of it.
+    `pain_scores` are (day, pain before) of the signed sessions. False when the policy names no relief."""
+    policy = _policy(policy)
+    if policy.relief_min_pct is None or policy.relief_min_weeks is None:
+        return False
+    scores = sorted(pain_scores)
+    min_days = policy.relief_min_weeks * 7
+    return any(
+        (pain - later_pain) * 100 >= policy.relief_min_pct * pain and (later_day - day).days >= min_days
+        for index, (day, pain) in enumerate(scores)
+        for later_day, later_pain in scores[index + 1:]
+        if pain > 0
+    )
+
+
 def check_session(
     policy: PayerPolicy | str,
     history: Iterable[PastSession],

@@ -22,6 +22,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from anatomy import vocabulary
+from patients.models import Payer
+from safety.agents import Agent
 from safety.risk_texts import RISK_TEXTS
 
 Params = dict[str, Any]
@@ -82,19 +84,15 @@ def site(code: str, side_value: str | None) -> str:
 
 
 def agent(code: str) -> str:
-    """The agent's name as the injection form shows it (Injection.Agent); the code if unknown."""
-    from treatment.models import Injection
-
+    """The agent's name as the injection form shows it (safety.agents.Agent); the code if unknown."""
     try:
-        return str(Injection.Agent(code).label)
+        return str(Agent(code).label)
     except ValueError:
         return code
 
 
 def policy(params: Params) -> str:
     """The payer policy's name: the patient form's label (patients.models.Payer), else the data file's."""
-    from patients.models import Payer
-
     try:
         return str(Payer(params["policy"]).label)
     except ValueError:

@@ -82,13 +82,13 @@ def _keep_as_signed(session, clinician) -> None:
     """What signing keeps with a real session: the consent, the screen as shown and the CPT code."""
     from safety.consent import form_for
     from safety.models import ConsentRecord
-    from safety.session_check import check
+    from treatment.workflow import check
 
     text = form_for(session.course.patient.preferred_language)
     consent = ConsentRecord.objects.create(session=session, form_version=text.version, language=text.language,
                                            recorded_by=clinician)
     ConsentRecord.objects.filter(pk=consent.pk).update(recorded_at=session.performed_at - timedelta(minutes=10))
-    result = check(session, session.injections.select_related("trigger_point"))
+    result = check(session)
     Session.objects.filter(pk=session.pk).update(screen_snapshot=result.snapshot(), cpt_codes=",".join(result.cpt.codes))
 
 

@@ -18,7 +18,7 @@ urlpatterns = [
     path("chart/", include("charting.urls")),
     path("courses/", include("treatment.urls")),
     path("referral/", include("referral.urls")),
-    path("safety/", include("safety.urls")),
+    path("safety/", include("treatment.safety_urls")),
     path("library/", include("library.urls")),
     path("specialists/", include("directory.urls")),
     path("portal/", include("portal.urls")),

@@ -3,9 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from safety import coding
+from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
 from tpclinic.versioning import VersionedForm
-
 from treatment import versions
 from treatment.models import Course, Injection, Session
 
@@ -24,9 +25,7 @@ class CourseForm(VersionedForm):
         self.fields["interval_days"].required = False
 
     def clean_diagnosis_code(self):
-        from safety.coding import check_diagnosis
-
-        result = check_diagnosis(self.cleaned_data["diagnosis_code"])
+        result = coding.check_diagnosis(self.cleaned_data["diagnosis_code"])
         if not result.ok:
             raise forms.ValidationError(result.message)
         return result.code
@@ -126,3 +125,35 @@ InjectionFormSet = forms.inlineformset_factory(
 def default_session_time():
     now = timezone.localtime()
     return now.replace(second=0, microsecond=0)
+
+
+class AdverseEventForm(forms.ModelForm):
+    class Meta:
+        model = AdverseEvent
+        fields = ["kind", "injection", "onset_at", "severity", "action", "outcome", "follow_up"]
+        widgets = {
+            "onset_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "action": forms.Textarea(attrs={"rows": 2}), "follow_up": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)  # read when changing an event
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.fields["injection"].queryset = session.injections.select_related("trigger_point")
+        self.fields["onset_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["onset_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_version(self):
+        return versions.parse(self.cleaned_data.get("version"))
+
+    def clean_onset_at(self):
+        onset = self.cleaned_data["onset_at"]
+        if onset < self.session.performed_at - timezone.timedelta(hours=1):
+            raise forms.ValidationError(_("The onset cannot be before the session."))
+        if onset > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("The onset cannot be in the future."))
+        return onset

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charting.models import TriggerPoint
 from patients.models import Patient
+from safety import agents
 from tpclinic.limits import validate_session_date
 from tpclinic.versioning import Versioned
 from treatment import course_rules
@@ -197,12 +198,7 @@ class CoSignature(models.Model):
 
 
 class Injection(models.Model):
-    class Agent(models.TextChoices):
-        LIDOCAINE = "lidocaine", _("Lidocaine")
-        BUPIVACAINE = "bupivacaine", _("Bupivacaine")
-        CHLOROPROCAINE = "chloroprocaine", _("Chloroprocaine")
-        SALINE = "saline", _("Normal saline")
-        DRY_NEEDLING = "dry-needling", _("Dry needling (no injectate)")
+    Agent = agents.Agent
 
     class Technique(models.TextChoices):
         SINGLE_PASS = "single", _("Single pass")

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit import events
-from safety import present, session_check
-from treatment import versions
+from safety import present
+from treatment import versions, workflow
 from treatment.models import CoSignature, Session
 
 ATTESTATION_MAX = 500
@@ -85,7 +85,7 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
     problems = session.sign_problems()
     if problems:
         raise SignRefused("incomplete", _("The session was not signed: ") + " ".join(problems), problems)
-    result = session_check.check(session, session.injections.select_related("trigger_point"))
+    result = workflow.check(session)
     if not result.can_sign:
         blocks = [present.finding_message(finding) for finding in result.screen.blocks]
         raise SignRefused("blocked", _("The session was not signed. The risk screen blocks it: ") + " ".join(blocks), blocks)

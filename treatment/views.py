@@ -16,9 +16,9 @@ from audit import events
 from audit.rejected import keep
 from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
-from safety import session_check
+from safety import consent as consent_text
 from treatment import signing
-from treatment import charts, course_rules, versions
+from treatment import charts, course_rules, versions, workflow
 from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
 from tpclinic.limits import parse_id
 from tpclinic.versioning import StaleVersion
@@ -152,7 +152,7 @@ def course_detail(request, pk):
         "course": course, "patient": course.patient, "sessions": sessions, "booked": booked,
         "judgement": course.response(), "due": course.next_due(), "due_status": due_status,
         "pain_chart": charts.pain_chart(signed),
-        "payer_note": session_check.payer_schedule_note(course),
+        "payer_note": workflow.payer_schedule_note(course),
         "can_chart": roles.can_chart(request.user),
     })
 
@@ -165,9 +165,10 @@ def session_new(request, pk):
         messages.error(request, _("This course is closed; reopen it before adding a session."))
         return redirect("treatment:course", pk=course.pk)
     clinician = request.user if roles.can_sign(request.user) else course.clinician
-    session = Session.objects.create(course=course, clinician=clinician, performed_at=default_session_time())
-    if course.status == Course.Status.PLANNED:
-        Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE, version=F("version") + 1)
+    session, skipped = workflow.start_session(course, clinician, default_session_time(), repeat="repeat" in request.POST)
+    if skipped:
+        messages.info(request, _("Left out, resolved since the last session: %(sites)s.") % {
+            "sites": ", ".join(str(point) for point in skipped)})
     return redirect("treatment:session", pk=session.pk)
 
 
@@ -204,6 +205,8 @@ def session_edit(request, pk):
                     formset.save()
             except versions.VersionRefused as refused:
                 return _refuse_stale(request, session, refused)
+            if "consent" in request.POST:
+                return _record_consent(request, saved)
             if "sign" in request.POST:
                 return _sign(request, saved, form.cleaned_data.get("attestation", ""))
             messages.success(request, _("Draft saved."))
@@ -246,6 +249,15 @@ def _refuse_stale(request, session, refused: versions.VersionRefused):
     form = SessionForm(data, instance=current)
     formset = InjectionFormSet(data, instance=current, patient=current.course.patient, prefix="injections")
     return _session_form(request, current, form, formset)
+
+
+def _record_consent(request, session):
+    """Consent taken on the session page: the draft as typed was just saved, so the form's flags are
+    those of the plan the patient read (live screen), with no earlier save needed."""
+    text = consent_text.form_for(session.course.patient.preferred_language)
+    workflow.record_consent(session, request.user, text, workflow.consent_flags(workflow.check(session), text))
+    messages.success(request, _("Draft saved and consent recorded."))
+    return redirect("treatment:session", pk=session.pk)
 
 
 def _sign(request, session, attestation: str = ""):

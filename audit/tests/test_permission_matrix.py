@@ -95,13 +95,13 @@ def _records(patient, clinician, tag):
     records = course_with_sessions(patient, clinician, performed_at=timezone.now() + timedelta(days=3))
     signed, injection = records["signed"], records.pop("injection")
     consent = ConsentRecord.objects.create(session=signed, form_version="test-1", language="en", recorded_by=clinician)
-    AdverseEvent.objects.create(session=signed, injection=injection, kind="flare", onset_at=timezone.now(),
-                                severity="mild", action="Ice", recorded_by=clinician)
+    event = AdverseEvent.objects.create(session=signed, injection=injection, kind="flare", onset_at=timezone.now(),
+                                        severity="mild", action="Ice", recorded_by=clinician)
     PainDrawing.objects.create(patient=patient, marks=[{"place": "neck.angle:left", "intensity": 6}],
                                recorded_by=clinician)
     appointment = Appointment.objects.create(patient=patient, course=records["course"], clinician=clinician,
                                              start=timezone.now() + timedelta(days=3), booked_by=clinician)
-    return {**records, "consent": consent, "tag": tag, "appointment": appointment}
+    return {**records, "consent": consent, "event": event, "tag": tag, "appointment": appointment}
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +201,8 @@ def url_kwargs(name, keywords, world, scope):
             values[keyword] = objects["draft"].pk
         elif keyword == "appointment_pk":
             values[keyword] = objects["appointment"].pk
+        elif keyword == "event_id":
+            values[keyword] = objects["event"].pk
         elif keyword == "user_pk":
             values[keyword] = world["users"]["clinician"].pk
         elif keyword == "slug":
@@ -225,6 +227,8 @@ def _pk_for(name, world, objects):
         return objects["course"].pk
     if name == "safety:consent_pdf":
         return objects["consent"].pk
+    if name == "safety:adverse_event_edit":
+        return objects["event"].pk
     if name == "audit:amend_session":
         return objects["signed"].pk
     if name == "audit:rejected":
@@ -254,6 +258,7 @@ def api_body(name, world):
         "interop:api:create_adverse_event": {"session": own["signed"].pk, "kind": "flare", "severity": "mild",
                                              "onset_at": timezone.now().isoformat(timespec="minutes"),
                                              "action": "Ice"},
+        "interop:api:update_adverse_event": {"version": own["event"].version, "outcome": "resolved"},
         "interop:fhir-import": {"resourceType": "Bundle", "type": "transaction", "entry": []},
     }
     return bodies.get(name, {})

@@ -1,7 +1,7 @@
 """The safety screen (risk findings, dose total, CPT code, payer rules) and adverse events.
 
-`GET /sessions/{id}/screen` runs `safety.session_check.check` on the saved session, as its page
-does; `POST /safety/screen` runs the same check on a plan (a patient and injections typed as
+`GET /sessions/{id}/screen` screens the saved session's plan (treatment.workflow), as its page
+does; `POST /safety/screen` screens a plan built from the body (a patient and injections typed as
 muscle, side, agent, concentration, epinephrine, volume) and saves nothing. Adverse events are
 listed by any staff role and recorded by clinicians, nurses and administrators with the web UI's
 AdverseEventForm (injection of that session, onset not before the session nor in the future).
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Optional
 
 from django.core.exceptions import ValidationError
@@ -20,17 +19,20 @@ from ninja import Field, Query, Router, Status
 
 from anatomy import vocabulary
 from interop.access import chart_check, clinical_read_check
+from audit import context, record
+from audit.models import Action
 from interop.auth import BearerToken
 from interop.endpoints.common import PageQuery, check_form, filter_by, get_or_404, paginate, responses
-from interop.problems import invalid
+from interop.problems import conflict, invalid
 from interop.schemas import (AdverseEventIn, AdverseEventKind, AdverseEventOut, AdverseEventOutcome,
-                             AdverseEventSeverity, Id, ScreenIn, ScreenOut, page_of)
+                             AdverseEventSeverity, AdverseEventUpdate, Id, ScreenIn, ScreenOut, page_of)
 from patients.models import Patient
-from safety import session_check
 from safety.dose import percent
-from safety.forms import AdverseEventForm
+from safety.facts import PlannedInjection
 from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
+from treatment import versions, workflow
+from treatment.forms import AdverseEventForm
 from treatment.models import Injection, Session
 
 router = Router(tags=["safety"])
@@ -104,14 +106,14 @@ def session_screen(request, session_id: int):
     injections = session.injections.select_related("trigger_point")
     patient = Patient.objects.prefetch_related("allergies", "medications").get(pk=session.course.patient_id)
     session.course.patient = patient
-    result = session_check.check(session, injections)
+    result = workflow.check(session, injections)
     out = screen_out(result, patient, session.pk, timezone.localdate(session.performed_at))
     out["at_signing"] = (getattr(session, "screen_snapshot", None) or None) if session.is_signed else None
     return out
 
 
 def _planned_rows(payload: ScreenIn) -> tuple[list, list[dict]]:
-    """The plan as the rows session_check reads, normalised like a saved injection; or field errors."""
+    """The plan's injections as the rules read them, normalised like a saved injection; or field errors."""
     rows, errors = [], []
     for n, item in enumerate(payload.injections):
         if item.muscle not in vocabulary.muscles():
@@ -125,11 +127,14 @@ def _planned_rows(payload: ScreenIn) -> tuple[list, list[dict]]:
             errors += [{"field": f"injections.{n}.{name}", "message": message}
                        for name, messages in error.message_dict.items() for message in messages]
             continue
-        rows.append(SimpleNamespace(
-            trigger_point=SimpleNamespace(muscle=item.muscle, side=item.side), agent=injection.agent,
-            concentration_pct=injection.concentration_pct, with_epinephrine=injection.with_epinephrine,
-            volume_ml=injection.volume_ml,
-        ))
+        try:
+            rows.append(PlannedInjection(
+                muscle=item.muscle, side=item.side, agent=injection.agent,
+                concentration_pct=injection.concentration_pct, with_epinephrine=injection.with_epinephrine,
+                volume_ml=injection.volume_ml,
+            ))
+        except ValueError as error:
+            errors.append({"field": f"injections.{n}", "message": str(error)})
     return rows, errors
 
 
@@ -149,13 +154,12 @@ def planned_screen(request, payload: ScreenIn):
         errors.append({"field": "performed_on", "message": " ".join(error.messages)})
     if errors:
         raise invalid(errors)
-    plan = SimpleNamespace(
-        pk=None, course=SimpleNamespace(patient=patient),
-        performed_at=timezone.make_aware(datetime.combine(day, time(12))),
+    plan = workflow.SessionPlan(
+        patient=patient, performed_at=timezone.make_aware(datetime.combine(day, time(12))), injections=tuple(rows),
         systemic_infection=payload.systemic_infection, site_infection=payload.site_infection,
-        dose_override_reason=payload.dose_override_reason,
+        dose_override_reason=payload.dose_override_reason or "",
     )
-    result = session_check.check(plan, rows)
+    result = workflow.screen(plan)
     _audit_read(patient)
     return screen_out(result, patient, None, day)
 
@@ -163,11 +167,6 @@ def planned_screen(request, payload: ScreenIn):
 def _audit_read(patient: Patient) -> None:
     """The plan names its patient in the body: record the read against them (the audit middleware sees the
     path only), as the one audit event of this request."""
-    try:
-        from audit import context, record
-        from audit.models import Action
-    except ImportError:  # pragma: no cover - the audit app is part of tpclinic
-        return
     current = context.current()
     if current is None:
         return
@@ -191,6 +190,7 @@ def adverse_event_out(event: AdverseEvent) -> dict:
         "kind_label": str(event.get_kind_display()),
         "recorded_by": recorder.pk,
         "recorded_by_name": recorder.get_full_name() or recorder.username,
+        "version": event.version,
     }
 
 
@@ -247,3 +247,32 @@ def create_adverse_event(request, payload: AdverseEventIn):
         event.session, event.recorded_by = session, request.auth
         event.save()
     return Status(201, adverse_event_out(get_or_404(_events(), event.pk, "adverse event")))
+
+
+@router.patch("/adverse-events/{int:event_id}", auth=BearerToken(chart_check),
+              response=responses({200: AdverseEventOut}, 400, 401, 403, 404, 409, 422),
+              summary="Update an adverse event's course: severity, action, outcome, follow-up (send the version you read)")
+def update_adverse_event(request, event_id: int, payload: AdverseEventUpdate):
+    event = get_or_404(_events().select_related("session__course__patient"), event_id, "adverse event")
+    values = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    version = values.pop("version", None)
+    if version != event.version:
+        raise conflict(versions.VersionRefused(
+            "adverse event", event.version, version,
+            versions.differences(event, values, list(values)) if version else []).message)
+    data = {"kind": event.kind, "injection": event.injection_id or "", "onset_at": _form_time(event.onset_at),
+            "severity": event.severity, "action": event.action, "outcome": event.outcome,
+            "follow_up": event.follow_up, "version": version, **values}
+    form = AdverseEventForm(data, instance=event, session=event.session)
+    errors = check_form(form)
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        try:
+            new_version = versions.claim(AdverseEvent.objects, event.pk, version, "adverse event")
+        except versions.VersionRefused as refused:
+            raise conflict(refused.message) from None
+        saved = form.save(commit=False)
+        saved.version = new_version
+        saved.save()
+    return adverse_event_out(get_or_404(_events(), event.pk, "adverse event"))

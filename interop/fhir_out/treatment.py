@@ -111,7 +111,7 @@ def cpt_codes(session: Session) -> list[str]:
         return stored
     try:
         from safety.coding import cpt_for_session
-        from safety.session_check import planned
+        from treatment.workflow import planned
     except ImportError:
         return []
     return list(cpt_for_session([planned(i) for i in session.injections.all()]).codes)

@@ -29,13 +29,13 @@ def plan_of(session) -> list[dict]:
 
 
 def test_session_screen_is_the_web_check(api, clinic, nurse):
-    from safety import session_check
+    from treatment import workflow
 
     session = clinic["signed"]
     response = api.get(f"/api/v1/sessions/{session.pk}/screen", user=nurse)
     assert response.status_code == 200, response.content
     body = response.json()
-    expected = session_check.check(session, session.injections.select_related("trigger_point"))
+    expected = workflow.check(session)
     assert [f["rule"] for f in body["findings"]] == [f.rule for f in expected.screen.findings]
     assert body["can_sign"] == expected.can_sign
     assert body["dose"]["status"] == expected.screen.dose.status

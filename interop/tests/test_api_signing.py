@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from interop.tests.conftest import problem
+from safety.models import AdverseEvent
 from treatment.models import CoSignature, Session
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,25 @@ def test_a_stale_update_is_a_409_naming_what_changed(api, wards_draft, nurse):
                              user=nurse), 409)
     assert "Saved by the clinician" in body["detail"] and "mine" in body["detail"]
     assert Session.objects.get(pk=wards_draft.pk).notes == "Saved by the clinician"
+
+
+@pytest.fixture
+def event(wards_draft, clinician):
+    return AdverseEvent.objects.create(session=wards_draft, kind="flare", severity="mild", action="Ice",
+                                       onset_at=wards_draft.performed_at + timedelta(minutes=30), recorded_by=clinician)
+
+
+def test_an_adverse_event_is_updated_with_its_version(api, event, nurse):
+    response = api.patch(f"/api/v1/adverse-events/{event.pk}", {"version": 1, "outcome": "resolved"}, user=nurse)
+    assert response.status_code == 200, response.content
+    assert (response.json()["outcome"], response.json()["version"]) == ("resolved", 2)
+
+
+@pytest.mark.parametrize("body", [{"outcome": "resolved"}, {"version": 0, "outcome": "resolved"},
+                                  {"version": 1, "outcome": "resolved"}])
+def test_an_adverse_event_update_without_the_current_version_is_a_409(api, event, nurse, body):
+    AdverseEvent.objects.filter(pk=event.pk).update(follow_up="Seen in clinic", version=2)
+    detail = problem(api.patch(f"/api/v1/adverse-events/{event.pk}", body, user=nurse), 409)["detail"]
+    assert "version" in detail
+    event.refresh_from_db()
+    assert (event.outcome, event.version) == ("ongoing", 2)

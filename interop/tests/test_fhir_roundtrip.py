@@ -41,6 +41,8 @@ NOT_CARRIED = {  # deliberately not exported or imported: why
     "interop.*": "this app's own machinery: API tokens, import links, the installation's id",
     "referral.ExaminationFinding": "exported (Observation, the muscle as body site: fhir_out/examination.py); no importer yet",
     "library.TextReview": "the clinic's approval of its own patient texts, not part of a patient's record",
+    "treatment.CoSignature": "not yet: a covering clinician's co-signature should travel as a Provenance "
+                             "(agent type 'attester', with the attestation); until then it stays home",
 }
 CLINIC_APPS = ("accounts", "patients", "charting", "treatment", "referral", "safety", "portal", "audit", "analytics",
                "directory", "library", "interop")

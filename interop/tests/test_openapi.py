@@ -101,7 +101,7 @@ def test_bad_input_gets_a_declared_status_and_changes_nothing(api, schema, clini
     Specialist.objects.create(slug="dr-ana", name="Dr Ana", taxonomy_code="208VP0000X", languages="en,es")
     ids = {"patient_id": clinic["patient"].pk, "session_id": clinic["signed"].pk, "course_id": clinic["course"].pk,
            "point_id": clinic["neck"].pk,
-           "slug": "dr-ana"}
+           "slug": "dr-ana", "event_id": clinic["flare"].pk}
     for path, method, operation in operations(schema):
         declared = {int(c) for c in operation["responses"]}
         real = re.sub(r"\{([a-z_]+)\}", lambda m: str(ids[m.group(1)]), path)

@@ -3,12 +3,14 @@
     {% load safety_text %}
     {{ finding|finding_text }}  {{ finding|finding_suggestion }}   (a Finding or a snapshot's dict)
     {{ row|dose_row_text }}  {{ dose|weight_basis_text }}  {{ check.cpt|cpt_text }}
+    {% for item in check|by_severity %}   (one list, most severe first, each suggestion once)
 
 The wording lives in safety/present.py; each falls back to the rule's English text.
 """
 from django import template
 
 from safety import present
+from safety.findings import sort_key
 
 register = template.Library()
 
@@ -36,3 +38,21 @@ def weight_basis_text(dose) -> str:
 @register.filter
 def cpt_text(cpt) -> str:
     return present.cpt_text(cpt)
+
+
+@register.filter
+def by_severity(check) -> list[dict]:
+    """The screen's and the payer's findings as one list, most severe first (blocks, strong warnings,
+    warnings, notes), each with its wording; a suggestion several findings share is given only with
+    the first of them (`suggestion` empty on the rest)."""
+    findings = sorted([(f, False) for f in check.screen.findings] + [(f, True) for f in check.payer],
+                      key=lambda pair: sort_key(pair[0]))
+    seen, out = set(), []
+    for finding, payer in findings:
+        suggestion = present.finding_suggestion(finding)
+        if suggestion in seen:
+            suggestion = ""
+        seen.add(suggestion)
+        out.append({"finding": finding, "payer": payer, "text": present.finding_message(finding),
+                    "suggestion": suggestion})
+    return out

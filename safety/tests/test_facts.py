@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 
 from anatomy.vocabulary import VocabularyError
-from safety.facts import PatientFacts, PlannedInjection
+from safety.agents import Agent
+from safety.facts import AGENTS, PatientFacts, PlannedInjection
 from safety.tests.helpers import patient
 
 
@@ -59,3 +60,7 @@ def test_bad_injections_are_refused(args):
 def test_unknown_muscle_error_names_the_code():
     with pytest.raises(VocabularyError, match="trapezius-upper"):
         PlannedInjection("trapezius-upper", "left", "saline")
+
+
+def test_the_rules_and_the_forms_know_the_same_agents():
+    assert set(Agent.values) == set(AGENTS)

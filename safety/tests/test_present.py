@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from charting.models import TriggerPoint
-from patients.models import Allergy
 from safety import present
 from safety.coding import cpt_for_session
 from safety.data_files import muscle_risks
@@ -28,8 +25,6 @@ from safety.session_check import SessionCheck
 from safety.tests import helpers
 from safety.tests.helpers import bupi, lido
 from safety.tests.test_properties import FAST, histories, patients, plans, sites
-from safety.tests.test_session_integration import form_data
-from treatment.models import Course, Session
 
 SAFETY = Path(__file__).resolve().parent.parent
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -182,84 +177,3 @@ def test_template_filters_escape_and_word_findings():
 
 
 # ------------------------------------------------------------------------------ pages
-@pytest.fixture
-def session(patient, clinician):
-    course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
-    return Session.objects.create(course=course, clinician=clinician, pain_before=7, pain_after=3)
-
-
-@pytest.fixture
-def trapezius(patient):
-    return TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
-                                       region_side="left", view="back", map_x=100, map_y=100,
-                                       found_on=timezone.localdate())
-
-
-def _live_check(client, session, rows, lang=None):
-    headers = {"HTTP_ACCEPT_LANGUAGE": lang} if lang else {}
-    response = client.post(reverse("safety:check", args=[session.pk]), form_data(session, rows), **headers)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-@pytest.mark.django_db
-def test_live_check_in_spanish(clinician_client, patient, session, trapezius):
-    Allergy.objects.create(patient=patient, substance="Lidocaine", anaesthetic_class="amide")
-    rows = [{"trigger_point": str(trapezius.pk), "volume_ml": "10"}] * 2
-    body = _live_check(clinician_client, session, rows, "es")
-    assert "Lidocaína: es una amida, y el paciente es alérgico a los anestésicos de tipo amida." in body
-    assert "Utilice en su lugar cloroprocaína (un éster), suero fisiológico o punción seca." in body
-    assert ("Trapecio (fibras superiores): riesgo alto de neumotórax (sobre la pared torácica o el vértice "
-            "pulmonar).") in body
-    # 68 kg, 165 cm woman: IBW 57.0 kg, limit 256.3 mg; 200 mg is about 78%
-    assert ("Anestésico local: aprox. 78 % del máximo para este paciente (Lidocaína: 200 mg de un límite de "
-            "256,3 mg") in body
-    assert "<li>Lidocaína: 200 mg de un límite de 256,3 mg (aprox. 78 %)</li>" in body
-    assert "peso ideal 57 kg (Devine), inferior al peso real de 68 kg" in body
-    assert "Trapecio (fibras superiores): cuidado con el nervio espinal accesorio." in body
-    assert "20552: infiltración de puntos gatillo, 1 o 2 músculos. 1 músculo contado" in body
-    assert "Fuente" in body and "Amide/ester substitution" in body  # sources stay as written
-    assert "is an amide" not in body and "pneumothorax risk" not in body and "of the maximum" not in body
-
-
-@pytest.mark.django_db
-def test_live_check_in_arabic(clinician_client, patient, session, trapezius):
-    Allergy.objects.create(patient=patient, substance="Lidocaine", anaesthetic_class="amide")
-    body = _live_check(clinician_client, session, [{"trigger_point": str(trapezius.pk)}], "ar")
-    assert "ليدوكائين من فئة الأميد" in body
-    assert "العضلة شبه المنحرفة (الألياف العلوية): خطر مرتفع لاسترواح الصدر" in body
-    assert "is an amide" not in body and "pneumothorax risk" not in body
-
-
-@pytest.mark.django_db
-def test_live_check_in_english_is_unchanged(clinician_client, patient, session, trapezius):
-    Allergy.objects.create(patient=patient, substance="Lidocaine", anaesthetic_class="amide")
-    rows = [{"trigger_point": str(trapezius.pk), "volume_ml": "10"}] * 2
-    body = _live_check(clinician_client, session, rows)
-    assert "Lidocaine is an amide, and the patient is allergic to amide anaesthetics." in body
-    assert "Trapezius (upper fibres): high pneumothorax risk (over the chest wall or lung apex)." in body
-    assert ("Local anaesthetic is about 78% of the maximum for this patient (Lidocaine: 200 mg of 256.3 mg limit "
-            "(about 78%)).") in body
-    assert "<li>Lidocaine: 200 mg of 256.3 mg limit (about 78%)</li>" in body
-    assert "ideal body weight 57 kg (Devine), lower than actual weight 68 kg" in body
-    assert "20552: trigger point injection(s), 1 or 2 muscles. 1 muscle counted" in body
-
-
-@pytest.mark.django_db
-def test_signed_session_page_words_the_snapshot_in_the_readers_language(clinician_client, session, trapezius):
-    from safety import session_check
-    from treatment.models import Injection
-
-    Injection.objects.create(session=session, trigger_point=trapezius, volume_ml=2, concentration_pct=1)
-    snapshot = session_check.check(session, session.injections.select_related("trigger_point")).snapshot()
-    assert all("params" in f for f in snapshot["findings"])
-    old = {"findings": [{"rule": "pneumothorax", "level": "warn", "message": "Kept before params: English."}]}
-    Session.objects.filter(pk=session.pk).update(status=Session.Status.SIGNED, screen_snapshot=snapshot)
-    url = reverse("treatment:session", args=[session.pk])
-    spanish = clinician_client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "Trapecio (fibras superiores): riesgo alto de neumotórax" in spanish
-    assert "pneumothorax risk" not in spanish
-    english = clinician_client.get(url).content.decode()
-    assert "Trapezius (upper fibres): high pneumothorax risk" in english
-    Session.objects.filter(pk=session.pk).update(screen_snapshot=old)
-    assert "Kept before params: English." in clinician_client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()

@@ -45,11 +45,13 @@ def test_chart_record_and_sign_a_session(page, clinician, patient):
     rows.nth(1).locator("select[name$='-trigger_point']").select_option(label="Infraspinatus, left")
     rows.nth(1).locator("select[name$='-agent']").select_option("bupivacaine")
     rows.nth(1).locator("input[name$='-concentration_pct']").fill("0.25")
-    page.get_by_role("button", name="Save draft").click()
-    page.get_by_text("Draft saved.").wait_for()
-    page.get_by_role("link", name="Record consent").click()
-    page.get_by_role("button", name="The patient consents: record it").click()
-    page.get_by_text("Consent recorded.").wait_for()
+    # Consent mid-form, before any save: what was typed is saved with it, nothing is lost.
+    page.locator("details.consent-preview summary").click()
+    page.get_by_text("neumotórax", exact=False).first.wait_for()
+    page.get_by_role("button", name="The patient consents: save and record it").click()
+    page.get_by_text("Draft saved and consent recorded.").wait_for()
+    assert page.get_by_label("Pain before (0-10)").input_value() == "8"
+    assert page.locator("#injections tbody tr.injection-row").count() == 2
     page.get_by_role("button", name="Save and sign").click()
 
     page.get_by_text("Session signed.").wait_for()

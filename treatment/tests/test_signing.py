@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from safety.models import AdverseEvent
 from treatment import signing
 from treatment.models import CoSignature, Session
 from treatment.tests.helpers import session_post
@@ -102,3 +103,42 @@ def test_signing_needs_the_version_read(clinician_client, ready):
     for sent in ({}, {"version": ready.version + 1}):
         clinician_client.post(reverse("treatment:session_sign", args=[ready.pk]), sent)
         assert Session.objects.get(pk=ready.pk).status == "draft"
+
+
+@pytest.fixture
+def event(ready, clinician):
+    Session.objects.filter(pk=ready.pk).update(status="signed")
+    return AdverseEvent.objects.create(session=ready, kind="vasovagal", severity="mild", action="Lay flat",
+                                       onset_at=ready.performed_at + timedelta(minutes=5), recorded_by=clinician)
+
+
+def _event_post(event, **changes):
+    data = {"kind": event.kind, "injection": "", "severity": event.severity, "action": event.action,
+            "outcome": event.outcome, "follow_up": "",
+            "onset_at": timezone.localtime(event.onset_at).strftime("%Y-%m-%dT%H:%M"), "version": str(event.version)}
+    data.update(changes)
+    return data
+
+
+def test_an_adverse_event_update_names_its_version(clinician_client, event):
+    url = reverse("safety:adverse_event_edit", args=[event.pk])
+    clinician_client.post(url, _event_post(event, outcome="resolved", follow_up="Well at the call"))
+    event.refresh_from_db()
+    assert (event.outcome, event.follow_up, event.version) == ("resolved", "Well at the call", 2)
+
+
+@pytest.mark.parametrize("version", [None, "0", "1"])
+def test_an_adverse_event_update_without_the_current_version_overwrites_nothing(clinician_client, event, version):
+    AdverseEvent.objects.filter(pk=event.pk).update(outcome="hospitalised", version=2)
+    post = _event_post(event, outcome="resolved")
+    if version is None:
+        del post["version"]
+    else:
+        post["version"] = version
+    response = clinician_client.post(reverse("safety:adverse_event_edit", args=[event.pk]), post)
+    event.refresh_from_db()
+    assert (event.outcome, event.version) == ("hospitalised", 2)
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    if version == "1":
+        assert "Hospitalised" in page or "hospitalised" in page  # what the record now says

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -135,3 +136,29 @@ def test_worklist_counts_match_the_row_statuses(clinician_client, clinician, pat
     assert response.context["counts"] == {"overdue": 1, "due": 1, "not_scheduled": 1}
     statuses = sorted(row["status"].value for row in response.context["rows"])
     assert statuses == sorted(["complete", "due", "overdue", "scheduled", "not-scheduled"])
+
+
+def test_repeat_last_session_starts_from_its_injections_with_todays_facts_blank(clinician_client, course,
+                                                                                trigger_points):
+    last = Session.objects.create(course=course, clinician=course.clinician, pain_before=7, pain_after=2,
+                                  consent_recorded=True, notes="Tolerated well", status=Session.Status.SIGNED,
+                                  performed_at=timezone.now() - timedelta(days=14))
+    Injection.objects.create(session=last, trigger_point=trigger_points[0], agent="bupivacaine",
+                             concentration_pct="0.25", volume_ml="3", needle_gauge=27, guidance="ultrasound")
+    Injection.objects.create(session=last, trigger_point=trigger_points[1], volume_ml="1")
+    trigger_points[1].resolved_on = timezone.localdate()
+    trigger_points[1].save()
+    response = clinician_client.post(reverse("treatment:session_new", args=[course.pk]), {"repeat": "1"}, follow=True)
+    new = Session.objects.exclude(pk=last.pk).get()
+    assert (new.pain_before, new.pain_after, new.consent_recorded, new.notes, new.status) == (None, None, False, "",
+                                                                                             "draft")
+    [copied] = new.injections.all()
+    assert (copied.trigger_point, copied.agent, copied.concentration_pct, copied.volume_ml, copied.needle_gauge,
+            copied.guidance) == (trigger_points[0], "bupivacaine", Decimal("0.25"), Decimal("3"), 27, "ultrasound")
+    assert "resolved since the last session" in response.content.decode()
+    assert last.injections.count() == 2  # the signed session is untouched
+
+
+def test_a_plain_new_session_starts_empty(clinician_client, course):
+    clinician_client.post(reverse("treatment:session_new", args=[course.pk]))
+    assert not Session.objects.get().injections.exists()

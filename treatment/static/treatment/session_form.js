@@ -27,3 +27,13 @@
     }
   });
 })();
+
+// The dose-override reason is asked for only when the live check finds the total over the limit
+// (or a reason is already written); hidden, it is still sent, so nothing typed is lost.
+document.addEventListener("htmx:afterSwap", function () {
+  var box = document.getElementById("dose-override");
+  var total = document.getElementById("dose-total");
+  if (!box || !total) return;
+  var reason = box.querySelector("textarea");
+  box.hidden = total.dataset.status !== "over" && !(reason && reason.value.trim());
+});

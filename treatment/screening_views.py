@@ -1,5 +1,8 @@
-from types import SimpleNamespace
+"""The safety screen, consent and adverse events of a session: the workflow's pages that are not the form itself.
 
+Served under /safety/ with the `safety:` URL names (treatment/safety_urls.py); the rules they show
+live in the safety app, which knows nothing of sessions.
+"""
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
@@ -9,14 +12,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.decorators import charting_required, staff_required
-from audit import events
 from safety import consent as consent_text
-from safety import session_check
-from safety.forms import AdverseEventForm
-from safety.models import ConsentRecord
-from safety.reports import adverse_event_rates
-from treatment.forms import InjectionFormSet, SessionForm
+from safety.models import AdverseEvent, ConsentRecord
+from treatment import versions, workflow
+from treatment.forms import AdverseEventForm, InjectionFormSet, SessionForm
 from treatment.models import Session
+from treatment.reports import adverse_event_rates
 
 
 def _session(pk):
@@ -24,18 +25,9 @@ def _session(pk):
 
 
 def typed_injections(formset) -> list:
-    """The injection rows as typed, valid or not yet complete, without saving anything."""
-    rows = []
-    for form in formset.forms:
-        if not form.is_valid() or form.cleaned_data.get("DELETE") or not form.cleaned_data.get("trigger_point"):
-            continue
-        data = form.cleaned_data
-        rows.append(SimpleNamespace(
-            trigger_point=data["trigger_point"], agent=data.get("agent") or "lidocaine",
-            concentration_pct=data.get("concentration_pct") or 0, with_epinephrine=data.get("with_epinephrine"),
-            volume_ml=data.get("volume_ml") or 0,
-        ))
-    return rows
+    """The injection rows as typed and valid so far (incomplete rows left out), without saving anything."""
+    return [form.instance for form in formset.forms
+            if form.is_valid() and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("trigger_point")]
 
 
 @require_POST
@@ -49,8 +41,12 @@ def live_check(request, pk):
     draft = form.instance
     formset = InjectionFormSet(request.POST, instance=session, patient=session.course.patient, prefix="injections")
     formset.is_valid()
-    result = session_check.check(draft, typed_injections(formset))
-    return render(request, "safety/_check.html", {"check": result, "session": session})
+    result = workflow.check(draft, typed_injections(formset))
+    text = consent_text.form_for(session.course.patient.preferred_language)
+    return render(request, "safety/_check.html", {
+        "check": result, "session": session, "patient": session.course.patient,
+        "consent_text": text, "consent_flags": [text.flag_text(r) for r in workflow.consent_flags(result, text)],
+    })
 
 
 @staff_required(roles.can_read_clinical)
@@ -59,21 +55,14 @@ def consent(request, pk):
     session = _session(pk)
     patient = session.course.patient
     text = consent_text.form_for(patient.preferred_language)
-    result = session_check.check(session, session.injections.select_related("trigger_point"))
-    flags = list(dict.fromkeys(f.rule for f in result.screen.findings if text.flag_text(f.rule)))
+    flags = workflow.consent_flags(workflow.check(session), text)
     if request.method == "POST":
         if not roles.can_chart(request.user):
             return HttpResponse(status=403)
         if session.is_signed:
             messages.error(request, _("This session is signed; its consent cannot change."))
             return redirect("treatment:session", pk=session.pk)
-        before = events.snapshot(session, ["consent_recorded"])
-        with transaction.atomic(), events.quiet():
-            given = ConsentRecord.objects.create(session=session, form_version=text.version, language=text.language,
-                                                 flags=flags, recorded_by=request.user)
-            Session.objects.filter(pk=session.pk).update(consent_recorded=True)
-            events.record(events.Action.CONSENT, obj=given, request=request, before=before,
-                          after={**events.snapshot(session, ["consent_recorded"]), **events.snapshot(given)})
+        workflow.record_consent(session, request.user, text, flags)
         messages.success(request, _("Consent recorded."))
         return redirect("treatment:session", pk=session.pk)
     return render(request, "safety/consent.html", {
@@ -84,7 +73,7 @@ def consent(request, pk):
 
 @staff_required(roles.can_read_clinical)
 def consent_pdf(request, pk):
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (pango, fonts): loaded on the first PDF, not at start-up
 
     record = get_object_or_404(ConsentRecord.objects.select_related("session__course__patient", "recorded_by"), pk=pk)
     text = consent_text.form_for(record.language)
@@ -111,6 +100,38 @@ def adverse_event_new(request, pk):
             return redirect("treatment:session", pk=session.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
     return render(request, "safety/adverse_event_form.html", {"form": form, "session": session,
+                                                              "patient": session.course.patient})
+
+
+@charting_required
+def adverse_event_edit(request, pk):
+    """Follow an event's course (outcome, follow-up); the change names the version it was made on."""
+    event = get_object_or_404(AdverseEvent.objects.select_related("session__course__patient"), pk=pk)
+    session = event.session
+    form = AdverseEventForm(request.POST or None, instance=event, session=session)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    new_version = versions.claim(
+                        AdverseEvent.objects, event.pk, form.cleaned_data["version"], _("adverse event"),
+                        changes=lambda current: versions.differences(current, form.cleaned_data, form._meta.fields),
+                    )
+                    saved = form.save(commit=False)
+                    saved.version = new_version
+                    saved.save()
+            except versions.VersionRefused as refused:
+                messages.error(request, refused.message)
+                current = AdverseEvent.objects.get(pk=event.pk)
+                data = request.POST.copy()
+                data["version"] = str(current.version)
+                form = AdverseEventForm(data, instance=current, session=session)
+            else:
+                messages.success(request, _("Adverse event updated."))
+                return redirect("treatment:session", pk=session.pk)
+        else:
+            messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "safety/adverse_event_form.html", {"form": form, "session": session, "event": event,
                                                               "patient": session.course.patient})
 
 

@@ -1,0 +1,174 @@
+"""The session workflow: plan → screen → consent → sign → note.
+
+A `SessionPlan` holds the facts of one session and its planned injections, whether they come from a
+saved session, the session form as typed, or an API caller's plan; the screen runs on a plan and
+nothing else. This module is the one place that knows both the Django records and the safety
+rules' inputs (safety never imports treatment). Signing is treatment/signing.py, which screens the
+saved session's plan through here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit import events
+from patients.models import Patient
+from safety import payer, session_check
+from safety.consent import ConsentForm
+from safety.models import ConsentRecord
+from safety.facts import ANAESTHETICS, PatientFacts, PlannedInjection
+from treatment.models import Course, Session
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """One session's facts as the safety rules need them, saved or not."""
+
+    patient: Patient
+    performed_at: datetime
+    injections: tuple[PlannedInjection, ...] = ()
+    systemic_infection: bool = False
+    site_infection: bool = False
+    dose_override_reason: str = ""
+    session_id: int | None = field(default=None, compare=False)  # left out of the patient's history
+
+    @property
+    def day(self) -> date:
+        return timezone.localdate(self.performed_at)
+
+    @classmethod
+    def of(cls, session: Session, injections=None) -> SessionPlan:
+        """The plan of a session: its saved injections, or `injections` (model instances, e.g. typed rows)."""
+        if injections is None:
+            injections = session.injections.select_related("trigger_point")
+        return cls(
+            patient=session.course.patient, performed_at=session.performed_at or timezone.now(),
+            injections=tuple(planned(i) for i in injections),
+            systemic_infection=session.systemic_infection, site_infection=session.site_infection,
+            dose_override_reason=session.dose_override_reason or "", session_id=session.pk,
+        )
+
+
+def planned(injection) -> PlannedInjection:
+    """A saved or typed Injection as the rules read it."""
+    return PlannedInjection(
+        muscle=injection.trigger_point.muscle, side=injection.trigger_point.side, agent=injection.agent,
+        concentration_pct=injection.concentration_pct or 0,
+        with_epinephrine=bool(injection.with_epinephrine) and injection.agent in ANAESTHETICS,
+        volume_ml=injection.volume_ml or 0,
+    )
+
+
+def patient_facts(patient: Patient, on: date | None = None, systemic_infection: bool = False,
+                  infected_sites: frozenset[str] = frozenset()) -> PatientFacts:
+    allergies = patient.allergies.all()
+    return PatientFacts(
+        sex=patient.sex, age_years=patient.age_on(on or timezone.localdate()), height_cm=patient.height_cm,
+        weight_kg=patient.weight_kg, pregnant=patient.pregnant, renal_disease=patient.renal_disease,
+        hepatic_disease=patient.hepatic_disease, cardiac_disease=patient.cardiac_disease,
+        bleeding_disorder=patient.bleeding_disorder, copd=patient.copd,
+        on_anticoagulant=patient.on_anticoagulant, on_antiplatelet=patient.on_antiplatelet,
+        allergy_classes=frozenset(a.anaesthetic_class for a in allergies if a.anaesthetic_class),
+        systemic_infection=systemic_infection, infected_sites=infected_sites,
+    )
+
+
+def _signed(patient: Patient, exclude_session_id: int | None):
+    sessions = Session.objects.filter(course__patient=patient, status=Session.Status.SIGNED)
+    return sessions.exclude(pk=exclude_session_id) if exclude_session_id else sessions
+
+
+def payer_history(patient: Patient, exclude_session_id: int | None = None) -> list[payer.PastSession]:
+    return [
+        payer.PastSession(timezone.localdate(s.performed_at),
+                          frozenset((i.trigger_point.muscle, i.trigger_point.side) for i in s.injections.all()))
+        for s in _signed(patient, exclude_session_id).prefetch_related("injections__trigger_point")
+    ]
+
+
+def pain_scores(patient: Patient, exclude_session_id: int | None = None) -> list[tuple[date, int]]:
+    """(day, pain before) of the patient's signed sessions, for the payer's relief rule."""
+    sessions = _signed(patient, exclude_session_id).filter(pain_before__isnull=False).only("performed_at", "pain_before")
+    return [(timezone.localdate(s.performed_at), s.pain_before) for s in sessions]
+
+
+def screen(plan: SessionPlan) -> session_check.SessionCheck:
+    """Every check on the plan: risk screen, dose total, CPT code and the patient's payer rules."""
+    infected = frozenset(f"{p.muscle}:{p.side}" if p.side else p.muscle for p in plan.injections) \
+        if plan.site_infection else frozenset()
+    facts = patient_facts(plan.patient, on=plan.day, systemic_infection=plan.systemic_infection,
+                          infected_sites=infected)
+    return session_check.run(
+        facts, plan.injections, plan.day, dose_override_reason=plan.dose_override_reason,
+        payer_code=plan.patient.payer, history=payer_history(plan.patient, plan.session_id),
+        pain_scores=pain_scores(plan.patient, plan.session_id),
+    )
+
+
+def check(session: Session, injections=None) -> session_check.SessionCheck:
+    """Screen a session as saved, or with `injections` in place of its saved ones."""
+    return screen(SessionPlan.of(session, injections))
+
+
+def payer_schedule_note(course: Course) -> payer.ScheduleConflict | None:
+    """Where the clinician's interval and the patient's payer disagree on the next session's date."""
+    patient = course.patient
+    last = course.last_session()
+    if patient.payer == "none" or last is None:
+        return None
+    sites = {(i.trigger_point.muscle, i.trigger_point.side) for i in last.injections.all()}
+    if not sites:
+        return None
+    return payer.schedule_conflict(patient.payer, payer_history(patient), course.interval_days,
+                                   timezone.localdate(last.performed_at), sites)
+
+
+REPEATED_FIELDS = ("agent", "concentration_pct", "with_epinephrine", "volume_ml", "needle_gauge", "needle_length_mm",
+                   "technique", "twitch_elicited", "guidance")
+
+
+def start_session(course: Course, clinician, performed_at: datetime, repeat: bool = False) -> tuple[Session, list]:
+    """A new draft of the course. With `repeat`, it starts from the last signed session's injections
+    (sites still unresolved; what was given, needle, technique, guidance); pain scores, consent, notes
+    and the dose-override reason start blank, because they belong to today. Returns the draft and the
+    trigger points left out as resolved."""
+    with transaction.atomic():
+        session = Session.objects.create(course=course, clinician=clinician, performed_at=performed_at)
+        skipped = []
+        last = course.last_session() if repeat else None
+        if last is not None:
+            for injection in last.injections.select_related("trigger_point"):
+                if injection.trigger_point.resolved_on is not None:
+                    skipped.append(injection.trigger_point)
+                    continue
+                session.injections.create(trigger_point=injection.trigger_point,
+                                          **{name: getattr(injection, name) for name in REPEATED_FIELDS})
+        if course.status == Course.Status.PLANNED:
+            Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE, version=F("version") + 1)
+    return session, skipped
+
+
+def consent_flags(result: session_check.SessionCheck, form: ConsentForm) -> list[str]:
+    """The screen's findings the consent form words for the patient (e.g. pneumothorax at a planned site), once each."""
+    return list(dict.fromkeys(f.rule for f in result.screen.findings if form.flag_text(f.rule)))
+
+
+def record_consent(session: Session, user, form: ConsentForm, flags: list[str],
+                   method: str = ConsentRecord.Method.IN_CLINIC) -> ConsentRecord:
+    """The patient consented to this session on `form` (its version and language) with these screen flags.
+
+    Written to the audit trail as its own "consent" event with the session's consent before and after.
+    """
+    before = events.snapshot(session, ["consent_recorded"])
+    with transaction.atomic(), events.quiet():
+        consent = ConsentRecord.objects.create(session=session, form_version=form.version, language=form.language,
+                                               flags=flags, method=method, recorded_by=user)
+        Session.objects.filter(pk=session.pk).update(consent_recorded=True)
+        events.record(events.Action.CONSENT, obj=consent, user=user, before=before,
+                      after={**events.snapshot(session, ["consent_recorded"]), **events.snapshot(consent)})
+    session.consent_recorded = True
+    return consent
