@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safety import payer
-from safety.session_check import payer_history
+from treatment.workflow import payer_history
 from scheduling import slots
 from scheduling.models import Appointment, ClinicianSession, ClinicSettings, Room
 from treatment.models import Course, Session
