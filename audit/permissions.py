@@ -63,7 +63,8 @@ AREAS = {
         clinician=NO, nurse=NO, front_desk=NO, admin=NO, patient=OWN), note="Only the patient writes their diary."),
     "api-public": Area("JSON API: its OpenAPI document, the specialists directory", _staff(patient=YES),
                        anonymous=True),
-    "fhir-export": Area("FHIR export (Patient/$everything)", _staff()),
+    "fhir-export": Area("FHIR server: read, search, history, Patient/$everything", _staff(patient=OWN),
+                        note="A patient's login or token reads their own signed record only."),
     "fhir-import": Area("FHIR import (POST a Bundle)", _staff(clinician=NO, nurse=NO, front_desk=NO),
                         note="An import writes signed notes in other clinicians' names."),
     "portal": Area("Patient portal: own sessions, e-consent, diary, handout", _staff(
@@ -159,6 +160,12 @@ URLS = {
     "interop:api:list_specialists": {"GET": "api-public"},
     "interop:api:get_specialist": {"GET": "api-public"},
     "interop:fhir-everything": {"GET": "fhir-export"},
+    "interop:fhir-metadata": {"GET": "api-public"},
+    "interop:fhir-search": {"GET": "fhir-export"},
+    "interop:fhir-search-post": {"POST": "fhir-export"},
+    "interop:fhir-read": {"GET": "fhir-export"},
+    "interop:fhir-vread": {"GET": "fhir-export"},
+    "interop:fhir-history": {"GET": "fhir-export"},
     "interop:fhir-import": {"POST": "fhir-import"},
 }
 
@@ -167,7 +174,8 @@ NAMESPACES = {"admin": {"GET": "admin-site"}}
 
 # Which patient-role URLs read one patient's records (tested with her own and another's).
 OWN_SCOPED = {"interop:api:get_patient", "interop:api:list_diary_entries", "interop:api:save_diary_entry",
-              "portal:session_ics", "portal:consent"}
+              "portal:session_ics", "portal:consent", "interop:fhir-everything", "interop:fhir-search",
+              "interop:fhir-search-post", "interop:fhir-read", "interop:fhir-vread", "interop:fhir-history"}
 
 
 def area_for(url_name: str) -> dict | None:

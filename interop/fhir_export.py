@@ -162,15 +162,27 @@ def iter_resources(scope: Scope) -> Iterator[tuple[str, dict]]:
     The override is held only while a resource is built, never across a `yield`.
     """
     for item in EXPORTERS:
-        produced = item.produce(scope)
-        while True:
-            with translation.override(LANGUAGE):
-                try:
-                    resource = next(produced)
-                except StopIteration:
-                    break
-                finished = finish(resource, scope.source)
+        for finished in _produce(item, scope):
             yield item.resource_type, finished
+
+
+def iter_type(scope: Scope, resource_type: str) -> Iterator[dict]:
+    """Finished resources of one type in scope (what a FHIR read or search looks through)."""
+    for item in EXPORTERS:
+        if item.resource_type == resource_type:
+            yield from _produce(item, scope)
+
+
+def _produce(item: Exporter, scope: Scope) -> Iterator[dict]:
+    produced = item.produce(scope)
+    while True:
+        with translation.override(LANGUAGE):
+            try:
+                resource = next(produced)
+            except StopIteration:
+                return
+            finished = finish(resource, scope.source)
+        yield finished
 
 
 def patient_everything(patient: Patient, base_url: str = "") -> dict:

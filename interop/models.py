@@ -100,3 +100,30 @@ class FhirLink(models.Model):
 
     def __str__(self):
         return f"{self.resource_type}/{self.resource_id} from {self.source or 'unknown source'}"
+
+
+class ResourceVersion(models.Model):
+    """One version of a FHIR resource as tpclinic served it: the server's version history.
+
+    A FHIR resource is often built from several records (a Procedure from a session and its
+    injections), so its version cannot be one record's counter: each time a resource is served
+    and its content differs from the last version kept, the next version is written here with
+    the content, so `meta.versionId`, ETags, vread and `_history` are real (interop.fhir_versions).
+    `patient_id` lets access be judged for versions of records since deleted.
+    """
+
+    resource_type = models.CharField(max_length=64)
+    resource_id = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the resource without meta.")
+    last_updated = models.DateTimeField()
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    resource = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resource_type", "resource_id", "version"],
+                                               name="interop_resource_version_once")]
+        indexes = [models.Index(fields=["resource_type", "resource_id", "-version"], name="interop_rv_latest")]
+
+    def __str__(self):
+        return f"{self.resource_type}/{self.resource_id}/_history/{self.version}"
