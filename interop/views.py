@@ -16,7 +16,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import roles
-from interop import fhir_export, fhir_import, fhir_server
+from interop import fhir_export, fhir_import, fhir_server, fhir_update
 from interop import fhir_search as search
 from interop import fhir_versions as versions
 from interop.fhir_server import Reader, Refusal
@@ -187,8 +187,10 @@ def _current_or_gone(reader, resource_type: str, ident: str) -> dict:
     raise fhir_server.not_found(resource_type, ident)
 
 
-@fhir_read_view("GET")
+@fhir_read_view("GET", "PUT")
 def fhir_read(request, reader, resource_type: str, ident: str):
+    if request.method == "PUT":
+        return _update(request, reader, resource_type, ident)
     resource = _current_or_gone(reader, resource_type, ident)
     fhir_server.audit_shown(request, reader, resource_type, [resource], "read")
     return fhir_server.versioned_response(request, resource)
@@ -274,3 +276,30 @@ def patient_everything(request, reader, pk: str):
              else [{"relation": "self", "url": request.build_absolute_uri()}])
     fhir_server.audit_shown(request, reader, "Patient", resources, "$everything")
     return fhir_response(fhir_server.bundle("searchset", entries, total, links))
+
+
+def _update(request, reader, resource_type: str, ident: str):
+    """PUT: Patient demographics only, and only against the version the client read (If-Match)."""
+    if resource_type != "Patient":
+        return _method_not_allowed("GET")
+    if reader.own_patient is not None or not roles.is_staff_member(reader.user):
+        raise Refusal(403, "forbidden", "Only clinic staff can change a patient's details.")
+    resource = _current_or_gone(reader, resource_type, ident)
+    wanted = request.headers.get("If-Match")
+    if not wanted:
+        raise Refusal(428, "required", f"Send 'If-Match: W/\"{resource['meta']['versionId']}\"' (the version you "
+                      "read) so a change made since is not overwritten.")
+    if not versions.etag_matches(wanted, resource["meta"]["versionId"]):
+        raise Refusal(412, "conflict", f"Patient/{ident} has changed since you read it (now version "
+                      f"{resource['meta']['versionId']}); read it again and reapply your change. Nothing was changed.")
+    if request.content_type not in FHIR_TYPES:
+        raise Refusal(415, "not-supported", "Send the Patient as JSON with 'Content-Type: application/fhir+json'.")
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Refusal(400, "structure", f"The body is not valid JSON ({error}); nothing was changed.") from None
+    if not isinstance(body, dict) or body.get("resourceType") != "Patient" or body.get("id") != ident:
+        raise Refusal(400, "invalid", f"The body must be a Patient whose id is {ident}. Nothing was changed.")
+    fhir_update.update_patient(request, reader.user, Patient.objects.get(pk=int(ident)), body)
+    updated = fhir_server.current(reader, "Patient", ident)
+    return fhir_server.versioned_response(request, updated)

@@ -283,3 +283,49 @@ def test_everything_pages_and_filters(fhir, clinic, clinician):
     only = fhir.search(url, clinician, _type="Procedure,MedicationAdministration")
     assert {e["resource"]["resourceType"] for e in only["entry"]} == {"Procedure", "MedicationAdministration"}
     assert fhir.search(url, clinician, _since="2999-01-01T00:00:00Z")["total"] == 0
+
+
+def put(api, path, body, user, **headers):
+    return api.send("PUT", path, body, user=user, headers=headers, content_type=FHIR_JSON)
+
+
+def test_update_patient_demographics_with_if_match(api, fhir, clinic, clinician, patient_user):
+    from audit.models import AuditEvent
+
+    patient = clinic["patient"]
+    url = f"/fhir/Patient/{patient.pk}"
+    read = fhir.get(url, clinician).json()
+    changed = {**read, "name": [{"use": "official", "family": "Lopez Vega", "given": ["María", "José"]}],
+               "birthDate": "1980-05-18"}
+    assert put(api, url, changed, clinician).status_code == 428
+    assert put(api, url, changed, patient_user, **{"If-Match": 'W/"1"'}).status_code == 403
+    response = put(api, url, changed, clinician, **{"If-Match": 'W/"1"'})  # weak compare: W/"1" is current
+    assert response.status_code == 200, response.content
+    assert response["ETag"] == 'W/"2"' and valid(response.json())["name"][0]["given"] == ["María José"]
+    patient.refresh_from_db()
+    assert (patient.family_name, patient.given_name, str(patient.birth_date)) == ("Lopez Vega", "María José",
+                                                                                  "1980-05-18")
+    event = AuditEvent.objects.filter(action="update", patient_id=patient.pk).order_by("pk").last()
+    assert "'Lopez' -> 'Lopez Vega'" in event.detail
+    stale = put(api, url, {**changed, "gender": "other"}, clinician, **{"If-Match": 'W/"1"'})
+    assert stale.status_code == 412 and valid(stale.json())["resourceType"] == "OperationOutcome"
+    patient.refresh_from_db()
+    assert patient.sex == "female"  # nothing changed
+
+
+def test_update_refuses_what_it_cannot_keep_and_changes_nothing(api, fhir, clinic, clinician):
+    patient = clinic["patient"]
+    url = f"/fhir/Patient/{patient.pk}"
+    read = fhir.get(url, clinician).json()
+    match = {"If-Match": read["meta"]["versionId"].join('""')}
+    for body, status, words in [
+        ({**read, "telecom": [{"system": "phone", "value": "555"}]}, 422, "Patient.telecom"),
+        ({**read, "identifier": [{**read["identifier"][0], "value": "TP9999"}]}, 409, "MRN"),
+        ({**read, "birthDate": "2999-01-01"}, 422, "future"),
+        ({**read, "gender": "sometimes"}, 400, "gender"),
+        ({**read, "id": "999"}, 400, "id"),
+    ]:
+        response = put(api, url, body, clinician, **match)
+        assert response.status_code == status and words in response.content.decode(), (status, response.content)
+    assert fhir.get(url, clinician)["ETag"] == 'W/"1"'
+    assert put(api, f"/fhir/Procedure/{clinic['signed'].pk}", {}, clinician).status_code == 405
