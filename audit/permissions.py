@@ -67,6 +67,10 @@ AREAS = {
                         note="A patient's login or token reads their own signed record only."),
     "fhir-import": Area("FHIR import (POST a Bundle)", _staff(clinician=NO, nurse=NO, front_desk=NO),
                         note="An import writes signed notes in other clinicians' names."),
+    "smart-authorize": Area("SMART on FHIR: allow an app (the authorisation page)", _staff(patient=YES),
+                            note="Staff after their second factor; a patient for their own record."),
+    "oauth-client": Area("SMART on FHIR: token, introspection, revocation", _staff(patient=YES), anonymous=True,
+                         note="The app authenticates itself (client id, secret or PKCE); tested in interop."),
     "portal": Area("Patient portal: own sessions, e-consent, diary, handout", _staff(
         clinician=NO, nurse=NO, front_desk=NO, admin=NO, patient=OWN)),
     "staff-handout": Area("Print a patient's handout", _staff()),
@@ -166,6 +170,12 @@ URLS = {
     "interop:fhir-read": {"GET": "fhir-export"},
     "interop:fhir-vread": {"GET": "fhir-export"},
     "interop:fhir-history": {"GET": "fhir-export"},
+    "interop:smart-configuration": {"GET": "api-public"},
+    "interop:smart-authorize": {"GET": "smart-authorize"},
+    # Client-authenticated OAuth endpoints: no user session or role is involved (interop/tests/test_smart.py).
+    "interop:smart-token": {},
+    "interop:smart-introspect": {},
+    "interop:smart-revoke": {},
     "interop:fhir-import": {"POST": "fhir-import"},
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ninja.security import HttpBearer
 
 from interop.models import ApiToken
+from interop.smart import grant_for
 
 
 def bearer_value(request) -> str | None:
@@ -49,9 +50,20 @@ def fhir_user(request):
     if "Authorization" in request.headers:
         raw = bearer_value(request)
         user = ApiToken.user_for(raw) if raw else None
+        if user is None and raw:
+            user = oauth_user(request, raw)
         if user is not None:
             request.user = user  # so the audit trail names who used the token
         return user, True
     if request.user.is_authenticated and request.user.is_active:
         return request.user, False
     return None, False
+
+
+def oauth_user(request, raw: str):
+    """The user of a valid SMART access token (interop.smart), its grant kept on request.smart_grant."""
+    found = grant_for(raw)
+    if found is None:
+        return None
+    request.smart_grant = found[1]
+    return found[0]

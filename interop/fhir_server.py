@@ -86,18 +86,37 @@ class Reader:
 
     user: object
     own_patient: int | None = None
+    grant: object = None  # interop.smart.Grant of a SMART access token, None for an API token or session
 
     @classmethod
-    def of(cls, user) -> "Reader":
+    def of(cls, user, grant=None) -> "Reader":
         role = roles.role_of(user)
         if role == PATIENT_ROLE:
             own = getattr(user, "patient_record", None)
             if own is None:
                 raise Refusal(403, "forbidden", "This login has no patient record.")
-            return cls(user, own.pk)
+            return cls(user, own.pk, grant)
         if not roles.is_staff_member(user):
             raise Refusal(403, "forbidden", "Only clinic staff, or a patient for their own record, can read FHIR data.")
-        return cls(user)
+        return cls(user, None, grant)
+
+    def allowed(self, resource_type: str, action: str) -> bool:
+        return self.grant is None or self.grant.allows(resource_type, action)[0]
+
+    def to(self, resource_type: str, action: str) -> "Reader":
+        """This reader narrowed by the token's scopes for one action (r read, s search, u update): a type
+        outside them is 403; a `patient/` scope reaches only the patient in context."""
+        if self.grant is None:
+            return self
+        allowed, patient_only = self.grant.allows(resource_type, action)
+        if not allowed:
+            raise Refusal(403, "forbidden", f"This token's scopes do not allow this on {resource_type} "
+                          f"(scopes: {' '.join(sorted(self.grant.scopes))}).")
+        if not patient_only:
+            return self
+        if self.grant.patient_id is None or self.own_patient not in {None, self.grant.patient_id}:
+            raise Refusal(403, "forbidden", "This token has patient scopes but no patient in context.")
+        return Reader(self.user, self.grant.patient_id, self.grant)
 
     def may_see(self, patient_id: int | None, resource_type: str) -> bool:
         if self.own_patient is None:
@@ -294,6 +313,7 @@ def run_search(request, reader: Reader, query: search.Query, strict: bool) -> Fo
         raise Refusal(400, "not-supported", "Not supported here (Prefer: handling=strict): "
                       + ", ".join(query.ignored) + ".")
     resource_type = query.resource_type
+    reader = reader.to(resource_type, "s")
     patients = None
     if resource_type in PATIENT_TYPES:
         narrowing = query.references("patient") + query.references("subject") + query.references("beneficiary")
@@ -356,7 +376,7 @@ def _included(reader: Reader, query: search.Query, page: list[dict]) -> list[dic
             for value in search.param_values(resource, param):
                 reference = value.get("reference", "") if isinstance(value, dict) else ""
                 kind, _, ident = reference.partition("/")
-                if kind != param.target or (kind, ident) in seen:
+                if kind != param.target or (kind, ident) in seen or not reader.allowed(kind, "r"):
                     continue
                 found = current(reader, kind, ident)
                 if found is not None:
@@ -364,7 +384,7 @@ def _included(reader: Reader, query: search.Query, page: list[dict]) -> list[dic
                     out.append(found)
     for source, param in query.revinclude:
         targets = {f"{r['resourceType']}/{r['id']}" for r in page if r["resourceType"] == param.target}
-        if not targets or source not in served_types():
+        if not targets or source not in served_types() or not reader.allowed(source, "s"):
             continue
         patients = reader.patients([t for t in targets if t.startswith("Patient/")]) if param.target == "Patient" \
             else None

@@ -127,3 +127,19 @@ class ResourceVersion(models.Model):
 
     def __str__(self):
         return f"{self.resource_type}/{self.resource_id}/_history/{self.version}"
+
+
+class LaunchContext(models.Model):
+    """The SMART launch context of an authorisation code, access token or refresh token (by SHA-256).
+
+    The patient chosen on the authorisation page (or a patient's own record) travels from the code
+    to the tokens made from it, so the token response names `patient` and a `patient/` scope
+    reaches that patient only (interop.smart).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"launch context {self.key[:8]}... patient {self.patient_id}"

@@ -1,7 +1,9 @@
 """/api/v1/ (JSON API, see api.py) and /fhir (the FHIR R4 server, see views.py and fhir_server.py)."""
 from django.urls import path, re_path
 
-from interop import views
+from oauth2_provider import views as oauth
+
+from interop import smart_views, views
 from interop.api import api
 
 app_name = "interop"
@@ -11,6 +13,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", views.api_not_found),
     path("fhir/metadata", views.metadata, name="fhir-metadata"),
+    path(".well-known/smart-configuration", smart_views.smart_configuration, name="smart-configuration"),
+    path("fhir/.well-known/smart-configuration", smart_views.smart_configuration),
+    path("oauth/authorize", smart_views.SmartAuthorizeView.as_view(), name="smart-authorize"),
+    path("oauth/token", oauth.TokenView.as_view(), name="smart-token"),
+    path("oauth/introspect", oauth.IntrospectTokenView.as_view(), name="smart-introspect"),
+    path("oauth/revoke", oauth.RevokeTokenView.as_view(), name="smart-revoke"),
     path("fhir/Patient/<str:pk>/$everything", views.patient_everything, name="fhir-everything"),
     re_path(rf"^fhir/{TYPE}$", views.fhir_search, name="fhir-search"),
     re_path(rf"^fhir/{TYPE}/_search$", views.fhir_search_post, name="fhir-search-post"),

@@ -128,7 +128,7 @@ def fhir_read_view(*methods: str):
                 if request.method not in {"GET", "HEAD"} and not via_token:
                     if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
                         raise Refusal(403, "security", "The CSRF check failed: use an API token.")
-                return view(request, Reader.of(user), **kwargs)
+                return view(request, Reader.of(user, getattr(request, "smart_grant", None)), **kwargs)
             except (Refusal, search.SearchError) as error:
                 if isinstance(error, search.SearchError):
                     error = Refusal(400, "invalid", str(error))
@@ -178,6 +178,7 @@ def fhir_search_post(request, reader, resource_type: str):
 
 
 def _current_or_gone(reader, resource_type: str, ident: str) -> dict:
+    reader = reader.to(resource_type, "r")
     resource = fhir_server.current(reader, resource_type, ident)
     if resource is not None:
         return resource
@@ -237,6 +238,7 @@ def fhir_history(request, reader, resource_type: str, ident: str):
 @fhir_read_view("GET")
 def patient_everything(request, reader, pk: str):
     """`Patient/{id}/$everything` with `_type`, `_since` and `_count` paging (everything on one page without it)."""
+    reader = reader.to("Patient", "r")
     exists = pk.isdigit() and 0 < int(pk) <= MAX_ID and Patient.objects.filter(pk=int(pk)).exists()
     if not exists or not reader.may_see(int(pk), "Patient"):
         raise fhir_server.not_found("Patient", pk)
@@ -259,6 +261,7 @@ def patient_everything(request, reader, pk: str):
     patient = Patient.objects.get(pk=int(pk))
     everything = fhir_export.patient_everything(patient)
     resources = versions.stamp([e["resource"] for e in everything["entry"]], fhir_server.patient_in)
+    resources = [r for r in resources if reader.allowed(r["resourceType"], "r")]  # the token's scopes
     if types:
         resources = [r for r in resources if r["resourceType"] in types]
     if since:
@@ -284,6 +287,7 @@ def _update(request, reader, resource_type: str, ident: str):
         return _method_not_allowed("GET")
     if reader.own_patient is not None or not roles.is_staff_member(reader.user):
         raise Refusal(403, "forbidden", "Only clinic staff can change a patient's details.")
+    reader.to("Patient", "u")
     resource = _current_or_gone(reader, resource_type, ident)
     wanted = request.headers.get("If-Match")
     if not wanted:

@@ -242,3 +242,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# SMART on FHIR: django-oauth-toolkit is the authorisation server (interop/smart.py adds SMART's scopes and
+# launch context). PKCE with S256 is required of every client; refresh tokens only with offline_access.
+INSTALLED_APPS += ["oauth2_provider"]
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],  # http for apps on this machine (localhost)
+    "SCOPES_BACKEND_CLASS": "interop.smart.SmartScopes",
+    "OAUTH2_VALIDATOR_CLASS": "interop.smart.SmartValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+}

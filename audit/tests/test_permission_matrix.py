@@ -261,7 +261,7 @@ def _fresh_client() -> Client:
 def call(name, method, url, role, world):
     client = _fresh_client()
     headers = {}
-    api = name.startswith("interop:")
+    api = name.startswith("interop:") and name != "interop:smart-authorize"  # a web page: the user signs in
     if role != ANONYMOUS:
         if api:
             headers["Authorization"] = f"Bearer {world['tokens'][role]}"
