@@ -67,6 +67,8 @@ AREAS = {
                         note="A patient's login or token reads their own signed record only."),
     "fhir-import": Area("FHIR import (POST a Bundle)", _staff(clinician=NO, nurse=NO, front_desk=NO),
                         note="An import writes signed notes in other clinicians' names."),
+    "fhir-bulk": Area("FHIR bulk export (the clinic, all patients, a clinician's panel)",
+                      _staff(nurse=NO, front_desk=NO)),
     "smart-authorize": Area("SMART on FHIR: allow an app (the authorisation page)", _staff(patient=YES),
                             note="Staff after their second factor; a patient for their own record."),
     "oauth-client": Area("SMART on FHIR: token, introspection, revocation", _staff(patient=YES), anonymous=True,
@@ -171,6 +173,12 @@ URLS = {
     "interop:fhir-vread": {"GET": "fhir-export"},
     "interop:fhir-history": {"GET": "fhir-export"},
     "interop:smart-configuration": {"GET": "api-public"},
+    "interop:fhir-export-system": {"GET": "fhir-bulk"},
+    "interop:fhir-export-patients": {"GET": "fhir-bulk"},
+    "interop:fhir-export-group": {"GET": "fhir-bulk"},
+    # Bound to the token that started the export (another token gets 404): interop/tests/test_bulk_data.py.
+    "interop:fhir-export-status": {},
+    "interop:fhir-export-file": {},
     "interop:smart-authorize": {"GET": "smart-authorize"},
     # Client-authenticated OAuth endpoints: no user session or role is involved (interop/tests/test_smart.py).
     "interop:smart-token": {},

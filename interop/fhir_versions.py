@@ -112,3 +112,8 @@ def etag_matches(header: str, version_id: str) -> bool:
         if candidate.strip('"') == version_id and candidate.startswith('"') and candidate.endswith('"'):
             return True
     return False
+
+
+def datetime_of(resource: dict) -> datetime:
+    """A stamped resource's lastUpdated as an aware datetime."""
+    return datetime.fromisoformat(resource["meta"]["lastUpdated"])

@@ -143,3 +143,36 @@ class LaunchContext(models.Model):
 
     def __str__(self):
         return f"launch context {self.key[:8]}... patient {self.patient_id}"
+
+
+class BulkExport(models.Model):
+    """One FHIR Bulk Data export request: what was asked, by whom (which token), and how far it got.
+
+    The work runs on the task queue (interop.tasks.run_bulk_export); files go to Django's storage
+    under `fhir-exports/<id>/` and are served only to the token (or web user) that asked.
+    """
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requester = models.CharField(max_length=80, help_text="SHA-256 of the token that asked, or user:<id> for a session.")
+    request_url = models.CharField(max_length=2000)
+    level = models.CharField(max_length=10)  # system, patient, group
+    group = models.CharField(max_length=64, blank=True)
+    types = models.JSONField(default=list)
+    since = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    progress = models.CharField(max_length=200, blank=True)
+    transaction_time = models.DateTimeField(null=True, blank=True)
+    output = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def folder(self) -> str:
+        return f"fhir-exports/{self.pk}"

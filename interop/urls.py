@@ -3,7 +3,7 @@ from django.urls import path, re_path
 
 from oauth2_provider import views as oauth
 
-from interop import smart_views, views
+from interop import bulk, smart_views, views
 from interop.api import api
 
 app_name = "interop"
@@ -20,6 +20,11 @@ urlpatterns = [
     path("oauth/introspect", oauth.IntrospectTokenView.as_view(), name="smart-introspect"),
     path("oauth/revoke", oauth.RevokeTokenView.as_view(), name="smart-revoke"),
     path("fhir/Patient/<str:pk>/$everything", views.patient_everything, name="fhir-everything"),
+    path("fhir/$export", bulk.kick_off, name="fhir-export-system"),
+    path("fhir/Patient/$export", bulk.kick_off, name="fhir-export-patients"),
+    path("fhir/Group/<str:group>/$export", bulk.kick_off, name="fhir-export-group"),
+    path("fhir/$export-status/<uuid:pk>", bulk.status, name="fhir-export-status"),
+    path("fhir/$export-file/<uuid:pk>/<str:resource_type>.ndjson", bulk.output_file, name="fhir-export-file"),
     re_path(rf"^fhir/{TYPE}$", views.fhir_search, name="fhir-search"),
     re_path(rf"^fhir/{TYPE}/_search$", views.fhir_search_post, name="fhir-search-post"),
     re_path(rf"^fhir/{TYPE}/{ID}/_history$", views.fhir_history, name="fhir-history"),

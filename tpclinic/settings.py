@@ -256,3 +256,5 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
 }
+# Files the application writes through Django's storage API (FHIR bulk exports, under fhir-exports/).
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(DATA_DIR / "media"))

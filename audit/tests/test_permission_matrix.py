@@ -200,6 +200,8 @@ def url_kwargs(name, keywords, world, scope):
             values[keyword] = str(objects["patient"].pk)
         elif keyword == "vid":
             values[keyword] = "1"
+        elif keyword == "group":  # a FHIR Group is a clinician's panel
+            values[keyword] = str(world["users"]["clinician"].pk)
         else:
             raise AssertionError(f"{name}: no fixture value for the URL keyword {keyword!r}; add one to url_kwargs()")
     return values
