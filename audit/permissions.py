@@ -69,6 +69,7 @@ AREAS = {
                         note="An import writes signed notes in other clinicians' names."),
     "fhir-bulk": Area("FHIR bulk export (the clinic, all patients, a clinician's panel)",
                       _staff(nurse=NO, front_desk=NO)),
+    "smart-launch": Area("SMART on FHIR: launch an app with a patient (EHR launch)", _staff()),
     "smart-authorize": Area("SMART on FHIR: allow an app (the authorisation page)", _staff(patient=YES),
                             note="Staff after their second factor; a patient for their own record."),
     "oauth-client": Area("SMART on FHIR: token, introspection, revocation", _staff(patient=YES), anonymous=True,
@@ -180,6 +181,7 @@ URLS = {
     "interop:fhir-export-status": {},
     "interop:fhir-export-file": {},
     "interop:smart-authorize": {"GET": "smart-authorize"},
+    "interop:smart-launch": {"POST": "smart-launch"},
     # Client-authenticated OAuth endpoints: no user session or role is involved (interop/tests/test_smart.py).
     "interop:smart-token": {},
     "interop:smart-introspect": {},

@@ -9,10 +9,13 @@ MRN or birth date; a patient's own login skips it), and the chosen patient is ke
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import parse_qs, urlsplit
+import secrets
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.db.models import Q
 from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from oauth2_provider.models import get_application_model
@@ -21,11 +24,12 @@ from oauth2_provider.views import AuthorizationView
 from accounts import roles
 from interop import smart
 from interop.access import PATIENT_ROLE
+from interop.auth import fhir_user
 from interop.fhir_server import base_url
 from interop.models import LaunchContext
 from patients.models import Patient
 
-CAPABILITIES = ["launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
+CAPABILITIES = ["launch-ehr", "context-ehr-patient", "launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
                 "context-banner", "permission-patient", "permission-user", "permission-offline", "permission-v1",
                 "permission-v2"]
 
@@ -61,6 +65,30 @@ def find_patients(text: str):
     return Patient.objects.filter(wanted).order_by("family_name", "given_name")[:20]
 
 
+@csrf_exempt
+def ehr_launch(request):
+    """`POST /oauth/launch` (client_id, patient): an EHR launch context for that app and patient; the
+    answer gives the `launch` value and the URL to open the app with (its redirect URI's origin plus
+    `?iss=<FHIR base>&launch=<value>`). Staff only: a web session (with its CSRF token) or an API token."""
+    user, via_token = fhir_user(request)
+    if request.method != "POST":
+        return JsonResponse({"error": "Use POST."}, status=405)
+    if user is None or not roles.is_staff_member(user):
+        return JsonResponse({"error": "Only clinic staff launch apps from the chart."}, status=403)
+    if not via_token and CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
+        return JsonResponse({"error": "The CSRF check failed."}, status=403)
+    application = get_application_model().objects.filter(client_id=request.POST.get("client_id", "")).first()
+    chosen = request.POST.get("patient", "")
+    patient = Patient.objects.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 19 else None
+    if application is None or patient is None:
+        return JsonResponse({"error": "Send client_id of a registered app and patient (its id)."}, status=400)
+    launch = secrets.token_urlsafe(24)
+    LaunchContext.objects.create(key=smart.key(f"launch:{launch}"), patient=patient)
+    app = urlsplit(application.redirect_uris.split()[0])
+    query = urlencode({"iss": base_url(request), "launch": launch})
+    return JsonResponse({"launch": launch, "launch_url": f"{app.scheme}://{app.netloc}/?{query}"}, status=201)
+
+
 class SmartAuthorizeView(AuthorizationView):
     template_name = "interop/smart_authorize.html"
 
@@ -78,7 +106,10 @@ class SmartAuthorizeView(AuthorizationView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         scopes = (self.request.GET.get("scope") or self.request.POST.get("scope") or "").split()
-        context["needs_patient"] = "launch/patient" in scopes and roles.role_of(self.request.user) != PATIENT_ROLE
+        context["launch"] = self.request.GET.get("launch", "")
+        context["launched"] = self._launched()
+        context["needs_patient"] = ("launch/patient" in scopes and roles.role_of(self.request.user) != PATIENT_ROLE
+                                    and context["launched"] is None)
         context["query"] = self.request.GET.get("patient_search", "")
         context["found"] = find_patients(context["query"]) if context["needs_patient"] else []
         context["keep"] = [(k, v) for k in self.request.GET if k != "patient_search" for v in self.request.GET.getlist(k)]
@@ -88,7 +119,10 @@ class SmartAuthorizeView(AuthorizationView):
         scopes = form.cleaned_data.get("scope", "").split()
         patient = None
         allow = form.cleaned_data.get("allow")
-        if allow and ("launch/patient" in scopes or any(s.startswith("patient/") for s in scopes)):
+        launched = self._launched()
+        if allow and launched is not None:
+            patient = launched.patient
+        elif allow and ("launch/patient" in scopes or any(s.startswith("patient/") for s in scopes)):
             patient = self._patient()
             if patient is None:
                 form.add_error(None, _("Choose the patient this app will open with."))
@@ -99,6 +133,11 @@ class SmartAuthorizeView(AuthorizationView):
             LaunchContext.objects.create(key=smart.key(code[0]), patient=patient)
         return self._let_form_reach_the_app(response, form.cleaned_data.get("redirect_uri", ""),
                                             form.cleaned_data.get("client_id", ""))
+
+    def _launched(self):
+        """The EHR launch context named by the `launch` parameter, if any."""
+        value = self.request.POST.get("launch") or self.request.GET.get("launch")
+        return LaunchContext.objects.filter(key=smart.key(f"launch:{value}")).first() if value else None
 
     def _patient(self):
         user = self.request.user

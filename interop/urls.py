@@ -17,6 +17,7 @@ urlpatterns = [
     path("fhir/.well-known/smart-configuration", smart_views.smart_configuration),
     path("oauth/authorize", smart_views.SmartAuthorizeView.as_view(), name="smart-authorize"),
     path("oauth/token", oauth.TokenView.as_view(), name="smart-token"),
+    path("oauth/launch", smart_views.ehr_launch, name="smart-launch"),
     path("oauth/introspect", oauth.IntrospectTokenView.as_view(), name="smart-introspect"),
     path("oauth/revoke", oauth.RevokeTokenView.as_view(), name="smart-revoke"),
     path("fhir/Patient/<str:pk>/$everything", views.patient_everything, name="fhir-everything"),

@@ -258,3 +258,5 @@ OAUTH2_PROVIDER = {
 }
 # Files the application writes through Django's storage API (FHIR bulk exports, under fhir-exports/).
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(DATA_DIR / "media"))
+# CORS for browser SMART apps, first so a preflight is answered before anything else (interop/cors.py).
+MIDDLEWARE = ["interop.cors.SmartCorsMiddleware", *MIDDLEWARE]

@@ -140,3 +140,34 @@ def test_authorisation_page_in_spanish(staff_browser, clinic):
     page = staff_browser.get(authorize_url(app["client_id"], "patient/*.rs"), headers={"Accept-Language": "es"})
     text = page.content.decode()
     assert ">Permitir</button>" in text and ">Denegar</button>" in text
+
+
+def test_cors_only_for_registered_app_origins(client, clinic, clinician):
+    register()
+    preflight = client.options("/fhir/Patient", headers={"Origin": "https://app.example",
+                                                         "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 204 and preflight["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "Authorization" in preflight["Access-Control-Allow-Headers"]
+    config = client.get("/.well-known/smart-configuration", headers={"Origin": "https://app.example"})
+    assert config["Access-Control-Allow-Origin"] == "https://app.example"
+    stranger = client.get("/fhir/metadata", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in stranger
+    assert "Access-Control-Allow-Origin" not in client.get("/patients/", headers={"Origin": "https://app.example"})
+
+
+def test_ehr_launch_carries_the_chart_patient(api, staff_browser, clinic, clinician, nurse):
+    app = register()
+    other = clinic["other"]
+    made = api.post("/oauth/launch", user=nurse, raw=f"client_id={app['client_id']}&patient={other.pk}",
+                    content_type="application/x-www-form-urlencoded")
+    assert made.status_code == 201, made.content
+    launch = made.json()["launch"]
+    assert made.json()["launch_url"].startswith("https://app.example/?iss=http%3A%2F%2Ftestserver%2Ffhir&launch=")
+    page = staff_browser.get(authorize_url(app["client_id"], "launch patient/*.rs", launch=launch))
+    assert "Haddad" in page.content.decode() and 'name="patient_search"' not in page.content.decode()
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    response = staff_browser.post("/oauth/authorize", {**form, "allow": "on", "launch": launch})
+    code = parse_qs(urlsplit(response["Location"]).query)["code"][0]
+    assert token(app["client_id"], code).json()["patient"] == str(other.pk)
+    assert api.post("/oauth/launch", user=nurse, raw="client_id=unknown&patient=1",
+                    content_type="application/x-www-form-urlencoded").status_code == 400
