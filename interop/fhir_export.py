@@ -113,7 +113,12 @@ def person_name(user) -> str:
 def muscle_site(muscle: str, side: str) -> dict:
     """A muscle (and side) as a coded body site; the display is English whatever the request's language."""
     name = vocabulary.muscle_label(muscle)
-    return concept(codes.MUSCLE, muscle, name, f"{name}, {side}" if side else name)
+    site = concept(codes.MUSCLE, muscle, name, f"{name}, {side}" if side else name)
+    laterality = codes.LATERALITY.get(side)
+    if laterality:  # the side as SNOMED CT, beside our muscle code (Procedure.bodySite, dosage.site)
+        site = {"extension": [{"url": codes.EXT_LATERALITY, "valueCodeableConcept": concept(codes.SNOMED,
+                                                                                         *laterality)}], **site}
+    return site
 
 
 def region_coding(region: str) -> dict:

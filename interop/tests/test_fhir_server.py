@@ -329,3 +329,16 @@ def test_update_refuses_what_it_cannot_keep_and_changes_nothing(api, fhir, clini
         assert response.status_code == status and words in response.content.decode(), (status, response.content)
     assert fhir.get(url, clinician)["ETag"] == 'W/"1"'
     assert put(api, f"/fhir/Procedure/{clinic['signed'].pk}", {}, clinician).status_code == 405
+
+
+def test_injected_sides_are_snomed_laterality(fhir, clinic, clinician):
+    from interop import fhir_codes as codes
+
+    procedure = fhir.get(f"/fhir/Procedure/{clinic['signed'].pk}", clinician).json()
+    sides = {s["coding"][0]["code"]: s["extension"][0]["valueCodeableConcept"]["coding"][0]["code"]
+             for s in procedure["bodySite"]}
+    assert sides == {"upper-trapezius": "7771000", "levator-scapulae": "24028007"}
+    given = fhir.search("/fhir/MedicationAdministration", clinician, code=f"{codes.AGENT}|lidocaine")
+    site = given["entry"][0]["resource"]["dosage"]["site"]
+    assert site["extension"] == [{"url": codes.EXT_LATERALITY, "valueCodeableConcept": {
+        "coding": [{"system": codes.SNOMED, "code": "7771000", "display": "Left"}]}}]
