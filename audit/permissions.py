@@ -66,10 +66,18 @@ AREAS = {
         clinician=NO, nurse=NO, front_desk=NO, admin=NO, patient=OWN), note="Only the patient writes their diary."),
     "api-public": Area("JSON API: its OpenAPI document, the specialists directory", _staff(patient=YES),
                        anonymous=True),
-    "fhir-export": Area("FHIR export (Patient/$everything)", _staff(nurse=NO, front_desk=NO),
-                        note="Clinicians and administrators; each export is audited with the patient."),
+    "fhir-export": Area("FHIR server: read, search, history, Patient/$everything", _staff(front_desk=NO, patient=OWN),
+                        note="Clinical readers (minimum necessary: not the front desk); a patient's login or token "
+                             "reads their own signed record only; each read is audited with the patients shown."),
     "fhir-import": Area("FHIR import (POST a Bundle)", _staff(clinician=NO, nurse=NO, front_desk=NO),
                         note="An import writes signed notes in other clinicians' names."),
+    "fhir-bulk": Area("FHIR bulk export (the clinic, all patients, a clinician's panel)",
+                      _staff(nurse=NO, front_desk=NO)),
+    "smart-launch": Area("SMART on FHIR: launch an app with a patient (EHR launch)", _staff()),
+    "smart-authorize": Area("SMART on FHIR: allow an app (the authorisation page)", _staff(patient=YES),
+                            note="Staff after their second factor; a patient for their own record."),
+    "oauth-client": Area("SMART on FHIR: token, introspection, revocation", _staff(patient=YES), anonymous=True,
+                         note="The app authenticates itself (client id, secret or PKCE); tested in interop."),
     "portal": Area("Patient portal: own sessions, e-consent, diary, handout", _staff(
         clinician=NO, nurse=NO, front_desk=NO, admin=NO, patient=OWN)),
     "staff-handout": Area("Print a patient's handout", CLINICAL),
@@ -188,6 +196,25 @@ URLS = {
     "interop:api:list_specialists": {"GET": "api-public"},
     "interop:api:get_specialist": {"GET": "api-public"},
     "interop:fhir-everything": {"GET": "fhir-export"},
+    "interop:fhir-metadata": {"GET": "api-public"},
+    "interop:fhir-search": {"GET": "fhir-export"},
+    "interop:fhir-search-post": {"POST": "fhir-export"},
+    "interop:fhir-read": {"GET": "fhir-export"},
+    "interop:fhir-vread": {"GET": "fhir-export"},
+    "interop:fhir-history": {"GET": "fhir-export"},
+    "interop:smart-configuration": {"GET": "api-public"},
+    "interop:fhir-export-system": {"GET": "fhir-bulk"},
+    "interop:fhir-export-patients": {"GET": "fhir-bulk"},
+    "interop:fhir-export-group": {"GET": "fhir-bulk"},
+    # Bound to the token that started the export (another token gets 404): interop/tests/test_bulk_data.py.
+    "interop:fhir-export-status": {},
+    "interop:fhir-export-file": {},
+    "interop:smart-authorize": {"GET": "smart-authorize"},
+    "interop:smart-launch": {"POST": "smart-launch"},
+    # Client-authenticated OAuth endpoints: no user session or role is involved (interop/tests/test_smart.py).
+    "interop:smart-token": {},
+    "interop:smart-introspect": {},
+    "interop:smart-revoke": {},
     "interop:fhir-import": {"POST": "fhir-import"},
 
     "scheduling:day": {"GET": "scheduling"},
@@ -205,7 +232,9 @@ NAMESPACES = {"admin": {"GET": "admin-site"}}
 
 # Which patient-role URLs read one patient's records (tested with her own and another's).
 OWN_SCOPED = {"interop:api:get_patient", "interop:api:list_diary_entries", "interop:api:save_diary_entry",
-              "portal:appointment_ics", "portal:appointment_cancel", "portal:appointment_change", "portal:consent"}
+              "portal:appointment_ics", "portal:appointment_cancel", "portal:appointment_change", "portal:consent",
+              "portal:session_ics", "interop:fhir-everything", "interop:fhir-search",
+              "interop:fhir-search-post", "interop:fhir-read", "interop:fhir-vread", "interop:fhir-history"}
 
 
 def area_for(url_name: str) -> dict | None:

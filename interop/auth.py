@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 from accounts.mfa import TOKEN_PATHS
 from audit import record
 from interop.models import ApiToken
+from interop.smart import grant_for
 
 # Audit actions (AuditEvent.action holds at most 12 characters).
 TOKEN_USED = "token-used"
@@ -149,6 +150,12 @@ def fhir_user(request):
     """
     check = check_token(request)
     if check.sent:
+        if check.user is None and check.refusal == "unknown":  # not an API token: perhaps a SMART one
+            raw = bearer_value(request)
+            user = oauth_user(request, raw) if raw else None
+            if user is not None:
+                request.user = user  # so the audit trail names who used the token
+            return user, True
         return check.user, True
     if request.user.is_authenticated and request.user.is_active:
         return request.user, False
@@ -167,3 +174,12 @@ def refusal_detail(request) -> str | None:
     if check.refusal == "revoked":
         return f"This API token ({refused.prefix}...) was revoked. Ask an administrator for a new one."
     return None
+
+
+def oauth_user(request, raw: str):
+    """The user of a valid SMART access token (interop.smart), its grant kept on request.smart_grant."""
+    found = grant_for(raw)
+    if found is None:
+        return None
+    request.smart_grant = found[1]
+    return found[0]

@@ -68,11 +68,16 @@ EXT_PREFERRED_INTERVAL = f"{EXT}/preferred-interval-days"
 EXT_ADVERSE_EVENT = f"{EXT}/adverse-event"  # action, followUp: R4 AdverseEvent has no note element
 EXT_CONSENT = f"{EXT}/consent"  # method, flag*, recordedBy
 EXT_AMENDMENT = f"{EXT}/amendment"  # text: Provenance records the act, this carries what was written
-EXT_LATERALITY = f"{EXT}/laterality"  # on an Observation.component naming a paired body region
+# The side of a body site, as SNOMED CT: on a pain drawing's Observation.component (a paired region), on
+# Procedure.bodySite and MedicationAdministration.dosage.site (the muscle injected).
+EXT_LATERALITY = f"{EXT}/laterality"
 
-LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right")}  # SNOMED CT qualifier values
+# SNOMED CT qualifier values 7771000 |Left| and 24028007 |Right|, the codes of HL7's R4 value set
+# bodysite-laterality (http://hl7.org/fhir/R4/valueset-bodysite-laterality.html); checked in the SNOMED
+# International browser (https://browser.ihtsdotools.org/).
+LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right")}
 LATERALITY_BY_CODE = {code: side for side, (code, _) in LATERALITY.items()}
-INTRAMUSCULAR = ("78421000", "Intramuscular route")  # SNOMED CT
+INTRAMUSCULAR = ("78421000", "Intramuscular route")  # SNOMED CT, R4 value set route-codes
 PAIN_SCORE = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 BODY_HEIGHT = ("8302-2", "Body height")
 BODY_WEIGHT = ("29463-7", "Body weight")

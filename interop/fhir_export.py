@@ -113,7 +113,12 @@ def person_name(user) -> str:
 def muscle_site(muscle: str, side: str) -> dict:
     """A muscle (and side) as a coded body site; the display is English whatever the request's language."""
     name = vocabulary.muscle_label(muscle)
-    return concept(codes.MUSCLE, muscle, name, f"{name}, {side}" if side else name)
+    site = concept(codes.MUSCLE, muscle, name, f"{name}, {side}" if side else name)
+    laterality = codes.LATERALITY.get(side)
+    if laterality:  # the side as SNOMED CT, beside our muscle code (Procedure.bodySite, dosage.site)
+        site = {"extension": [{"url": codes.EXT_LATERALITY, "valueCodeableConcept": concept(codes.SNOMED,
+                                                                                         *laterality)}], **site}
+    return site
 
 
 def region_coding(region: str) -> dict:
@@ -162,15 +167,27 @@ def iter_resources(scope: Scope) -> Iterator[tuple[str, dict]]:
     The override is held only while a resource is built, never across a `yield`.
     """
     for item in EXPORTERS:
-        produced = item.produce(scope)
-        while True:
-            with translation.override(LANGUAGE):
-                try:
-                    resource = next(produced)
-                except StopIteration:
-                    break
-                finished = finish(resource, scope.source)
+        for finished in _produce(item, scope):
             yield item.resource_type, finished
+
+
+def iter_type(scope: Scope, resource_type: str) -> Iterator[dict]:
+    """Finished resources of one type in scope (what a FHIR read or search looks through)."""
+    for item in EXPORTERS:
+        if item.resource_type == resource_type:
+            yield from _produce(item, scope)
+
+
+def _produce(item: Exporter, scope: Scope) -> Iterator[dict]:
+    produced = item.produce(scope)
+    while True:
+        with translation.override(LANGUAGE):
+            try:
+                resource = next(produced)
+            except StopIteration:
+                return
+            finished = finish(resource, scope.source)
+        yield finished
 
 
 def patient_everything(patient: Patient, base_url: str = "") -> dict:

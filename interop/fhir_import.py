@@ -34,7 +34,7 @@ from django.utils.dateparse import parse_datetime
 from pydantic import ValidationError as PydanticError
 
 from interop import fhir_schema
-from interop.fhir_export import model_class
+from interop.fhir_export import Scope, iter_type, model_class
 from interop.models import FhirLink, Installation
 from interop.text import clean_text
 from patients.models import Patient
@@ -243,6 +243,28 @@ def own_pk(resource_type: str, ident: str, model) -> int | None:
     return int(digits) if digits.isdigit() and int(digits) < 2**63 else None
 
 
+def _comparable(value):
+    """A resource's clinical content: without meta, ids and references (ids differ between installations)."""
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items() if k not in {"meta", "id", "reference", "text"}
+                or (k == "text" and isinstance(v, str))}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
+
+
+def signed_difference(incoming: dict, current: list[dict]) -> list[str]:
+    """Top-level elements where `incoming` differs from the closest of `current`; [] when it equals one."""
+    wanted = _comparable(incoming)
+    best = None
+    for resource in current:
+        have = _comparable(resource)
+        differing = sorted(k for k in set(wanted) | set(have) if wanted.get(k) != have.get(k))
+        if best is None or len(differing) < len(best):
+            best = differing
+    return best if best is not None else ["(a record the signed session does not have)"]
+
+
 @dataclass
 class ImportResult:
     counts: Counter = field(default_factory=Counter)
@@ -327,6 +349,21 @@ class Importer:
         """Import may change drafts and sessions it created itself, never a session signed before."""
         return not session.is_signed or ("session", session.pk) in self.created
 
+    def signed(self, entry: Entry, session: Session, record=None, what: str = "session"):
+        """An incoming resource for a session signed before the import: "unchanged" when it says what the
+        signed note says, else "refused" (a warning) naming the elements that differ; either way later
+        entries may still refer to the session. A signed note changes only
+        by an amendment, written by a person on the session page, never by an import."""
+        mine = [r for r in iter_type(Scope(Patient.objects.filter(pk=session.course.patient_id)), entry.type)
+                if r["id"] == str(session.pk) or {"reference": f"Procedure/{session.pk}"} in r.get("partOf", [])]
+        differing = signed_difference(entry.resource, mine)
+        if not differing:
+            return "unchanged", record, f"{what} of signed session {session.pk} is already as signed."
+        return "refused", record, (
+            f"refused: session {session.pk} is signed and this differs from its {what} in {', '.join(differing)}. "
+            "A signed note is never changed by import; if the incoming values are right, the clinician adds an "
+            "amendment on the session page.")
+
     # ---- running
 
     def run(self) -> ImportResult:
@@ -370,7 +407,8 @@ class Importer:
                                        f"it ({type(error).__name__}: {error}).", entry.expression))
             return
         self.result.counts[action] += 1
-        self.result.issues.append(("information", "informational", f"{entry.label}: {message}", entry.expression))
+        severity, code = ("warning", "business-rule") if action == "refused" else ("information", "informational")
+        self.result.issues.append((severity, code, f"{entry.label}: {message}", entry.expression))
         if record is not None:
             self.stored[entry.index] = record
             if action == "created":

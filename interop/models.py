@@ -143,3 +143,79 @@ class FhirLink(models.Model):
 
     def __str__(self):
         return f"{self.resource_type}/{self.resource_id} from {self.source or 'unknown source'}"
+
+
+class ResourceVersion(models.Model):
+    """One version of a FHIR resource as tpclinic served it: the server's version history.
+
+    A FHIR resource is often built from several records (a Procedure from a session and its
+    injections), so its version cannot be one record's counter: each time a resource is served
+    and its content differs from the last version kept, the next version is written here with
+    the content, so `meta.versionId`, ETags, vread and `_history` are real (interop.fhir_versions).
+    `patient_id` lets access be judged for versions of records since deleted.
+    """
+
+    resource_type = models.CharField(max_length=64)
+    resource_id = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the resource without meta.")
+    last_updated = models.DateTimeField()
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    resource = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resource_type", "resource_id", "version"],
+                                               name="interop_resource_version_once")]
+        indexes = [models.Index(fields=["resource_type", "resource_id", "-version"], name="interop_rv_latest")]
+
+    def __str__(self):
+        return f"{self.resource_type}/{self.resource_id}/_history/{self.version}"
+
+
+class LaunchContext(models.Model):
+    """The SMART launch context of an authorisation code, access token or refresh token (by SHA-256).
+
+    The patient chosen on the authorisation page (or a patient's own record) travels from the code
+    to the tokens made from it, so the token response names `patient` and a `patient/` scope
+    reaches that patient only (interop.smart).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"launch context {self.key[:8]}... patient {self.patient_id}"
+
+
+class BulkExport(models.Model):
+    """One FHIR Bulk Data export request: what was asked, by whom (which token), and how far it got.
+
+    The work runs on the task queue (interop.tasks.run_bulk_export); files go to Django's storage
+    under `fhir-exports/<id>/` and are served only to the token (or web user) that asked.
+    """
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requester = models.CharField(max_length=80, help_text="SHA-256 of the token that asked, or user:<id> for a session.")
+    request_url = models.CharField(max_length=2000)
+    level = models.CharField(max_length=10)  # system, patient, group
+    group = models.CharField(max_length=64, blank=True)
+    types = models.JSONField(default=list)
+    since = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    progress = models.CharField(max_length=200, blank=True)
+    transaction_time = models.DateTimeField(null=True, blank=True)
+    output = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def folder(self) -> str:
+        return f"fhir-exports/{self.pk}"

@@ -315,16 +315,24 @@ LOGGING = {
     "loggers": {"tpclinic.sms": {"level": "INFO"}},
 }
 
-# Appointment reminders (scheduling): e-mail through Django's SMTP backend, SMS through a pluggable
-# backend (the default writes to the log). SITE_URL makes the portal link in a reminder.
+# Appointment reminders (scheduling): e-mail through Django's e-mail backend (settings above), SMS
+# through a pluggable backend (the default writes to the log). SITE_URL makes the portal link in a reminder.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tpclinic <no-reply@localhost>")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "scheduling.sms.LogBackend")
 REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "600"))
+
+# SMART on FHIR: django-oauth-toolkit is the authorisation server (interop/smart.py adds SMART's scopes and
+# launch context). PKCE with S256 is required of every client; refresh tokens only with offline_access.
+INSTALLED_APPS += ["oauth2_provider"]
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],  # http for apps on this machine (localhost)
+    "SCOPES_BACKEND_CLASS": "interop.smart.SmartScopes",
+    "OAUTH2_VALIDATOR_CLASS": "interop.smart.SmartValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+}
+# CORS for browser SMART apps, first so a preflight is answered before anything else (interop/cors.py).
+MIDDLEWARE = ["interop.cors.SmartCorsMiddleware", *MIDDLEWARE]

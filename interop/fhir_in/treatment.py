@@ -95,7 +95,7 @@ def import_session(ctx: Importer, entry: Entry):
     if session is not None and session.course_id != course.pk:
         raise Skip("it was imported before into a different course.", "conflict")
     if session is not None and not ctx.writable(session):
-        return "unchanged", session, f"session {session.pk} is signed; a signed session is not changed by import."
+        return ctx.signed(entry, session, session, "Procedure")
     clinician = next((u for u in (ctx.resolve(p.get("actor"), get_user_model(), entry)
                                   for p in resource.get("performer", [])) if u), None) or course.clinician
     parts = extensions(resource, codes.EXT_SESSION)
@@ -144,7 +144,7 @@ def import_injection(ctx: Importer, entry: Entry):
     if injection is not None and injection.session_id != session.pk:
         raise Skip("it was imported before into a different session.", "conflict")
     if not ctx.writable(session):
-        return "unchanged", injection, f"session {session.pk} is signed; its injections are not changed by import."
+        return ctx.signed(entry, session, injection, "injections")
     parts = extensions(resource, codes.EXT_INJECTION)
     point = ctx.resolve(one(parts, "triggerPoint"), TriggerPoint, entry)
     if point is None or point.patient_id != session.course.patient_id:
@@ -206,7 +206,7 @@ def import_observation(ctx: Importer, entry: Entry):
         raise Skip("it is not part of a tpclinic session (partOf must reference its Procedure), nor a pain diary "
                    f"entry (category pain-diary in {codes.OBSERVATION}).", "not-supported")
     if not ctx.writable(session):
-        return "unchanged", None, f"session {session.pk} is signed; its scores are not changed by import."
+        return ctx.signed(entry, session, None, "scores")
     if "immediate-relief" in ours:
         session.immediate_relief_pct = int((resource.get("valueQuantity") or {}).get("value"))
         field_name = "immediate_relief_pct"

@@ -169,3 +169,27 @@ def test_import_command_reads_a_bundle_file_and_refuses_a_malformed_one(clinic, 
     assert state() == before
     with pytest.raises(CommandError, match="no file"):
         call_command("fhir_import", str(tmp_path / "missing.json"))
+
+
+def test_reimport_of_a_signed_session_is_unchanged_or_refused_by_element(api, clinic, administrator, clinician):
+    """Issue 11 item 5: a signed note never changes by import; a differing value is refused, naming it."""
+    from interop.fhir_export import iter_type
+    from interop.fhir_server import Reader
+
+    signed = clinic["signed"]
+    procedure = next(r for r in iter_type(Reader(clinician).scope(), "Procedure") if r["id"] == str(signed.pk))
+    scores = [r for r in iter_type(Reader(clinician).scope(), "Observation")
+              if r["id"] == f"pain-before-{signed.pk}"]
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": procedure}, {"resource": scores[0]}]}
+    same = outcome(post(api, bundle, administrator), 200)
+    assert sum("already as signed" in i["diagnostics"] for i in same["issue"]) == 2
+    changed = json.loads(json.dumps(bundle))
+    changed["entry"][0]["resource"]["note"] = [{"text": "Rewritten afterwards."}]
+    changed["entry"][1]["resource"]["valueInteger"] = 9
+    refused = outcome(post(api, changed, administrator), 200)
+    warnings = [i["diagnostics"] for i in refused["issue"] if i["severity"] == "warning"]
+    assert any("refused" in w and "note" in w and "amendment" in w for w in warnings), warnings
+    assert any("refused" in w and "valueInteger" in w for w in warnings), warnings
+    signed.refresh_from_db()
+    assert signed.notes == "Tolerated well." and signed.pain_before == 7

@@ -1,0 +1,119 @@
+"""Versions of served FHIR resources: `meta.versionId`, `meta.lastUpdated`, ETags and history.
+
+One function, `stamp`, decides a resource's version. A resource is compared (without `meta`) with
+the last version kept in ResourceVersion; when it differs, the next version is stored with its
+content and time. So a version number changes exactly when what a client would read changes,
+whichever of the records behind it changed (a Procedure changes with its injections), and older
+versions stay readable (vread, `_history`). `lastUpdated` is the record's own timestamp where the
+exporter states one (Patient), else the moment tpclinic first served the changed content.
+When the records carry their own version counters, this is the one place to read them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from interop.models import ResourceVersion
+
+
+def digest(resource: dict) -> str:
+    body = {key: value for key, value in resource.items() if key != "meta"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _stated_time(resource: dict) -> datetime | None:
+    value = (resource.get("meta") or {}).get("lastUpdated")
+    return parse_datetime(value) if value else None
+
+
+def _apply(resource: dict, row: ResourceVersion) -> dict:
+    meta = dict(resource.get("meta") or {})
+    meta["versionId"] = str(row.version)
+    meta["lastUpdated"] = timezone.localtime(row.last_updated).isoformat()
+    out = {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta}
+    out.update((key, value) for key, value in resource.items() if key not in out)
+    return out
+
+
+def latest(resource_type: str, ids) -> dict[str, ResourceVersion]:
+    """The latest kept version of each of `ids`, in one query per 500 ids."""
+    ids = list(ids)
+    found: dict[str, ResourceVersion] = {}
+    for start in range(0, len(ids), 500):
+        rows = (ResourceVersion.objects.filter(resource_type=resource_type, resource_id__in=ids[start:start + 500])
+                .order_by("resource_id", "-version"))
+        for row in rows:
+            found.setdefault(row.resource_id, row)
+    return found
+
+
+def stamp(resources: list[dict], patient_of=lambda resource: None) -> list[dict]:
+    """The resources with `meta.versionId`/`meta.lastUpdated`, recording new versions where content changed."""
+    by_type: dict[str, list[dict]] = {}
+    for resource in resources:
+        by_type.setdefault(resource["resourceType"], []).append(resource)
+    rows: dict[tuple[str, str], ResourceVersion] = {}
+    for resource_type, group in by_type.items():
+        known = latest(resource_type, [r["id"] for r in group])
+        for resource in group:
+            row = known.get(resource["id"])
+            sha = digest(resource)
+            if row is None or row.digest != sha:
+                row = _record(resource, sha, row, patient_of(resource))
+            rows[(resource_type, resource["id"])] = row
+    return [_apply(r, rows[(r["resourceType"], r["id"])]) for r in resources]
+
+
+def _record(resource: dict, sha: str, previous: ResourceVersion | None, patient_id) -> ResourceVersion:
+    now = timezone.now()
+    stated = _stated_time(resource)
+    when = stated if stated and (previous is None or stated > previous.last_updated) else now
+    if previous is not None and when <= previous.last_updated:
+        when = now
+    number = previous.version + 1 if previous else 1
+    stored = _apply(resource, ResourceVersion(version=number, last_updated=when))
+    try:
+        with transaction.atomic():
+            return ResourceVersion.objects.create(
+                resource_type=resource["resourceType"], resource_id=resource["id"], version=number, digest=sha,
+                last_updated=when, patient_id=patient_id, resource=stored)
+    except IntegrityError:  # another request recorded this version first: use theirs
+        return latest(resource["resourceType"], [resource["id"]])[resource["id"]]
+
+
+def history(resource_type: str, resource_id: str) -> list[ResourceVersion]:
+    """Every kept version, newest first."""
+    return list(ResourceVersion.objects.filter(resource_type=resource_type, resource_id=resource_id)
+                .order_by("-version"))
+
+
+def version(resource_type: str, resource_id: str, number: int) -> ResourceVersion | None:
+    return ResourceVersion.objects.filter(resource_type=resource_type, resource_id=resource_id,
+                                          version=number).first()
+
+
+def etag(resource: dict) -> str:
+    return f'W/"{resource["meta"]["versionId"]}"'
+
+
+def etag_matches(header: str, version_id: str) -> bool:
+    """Weak comparison (RFC 9110 8.8.3.2): `W/"3"` and `"3"` both match version 3; `*` matches any."""
+    for candidate in (header or "").split(","):
+        candidate = candidate.strip()
+        if candidate == "*":
+            return True
+        if candidate.startswith("W/"):
+            candidate = candidate[2:]
+        if candidate.strip('"') == version_id and candidate.startswith('"') and candidate.endswith('"'):
+            return True
+    return False
+
+
+def datetime_of(resource: dict) -> datetime:
+    """A stamped resource's lastUpdated as an aware datetime."""
+    return datetime.fromisoformat(resource["meta"]["lastUpdated"])

@@ -1,0 +1,144 @@
+"""SMART on FHIR App Launch 2.x on django-oauth-toolkit: scopes, launch context, the access a token grants.
+
+django-oauth-toolkit (DOT) is the OAuth 2.0 server (codes, PKCE, tokens, refresh, introspection,
+revocation). What SMART adds lives here: scopes of both versions (`patient/Observation.read`,
+`user/*.cruds`), the patient in context (picked on the authorisation page, or the patient's own
+record), `patient` in the token response, refresh tokens only with `offline_access`, and the
+`Grant` a token gives the FHIR server (`grant_for`).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import BaseScopes
+
+SCOPE = re.compile(r"^(patient|user|system)/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)$")
+PLAIN_SCOPES = {"openid", "fhirUser", "launch", "launch/patient", "offline_access", "online_access", "profile"}
+V1_ACTIONS = {"read": "rs", "write": "cud", "*": "cruds"}
+
+
+def key(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def parse(scope: str) -> tuple[str, str, set[str]] | None:
+    """`patient/Observation.rs` -> ("patient", "Observation", {"r", "s"}); None for other scopes."""
+    match = SCOPE.match(scope)
+    if not match or not match.group(3):
+        return None
+    level, resource_type, actions = match.groups()
+    return level, resource_type, set(V1_ACTIONS.get(actions, actions))
+
+
+def valid_scope(scope: str) -> bool:
+    return scope in PLAIN_SCOPES or parse(scope) is not None
+
+
+def describe(scope: str) -> str:
+    """A scope in plain words, in the user's language, for the authorisation page."""
+    fixed = {
+        "openid": _("Know who you are"), "fhirUser": _("Know who you are in tpclinic (your staff or patient record)"),
+        "launch": _("Open with the patient you are working on"),
+        "launch/patient": _("Open with one patient's record (you choose it)"),
+        "offline_access": _("Keep access after you close the app, until you revoke it"),
+        "online_access": _("Keep access while you are logged in"), "profile": _("Know your name"),
+    }
+    if scope in fixed:
+        return fixed[scope]
+    level, resource_type, actions = parse(scope)
+    what = _("all kinds of records") if resource_type == "*" else resource_type
+    verbs = [word for letter, word in (("r", _("read")), ("s", _("search")), ("c", _("create")),
+                                       ("u", _("change")), ("d", _("delete"))) if letter in actions]
+    whose = {"patient": _("of the patient chosen"), "user": _("that you can see"),
+             "system": _("of every patient")}[level]
+    return f"{', '.join(verbs).capitalize()}: {what}, {whose}"
+
+
+class Described(dict):
+    def __missing__(self, scope):
+        return describe(scope) if valid_scope(scope) else scope
+
+
+class SmartScopes(BaseScopes):
+    """Any well-formed SMART scope may be asked for; the token then reaches only what it names."""
+
+    def get_all_scopes(self):
+        return Described()
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        wanted = getattr(request, "scopes", None) or []
+        return [s for s in wanted if valid_scope(s)]
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs):
+        return ["patient/*.rs"]
+
+
+class SmartValidator(OAuth2Validator):
+    """DOT's validator plus SMART: scopes by shape, and the launch context carried into the token."""
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        return bool(scopes) and all(valid_scope(s) for s in scopes)
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        from interop.models import LaunchContext
+
+        context = None
+        if getattr(request, "code", None):
+            context = LaunchContext.objects.filter(key=key(request.code)).first()
+        elif getattr(request, "refresh_token", None):
+            context = LaunchContext.objects.filter(key=key(request.refresh_token)).first()
+        scopes = set((token.get("scope") or "").split())
+        if "offline_access" not in scopes and "online_access" not in scopes:
+            token.pop("refresh_token", None)
+        super().save_bearer_token(token, request, *args, **kwargs)
+        patient_id = context.patient_id if context else None
+        for value in (token.get("access_token"), token.get("refresh_token")):
+            if value:
+                LaunchContext.objects.create(key=key(value), patient_id=patient_id)
+        if patient_id is not None:
+            token["patient"] = str(patient_id)
+            token["need_patient_banner"] = True
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one access token allows on the FHIR server."""
+
+    scopes: frozenset
+    patient_id: int | None
+
+    def allows(self, resource_type: str, action: str) -> tuple[bool, bool]:
+        """(allowed at all, only for the patient in context) for an action letter (r, s, u...)."""
+        user_level = patient_level = False
+        for scope in self.scopes:
+            parsed = parse(scope)
+            if parsed is None:
+                continue
+            level, kind, actions = parsed
+            if kind not in {"*", resource_type} or action not in actions:
+                continue
+            if level in {"user", "system"}:
+                user_level = True
+            else:
+                patient_level = True
+        if user_level:
+            return True, False
+        return patient_level, patient_level
+
+
+def grant_for(raw: str):
+    """(user, Grant) for a valid, unexpired OAuth access token, else None. Used by interop.auth."""
+    from oauth2_provider.models import get_access_token_model
+
+    from interop.models import LaunchContext
+
+    token = (get_access_token_model().objects.select_related("user", "application")
+             .filter(token_checksum=key(raw)).first())
+    if token is None or not token.is_valid() or token.user is None or not token.user.is_active:
+        return None
+    context = LaunchContext.objects.filter(key=key(raw)).first()
+    return token.user, Grant(frozenset(token.scope.split()), context.patient_id if context else None)

@@ -1,0 +1,157 @@
+"""SMART on FHIR endpoints: `/.well-known/smart-configuration` and the authorisation page.
+
+The token, introspection and revocation endpoints are django-oauth-toolkit's own views (urls.py).
+The authorisation page is DOT's AuthorizationView with SMART's additions: the `aud` must be this
+server's FHIR base, a standalone `launch/patient` asks staff to pick the patient (search by name,
+MRN or birth date; a patient's own login skips it), and the chosen patient is kept with the code
+(LaunchContext). Staff reach this page only after their second factor (accounts middleware).
+"""
+from __future__ import annotations
+
+from datetime import date
+import secrets
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django.db.models import Q
+from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from oauth2_provider.models import get_application_model
+from oauth2_provider.views import AuthorizationView
+
+from accounts import roles
+from interop import smart
+from interop.access import PATIENT_ROLE
+from interop.auth import fhir_user
+from interop.fhir_server import base_url
+from interop.models import LaunchContext
+from patients.models import Patient
+
+CAPABILITIES = ["launch-ehr", "context-ehr-patient", "launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
+                "context-banner", "permission-patient", "permission-user", "permission-offline", "permission-v1",
+                "permission-v2"]
+
+
+def smart_configuration(request):
+    absolute = request.build_absolute_uri
+    return JsonResponse({
+        "issuer": absolute("/"),
+        "authorization_endpoint": absolute(reverse("interop:smart-authorize")),
+        "token_endpoint": absolute(reverse("interop:smart-token")),
+        "introspection_endpoint": absolute(reverse("interop:smart-introspect")),
+        "revocation_endpoint": absolute(reverse("interop:smart-revoke")),
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": sorted(smart.PLAIN_SCOPES - {"profile"}) + [
+            "patient/*.read", "patient/*.rs", "user/*.read", "user/*.rs", "user/*.cruds"],
+        "capabilities": CAPABILITIES,
+    })
+
+
+def find_patients(text: str):
+    """The staff picker: a name (either part), an MRN, or a birth date (YYYY-MM-DD)."""
+    text = text.strip()
+    if not text:
+        return Patient.objects.none()
+    wanted = Q(mrn__iexact=text) | Q(family_name__icontains=text) | Q(given_name__icontains=text)
+    try:
+        wanted |= Q(birth_date=date.fromisoformat(text))
+    except ValueError:
+        pass
+    return Patient.objects.filter(wanted).order_by("family_name", "given_name")[:20]
+
+
+@csrf_exempt
+def ehr_launch(request):
+    """`POST /oauth/launch` (client_id, patient): an EHR launch context for that app and patient; the
+    answer gives the `launch` value and the URL to open the app with (its redirect URI's origin plus
+    `?iss=<FHIR base>&launch=<value>`). Staff only: a web session (with its CSRF token) or an API token."""
+    user, via_token = fhir_user(request)
+    if request.method != "POST":
+        return JsonResponse({"error": "Use POST."}, status=405)
+    if user is None or not roles.is_staff_member(user):
+        return JsonResponse({"error": "Only clinic staff launch apps from the chart."}, status=403)
+    if not via_token and CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
+        return JsonResponse({"error": "The CSRF check failed."}, status=403)
+    application = get_application_model().objects.filter(client_id=request.POST.get("client_id", "")).first()
+    chosen = request.POST.get("patient", "")
+    patient = Patient.objects.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 19 else None
+    if application is None or patient is None:
+        return JsonResponse({"error": "Send client_id of a registered app and patient (its id)."}, status=400)
+    launch = secrets.token_urlsafe(24)
+    LaunchContext.objects.create(key=smart.key(f"launch:{launch}"), patient=patient)
+    app = urlsplit(application.redirect_uris.split()[0])
+    query = urlencode({"iss": base_url(request), "launch": launch})
+    return JsonResponse({"launch": launch, "launch_url": f"{app.scheme}://{app.netloc}/?{query}"}, status=201)
+
+
+class SmartAuthorizeView(AuthorizationView):
+    template_name = "interop/smart_authorize.html"
+
+    def get(self, request, *args, **kwargs):
+        aud = request.GET.get("aud", "")
+        if aud and aud.rstrip("/") != base_url(request):
+            return self.render_to_response({"error": {
+                "error": "invalid_request",
+                "description": _("This app asked for another server (%(aud)s); this server is %(base)s.") % {
+                    "aud": aud, "base": base_url(request)}}}, status=400)
+        response = super().get(request, *args, **kwargs)
+        return self._let_form_reach_the_app(response, request.GET.get("redirect_uri", ""),
+                                            request.GET.get("client_id", ""))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scopes = (self.request.GET.get("scope") or self.request.POST.get("scope") or "").split()
+        context["launch"] = self.request.GET.get("launch", "")
+        context["launched"] = self._launched()
+        context["needs_patient"] = ("launch/patient" in scopes and roles.role_of(self.request.user) != PATIENT_ROLE
+                                    and context["launched"] is None)
+        context["query"] = self.request.GET.get("patient_search", "")
+        context["found"] = find_patients(context["query"]) if context["needs_patient"] else []
+        context["keep"] = [(k, v) for k in self.request.GET if k != "patient_search" for v in self.request.GET.getlist(k)]
+        return context
+
+    def form_valid(self, form):
+        scopes = form.cleaned_data.get("scope", "").split()
+        patient = None
+        allow = form.cleaned_data.get("allow")
+        launched = self._launched()
+        if allow and launched is not None:
+            patient = launched.patient
+        elif allow and ("launch/patient" in scopes or any(s.startswith("patient/") for s in scopes)):
+            patient = self._patient()
+            if patient is None:
+                form.add_error(None, _("Choose the patient this app will open with."))
+                return self.form_invalid(form)
+        response = super().form_valid(form)
+        code = parse_qs(urlsplit(response.get("Location", "") or getattr(response, "url", "")).query).get("code")
+        if allow and code:
+            LaunchContext.objects.create(key=smart.key(code[0]), patient=patient)
+        return self._let_form_reach_the_app(response, form.cleaned_data.get("redirect_uri", ""),
+                                            form.cleaned_data.get("client_id", ""))
+
+    def _launched(self):
+        """The EHR launch context named by the `launch` parameter, if any."""
+        value = self.request.POST.get("launch") or self.request.GET.get("launch")
+        return LaunchContext.objects.filter(key=smart.key(f"launch:{value}")).first() if value else None
+
+    def _patient(self):
+        user = self.request.user
+        if roles.role_of(user) == PATIENT_ROLE:
+            return getattr(user, "patient_record", None)
+        chosen = self.request.POST.get("patient", "")
+        return Patient.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+
+    @staticmethod
+    def _let_form_reach_the_app(response, redirect_uri: str, client_id: str):
+        """CSP `form-action 'self'` would stop Chromium following the redirect to the app after "Allow":
+        this page's policy also allows the origin of the app's registered redirect URI (only a registered one)."""
+        application = get_application_model().objects.filter(client_id=client_id).first()
+        if application is not None and redirect_uri and application.redirect_uri_allowed(redirect_uri):
+            parts = urlsplit(redirect_uri)
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+        return response

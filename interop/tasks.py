@@ -1,0 +1,84 @@
+"""Background work of the interop app, on the Django Tasks queue (`tpclinic db_worker` runs it).
+
+A FHIR Bulk Data export writes one NDJSON file per resource type through Django's storage API
+(default_storage), streaming each type through a temporary file so memory stays flat, and checks
+between chunks whether the requester cancelled it.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django_tasks import task
+
+from audit import record as audit_record
+from audit.models import Action
+from interop import fhir_export
+from interop import fhir_versions as versions
+from interop.models import BulkExport, Installation
+from patients.models import Patient
+from treatment.models import Course
+
+CHECK_EVERY = 500
+
+
+def export_patients(export: BulkExport):
+    if export.level == "group":
+        return Patient.objects.filter(pk__in=Course.objects.filter(clinician_id=int(export.group))
+                                      .values("patient_id"))
+    return Patient.objects.all()
+
+
+@task(queue_name="exports")
+def run_bulk_export(export_id: str) -> int:
+    export = BulkExport.objects.get(pk=export_id)
+    if export.status != BulkExport.Status.ACCEPTED:
+        return 0
+    export.status, export.transaction_time = BulkExport.Status.RUNNING, timezone.now()
+    export.save(update_fields=["status", "transaction_time"])
+    scope = fhir_export.Scope(export_patients(export), include_drafts=True, whole_clinic=export.level == "system",
+                              source=Installation.source_uri())
+    files, counts, written = {}, {}, 0
+    try:
+        for resource_type, resource in fhir_export.iter_resources(scope):
+            if export.types and resource_type not in export.types:
+                continue
+            if export.since is not None:
+                resource = versions.stamp([resource])[0]
+                if versions.datetime_of(resource) < export.since:
+                    continue
+            handle = files.get(resource_type) or files.setdefault(resource_type, tempfile.TemporaryFile())
+            handle.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+            counts[resource_type] = counts.get(resource_type, 0) + 1
+            written += 1
+            if written % CHECK_EVERY == 0:
+                export.refresh_from_db(fields=["status"])
+                if export.status == BulkExport.Status.CANCELLED:
+                    return written
+                BulkExport.objects.filter(pk=export.pk).update(progress=f"{written} resources written")
+        output = []
+        for resource_type, handle in files.items():
+            handle.seek(0)
+            name = default_storage.save(f"{export.folder()}/{resource_type}.ndjson", File(handle))
+            output.append({"type": resource_type, "name": name, "count": counts[resource_type]})
+        export.refresh_from_db(fields=["status"])
+        if export.status == BulkExport.Status.CANCELLED:
+            for item in output:
+                default_storage.delete(item["name"])
+            return written
+        BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.DONE, output=output,
+                                                        progress=f"{written} resources written")
+        for patient_id in scope.patients.values_list("pk", flat=True).iterator():  # the accounting of disclosures
+            audit_record.write(Action.EXPORT, user=export.user, object_type="fhir.$export", object_id=export.pk,
+                               patient_id=patient_id, status=200,
+                               detail=f"FHIR bulk export ({export.level}): {', '.join(export.types) or 'all types'}")
+        return written
+    except Exception as error:  # the requester is told through the status URL; the worker logs the rest
+        BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.FAILED, error=str(error)[:2000])
+        raise
+    finally:
+        for handle in files.values():
+            handle.close()

@@ -1,0 +1,173 @@
+"""SMART on FHIR without a browser: PKCE, launch context, scopes, refresh, revocation, the picker and the page."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+APP = "https://app.example/callback"
+VERIFIER = "v" * 64
+CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
+
+
+def register(*args) -> dict:
+    out = io.StringIO()
+    call_command("smart_client", "--name", "Chart viewer", "--redirect-uri", APP, *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def authorize_url(client_id, scope, **extra) -> str:
+    params = {"response_type": "code", "client_id": client_id, "redirect_uri": APP, "scope": scope,
+              "state": "s1", "aud": "http://testserver/fhir", "code_challenge": CHALLENGE,
+              "code_challenge_method": "S256", **extra}
+    return "/oauth/authorize?" + urlencode(params)
+
+
+def allow(browser: Client, client_id, scope, patient=None) -> str:
+    page = browser.get(authorize_url(client_id, scope))
+    assert page.status_code == 200, page.content[:300]
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    form["allow"] = "on"
+    if patient is not None:
+        form["patient"] = patient.pk
+    response = browser.post("/oauth/authorize", form)
+    assert response.status_code == 302, response.content[:500]
+    return parse_qs(urlsplit(response["Location"]).query)["code"][0]
+
+
+def token(client_id, code, verifier=VERIFIER, **extra):
+    return Client().post("/oauth/token", {"grant_type": "authorization_code", "code": code, "redirect_uri": APP,
+                                          "client_id": client_id, "code_verifier": verifier, **extra})
+
+
+@pytest.fixture
+def staff_browser(clinician):
+    browser = Client()
+    browser.force_login(clinician)  # counts as past the second factor (test settings)
+    return browser
+
+
+def test_smart_configuration_and_capability_statement_agree(client):
+    config = client.get("/.well-known/smart-configuration").json()
+    assert config["code_challenge_methods_supported"] == ["S256"]
+    assert config["authorization_endpoint"] == "http://testserver/oauth/authorize"
+    statement = client.get("/fhir/metadata").json()
+    uris = {e["url"]: e["valueUri"] for e in statement["rest"][0]["security"]["extension"][0]["extension"]}
+    assert uris["authorize"] == config["authorization_endpoint"] and uris["token"] == config["token_endpoint"]
+
+
+def test_staff_pick_the_patient_and_the_token_names_it(staff_browser, clinic):
+    app = register()
+    patient = clinic["patient"]
+    page = staff_browser.get(authorize_url(app["client_id"], "launch/patient patient/*.read") + "&patient_search=TP0001")
+    text = page.content.decode()
+    assert ">Allow</button>" in text and ">Deny</button>" in text and "Lopez, Maria" in text and "Haddad" not in text
+    assert "https://app.example" in page["Content-Security-Policy"]  # the redirect after Allow may leave
+    assert "Lopez, Maria" in staff_browser.get(authorize_url(app["client_id"], "launch/patient patient/*.read")
+                                               + "&patient_search=1980-05-17").content.decode()
+    code = allow(staff_browser, app["client_id"], "launch/patient patient/*.read", patient)
+    assert token(app["client_id"], code, verifier="w" * 64).status_code == 400  # PKCE: the wrong verifier
+    code = allow(staff_browser, app["client_id"], "launch/patient patient/*.read", patient)
+    answer = token(app["client_id"], code).json()
+    assert answer["patient"] == str(patient.pk) and "refresh_token" not in answer  # no offline_access
+    bearer = {"Authorization": f"Bearer {answer['access_token']}"}
+    reader = Client()
+    assert reader.get(f"/fhir/Patient/{patient.pk}", headers=bearer).status_code == 200
+    assert reader.get(f"/fhir/Patient/{clinic['other'].pk}", headers=bearer).status_code == 404
+    assert reader.get("/fhir/Patient", headers=bearer).json()["total"] == 1  # patient scope: that patient only
+
+
+def test_pkce_is_required(staff_browser, clinic):
+    app = register()
+    response = staff_browser.get(authorize_url(app["client_id"], "patient/*.rs", code_challenge="",
+                                               code_challenge_method=""))
+    assert response.status_code in {302, 400}
+    if response.status_code == 302:
+        assert "error=" in response["Location"]
+
+
+def test_user_scopes_reach_only_their_types_and_actions(staff_browser, clinic):
+    app = register()
+    code = allow(staff_browser, app["client_id"], "user/Observation.read offline_access")
+    answer = token(app["client_id"], code).json()
+    bearer = {"Authorization": f"Bearer {answer['access_token']}"}
+    reader = Client()
+    assert reader.get("/fhir/Observation", headers=bearer).json()["total"] > 0
+    assert reader.get("/fhir/Procedure", headers=bearer).status_code == 403
+    assert reader.get(f"/fhir/Patient/{clinic['patient'].pk}", headers=bearer).status_code == 403
+    refreshed = Client().post("/oauth/token", {"grant_type": "refresh_token", "refresh_token": answer["refresh_token"],
+                                                "client_id": app["client_id"]})
+    assert refreshed.status_code == 200 and refreshed.json()["access_token"] != answer["access_token"]
+    revoked = Client().post("/oauth/revoke", {"token": refreshed.json()["access_token"], "client_id": app["client_id"]})
+    assert revoked.status_code == 200
+    again = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+    assert reader.get("/fhir/Observation", headers=again).status_code == 401
+
+
+def test_v2_scopes_separate_read_from_search(staff_browser, clinic):
+    app = register()
+    code = allow(staff_browser, app["client_id"], "user/Patient.r")
+    bearer = {"Authorization": f"Bearer {token(app['client_id'], code).json()['access_token']}"}
+    assert Client().get(f"/fhir/Patient/{clinic['patient'].pk}", headers=bearer).status_code == 200
+    assert Client().get("/fhir/Patient", headers=bearer).status_code == 403
+
+
+def test_wrong_audience_and_second_factor(client, clinic, clinician):
+    app = register()
+    browser = Client()
+    browser.force_login(clinician)
+    page = browser.get(authorize_url(app["client_id"], "patient/*.rs", aud="https://elsewhere.example/fhir"))
+    assert page.status_code == 400
+    assert "another server" in page.content.decode() and ">Allow</button>" not in page.content.decode()
+    clinician.set_password("p" * 12)
+    clinician.save()
+    held = Client()
+    held.post("/login/", {"username": clinician.username, "password": "p" * 12})  # password only, no code yet
+    response = held.get(authorize_url(app["client_id"], "patient/*.rs"))
+    assert response.status_code == 302 and "/account/" in response["Location"]
+
+
+def test_authorisation_page_in_spanish(staff_browser, clinic):
+    app = register()
+    staff_browser.cookies["django_language"] = "es"
+    page = staff_browser.get(authorize_url(app["client_id"], "patient/*.rs"), headers={"Accept-Language": "es"})
+    text = page.content.decode()
+    assert ">Permitir</button>" in text and ">Denegar</button>" in text
+
+
+def test_cors_only_for_registered_app_origins(client, clinic, clinician):
+    register()
+    preflight = client.options("/fhir/Patient", headers={"Origin": "https://app.example",
+                                                         "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 204 and preflight["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "Authorization" in preflight["Access-Control-Allow-Headers"]
+    config = client.get("/.well-known/smart-configuration", headers={"Origin": "https://app.example"})
+    assert config["Access-Control-Allow-Origin"] == "https://app.example"
+    stranger = client.get("/fhir/metadata", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in stranger
+    assert "Access-Control-Allow-Origin" not in client.get("/patients/", headers={"Origin": "https://app.example"})
+
+
+def test_ehr_launch_carries_the_chart_patient(api, staff_browser, clinic, clinician, nurse):
+    app = register()
+    other = clinic["other"]
+    made = api.post("/oauth/launch", user=nurse, raw=f"client_id={app['client_id']}&patient={other.pk}",
+                    content_type="application/x-www-form-urlencoded")
+    assert made.status_code == 201, made.content
+    launch = made.json()["launch"]
+    assert made.json()["launch_url"].startswith("https://app.example/?iss=http%3A%2F%2Ftestserver%2Ffhir&launch=")
+    page = staff_browser.get(authorize_url(app["client_id"], "launch patient/*.rs", launch=launch))
+    assert "Haddad" in page.content.decode() and 'name="patient_search"' not in page.content.decode()
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    response = staff_browser.post("/oauth/authorize", {**form, "allow": "on", "launch": launch})
+    code = parse_qs(urlsplit(response["Location"]).query)["code"][0]
+    assert token(app["client_id"], code).json()["patient"] == str(other.pk)
+    assert api.post("/oauth/launch", user=nurse, raw="client_id=unknown&patient=1",
+                    content_type="application/x-www-form-urlencoded").status_code == 400

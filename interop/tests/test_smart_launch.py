@@ -1,0 +1,74 @@
+"""SMART on FHIR, done with software written by others: the SMART project's `fhirclient` against a live
+server, a standalone launch with PKCE where a person signs in and presses "Allow" in real Chromium."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from fhirclient import client as smart_client
+from fhirclient.models.observation import Observation
+from fhirclient.models.patient import Patient as FhirPatient
+from fhirclient.models.procedure import Procedure
+from fhirclient.server import FHIRNotFoundException, FHIRPermissionDeniedException
+
+from conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+APP = "http://127.0.0.1:9/smart-app/callback"  # nothing listens: the browser's visit is caught below
+PASSWORD = "x" * 12
+
+
+def register(*args) -> dict:
+    out = io.StringIO()
+    call_command("smart_client", "--name", "Pain diary viewer", "--redirect-uri", APP, *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def launch(page, live_server, client_id, scope, username):
+    """The app's authorisation request in the browser: sign in, press Allow; returns the app's callback URL."""
+    app = smart_client.FHIRClient(settings={"app_id": client_id, "api_base": f"{live_server.url}/fhir/",
+                                            "redirect_uri": APP, "scope": scope})
+    caught = []
+    page.route("http://127.0.0.1:9/**", lambda route: (caught.append(route.request.url),
+                                                       route.fulfill(status=200, body="app")))
+    page.context.add_cookies([{"name": "language_chosen", "value": "1", "url": live_server.url}])
+    log_in(page, username, PASSWORD)
+    page.goto(app.authorize_url)
+    assert page.get_by_role("heading").first.inner_text().startswith("Pain diary viewer")
+    assert page.get_by_role("button", name="Deny", exact=True).is_visible()
+    page.get_by_role("button", name="Allow", exact=True).click()
+    page.wait_for_url(APP + "**")
+    assert caught and caught[0].startswith(APP + "?code=")
+    return app, caught[0]
+
+
+def test_fhirclient_standalone_patient_launch(page, live_server, clinic, patient_user):
+    patient, other = clinic["patient"], clinic["other"]
+    patient_user.set_password(PASSWORD)
+    patient_user.save()
+    registered = register("--scope", "launch/patient patient/Patient.rs patient/Observation.rs")
+    assert set(registered) == {"client_id"}  # a public client has no secret
+    scope = "launch/patient patient/Patient.rs patient/Observation.rs patient/Procedure.rs offline_access"
+    app, callback = launch(page, live_server, registered["client_id"], scope, "maria")
+
+    app.handle_callback(callback)  # the code and the PKCE verifier for tokens
+    assert app.patient_id == str(patient.pk) and app.server.auth.refresh_token
+    assert app.patient.name[0].family == "Lopez"
+
+    pages, observations = 0, []
+    for bundle in Observation.where(struct={"patient": app.patient_id, "_count": "3"}).perform_iter(app.server):
+        pages += 1
+        observations += [e.resource for e in bundle.entry or []]
+    assert pages > 1 and len(observations) == bundle.total
+    assert all(o.subject.reference == f"Patient/{patient.pk}" for o in observations)
+    procedures = list(Procedure.where(struct={"subject": f"Patient/{patient.pk}"}).perform_resources_iter(app.server))
+    assert [p.id for p in procedures] == [str(clinic["signed"].pk)]
+
+    with pytest.raises(FHIRPermissionDeniedException) as refused:
+        app.server.request_json(f"MedicationAdministration?patient={patient.pk}")
+    assert refused.value.response.status_code == 403  # outside the scopes granted
+    with pytest.raises(FHIRNotFoundException) as hidden:
+        FhirPatient.read(str(other.pk), app.server)
+    assert hidden.value.response.status_code == 404  # another patient
