@@ -1,6 +1,8 @@
 """Which patient a URL or a record belongs to: a small mapping per URL name and per model.
 
-The middleware asks `for_request()` after every response; model signals ask `patient_of()`.
+Only *which patient* a page shows is looked up here, never what a request did: actions are
+recorded by the code that does them (audit/events.py). The middleware asks `for_request()` for
+reads and refusals; audit.events asks `patient_of_instance()`.
 When an app adds a URL that shows or changes a patient's data, add it to URL_OBJECTS (or name
 its keyword `patient_pk`/`patient_id`, `session_id`, `course_id`, which are recognised anyway).
 """
@@ -79,10 +81,6 @@ LIST_URLS = {"patients:list", "treatment:worklist", "scheduling:day", "schedulin
 
 # Safe to repeat and changes nothing, although sent as POST (htmx live panels).
 READ_POSTS = {"safety:check", "referral:rank"}
-
-# Data leaving the system as a file.
-EXPORT_URLS = {"safety:consent_pdf", "audit:export", "interop:fhir-everything", "portal:handout",
-               "portal:staff_handout", "portal:appointment_ics", "scheduling:ics", "analytics:outcomes_csv"}
 
 # Path prefixes whose every request is audited (the JSON API and FHIR).
 AUDITED_PREFIXES = ("/api/", "/fhir/")
