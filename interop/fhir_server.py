@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 
 from accounts import roles
-from audit import record as audit_record
+from audit import events
 from audit.models import Action
 from audit.resolve import patient_of
 from interop import fhir_search as search
@@ -197,16 +197,18 @@ def current(reader: Reader, resource_type: str, ident: str) -> dict | None:
 
 
 def audit_shown(request, reader: Reader, resource_type: str, resources: list[dict], what: str) -> None:
-    """One read event per patient whose data an answer showed (the accounting of disclosures)."""
+    """One event per patient whose data an answer showed (the accounting of disclosures): a read, or
+    an export for `$everything`, which hands over the whole record."""
+    action = Action.EXPORT if what == "$everything" else Action.READ
     shown: dict[int | None, list[str]] = {}
     for resource in resources:
         shown.setdefault(patient_in(resource), []).append(f"{resource['resourceType']}/{resource['id']}")
     for patient_id, refs in shown.items():
         if patient_id is None and resource_type not in STAFF_TYPES:
             continue
-        audit_record.write(Action.READ, request=request, user=reader.user, object_type=f"fhir.{resource_type}",
-                           object_id=refs[0].split("/", 1)[1] if len(refs) == 1 else "", patient_id=patient_id,
-                           status=200, detail=f"FHIR {what}: {len(refs)} resource(s): {', '.join(refs)}"[:255])
+        events.record(action, request=request, user=reader.user, object_type=f"fhir.{resource_type}",
+                      object_id=refs[0].split("/", 1)[1] if len(refs) == 1 else "", patient=patient_id,
+                      status=200, detail=f"FHIR {what}: {len(refs)} resource(s): {', '.join(refs)}"[:255])
 
 
 # ------------------------------------------------------------------ responses

@@ -4,13 +4,18 @@ The article is shown in the reader's language (the active Django language) when 
 exists; otherwise in English, with a notice in the reader's language saying so.
 """
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import staff_required
 from library import articles as content
+from library import review
+from tpclinic.language import direction as text_direction
 
 CATEGORY_LABELS = {
     "treatment": _("Treatment"),
@@ -89,12 +94,7 @@ def article(request, slug):
 
 # ------------------------------------------------------------------ clinical review of patient texts
 
-from django.contrib import messages  # noqa: E402
-from django.shortcuts import redirect  # noqa: E402
-from django.views.decorators.http import require_http_methods  # noqa: E402
 
-from accounts.decorators import staff_required  # noqa: E402
-from library import review  # noqa: E402
 
 reviewer_required = staff_required(review.can_review)
 KIND_LABELS = {
@@ -131,5 +131,5 @@ def review_text(request, kind, key, language):
     status = review.statuses([text])[0]
     return render(request, "library/review_text.html", {
         "status": status, "text": text, "kind_label": KIND_LABELS[text.kind],
-        "direction": "rtl" if text.language in content.RTL_LANGUAGES else "ltr",
+        "direction": text_direction(text.language),
     })
