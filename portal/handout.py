@@ -53,7 +53,7 @@ def treated_muscles(patient, points) -> list[str]:
     from treatment.models import Injection
 
     muscles = list(dict.fromkeys(tp.muscle for tp in points))
-    injected = (Injection.objects.filter(session__course__patient=patient, session__course__status__in=schedule.OPEN)
+    injected = (Injection.objects.filter(session__course__patient=patient, session__course__is_open=True)
                 .values_list("trigger_point__muscle", flat=True).distinct())
     for code in injected:
         if code not in muscles:

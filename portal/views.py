@@ -28,7 +28,7 @@ def sessions_to_consent(patient) -> list[Session]:
     """Draft sessions (made at check-in) from today on whose consent is not yet recorded."""
     today = timezone.localdate()
     drafts = own_sessions(patient).filter(status=Session.Status.DRAFT, consent_recorded=False,
-                                          course__status__in=schedule.OPEN).order_by("performed_at")
+                                          course__is_open=True).order_by("performed_at")
     return [s for s in drafts if timezone.localdate(s.performed_at) >= today]
 
 
