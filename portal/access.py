@@ -12,10 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from scheduling.models import Appointment
-from treatment.models import Course, Session
-
-OPEN_STATUSES = (Course.Status.PLANNED, Course.Status.ACTIVE)
-
+from treatment.models import Session
 
 def patient_required(view):
     """Call `view(request, patient, ...)` for a logged-in patient; 403 for anyone else logged in."""

@@ -17,7 +17,7 @@ from django.utils import formats, timezone, translation
 
 from anatomy import bodymap, vocabulary
 from portal import schedule
-from tpclinic import language
+from tpclinic import dates, language
 
 DATA = Path(__file__).resolve().parent / "data" / "handout.toml"
 FALLBACK = "en"
@@ -53,7 +53,7 @@ def treated_muscles(patient, points) -> list[str]:
     from treatment.models import Injection
 
     muscles = list(dict.fromkeys(tp.muscle for tp in points))
-    injected = (Injection.objects.filter(session__course__patient=patient, session__course__status__in=schedule.OPEN)
+    injected = (Injection.objects.filter(session__course__patient=patient, session__course__is_open=True)
                 .values_list("trigger_point__muscle", flat=True).distinct())
     for code in injected:
         if code not in muscles:
@@ -104,12 +104,11 @@ def next_session(patient, text: dict) -> str:
     booked = schedule.upcoming_appointments(patient)
     if booked:
         moment = timezone.localtime(booked[0].start)
-        return text["next_scheduled"].format(date=formats.date_format(moment, "DATE_FORMAT"),
+        return text["next_scheduled"].format(date=dates.long_date(moment),
                                              time=formats.time_format(moment, "TIME_FORMAT"))
     dues = schedule.due_dates(patient, booked)
     if dues:
-        return text["next_due"].format(date=formats.date_format(max(dues[0].day, timezone.localdate()),
-                                                                "DATE_FORMAT"))
+        return text["next_due"].format(date=dates.long_date(max(dues[0].day, timezone.localdate())))
     return text["next_none"]
 
 
@@ -134,7 +133,7 @@ def context(patient, today=None) -> dict:
             "lang": lang, "dir": language.direction(lang), "t": text, "is_fallback": is_fallback,
             "version": data()["version"], "sources": data()["sources"], "patient": patient,
             "prepared_for": text["prepared_for"].format(name=patient.full_name,
-                                                        date=formats.date_format(today, "DATE_FORMAT")),
+                                                        date=dates.long_date(today)),
             "points": points, "views": map_views(points), "viewbox": " ".join(str(v) for v in bodymap.VIEWBOX),
             "next_session": next_session(patient, text),
             "library_articles": articles, "exercises": builtin,

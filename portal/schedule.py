@@ -11,9 +11,6 @@ from scheduling.models import Appointment
 from treatment import course_rules
 from treatment.models import Course
 
-OPEN = (Course.Status.PLANNED, Course.Status.ACTIVE)
-
-
 @dataclass(frozen=True)
 class Due:
     course: Course
@@ -36,10 +33,15 @@ def due_dates(patient, booked: list[Appointment] | None = None) -> list[Due]:
     """For each open course with sessions still to do and no appointment booked: when the next is due."""
     booked_courses = {a.course_id for a in (upcoming_appointments(patient) if booked is None else booked)}
     found = []
-    for course in patient.courses.filter(status__in=OPEN).prefetch_related("sessions"):
-        if course.pk in booked_courses or course.due_status() == course_rules.DueStatus.COMPLETE:
+    for course in patient.courses.filter(is_open=True).prefetch_related("sessions"):
+        if course.pk in booked_courses:
             continue
         day = course.next_due()
+        status = course_rules.due_status(today=timezone.localdate(), due=day, scheduled_on=None,
+                                         sessions_done=len(course.signed_sessions()),
+                                         planned_sessions=course.planned_sessions)
+        if status == course_rules.DueStatus.COMPLETE:
+            continue
         if day is not None:
             found.append(Due(course, day))
     return sorted(found, key=lambda due: due.day)

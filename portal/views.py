@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,7 +22,7 @@ from scheduling import booking
 from scheduling.forms import AppointmentRequestForm, ReminderChoiceForm
 from scheduling.models import ReminderChoice
 from scheduling.views import ics_response
-from tpclinic import language
+from tpclinic import dates, language
 from treatment.models import Session
 
 
@@ -30,7 +30,7 @@ def sessions_to_consent(patient) -> list[Session]:
     """Draft sessions (made at check-in) from today on whose consent is not yet recorded."""
     today = timezone.localdate()
     drafts = own_sessions(patient).filter(status=Session.Status.DRAFT, consent_recorded=False,
-                                          course__status__in=schedule.OPEN).order_by("performed_at")
+                                          course__is_open=True).order_by("performed_at")
     return [s for s in drafts if timezone.localdate(s.performed_at) >= today]
 
 
@@ -153,7 +153,7 @@ def diary(request, patient):
                 patient, request.user, day=data["day"], pain=data["pain"], note=data["note"].strip(),
                 marks=data["marks"],
             )
-            day = formats.date_format(entry.day, "DATE_FORMAT")
+            day = dates.long_date(entry.day)
             if created:
                 messages.success(request, _("Your diary entry for %(day)s is saved.") % {"day": day})
             else:

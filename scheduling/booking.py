@@ -196,7 +196,7 @@ def no_show(appointment: Appointment) -> Appointment:
 def check_in(appointment: Appointment) -> Session:
     """The patient has arrived: the appointment's draft session is created (once) for the clinician."""
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update().select_related("course").get(pk=appointment.pk)
+        locked = Appointment.objects.select_for_update(of=("self",)).select_related("course").get(pk=appointment.pk)
         if locked.session_id:
             return locked.session
         if locked.status != Appointment.Status.BOOKED:

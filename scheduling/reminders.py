@@ -58,7 +58,7 @@ def _record(appointment_pk: int, status: str, detail: str) -> None:
 def send(appointment_pk: int) -> str:
     """Send one queued reminder; returns what happened. Raises TryAgain for a passing failure."""
     with transaction.atomic():
-        appointment = (Appointment.objects.select_for_update().select_related("patient", "clinician", "room")
+        appointment = (Appointment.objects.select_for_update(of=("self",)).select_related("patient", "clinician", "room")
                        .filter(pk=appointment_pk).first())
         if appointment is None or appointment.reminder_status != Appointment.Reminder.QUEUED:
             return "skipped"  # sent already, or moved/cancelled since it was queued

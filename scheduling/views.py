@@ -78,6 +78,8 @@ def day(request):
         "day": day, "rows": rows, "clinicians": clinicians, "chosen": chosen, "counts": counts,
         "previous": day - timedelta(days=1), "next": day + timedelta(days=1), "today": timezone.localdate(),
         "can_chart": roles.can_chart(request.user), "cancel_form": CancelForm(),
+        "open_requests": AppointmentRequest.objects.filter(handled_at__isnull=True).count(),
+        "is_admin": roles.role_of(request.user) == "admin",
     })
 
 

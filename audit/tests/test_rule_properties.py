@@ -325,7 +325,7 @@ def test_language_tags_are_accepted_or_refused_with_a_message(text):
 @FAST
 @given(st.text(max_size=300))
 def test_calendar_text_is_escaped_and_folded_within_75_octets(text):
-    from portal.ical import escape_text, fold
+    from scheduling.ics import escape_text, fold
 
     escaped = escape_text(text)
     assert "\n" not in escaped and "\r" not in escaped

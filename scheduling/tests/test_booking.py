@@ -201,3 +201,18 @@ def test_only_administrators_set_the_hours(client, front_desk, administrator, cl
         "session-ends_at": "17:00", "session-slot_minutes": 20})
     assert response.status_code == 302
     assert clinician.clinic_sessions.get().slot_minutes == 20
+
+
+def test_patients_requests_land_on_the_front_desks_list(client, front_desk, treated, patient):
+    from scheduling.models import AppointmentRequest
+
+    wanted = AppointmentRequest.objects.create(patient=patient, preferred_days="Tuesdays", note="After work")
+    client.force_login(front_desk)
+    assert "Appointment requests: 1" in client.get(reverse("scheduling:day")).content.decode()
+    page = client.get(reverse("scheduling:requests")).content.decode()
+    assert "Tuesdays" in page and "After work" in page and "Lopez, Maria" in page
+    client.post(reverse("scheduling:requests"), {"request": wanted.pk})
+    wanted.refresh_from_db()
+    assert wanted.handled_by == front_desk and wanted.handled_at is not None
+    assert "Tuesdays" not in client.get(reverse("scheduling:requests")).content.decode()
+    assert client.post(reverse("scheduling:requests"), {"request": "nonsense"}).status_code == 302  # nothing changes
