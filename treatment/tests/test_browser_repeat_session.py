@@ -55,3 +55,39 @@ def test_a_repeat_session_takes_at_most_8_clicks_and_3_typed_values(page, clinic
     session = Session.objects.exclude(pk=last.pk).get()
     assert session.is_signed and session.consent_recorded and (session.pain_before, session.pain_after) == (5, 2)
     assert sorted(i.volume_ml for i in session.injections.all()) == [Decimal("1.5"), Decimal("2")]
+
+
+@pytest.mark.parametrize("width, height, cards", [(1366, 768, False), (390, 844, True)])
+def test_the_injections_table_fits_without_horizontal_scroll(browser, live_server, clinician, course, trigger_points,
+                                                             width, height, cards):
+    session = Session.objects.create(course=course, clinician=clinician)
+    for tp in trigger_points:
+        Injection.objects.create(session=session, trigger_point=tp, agent="bupivacaine", concentration_pct="0.25",
+                                 with_epinephrine=True, volume_ml=Decimal("2.5"), guidance="ultrasound")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        log_in(page, "clinician")
+        page.goto(f"/courses/sessions/{session.pk}/")
+        page.locator("#dose-total").wait_for()
+        sizes = page.evaluate("""() => {
+            const table = document.getElementById('injections'), wrap = table.parentElement;
+            const rows = [...table.querySelectorAll('tbody tr.injection-row')];
+            return {page: document.documentElement.scrollWidth, viewport: window.innerWidth,
+                    table: table.scrollWidth, wrap: wrap.clientWidth,
+                    display: getComputedStyle(rows[0]).display,
+                    heights: rows.map(r => r.getBoundingClientRect().height)};
+        }""")
+        assert sizes["page"] <= sizes["viewport"] and sizes["table"] <= sizes["wrap"], sizes
+        if cards:
+            assert sizes["display"] == "block", sizes
+        else:
+            assert sizes["display"] == "table-row" and max(sizes["heights"]) < 60, sizes  # one line per row
+        # Keyboard only: the folded details open with Enter and their controls take focus.
+        page.locator("#injections summary").first.focus()
+        page.keyboard.press("Enter")
+        assert page.locator("#injections details").first.get_attribute("open") is not None
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name").endswith("-needle_gauge")
+    finally:
+        context.close()
