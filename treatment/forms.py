@@ -97,6 +97,8 @@ class InjectionForm(forms.ModelForm):
         if patient is not None:
             self.fields["trigger_point"].queryset = patient.trigger_points.filter(resolved_on__isnull=True)
         self.fields["trigger_point"].empty_label = _("Choose a trigger point")
+        for field in self.fields.values():  # the row's cells have no <label>: name each control for assistive tech
+            field.widget.attrs.setdefault("aria-label", str(field.label))
 
 
 class BaseInjectionFormSet(forms.BaseInlineFormSet):
