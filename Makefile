@@ -8,11 +8,10 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test test-fast eval bench system-deps messages clean
 
-$(STAMP): requirements.txt requirements-test.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet -r requirements-test.txt
 	$(BIN)/pip install --quiet --no-deps --config-settings editable_mode=compat -e .
 	touch $(STAMP)
 
