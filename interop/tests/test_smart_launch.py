@@ -16,7 +16,7 @@ from fhirclient.server import FHIRNotFoundException, FHIRPermissionDeniedExcepti
 from conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-APP = "http://127.0.0.1:9/smart-app/callback"  # nothing listens: the browser's visit is caught below
+APP = "https://smart-app.example/callback"  # the browser's visit is caught below (page.route), never sent
 PASSWORD = "x" * 12
 
 
@@ -31,7 +31,7 @@ def launch(page, live_server, client_id, scope, username):
     app = smart_client.FHIRClient(settings={"app_id": client_id, "api_base": f"{live_server.url}/fhir/",
                                             "redirect_uri": APP, "scope": scope})
     caught = []
-    page.route("http://127.0.0.1:9/**", lambda route: (caught.append(route.request.url),
+    page.route("https://smart-app.example/**", lambda route: (caught.append(route.request.url),
                                                        route.fulfill(status=200, body="app")))
     page.context.add_cookies([{"name": "language_chosen", "value": "1", "url": live_server.url}])
     log_in(page, username, PASSWORD)
