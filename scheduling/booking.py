@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safety import payer
-from treatment.workflow import payer_history
+from treatment.workflow import last_treatment, payer_history
 from scheduling import slots
 from scheduling.models import Appointment, ClinicianSession, ClinicSettings, Room
 from treatment.models import Course, Session
@@ -58,15 +58,12 @@ def busy_for(clinician, room, start: datetime, end: datetime, exclude=None) -> l
 def payer_earliest(course: Course) -> date | None:
     """The first date the patient's payer covers a session at the places treated last time; None
     when the payer sets no limit (or nothing has been treated yet)."""
+    last = last_treatment(course)
+    if last is None:
+        return None
     patient = course.patient
-    last = course.last_session()
-    if patient.payer == "none" or last is None:
-        return None
-    sites = {(i.trigger_point.muscle, i.trigger_point.side) for i in last.injections.all()}
-    if not sites:
-        return None
-    return payer.earliest_compliant_date(patient.payer, payer_history(patient), sites,
-                                         timezone.localdate(last.performed_at) + timedelta(days=1))
+    return payer.earliest_compliant_date(patient.payer, payer_history(patient), set(last.sites),
+                                         last.day + timedelta(days=1))
 
 
 def usual_time(course: Course, day: date) -> time:

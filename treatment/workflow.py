@@ -114,17 +114,35 @@ def check(session: Session, injections=None) -> session_check.SessionCheck:
     return screen(SessionPlan.of(session, injections))
 
 
-def payer_schedule_note(course: Course) -> payer.ScheduleConflict | None:
-    """Where the clinician's interval and the patient's payer disagree on the next session's date."""
-    patient = course.patient
+@dataclass(frozen=True)
+class LastTreatment:
+    """What a payer's repeat rule looks at: the course's last session, its day and the sites injected."""
+
+    session: Session
+    day: date
+    sites: frozenset[tuple[str, str]]
+
+
+def last_treatment(course: Course) -> LastTreatment | None:
+    """The course's last signed session and its sites, when the patient's payer limits repeats
+    (None without a payer limit, a session, or an injected site)."""
     last = course.last_session()
-    if patient.payer == "none" or last is None:
+    if course.patient.payer == "none" or last is None:
         return None
-    sites = {(i.trigger_point.muscle, i.trigger_point.side) for i in last.injections.all()}
+    sites = frozenset((i.trigger_point.muscle, i.trigger_point.side) for i in last.injections.all())
     if not sites:
         return None
-    return payer.schedule_conflict(patient.payer, payer_history(patient), course.interval_days,
-                                   timezone.localdate(last.performed_at), sites)
+    return LastTreatment(last, timezone.localdate(last.performed_at), sites)
+
+
+def payer_schedule_note(course: Course) -> payer.ScheduleConflict | None:
+    """Where the clinician's interval and the patient's payer disagree on the next session's date."""
+    last = last_treatment(course)
+    if last is None:
+        return None
+    patient = course.patient
+    return payer.schedule_conflict(patient.payer, payer_history(patient), course.interval_days, last.day,
+                                   set(last.sites))
 
 
 REPEATED_FIELDS = ("agent", "concentration_pct", "with_epinephrine", "volume_ml", "needle_gauge", "needle_length_mm",
