@@ -16,7 +16,7 @@ from django.db import models
 from ninja import Field, ModelSchema, Schema
 from pydantic import AfterValidator, create_model
 
-from anatomy.vocabulary import muscles
+from anatomy import vocabulary
 from charting.forms import TriggerPointForm
 from charting.models import TriggerPoint
 from interop.text import reject_control_characters
@@ -191,10 +191,24 @@ class TriggerPointIn(_TriggerPointFields):
 
 
 class TriggerPointOut(ModelSchema):
+    """A charted trigger point, read from the record itself; names are English whatever the request's language."""
+
     patient: int
     muscle_name: str = Field(description="English, whatever the request's language.")
     region_name: str = Field(description="English, with the side: 'Angle of neck, left'.")
     findings: list[str]
+
+    @staticmethod
+    def resolve_patient(point: TriggerPoint) -> int:
+        return point.patient_id
+
+    @staticmethod
+    def resolve_muscle_name(point: TriggerPoint) -> str:
+        return vocabulary.muscle_label(point.muscle)
+
+    @staticmethod
+    def resolve_region_name(point: TriggerPoint) -> str:
+        return vocabulary.place_label(point.place) if point.region in vocabulary.regions() else point.region
 
     class Meta:
         model = TriggerPoint
@@ -229,11 +243,33 @@ class CourseUpdate(from_model("_CourseChanges", Course, CourseForm._meta.fields,
 
 
 class CourseOut(ModelSchema):
+    """A course plan with its schedule, read from the record (`Course.next_due`, `signed_sessions`)."""
+
     patient: int
     clinician: int
     clinician_name: str
-    next_due: Optional[date]
+    next_due: Optional[date] = Field(description="None once the course is completed or stopped.")
     sessions_signed: int
+
+    @staticmethod
+    def resolve_patient(course: Course) -> int:
+        return course.patient_id
+
+    @staticmethod
+    def resolve_clinician(course: Course) -> int:
+        return course.clinician_id
+
+    @staticmethod
+    def resolve_clinician_name(course: Course) -> str:
+        return course.clinician.get_full_name() or course.clinician.username
+
+    @staticmethod
+    def resolve_next_due(course: Course) -> Optional[date]:
+        return course.next_due() if course.is_open else None
+
+    @staticmethod
+    def resolve_sessions_signed(course: Course) -> int:
+        return len(course.signed_sessions())
 
     class Meta:
         model = Course
@@ -332,7 +368,7 @@ class SessionOut(Schema):
 class RankIn(Schema):
     drawing: list[Text] = Field(max_length=200, description="Painful places, 'CODE:left', 'CODE:right' or "
                                 "plain 'CODE' for a midline region, e.g. ['head.temple:left'].")
-    top: int = Field(10, ge=1, le=2 * len(muscles()))  # every muscle on each side
+    top: int = Field(10, ge=1, le=2 * len(vocabulary.muscles()))  # every muscle on each side
 
 
 class CandidateOut(Schema):

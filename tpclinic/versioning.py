@@ -62,7 +62,7 @@ class Versioned(models.Model):
     """A record that is edited by people: every save of an existing row bumps ``version``."""
 
     version = models.PositiveBigIntegerField(
-        default=1, editable=False,
+        default=1, db_default=1, editable=False,  # db_default: rows inserted outside Django start at 1 too
         help_text="Bumped on every save; a write must name the version it read (tpclinic.versioning).",
     )
 

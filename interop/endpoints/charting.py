@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
-from anatomy import vocabulary
 from charting.forms import TriggerPointForm
 from charting.models import TriggerPoint
 from interop.access import chart_check, require_chart, require_clinical_read
@@ -29,16 +28,9 @@ class TriggerPointQuery(PageQuery):
     found_to: Optional[date] = None
 
 
-def trigger_point_out(tp: TriggerPoint) -> dict:
-    return {
-        **{field: getattr(tp, field) for field in (
-            "id", "muscle", "side", "region", "region_side", "view", "map_x", "map_y", "activity",
-            "findings", "found_on", "resolved_on", "notes", "version",
-        )},
-        "muscle_name": vocabulary.muscle_label(tp.muscle),  # English, not the request's language
-        "region_name": vocabulary.place_label(tp.place) if tp.region in vocabulary.regions() else tp.region,
-        "patient": tp.patient_id,
-    }
+def trigger_point_out(tp: TriggerPoint) -> TriggerPoint:
+    """TriggerPointOut reads the record itself (a ModelSchema with resolvers)."""
+    return tp
 
 
 @router.get("/patients/{int:patient_id}/trigger-points", response=responses({200: TriggerPointPage}, 401, 403, 404, 422),

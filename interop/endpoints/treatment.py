@@ -56,17 +56,9 @@ def _name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def course_out(course: Course) -> dict:
-    return {
-        **{field: getattr(course, field) for field in (
-            "id", "diagnosis_code", "interval_days", "planned_sessions", "goals", "status", "started_on", "version",
-        )},
-        "patient": course.patient_id,
-        "clinician": course.clinician_id,
-        "clinician_name": _name(course.clinician),
-        "next_due": course.next_due() if course.is_open else None,
-        "sessions_signed": len(course.signed_sessions()),
-    }
+def course_out(course: Course) -> Course:
+    """CourseOut reads the record itself (a ModelSchema with resolvers)."""
+    return course
 
 
 def session_out(session: Session) -> dict:
