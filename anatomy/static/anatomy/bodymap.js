@@ -289,7 +289,9 @@
     if (!region) return;
     rove(region);
     caption(region);
-    reveal(region);
+    // Scroll the zoomed view to a place reached by keyboard; never under a pointer, where moving the
+    // view between press and release would send the click to whatever slid beneath it.
+    if (region.matches(":focus-visible")) reveal(region);
   });
   document.addEventListener("pointerdown", function (event) {
     var region = event.target.closest && event.target.closest(TARGET);
