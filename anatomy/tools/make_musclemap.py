@@ -11,12 +11,18 @@ points lie (referral/data/referral_patterns.toml, trigger_point_regions), so a c
 still suggest it.
 
 Sources followed for attachments and surface relations (read, not copied; no figure reproduced):
-  Gray H. Anatomy of the Human Body, 20th ed. (1918), Bartleby/Wikisource text, sections IV.6
-    (muscles of the trunk, upper and lower extremity) and the surface anatomy chapter XI.
-  Wikipedia articles on each muscle (origin/insertion infobox), e.g.
-    en.wikipedia.org/wiki/Trapezius_muscle, /Deltoid_muscle, /Gluteus_maximus, /Sartorius.
-  OpenStax Anatomy and Physiology 2e (CC BY), chapter 11.6-11.7 (muscles of the pectoral girdle,
-    upper limb, pelvic girdle and lower limb), openstax.org/books/anatomy-and-physiology-2e.
+  Gray H. Anatomy of the Human Body, 20th ed. (1918), bartleby.com/107: the scapula's borders and
+    fossae with the muscles they carry (pages 203-206: infraspinatus on the medial two-thirds of its
+    fossa, teres minor along the upper axillary border, teres major near the inferior angle), and
+    the muscles of the trunk and limbs (section IV).
+  Cunningham's Text-book of Anatomy: the trapezius is superficial throughout, inserts on the lateral
+    clavicle, acromion and spine of scapula, and covers levator scapulae and the rhomboids (which
+    are therefore listed as deep here).
+  OpenStax Anatomy and Physiology 2e (CC BY), 11.4-11.6 (axial muscles of the abdominal wall and
+    thorax; muscles of the pectoral girdle and upper limbs; of the pelvic girdle and lower limbs),
+    openstax.org/books/anatomy-and-physiology-2e; origin and insertion tables.
+  Wikipedia articles on each muscle (origin and insertion infobox), e.g.
+    en.wikipedia.org/wiki/Trapezius, /Deltoid_muscle, /Gluteus_maximus, /Sartorius_muscle.
 """
 from __future__ import annotations
 

@@ -67,6 +67,11 @@ def test_search_charts_a_muscle_and_the_switch_hands_clicks_back_to_the_regions(
     click_inside(page, region)
     assert page.locator("#id_region").input_value() == "scapula.medial-border"
     assert page.locator("#id_muscle").input_value() == "rhomboids"
+    assert page.locator("#id_side").input_value() == "left"  # the side follows the place until chosen by hand
+    page.get_by_label("Show muscles").check()
+    page.locator("#id_muscle").select_option("infraspinatus")  # a muscle chosen from the list is outlined too
+    assert page.locator('#tp-map path.muscle.chosen').evaluate_all("els => els.map(e => e.dataset.key)") == [
+        "infraspinatus:left"]
 
 
 def test_the_chart_highlights_the_ranked_muscles_and_the_one_in_focus(page, clinician, patient):

@@ -15,7 +15,9 @@
  *   layer="muscles"     muscle outlines over the regions. In place mode a click (or Enter / Space) on a
  *                       muscle places the point there as above, with the region under the point, and
  *                       fills the inputs named by data-muscle-input and data-muscle-side-input; the map
- *                       dispatches "bodymap:muscle" with detail {muscle, side, view, x, y, region}.
+ *                       dispatches "bodymap:muscle" with detail {muscle, side, view, x, y, region}. Those
+ *                       inputs get a "change" whose detail is {bodymap: true}, to tell it from a choice
+ *                       made by hand; a muscle and side chosen either way is outlined on the map.
  *                       The "Show muscles" box hides or shows the layer.
  * Inputs are looked up inside the element carrying the attribute, then in its form.
  */
@@ -137,7 +139,7 @@
       var input = field(muscle, name);
       if (!input) return;
       input.value = values[name];
-      fire(input, "change");
+      fire(input, "change", { bodymap: true });  // detail: filled by the map, not chosen by hand
     });
     fire(map, "bodymap:muscle", { muscle: values["muscle-input"], side: values["muscle-side-input"],
       view: muscle.getAttribute("data-view"), x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10,
@@ -213,7 +215,24 @@
       var svg = map.querySelector('svg[data-view="' + CSS.escape(view.value) + '"]');
       if (svg) drawMarker(map, svg, parseFloat(x.value), parseFloat(y.value));
     });
+    maps.forEach(showChosenMuscle);
   }
+
+  // The muscle named by the form's muscle and side inputs is outlined on the map, however it was chosen.
+  function showChosenMuscle(map) {
+    var muscle = field(map, "muscle-input"), side = field(map, "muscle-side-input");
+    map.querySelectorAll(".muscle.chosen").forEach(function (path) { path.classList.remove("chosen"); });
+    if (!muscle || !side || !muscle.value || !side.value) return;
+    map.querySelectorAll('.muscle[data-key="' + CSS.escape(muscle.value + ":" + side.value) + '"]').forEach(
+      function (path) { path.classList.add("chosen"); });
+  }
+  document.addEventListener("change", function (event) {
+    if (!event.target.form || (event.detail && event.detail.bodymap)) return;
+    event.target.form.querySelectorAll('.bodymap[data-mode="place"]').forEach(function (map) {
+      var muscle = field(map, "muscle-input"), side = field(map, "muscle-side-input");
+      if (event.target === muscle || event.target === side) showChosenMuscle(map);
+    });
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { restore(document); });
   } else {

@@ -6,5 +6,5 @@ document.addEventListener("bodymap:place", function () {
 });
 document.addEventListener("change", function (event) {
   // Only the clinician's own choice counts; a muscle clicked on the map fills the side itself.
-  if (event.target.id === "id_side" && event.isTrusted) { event.target.dataset.touched = "1"; }
+  if (event.target.id === "id_side" && !(event.detail && event.detail.bodymap)) { event.target.dataset.touched = "1"; }
 });
