@@ -5,7 +5,10 @@
 
 Keys are places as strings (`neck.angle:left`, `back.sacrum`) or `Place` objects. Modes: "view"
 (read-only), "select" (click regions to mark them; see static/anatomy/bodymap.js) and "place"
-(click to put one point on the body). The SVG is rendered on the server so the chart prints and
+(click to put one point on the body). `layer="muscles"` draws the superficial muscles and bony
+landmarks over the regions (anatomy/musclemap.py); in place mode a muscle is a button that charts
+a point on it (and fills the muscle and side inputs named by data-muscle-input, data-muscle-side-input),
+and interactive maps get a "Show muscles" switch. The SVG is rendered on the server so the chart prints and
 reads without JavaScript; the script only adds the clicking.
 """
 from __future__ import annotations
@@ -18,12 +21,39 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from anatomy import bodymap, vocabulary
+from anatomy import bodymap, musclemap, vocabulary
 
 register = template.Library()
 
 MODES = ("view", "select", "place")
+LAYERS = ("", "muscles")
+
+# Bony landmarks drawn with the muscle layer, named in the legend (codes from data/musclemap.toml).
+LANDMARK_NAMES = {
+    "clavicle": _lazy("Clavicle"),
+    "sternal-notch": _lazy("Sternal notch"),
+    "costal-margin": _lazy("Costal margin"),
+    "iliac-crest": _lazy("Iliac crest"),
+    "pubic-symphysis": _lazy("Pubic symphysis"),
+    "greater-trochanter": _lazy("Greater trochanter"),
+    "lateral-epicondyle": _lazy("Lateral epicondyle"),
+    "medial-epicondyle": _lazy("Medial epicondyle"),
+    "patella": _lazy("Patella"),
+    "fibular-head": _lazy("Head of fibula"),
+    "tibial-crest": _lazy("Tibial crest"),
+    "lateral-malleolus": _lazy("Lateral malleolus"),
+    "medial-malleolus": _lazy("Medial malleolus"),
+    "spine-of-scapula": _lazy("Spine of scapula"),
+    "acromion": _lazy("Acromion"),
+    "medial-border-of-scapula": _lazy("Medial border of scapula"),
+    "inferior-angle-of-scapula": _lazy("Inferior angle of scapula"),
+    "vertebra-prominens": _lazy("Vertebra prominens (C7)"),
+    "posterior-superior-iliac-spine": _lazy("Posterior superior iliac spine"),
+    "ischial-tuberosity": _lazy("Ischial tuberosity"),
+    "olecranon": _lazy("Olecranon"),
+}
 
 
 def _keys(values) -> set[str]:
@@ -85,9 +115,44 @@ def _regions_html(view, mode, marked, essential, spillover) -> str:
     return mark_safe("\n".join(out))
 
 
-def _view_context(map_id, view, mode, marked, essential, spillover, points):
+def muscle_label(code: str, side: str, language: str) -> str:
+    return pgettext("muscle and side", "%(muscle)s, %(side)s") % {
+        "muscle": vocabulary.muscle_label(code, language), "side": vocabulary.side_label(side, language).lower()}
+
+
+@lru_cache(maxsize=32)
+def _muscles_html(view: str, mode: str, language: str) -> str:
+    """The muscle layer of one view: labelled outlines (buttons in place mode) and the landmarks."""
+    out = []
+    for shape in musclemap.muscles(view):
+        label = escape(muscle_label(shape.muscle, shape.side, language))
+        region = shape.region()
+        attrs = (f' class="muscle" d="{shape.path_d}" data-muscle="{shape.muscle}" data-side="{shape.side}"'
+                 f' data-key="{shape.key}" data-view="{view}" data-cx="{_num(shape.center[0])}"'
+                 f' data-cy="{_num(shape.center[1])}" data-region="{region.region}"'
+                 f' data-region-side="{region.side or ""}"')
+        if mode == "place":
+            attrs += f' tabindex="-1" role="button" aria-label="{label}"'
+        out.append(f"<path{attrs}><title>{label}</title></path>")
+    marks = []
+    for mark in musclemap.landmarks(view):
+        name = escape(str(LANDMARK_NAMES.get(mark.name, mark.name)))
+        if mark.kind == "point":
+            x, y = mark.points[0]
+            marks.append(f'<circle class="landmark" cx="{_num(x)}" cy="{_num(y)}" r="1.6"><title>{name}</title></circle>')
+        else:
+            d = "M" + "L".join(f"{_num(x)} {_num(y)}" for x, y in mark.points)
+            marks.append(f'<path class="landmark" d="{d}"><title>{name}</title></path>')
+    hidden = "" if mode == "place" else ' aria-hidden="true"'
+    return mark_safe(f'<g class="muscles"{hidden}>' + "\n".join(out) + "</g>"
+                     + '<g class="landmarks" aria-hidden="true">' + "".join(marks) + "</g>")
+
+
+def _view_context(map_id, view, mode, marked, essential, spillover, points, layer=""):
     front = view == "front"
     regions = _regions_html(view, mode, marked, essential, spillover)
+    if layer == "muscles":
+        regions += _muscles_html(view, mode, get_language() or "en")
     drawn = []
     for number, point in enumerate(points or (), start=1):
         if _get(point, "view") != view or _get(point, "x") is None or _get(point, "y") is None:
@@ -113,6 +178,23 @@ def _view_context(map_id, view, mode, marked, essential, spillover, points):
 
 
 @lru_cache(maxsize=8)
+def _deep_list(language: str) -> tuple[tuple[str, str], ...]:
+    """Each region with the undrawn (deeper) muscles whose trigger points lie beneath it."""
+    by_region: dict[str, list[str]] = {}
+    for code, regions in musclemap.deep_muscles().items():
+        for region in regions:
+            by_region.setdefault(region, []).append(vocabulary.muscle_label(code, language))
+    order = list(vocabulary.regions())
+    return tuple((vocabulary.region_label(region, language), ", ".join(sorted(names)))
+                 for region, names in sorted(by_region.items(), key=lambda item: order.index(item[0])))
+
+
+@lru_cache(maxsize=8)
+def _muscle_labels(language: str) -> tuple[str, ...]:
+    return tuple(sorted({muscle_label(m.muscle, m.side, language) for m in musclemap.muscles()}))
+
+
+@lru_cache(maxsize=8)
 def _place_labels(language: str) -> tuple[str, ...]:
     """Every place's label in the reader's language, for the map's search box (the same words the
     regions are announced with, so typing what a screen reader said finds the region)."""
@@ -121,7 +203,7 @@ def _place_labels(language: str) -> tuple[str, ...]:
 
 @register.inclusion_tag("anatomy/bodymap.html")
 def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mode="view", input="",
-             view_input="", x_input="", y_input="", region_input="", side_input=""):
+             view_input="", x_input="", y_input="", region_input="", side_input="", layer=""):
     """Render both views side by side.
 
     `input` names a hidden input the tag renders (select mode) holding the marked keys, comma-separated;
@@ -130,6 +212,9 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
     """
     if mode not in MODES:
         raise template.TemplateSyntaxError(f"body_map mode must be one of {', '.join(MODES)}, not {mode!r}.")
+    if layer not in LAYERS:
+        raise template.TemplateSyntaxError(f"body_map layer must be \"muscles\" or empty, not {layer!r}.")
+    language = get_language() or "en"
     marked_keys = _keys(marked)
     essential_keys = _keys(essential)
     spillover_keys = _keys(spillover) - essential_keys
@@ -145,9 +230,13 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
             ("view-input", view_input), ("x-input", x_input), ("y-input", y_input),
             ("region-input", region_input), ("side-input", side_input)) if value],
         "viewbox": f"{x0} {y0} {width} {height}",
-        "place_labels": _place_labels(get_language() or "en") if mode != "view" else (),
+        "place_labels": (_place_labels(language) if mode != "view" else ())
+        + (_muscle_labels(language) if mode == "place" and layer else ()),
+        "layer": layer,
+        "deep": _deep_list(language) if layer else (),
+        "landmark_names": sorted({str(LANDMARK_NAMES[m.name]) for m in musclemap.landmarks()}) if layer else (),
         "width": width,
-        "views": [_view_context(id, view, mode, marked_keys, essential_keys, spillover_keys, points)
+        "views": [_view_context(id, view, mode, marked_keys, essential_keys, spillover_keys, points, layer)
                   for view in bodymap.views()],
     }
 

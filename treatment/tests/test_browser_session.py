@@ -21,6 +21,7 @@ def test_chart_record_and_sign_a_session(page, clinician, patient):
     log_in(page, "clinician")
     page.goto(f"/patients/{patient.pk}/")
     page.get_by_role("link", name="Chart a trigger point").click()
+    page.get_by_label("Show muscles").uncheck()  # place by region alone, under the muscle layer
     region = page.locator('#place-map path[data-key="neck.angle:left"][data-view="back"]').first
     region.click()
     assert page.locator("#id_region").input_value() == "neck.angle"

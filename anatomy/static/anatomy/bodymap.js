@@ -12,12 +12,20 @@
  *                       drawn; the region input gets "change" and the map dispatches "bodymap:place"
  *                       with detail {view, x, y, region, side, key}. Enter / Space places the point at
  *                       the focused region's centre (data-cx, data-cy).
+ *   layer="muscles"     muscle outlines over the regions. In place mode a click (or Enter / Space) on a
+ *                       muscle places the point there as above, with the region under the point, and
+ *                       fills the inputs named by data-muscle-input and data-muscle-side-input; the map
+ *                       dispatches "bodymap:muscle" with detail {muscle, side, view, x, y, region}. Those
+ *                       inputs get a "change" whose detail is {bodymap: true}, to tell it from a choice
+ *                       made by hand; a muscle and side chosen either way is outlined on the map.
+ *                       The "Show muscles" box hides or shows the layer.
  * Inputs are looked up inside the element carrying the attribute, then in its form.
  */
 (function () {
   "use strict";
   if (window.tpclinicBodyMap) return;
   var SVG = "http://www.w3.org/2000/svg";
+  var TARGET = ".bodymap .region, .bodymap .muscle";  // what a click, a key or the search can choose
 
   function setting(el, name) {
     var holder = el.closest("[data-" + name + "]");
@@ -106,9 +114,51 @@
     fire(map, "bodymap:place", detail);
   }
 
+  // The region drawn under a point of a view (the muscle layer lies on top of the regions).
+  function regionAt(svg, x, y) {
+    var found = null, point = new DOMPoint(x, y);
+    svg.querySelectorAll(".region").forEach(function (path) {
+      if (!found && path.isPointInFill(point)) found = path;
+    });
+    return found;
+  }
+
+  function placeMuscle(muscle, x, y) {
+    var svg = muscle.ownerSVGElement, region = regionAt(svg, x, y);
+    if (!region) {  // an outline's edge may stray past the skin: chart the muscle's centre instead
+      x = parseFloat(muscle.getAttribute("data-cx")); y = parseFloat(muscle.getAttribute("data-cy"));
+      region = regionAt(svg, x, y);
+    }
+    if (!region) return;
+    var map = mapOf(muscle);
+    place(region, x, y);
+    map.querySelectorAll(".muscle.chosen").forEach(function (path) { path.classList.remove("chosen"); });
+    muscle.classList.add("chosen");
+    var values = { "muscle-input": muscle.getAttribute("data-muscle"), "muscle-side-input": muscle.getAttribute("data-side") };
+    Object.keys(values).forEach(function (name) {
+      var input = field(muscle, name);
+      if (!input) return;
+      input.value = values[name];
+      fire(input, "change", { bodymap: true });  // detail: filled by the map, not chosen by hand
+    });
+    fire(map, "bodymap:muscle", { muscle: values["muscle-input"], side: values["muscle-side-input"],
+      view: muscle.getAttribute("data-view"), x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10,
+      region: region.getAttribute("data-key") });
+  }
+
   function act(region, event) {
     var mode = setting(region, "mode");
     if (!mode) return;
+    if (region.classList.contains("muscle")) {
+      if (mode.value !== "place") return;
+      if (event.type === "click") {
+        var at = toLocal(region.ownerSVGElement, event.clientX, event.clientY);
+        placeMuscle(region, at.x, at.y);
+      } else {
+        placeMuscle(region, parseFloat(region.getAttribute("data-cx")), parseFloat(region.getAttribute("data-cy")));
+      }
+      return;
+    }
     if (mode.value === "select") {
       toggle(region);
     } else if (mode.value === "place") {
@@ -128,13 +178,13 @@
   }
 
   document.addEventListener("click", function (event) {
-    var region = event.target.closest && event.target.closest(".bodymap .region");
+    var region = event.target.closest && event.target.closest(TARGET);
     if (region) act(region, event);
   });
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" && event.key !== " " && event.key !== "Spacebar") return;
-    var region = event.target.closest && event.target.closest(".bodymap .region");
+    var region = event.target.closest && event.target.closest(TARGET);
     if (!region) return;
     event.preventDefault();
     act(region, event);
@@ -143,7 +193,7 @@
   // Keyboard focus: repeat the focused outline on top, as later neighbours hide part of its own stroke.
   document.addEventListener("focusin", function (event) {
     document.querySelectorAll(".bodymap .focus-ring").forEach(function (ring) { ring.remove(); });
-    var region = event.target.closest && event.target.closest(".bodymap .region");
+    var region = event.target.closest && event.target.closest(TARGET);
     if (!region || !region.matches(":focus-visible")) return;
     var ring = document.createElementNS(SVG, "path");
     ring.setAttribute("class", "focus-ring");
@@ -165,7 +215,24 @@
       var svg = map.querySelector('svg[data-view="' + CSS.escape(view.value) + '"]');
       if (svg) drawMarker(map, svg, parseFloat(x.value), parseFloat(y.value));
     });
+    maps.forEach(showChosenMuscle);
   }
+
+  // The muscle named by the form's muscle and side inputs is outlined on the map, however it was chosen.
+  function showChosenMuscle(map) {
+    var muscle = field(map, "muscle-input"), side = field(map, "muscle-side-input");
+    map.querySelectorAll(".muscle.chosen").forEach(function (path) { path.classList.remove("chosen"); });
+    if (!muscle || !side || !muscle.value || !side.value) return;
+    map.querySelectorAll('.muscle[data-key="' + CSS.escape(muscle.value + ":" + side.value) + '"]').forEach(
+      function (path) { path.classList.add("chosen"); });
+  }
+  document.addEventListener("change", function (event) {
+    if (!event.target.form || (event.detail && event.detail.bodymap)) return;
+    event.target.form.querySelectorAll('.bodymap[data-mode="place"]').forEach(function (map) {
+      var muscle = field(map, "muscle-input"), side = field(map, "muscle-side-input");
+      if (event.target === muscle || event.target === side) showChosenMuscle(map);
+    });
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { restore(document); });
   } else {
@@ -175,7 +242,12 @@
 
   /* ---- Keyboard: one Tab stop per map, arrow keys to the neighbouring region ------------------ */
 
-  function regionsOf(map) { return Array.prototype.slice.call(map.querySelectorAll(".region")); }
+  // The regions, and the muscles while they are shown on a place map (they take clicks there).
+  function choosable(root) {
+    var map = mapOf(root), muscles = map && map.getAttribute("data-mode") === "place" && !map.classList.contains("muscles-off");
+    return Array.prototype.slice.call(root.querySelectorAll(muscles ? ".region, .muscle" : ".region"));
+  }
+  function regionsOf(map) { return choosable(map); }
 
   function centre(region) {
     return { x: parseFloat(region.getAttribute("data-cx")), y: parseFloat(region.getAttribute("data-cy")) };
@@ -183,7 +255,7 @@
 
   function rove(region) {  // the focused region becomes the map's one Tab stop
     var map = mapOf(region);
-    map.querySelectorAll('.region[tabindex="0"]').forEach(function (other) {
+    map.querySelectorAll('.region[tabindex="0"], .muscle[tabindex="0"]').forEach(function (other) {
       if (other !== region) other.setAttribute("tabindex", "-1");
     });
     region.setAttribute("tabindex", "0");
@@ -196,7 +268,7 @@
   // cross to the other view at about the same height.
   function neighbour(region, key) {
     var d = DIRECTIONS[key], from = centre(region), svg = region.ownerSVGElement, best = null, bestScore = Infinity;
-    svg.querySelectorAll(".region").forEach(function (other) {
+    choosable(svg).forEach(function (other) {
       if (other === region || other.getAttribute("data-key") === region.getAttribute("data-key")) return;
       var to = centre(other), dx = to.x - from.x, dy = to.y - from.y;
       var along = dx * d[0] + dy * d[1], across = Math.abs(dx * d[1] - dy * d[0]);
@@ -208,7 +280,7 @@
     var svgs = Array.prototype.slice.call(mapOf(region).querySelectorAll("svg.bodymap-view"));
     var next = svgs[svgs.indexOf(svg) + d[0]];
     if (!next) return null;
-    next.querySelectorAll(".region").forEach(function (other) {
+    choosable(next).forEach(function (other) {
       var to = centre(other), score = Math.abs(to.y - from.y) * 3 + (d[0] > 0 ? to.x : 240 - to.x);
       if (score < bestScore) { bestScore = score; best = other; }
     });
@@ -217,7 +289,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (!DIRECTIONS[event.key]) return;
-    var region = event.target.closest && event.target.closest(".bodymap .region");
+    var region = event.target.closest && event.target.closest(TARGET);
     if (!region || !setting(region, "mode") || setting(region, "mode").value === "view") return;
     event.preventDefault();
     var next = neighbour(region, event.key);
@@ -232,14 +304,16 @@
   }
 
   document.addEventListener("focusin", function (event) {
-    var region = event.target.closest && event.target.closest(".bodymap .region");
+    var region = event.target.closest && event.target.closest(TARGET);
     if (!region) return;
     rove(region);
     caption(region);
-    reveal(region);
+    // Scroll the zoomed view to a place reached by keyboard; never under a pointer, where moving the
+    // view between press and release would send the click to whatever slid beneath it.
+    if (region.matches(":focus-visible")) reveal(region);
   });
   document.addEventListener("pointerdown", function (event) {
-    var region = event.target.closest && event.target.closest(".bodymap .region");
+    var region = event.target.closest && event.target.closest(TARGET);
     if (region) caption(region);
   });
 
@@ -383,6 +457,21 @@
     var input = event.target.closest && event.target.closest(".bodymap-find-input");
     // A suggestion picked from the list arrives whole, without typing: take it at once.
     if (input && event.inputType === "insertReplacementText") choose(input);
+  });
+
+  /* ---- The muscle layer's switch ---------------------------------------------------------------- */
+
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest(".bodymap-show-muscles");
+    if (!box) return;
+    var map = mapOf(box);
+    map.classList.toggle("muscles-off", !box.checked);
+    var focused = map.querySelector('.muscle[tabindex="0"]');
+    if (!box.checked && focused) {  // a hidden muscle cannot keep the map's Tab stop
+      focused.setAttribute("tabindex", "-1");
+      var first = map.querySelector(".region");
+      if (first) first.setAttribute("tabindex", "0");
+    }
   });
 
   window.tpclinicBodyMap = { restore: restore };

@@ -5,5 +5,6 @@ document.addEventListener("bodymap:place", function () {
   if (side && regionSide && regionSide.value && !side.dataset.touched) { side.value = regionSide.value; }
 });
 document.addEventListener("change", function (event) {
-  if (event.target.id === "id_side") { event.target.dataset.touched = "1"; }
+  // Only the clinician's own choice counts; a muscle clicked on the map fills the side itself.
+  if (event.target.id === "id_side" && !(event.detail && event.detail.bodymap)) { event.target.dataset.touched = "1"; }
 });
