@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -23,6 +24,15 @@ V1_ACTIONS = {"read": "rs", "write": "cud", "*": "cruds"}
 
 def key(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def redirect_uri_problem(uri: str) -> str | None:
+    """Why an app may not use this redirect URI, or None. Plain http only for a native app's loopback
+    callback (RFC 8252 section 7.3; RFC 9700 section 2.1 asks https of every other redirect)."""
+    parts = urlsplit(uri)
+    if parts.scheme == "http" and parts.hostname not in {"127.0.0.1", "::1"}:
+        return f"{uri}: plain http is only for a loopback address (127.0.0.1 or [::1]); use https"
+    return None
 
 
 def parse(scope: str) -> tuple[str, str, set[str]] | None:

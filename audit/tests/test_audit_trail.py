@@ -78,7 +78,8 @@ def test_signing_records_a_sign_event_with_before_and_after(clinician_client, cl
     from treatment import signing
 
     draft = small_clinic["draft"]
-    clinician_client.post(reverse("treatment:session_sign", args=[draft.pk]))  # incomplete: refused
+    clinician_client.post(reverse("treatment:session_sign", args=[draft.pk]),
+                          {"version": draft.version})  # the version read, but incomplete: refused
     [refusal] = events(action=Action.REFUSED, object_id=str(draft.pk))
     assert refusal.patient_id == small_clinic["patient"].pk and "incomplete" in refusal.detail
     assert not events(action=Action.UPDATE, path=f"/courses/sessions/{draft.pk}/sign/"), "no guessed 'update'"
@@ -87,7 +88,7 @@ def test_signing_records_a_sign_event_with_before_and_after(clinician_client, cl
     from treatment.models import Injection
 
     Injection.objects.create(session=draft, trigger_point=small_clinic["point"], volume_ml="1.0")
-    signing.sign(draft, clinician)
+    signing.sign(draft, clinician, draft.version)
     [event] = events(action=Action.SIGN)
     assert (event.patient_id, event.object_type, event.object_id, event.username) == (
         small_clinic["patient"].pk, "treatment.session", str(draft.pk), "clinician")

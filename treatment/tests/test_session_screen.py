@@ -89,9 +89,12 @@ def test_consent_in_the_patients_language_with_pdf(clinician_client, session, tr
     assert record.language == "es" and record.flags == ["pneumothorax"]
     session.refresh_from_db()
     assert session.consent_recorded
-    event = AuditEvent.objects.get(action="consent")
-    assert event.object_id == str(session.pk) and f'"consent":{record.pk}' in event.detail
-    assert '"before":{"consent_recorded":false}' in event.detail and '"language":"es"' in event.detail
+    event = AuditEvent.objects.get(action="consent")  # one event, on the consent record, for the session
+    assert (event.object_type, event.object_id, event.patient_id) == (
+        "safety.consentrecord", str(record.pk), session.course.patient_id)
+    assert event.before == {"consent_recorded": False}
+    assert event.after["consent_recorded"] is True and event.after["session_id"] == session.pk
+    assert event.after["language"] == "es"
     pdf = clinician_client.get(reverse("safety:consent_pdf", args=[record.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 

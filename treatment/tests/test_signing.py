@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit.models import Action, AuditEvent
 from safety.models import AdverseEvent
 from treatment import signing
 from treatment.models import CoSignature, Session
@@ -42,9 +42,11 @@ def test_a_covering_clinician_co_signs_with_an_attestation(client, covering_clin
     [cosign] = ready.cosignatures.all()
     assert (cosign.signed_by, cosign.on_behalf_of, cosign.reason) == (
         covering_clinician, clinician, "Dr Ward on leave; I performed the injections.")
-    event = AuditEvent.objects.get(action="co-sign")
+    event = AuditEvent.objects.get(action=Action.COSIGN)
     assert event.object_id == str(ready.pk) and event.user_id == covering_clinician.pk
-    assert '"reason":"Dr Ward on leave' in event.detail and '"before":{"status":"draft"' in event.detail
+    assert event.before["status"] == "draft" and event.after["status"] == "signed"
+    assert event.after["attestation"] == "Dr Ward on leave; I performed the injections."
+    assert event.after["on_behalf_of"] == clinician.pk
     page = client.get(reverse("treatment:session", args=[ready.pk])).content.decode()
     assert "Co-signed by Chidi Okafor for Alice Ward" in page and "Dr Ward on leave" in page
 

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         bad = [s for s in scope.split() if not smart.valid_scope(s)]
         if bad:
             raise CommandError(f"Not SMART scopes: {' '.join(bad)}")
+        refused = [problem for uri in redirect_uris if (problem := smart.redirect_uri_problem(uri))]
+        if refused:
+            raise CommandError("; ".join(refused))
         Application = get_application_model()
         secret = secrets.token_urlsafe(32) if confidential else ""
         application = Application(
