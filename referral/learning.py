@@ -86,8 +86,16 @@ class ZoneEvidence:
     prior: float  # the textbook's
 
     def to_dict(self) -> dict:
-        return {"place": str(self.place), "marked": self.marked, "examples": self.examples,
+        return {"place": str(self.place), "zone_label": vocabulary.place_label(self.place), "marked": self.marked, "examples": self.examples,
                 "probability": round(self.probability, 4), "textbook": round(self.prior, 4)}
+
+
+def sentence(evidence: ZoneEvidence, muscle_name: str) -> str:
+    """'in this clinic, 34 of 40 confirmed upper trapezius patients marked the temple (left)' (English;
+    the web page words the same facts through its translations)."""
+    return (f"in this clinic, {evidence.marked} of {evidence.examples} confirmed {muscle_name.lower()} patients "
+            f"marked {vocabulary.place_label(evidence.place).lower()} (textbook {evidence.prior:.2f}, "
+            f"clinic {evidence.probability:.2f})")
 
 
 @dataclass(frozen=True)
