@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from anatomy.vocabulary import Place, parse_place
 from charting.models import TriggerPoint, validate_muscle
 from patients.models import Patient
-from referral import drawings, examination
+from referral import drawings, examination, learning
 
 
 class PainDrawing(models.Model):
@@ -91,3 +91,39 @@ class ExaminationFinding(models.Model):
     @property
     def label(self) -> str:
         return examination.finding(self.finding).label
+
+
+class LearnedModel(models.Model):
+    """One build of the clinic's learned referral model (issue 17): counts of confirmed examples per
+    muscle and side-relative zone, and nothing else. No patient, drawing, course or date of care is
+    stored, so the counts can be shared. The newest row is the clinic's model."""
+
+    version = models.CharField(max_length=80)
+    examples = models.PositiveIntegerField()
+    counts = models.JSONField(help_text="learning.ClinicModel.to_dict(): counts per muscle and zone only.")
+    source = models.CharField(max_length=10, choices=[("clinic", "clinic records"), ("file", "pooled file")])
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-built_at", "-id"]
+        get_latest_by = ["built_at", "id"]
+
+    def __str__(self):
+        return f"Learned referral model {self.version} ({self.examples} examples)"
+
+    @classmethod
+    def store(cls, model: "learning.ClinicModel", source: str) -> "LearnedModel":
+        return cls.objects.create(version=model.version, examples=model.examples, counts=model.to_dict(), source=source)
+
+    @classmethod
+    def current(cls) -> "learning.ClinicModel | None":
+        row = cls.objects.order_by("-built_at", "-id").only("pk", "version").first()
+        if row is None:
+            return None
+        if _current.get("key") != (row.pk, row.version):  # read and parse the counts once per build
+            counts = cls.objects.values_list("counts", flat=True).get(pk=row.pk)
+            _current.update(key=(row.pk, row.version), model=learning.ClinicModel.from_dict(counts))
+        return _current["model"]
+
+
+_current: dict = {}

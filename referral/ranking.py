@@ -58,6 +58,12 @@ temperature: they are independent evidence, not correlated marks.
 Laterality follows from the mirroring: a left candidate has no right-side zones (except the
 listed contralateral ones), so right-only pain gives it only penalties and a score near zero.
 
+The clinic's model (referral/learning.py, `model=`): the same story with each zone's marking
+probability replaced by the clinic's posterior (a Beta prior centred on the textbook probability,
+updated by the clinic's confirmed examples), plus "learned" zones outside the pattern that the
+clinic's confirmed patients mark often. `model=None` is the textbook. The ranker only calls the
+model's `probabilities` and `evidence`, so it imports nothing from the learner.
+
 Speed: the per-candidate zones and the unmarked-penalty baseline are computed once (cached), with
 an index from each place to the candidates that contain it; a ranking touches only those entries.
 """
@@ -87,6 +93,7 @@ PRIOR_UNEXPLAINED = 0.1
 DEFAULT_INTENSITY = 5
 
 ESSENTIAL, SPILLOVER, LOCAL, REPORTED = "essential", "spillover", "local", "reported"
+TEXTBOOK = "textbook"
 MARKING_PROBABILITY = {ESSENTIAL: P_ESSENTIAL, SPILLOVER: P_SPILLOVER, LOCAL: P_LOCAL}
 STRENGTH = {ESSENTIAL: 3, SPILLOVER: 2, LOCAL: 1}  # a place in several lists counts as the strongest
 NO_EXCLUSION: frozenset[str] = frozenset()
@@ -136,6 +143,8 @@ class Candidate:
     explained_spillover: list[Place] = field(default_factory=list)
     explained_local: list[Place] = field(default_factory=list)
     explained_reported: list[Reported] = field(default_factory=list)
+    explained_learned: list[Place] = field(default_factory=list)  # zones only the clinic's model has
+    clinic_evidence: list = field(default_factory=list)  # learning.ZoneEvidence per explained mark
     unexplained: list[Place] = field(default_factory=list)
     unmarked_essential: list[Place] = field(default_factory=list)
     findings: dict[str, bool] = field(default_factory=dict)
@@ -143,7 +152,8 @@ class Candidate:
 
     @property
     def explains_anything(self) -> bool:
-        return bool(self.explained_essential or self.explained_spillover or self.explained_local or self.explained_reported)
+        return bool(self.explained_essential or self.explained_spillover or self.explained_local or self.explained_reported
+                    or self.explained_learned)
 
     @property
     def meets_criteria(self) -> bool:
@@ -163,6 +173,8 @@ class Candidate:
             "explained_spillover": [str(p) for p in self.explained_spillover],
             "explained_local": [str(p) for p in self.explained_local],
             "explained_reported": [r.to_dict() for r in self.explained_reported],
+            "explained_learned": [str(p) for p in self.explained_learned],
+            "clinic_evidence": [e.to_dict() for e in self.clinic_evidence],
             "unexplained": [str(p) for p in self.unexplained],
             "unmarked_essential": [str(p) for p in self.unmarked_essential],
             "findings": dict(self.findings),
@@ -180,6 +192,9 @@ class Assessment:
     sparse: bool
     fitting: int  # how many candidates explain at least one mark
     prior_studies: tuple[priors.Study, ...] = ()
+    model: str = TEXTBOOK  # "textbook", or "clinic" when the clinic's learned model ranked
+    model_version: str = ""
+    model_examples: int = 0
 
 
 @dataclass(frozen=True)
@@ -191,6 +206,9 @@ class _Model:
     confidence: tuple[str, ...]
     zones: tuple[Mapping[Place, str], ...]  # per candidate: textbook place -> kind
     reported: tuple[Mapping[Place, Reported], ...]  # per candidate: variant place -> its report
+    learned: tuple[Mapping[Place, float], ...]  # per candidate: clinic-learned place -> probability
+    priors: tuple[Mapping[Place, float], ...]  # per candidate: textbook marking probability per zone
+    source: object  # the clinic model, or None for the textbook
     essential: tuple[tuple[Place, ...], ...]  # per candidate, in pattern order
     baseline: tuple[float, ...]  # log prior + penalty if nothing at all is marked
     index: dict[Place, tuple[tuple[int, float, float], ...]]  # place -> (candidate, gain, penalty)
@@ -262,11 +280,12 @@ def _penalty(probability: float) -> float:
 
 
 @lru_cache(maxsize=64)
-def _model(exclude: frozenset[str] = NO_EXCLUSION) -> _Model:
+def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None) -> _Model:
+    """The drawing-independent part, built once per excluded-publication set and clinic model."""
     kb = knowledge_base()
     candidates = tuple((pattern.muscle, side) for pattern in kb for side in SIDES)
     log_prior = math.log((1 - PRIOR_UNEXPLAINED) / len(candidates))
-    zones, reported, essential, baseline = [], [], [], []
+    zones, reported, essential, baseline, learned_zones, textbook = [], [], [], [], [], []
     index: dict[Place, list[tuple[int, float, float]]] = {}
     for number, (muscle, side) in enumerate(candidates):
         candidate_zones = _zones(muscle, side)
@@ -276,6 +295,11 @@ def _model(exclude: frozenset[str] = NO_EXCLUSION) -> _Model:
         essential.append(tuple(_place(code, side) for code in kb[muscle].essential))
         probabilities = {place: MARKING_PROBABILITY[kind] for place, kind in candidate_zones.items()}
         probabilities.update({place: reported_probability(r.reports) for place, r in candidate_reported.items()})
+        textbook.append(MappingProxyType(dict(probabilities)))
+        if learned is not None:
+            probabilities = learned.probabilities(muscle, side, probabilities)
+        learned_zones.append(MappingProxyType({place: q for place, q in probabilities.items()
+                                               if place not in candidate_zones and place not in candidate_reported}))
         baseline.append(log_prior + sum(_penalty(q) for q in probabilities.values()))
         for place, q in probabilities.items():
             index.setdefault(place, []).append((number, _gain(q), _penalty(q)))
@@ -285,6 +309,9 @@ def _model(exclude: frozenset[str] = NO_EXCLUSION) -> _Model:
         confidence=tuple(kb[muscle].confidence for muscle, _ in candidates),
         zones=tuple(zones),
         reported=tuple(reported),
+        learned=tuple(learned_zones),
+        priors=tuple(textbook),
+        source=learned,
         essential=tuple(essential),
         baseline=tuple(baseline),
         index={place: tuple(entries) for place, entries in index.items()},
@@ -365,10 +392,12 @@ class Evidence:
                                 extra=(*self.extra, 0.0), truth=truth)
 
 
-def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: frozenset[str] = NO_EXCLUSION) -> Evidence:
+def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: frozenset[str] = NO_EXCLUSION,
+             model=None) -> Evidence:
     marks = read_drawing(drawing)
     recorded = _read_findings(findings)
-    model = _model(frozenset(exclude))
+    learned = model
+    model = _model(frozenset(exclude), learned)
     log_odds = list(model.baseline)
     extra = [0.0] * len(log_odds)
     touched: set[int] = set()
@@ -395,13 +424,17 @@ def _likelihoods(found: Evidence) -> tuple[list[float], float]:
 
 
 def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
-           exclude: frozenset[str] = NO_EXCLUSION) -> Assessment:
-    """Rank the candidates that explain at least one mark, best first, with the reading notes."""
+           exclude: frozenset[str] = NO_EXCLUSION, model=None) -> Assessment:
+    """Rank the candidates that explain at least one mark, best first, with the reading notes.
+
+    `model` is a learning.ClinicModel to rank with the clinic's learned patterns; None: the textbook."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
         raise ValueError(f"top must be a whole number of 0 or more, got {top!r}.")
-    found = evidence(drawing, findings=findings, exclude=exclude)
+    found = evidence(drawing, findings=findings, exclude=exclude, model=model)
+    named = {"model": TEXTBOOK} if model is None else {
+        "model": model.name, "model_version": model.version, "model_examples": model.examples}
     if not found.marks:
-        return Assessment(candidates=[], sparse=False, fitting=0)
+        return Assessment(candidates=[], sparse=False, fitting=0, **named)
     model = found.model
     likelihoods, _ = _likelihoods(found)
     order = sorted(found.touched, key=lambda n: (-likelihoods[n], model.candidates[n]))
@@ -411,33 +444,40 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
     candidates = [_candidate(found, number, position, likelihoods[number]) for position, number in enumerate(order, start=1)]
     sparse = found.one_region
     studies = priors.studies_for(next(iter(found.marks)).region) if sparse else ()
-    return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=studies)
+    return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=studies, **named)
 
 
 def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
-         exclude: frozenset[str] = NO_EXCLUSION) -> list[Candidate]:
+         exclude: frozenset[str] = NO_EXCLUSION, model=None) -> list[Candidate]:
     """The listed candidates for a pain drawing, best first (see `assess`).
 
     `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs; `findings`
     maps (muscle, side) to {finding code: present}. An empty drawing gives an empty list.
     """
-    return assess(drawing, top, findings=findings, exclude=exclude).candidates
+    return assess(drawing, top, findings=findings, exclude=exclude, model=model).candidates
 
 
 def _candidate(found: Evidence, number: int, position: int, likelihood: float) -> Candidate:
     model = found.model
     muscle, side = model.candidates[number]
-    zones, reported = model.zones[number], model.reported[number]
+    zones, reported, learned = model.zones[number], model.reported[number], model.learned[number]
     explained: dict[str, list[Place]] = {ESSENTIAL: [], SPILLOVER: [], LOCAL: []}
-    explained_reported, unexplained = [], []
+    explained_reported, explained_learned, unexplained, clinic = [], [], [], []
     for place in found.marks:
         kind = zones.get(place)
         if kind:
             explained[kind].append(place)
         elif place in reported:
             explained_reported.append(reported[place])
+        elif place in learned:
+            explained_learned.append(place)
         else:
             unexplained.append(place)
+            continue
+        if model.source is not None:
+            said = model.source.evidence(muscle, side, place, model.priors[number].get(place, EPSILON))
+            if said is not None:
+                clinic.append(said)
     score = min(1.0, max(0.0, likelihood))
     return Candidate(
         muscle=muscle,
@@ -451,6 +491,8 @@ def _candidate(found: Evidence, number: int, position: int, likelihood: float) -
         explained_spillover=explained[SPILLOVER],
         explained_local=explained[LOCAL],
         explained_reported=explained_reported,
+        explained_learned=explained_learned,
+        clinic_evidence=clinic,
         unexplained=unexplained,
         unmarked_essential=[place for place in model.essential[number] if place not in found.marks],
         findings=found.findings.get((muscle, side), {}),
@@ -459,14 +501,14 @@ def _candidate(found: Evidence, number: int, position: int, likelihood: float) -
 
 
 def explain(drawing: Iterable, muscle: str, side: str, *, findings: Findings | None = None,
-            exclude: frozenset[str] = NO_EXCLUSION) -> Candidate:
+            exclude: frozenset[str] = NO_EXCLUSION, model=None) -> Candidate:
     """The entry for one muscle and side, listed or not: useful to ask "why not this muscle?".
 
     Its rank is its place among all candidates."""
     vocabulary.muscle(muscle)
     if side not in SIDES:
         raise DrawingError(f"Side must be left or right, got {side!r}.")
-    found = evidence(drawing, findings=findings, exclude=exclude)
+    found = evidence(drawing, findings=findings, exclude=exclude, model=model)
     if not found.marks:
         raise DrawingError("An empty drawing has no ranking to explain.")
     number = found.model.numbers[(muscle, side)]

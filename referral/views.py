@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,8 +17,8 @@ from charting.forms import TriggerPointForm
 from patients.models import Patient
 from referral import calibration, drawings, examination
 from referral.knowledge import knowledge_base
-from referral.models import ExaminationFinding, PainDrawing
-from referral.ranking import DrawingError, assess, predicted_zones
+from referral.models import ExaminationFinding, LearnedModel, PainDrawing
+from referral.ranking import TEXTBOOK, DrawingError, assess, predicted_zones
 
 TOP = 8
 
@@ -65,6 +67,11 @@ def present(candidate) -> dict:
             "explained_spillover": [label(p) for p in candidate.explained_spillover],
             "explained_local": [label(p) for p in candidate.explained_local],
             "reported": reported,
+            "learned": [label(p) for p in candidate.explained_learned],
+            "clinic": [_("in this clinic, %(marked)d of %(examples)d confirmed %(muscle)s patients marked %(zone)s")
+                       % {"marked": e.marked, "examples": e.examples, "zone": label(e.place),
+                          "muscle": vocabulary.muscle_label(candidate.muscle, lang)}
+                       for e in candidate.clinic_evidence],
             "unexplained": [label(p) for p in candidate.unexplained],
         },
         "exam": exam, "examined": bool(candidate.findings), "meets_criteria": candidate.meets_criteria,
@@ -73,12 +80,22 @@ def present(candidate) -> dict:
     }
 
 
+def clinic_model():
+    """The model the web ranking uses: the clinic's newest learned model when REFERRAL_MODEL is
+    "clinic" and one is stored, else None (the textbook)."""
+    choice = settings.REFERRAL_MODEL
+    if choice not in (TEXTBOOK, "clinic"):
+        raise ImproperlyConfigured(f"REFERRAL_MODEL must be 'textbook' or 'clinic', not {choice!r}.")
+    return LearnedModel.current() if choice == "clinic" else None
+
+
 def ranking_context(marks, findings=None) -> dict:
-    """The candidates and the notes that go with them: how many fit, and for a one-region drawing,
-    that many muscles fit and which study gives the prior."""
-    result = assess(marks, top=TOP, findings=findings)
+    """The candidates and the notes that go with them: how many fit, for a one-region drawing that
+    many muscles fit and which study gives the prior, and which model ranked."""
+    result = assess(marks, top=TOP, findings=findings, model=clinic_model())
     return {"candidates": [present(c) for c in result.candidates], "fitting": result.fitting,
-            "sparse": result.sparse, "prior_studies": result.prior_studies}
+            "sparse": result.sparse, "prior_studies": result.prior_studies, "ranked_by": result.model,
+            "model_version": result.model_version, "model_examples": result.model_examples}
 
 
 def side_label(side: str) -> str:

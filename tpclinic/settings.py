@@ -356,3 +356,7 @@ OAUTH2_PROVIDER = {
 SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 # CORS for browser SMART apps, first so a preflight is answered before anything else (interop/cors.py).
 MIDDLEWARE = ["interop.cors.SmartCorsMiddleware", *MIDDLEWARE]
+
+# Decision support: which referral model ranks pain drawings on the web pages. "textbook" (the
+# default) or "clinic": the clinic's learned model (`tpclinic referral_learn`), when one is stored.
+REFERRAL_MODEL = os.environ.get("REFERRAL_MODEL", "textbook")

@@ -1,6 +1,7 @@
 """`tpclinic refer`: rank the muscles whose trigger points explain a pain drawing.
 
-Reads the knowledge base file only; never touches the database, so it works before `migrate`.
+With the textbook model (the default) it reads the knowledge base file only and never touches the
+database, so it works before `migrate`; `--model clinic` reads the clinic's newest learned model.
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from anatomy import vocabulary
 from referral.knowledge import knowledge_base
-from referral import literature
-from referral.ranking import DrawingError, assess, rank
+from referral import learning, literature
+from referral.models import LearnedModel
+from referral.ranking import TEXTBOOK, DrawingError, assess, rank
 
 
 def read_words(words: list[str]) -> list:
@@ -53,17 +55,25 @@ class Command(BaseCommand):
             metavar="FILE",
             help="read one drawing per line ('-' for standard input) and print one JSON array per line",
         )
+        parser.add_argument("--model", choices=[TEXTBOOK, "clinic"], default=TEXTBOOK,
+                            help="rank with the textbook patterns (default) or the clinic's learned model "
+                                 "(tpclinic referral_learn builds it)")
 
     def handle(self, *args, **options):
         top = options["top"]
         if top < 1:
             raise CommandError("--top must be 1 or more.", returncode=2)
+        self.model = None
+        if options["model"] == "clinic":
+            self.model = LearnedModel.current()
+            if self.model is None:
+                raise CommandError("No learned model yet: run tpclinic referral_learn first.", returncode=2)
         if options["batch"]:
             if options["places"]:
                 raise CommandError("Give places either on the command line or with --batch, not both.", returncode=2)
             return self.batch(options["batch"], top, options.get("stdin"))
         try:
-            assessment = assess(read_words(options["places"]), top=top)
+            assessment = assess(read_words(options["places"]), top=top, model=self.model)
         except DrawingError as error:
             raise CommandError(str(error), returncode=2) from None
         if options["json"]:
@@ -84,7 +94,7 @@ class Command(BaseCommand):
             for line in lines:
                 total += 1
                 try:
-                    result = [c.to_dict() for c in rank(read_words(line.split()), top=top)]
+                    result = [c.to_dict() for c in rank(read_words(line.split()), top=top, model=self.model)]
                 except DrawingError as error:
                     failed += 1
                     result = {"error": f"line {total}: {error}"}
@@ -103,6 +113,11 @@ class Command(BaseCommand):
             return
         write(f"Pain drawing: {' '.join(words)}")
         write(f"Knowledge base {knowledge_base().version}; likelihood calibrated on the textbook vignettes (0-1)")
+        if assessment.model == TEXTBOOK:
+            write("Model: textbook patterns.")
+        else:
+            write(f"Model: this clinic's learned patterns, {assessment.model_version} "
+                  f"({assessment.model_examples} confirmed examples).")
         write(f"Listed: the {assessment.fitting} muscle-side pair(s) that explain at least one mark; no others.")
         if assessment.sparse:
             if assessment.prior_studies:
@@ -114,7 +129,9 @@ class Command(BaseCommand):
                 write("One region marked: many muscles fit it. No prevalence study covers this region, so the "
                       "drawing alone orders them.")
         write("")
-        rows = [("#", "Muscle", "Side", "Likelihood", "Essential", "Spillover / local", "Also reported", "Unexplained")]
+        clinic = assessment.model != TEXTBOOK
+        rows = [("#", "Muscle", "Side", "Likelihood", "Essential", "Spillover / local", "Also reported")
+                + (("Learned",) if clinic else ()) + ("Unexplained",)]
         for c in ranking:
             name = c.muscle_name + (" *" if c.confidence != "confirmed" else "")
             rows.append(
@@ -126,14 +143,20 @@ class Command(BaseCommand):
                     _places(c.explained_essential),
                     _places(c.explained_spillover + c.explained_local),
                     _reported(c.explained_reported),
-                    _places(c.unexplained),
                 )
+                + ((_places(c.explained_learned),) if clinic else ())
+                + (_places(c.unexplained),)
             )
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
         if any(c.confidence != "confirmed" for c in ranking):
             write("\n* pattern recalled from the textbook, still to be verified by a clinician")
+        said = [learning.sentence(e, c.muscle_name) for c in ranking for e in c.clinic_evidence]
+        if said:
+            write("\nIn this clinic:")
+            for sentence in said:
+                write(f"  {sentence}")
         cited = sorted({p for c in ranking for r in c.explained_reported for p in r.publications})
         if cited:
             write("\nAlso reported in:")

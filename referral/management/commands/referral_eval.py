@@ -8,7 +8,8 @@ import json
 from django.core.management.base import BaseCommand
 
 from referral import calibration, literature
-from referral.evaluation import TARGETS, Report, evaluate, fit_temperature, published_temperature
+from referral import evaluation, learning
+from referral.evaluation import TARGETS, Report, evaluate, evaluate_learning, fit_temperature, published_temperature
 from referral.knowledge import knowledge_base
 
 
@@ -34,8 +35,10 @@ class Command(BaseCommand):
             calibration.write_temperature(value)
             self.stdout.write(f"Temperature fitted on the textbook vignettes: {value} (written to calibration.toml)")
         result = evaluate()
+        learned = evaluate_learning()
         if options["json"]:
-            self.stdout.write(json.dumps({"knowledge_base": knowledge_base().version, **result.to_dict()}))
+            self.stdout.write(json.dumps({"knowledge_base": knowledge_base().version, **result.to_dict(),
+                                          "learning": learned.to_dict()}))
             return
         write = self.stdout.write
         write(f"Knowledge base {knowledge_base().version}; temperature {calibration.settings().temperature} "
@@ -57,6 +60,22 @@ class Command(BaseCommand):
         write(f"\nDiagnostic, not used: the temperature the published cases would choose is {published_temperature()} "
               f"(shipped: {calibration.settings().temperature}, fitted on the textbook vignettes). A gap means the "
               f"stated likelihood overstates on real patients; refit on real clinic drawings.")
+        self.learning(learned)
+
+    def learning(self, report) -> None:
+        write = self.stdout.write
+        write(f"\nLearning from the clinic (synthetic clinic, seed {evaluation.SEED}; prior strength "
+              f"{learning.PRIOR_STRENGTH:g} pseudo-patients): {report.muscles} muscles, {report.changed} differ from "
+              f"the textbook (1 in {evaluation.EVERY} with a common extra zone marked {evaluation.EXTRA_RATE:.0%}, "
+              f"1 in {evaluation.EVERY} with an essential zone marked {evaluation.RARE_RATE:.0%})")
+        write(f"  Held-out drawings: {report.held_out}. Top-1: textbook {report.textbook:.1%}, learned "
+              f"({report.trained_per_muscle} per muscle) {report.learned:.1%}, oracle {report.oracle:.1%}")
+        write("  Learning curve (training drawings per muscle -> held-out top-1):")
+        for n, value in report.curve:
+            write(f"    {n:4d}: {value:.1%}")
+        gap = report.vignettes_learned - report.vignettes_textbook
+        write(f"  Textbook vignettes: textbook {report.vignettes_textbook:.1%}, learned {report.vignettes_learned:.1%} "
+              f"({'within' if gap >= -0.01 else 'MORE than'} 1 point)")
 
     def section(self, title: str, report: Report, targets: dict) -> None:
         write = self.stdout.write
