@@ -327,7 +327,7 @@ INSTALLED_APPS += ["oauth2_provider"]
 OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     # https only (RFC 9700); the demo server (DEBUG) also takes http, for apps tried out on this machine.
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],  # http: loopback callbacks of native apps only (below)
     "SCOPES_BACKEND_CLASS": "interop.smart.SmartScopes",
     "OAUTH2_VALIDATOR_CLASS": "interop.smart.SmartValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
