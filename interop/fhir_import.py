@@ -439,12 +439,12 @@ class Importer:
                        f"({', '.join(ids[:5])}); nothing created.", "multiple-matches")
         if not ids:
             return None
-        model = next((apps.get_model(label) for label, (kind, prefix) in OWN_IDS.items()
-                      if kind == entry.type and ids[0].startswith(prefix) and own_pk(kind, ids[0], apps.get_model(label))),
-                      None)
-        if model is None:
-            raise Skip(f"its ifNoneExist matches {entry.type}/{ids[0]}, which import cannot refer to.", "processing")
-        return model.objects.get(pk=own_pk(entry.type, ids[0], model))
+        for label in OWN_IDS:  # the model our exporter made that id from
+            model = apps.get_model(label)
+            pk = own_pk(entry.type, ids[0], model)
+            if pk is not None:
+                return model.objects.get(pk=pk)
+        raise Skip(f"its ifNoneExist matches {entry.type}/{ids[0]}, a record import cannot refer to.", "processing")
 
     def writable(self, session: Session) -> bool:
         """Import may change drafts and sessions it created itself, never a session signed before."""

@@ -239,6 +239,8 @@ class PatientDemographics(models.Model):
                                 '{"deceasedDateTime": "..."}; null when the resource did not say.')
     meta_source = models.CharField(max_length=255, blank=True)
     original = models.JSONField(help_text="The resource exactly as imported (the latest import).")
+    earlier = models.JSONField(default=list, blank=True, help_text="Earlier imports' resources that differed, oldest "
+                               "first: re-importing (our own export, say) never loses what an earlier one said.")
     unmapped = models.JSONField(default=list, blank=True, help_text="FHIRPath of each element kept only in `original`.")
     imported_at = models.DateTimeField(auto_now=True)
 

@@ -225,7 +225,12 @@ def keep_as_read(ctx: Importer, entry: Entry, patient: Patient, language_kept: i
     deceased = {k: resource[k] for k in ("deceasedBoolean", "deceasedDateTime") if k in resource}
     unmapped = unmapped_elements(resource, language_kept)
     unmapped += [f"telecom[{n}]" for n, t in enumerate(resource.get("telecom", [])) if not t.get("value")]
+    before = PatientDemographics.objects.filter(patient=patient).first()
+    earlier = list(before.earlier) if before else []
+    if before is not None and before.original != resource:
+        earlier.append(before.original)
     PatientDemographics.objects.update_or_create(patient=patient, defaults={
+        "earlier": earlier,
         "identifiers": [i for i in resource.get("identifier", []) if i.get("system") != codes.mrn_system()],
         "names": resource.get("name", []),
         "telecoms": [t for t in resource.get("telecom", []) if t.get("value")],

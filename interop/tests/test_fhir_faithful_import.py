@@ -143,3 +143,41 @@ def test_a_batch_answers_each_entry(api, administrator, clinic):
     assert response.status_code == 200 and body["type"] == "batch-response"
     assert statuses(body) == ["201", "409", "422", "201"]
     assert Patient.objects.count() == before + 2
+
+
+def test_if_none_exist_that_is_ambiguous_or_unreadable_creates_nothing(api, administrator):
+    twins = [{**example("xcda"), "id": f"twin-{n}", "identifier": [{"system": "urn:oid:1.2.3", "value": f"T{n}"}]}
+             for n in (1, 2)]
+    send(api, administrator, "batch", *twins)
+    response, body = send(api, administrator, "batch", example("pat4"), example("f001"),
+                          requests={0: {"ifNoneExist": "family=Levin"}, 1: {"ifNoneExist": "colour=blue"}})
+    assert statuses(body) == ["412", "400"] and Patient.objects.count() == 2
+    assert "matches 2 records" in body["entry"][0]["response"]["outcome"]["issue"][0]["diagnostics"]
+    assert "colour" in body["entry"][1]["response"]["outcome"]["issue"][0]["diagnostics"]
+
+
+def test_the_command_line_refuses_a_failed_transaction(tmp_path, clinic):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    conflict = {**example("pat4"), "identifier": [{"system": codes.mrn_system(), "value": clinic["patient"].mrn}]}
+    path = tmp_path / "transaction.json"
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": example("f001"), "request": {"method": "POST", "url": "Patient"}},
+        {"resource": conflict, "request": {"method": "POST", "url": "Patient"}}]}))
+    before = Patient.objects.count()
+    with pytest.raises(CommandError, match="failed at entries 2"):
+        call_command("fhir_import", str(path))
+    assert Patient.objects.count() == before
+
+
+def test_reimporting_our_own_read_keeps_what_the_first_import_said(api, administrator):
+    f001 = example("f001")
+    _, body = send(api, administrator, "batch", f001)
+    served = read(api, administrator, body["entry"][0]["response"]["location"])
+    served.pop("meta")
+    _, again = send(api, administrator, "batch", served)
+    assert statuses(again) == ["200"] and Patient.objects.count() == 1
+    kept = PatientDemographics.objects.get()
+    assert kept.earlier == [f001] and kept.original["id"] == served["id"]  # the contact, marital status... kept
+    assert read(api, administrator, body["entry"][0]["response"]["location"])["telecom"] == f001["telecom"]
