@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from accounts.models import Role, StaffProfile
 from interop import fhir_codes as codes
 from interop.fhir_import import (Entry, Importer, Skip, codes_in, concept_text, first_code, handler, text)
 from interop.models import PatientDemographics
 from patients.models import Allergy, Medication, Patient
+from patients.validators import validate_language_tag
 
 ANIMAL = "http://hl7.org/fhir/StructureDefinition/patient-animal"
 
@@ -126,7 +128,7 @@ def new_mrn() -> str:
 def identity_differences(patient: Patient, given: str, family: str, born: str | None) -> list[str]:
     """The elements in which an incoming Patient is not the local patient (case ignored)."""
     differing = []
-    if family.casefold() != patient.family_name.casefold():
+    if family and family.casefold() != patient.family_name.casefold():
         differing.append("name.family")
     if given and given.casefold() != patient.given_name.casefold():
         differing.append("name.given")
@@ -155,12 +157,17 @@ def unmapped_elements(resource: dict, language_kept: int | None) -> list[str]:
 
 
 def _language(resource: dict) -> tuple[str | None, int | None]:
-    """(BCP 47 tag, position in communication) of the preferred language, else the first; never a default."""
+    """(BCP 47 tag, position in communication) of the preferred language, else the first; never a default.
+
+    Only a valid BCP 47 coding counts: a language named in text only is kept as read and warned about."""
     ranked = sorted(enumerate(resource.get("communication", [])), key=lambda pair: not pair[1].get("preferred"))
     for position, communication in ranked:
-        language = first_code(communication.get("language"), codes.BCP47) or concept_text(communication.get("language"))
-        if language:
-            return language, position
+        language = first_code(communication.get("language"), codes.BCP47)
+        try:
+            validate_language_tag(language or "")
+        except ValidationError:
+            continue
+        return language, position
     return None, None
 
 
@@ -173,6 +180,10 @@ def import_patient(ctx: Importer, entry: Entry):
     resource = entry.resource
     if any(e.get("url") == ANIMAL for e in resource.get("extension", [])):
         raise Skip("it describes an animal; tpclinic records people only.", "not-supported")
+    if resource.get("modifierExtension"):  # FHIR: what changes the meaning must not be ignored
+        urls = ", ".join(e.get("url", "?") for e in resource["modifierExtension"])
+        raise Skip(f"it has modifierExtension ({urls}), which changes its meaning in a way tpclinic does not know.",
+                   "not-supported")
     ours = _ours(resource)
     name = _name(resource)
     given, family = _given(name), text(name.get("family"))

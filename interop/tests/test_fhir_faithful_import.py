@@ -181,3 +181,18 @@ def test_reimporting_our_own_read_keeps_what_the_first_import_said(api, administ
     kept = PatientDemographics.objects.get()
     assert kept.earlier == [f001] and kept.original["id"] == served["id"]  # the contact, marital status... kept
     assert read(api, administrator, body["entry"][0]["response"]["location"])["telecom"] == f001["telecom"]
+
+
+def test_a_language_in_words_only_is_kept_as_read_not_guessed(api, administrator):
+    spoken = {**example("xcda"), "communication": [{"language": {"text": "Nederlands"}, "preferred": True}]}
+    _, body = send(api, administrator, "batch", spoken)
+    assert statuses(body) == ["201"]
+    assert Patient.objects.get().preferred_language == ""
+    expressions = [e for i in body["entry"][0]["response"]["outcome"]["issue"] for e in i.get("expression", [])]
+    assert "Bundle.entry[0].resource.communication[0]" in expressions
+
+
+def test_a_modifier_extension_is_not_ignored(api, administrator):
+    odd = {**example("xcda"), "modifierExtension": [{"url": "http://example.org/not-really", "valueBoolean": True}]}
+    _, body = send(api, administrator, "batch", odd)
+    assert statuses(body) == ["422"] and not Patient.objects.exists()
