@@ -18,8 +18,8 @@ EXT = f"{BASE}/StructureDefinition"
 
 
 def mrn_system() -> str:
-    """The MRN namespace; a clinic sets TPCLINIC_MRN_SYSTEM to its own (an OID URN or URL)."""
-    return getattr(settings, "TPCLINIC_MRN_SYSTEM", f"{BASE}/sid/mrn")
+    """This installation's MRN namespace: settings.MRN_SYSTEM (an OID URN or URL; default `<SITE_URL>/mrn`)."""
+    return settings.MRN_SYSTEM
 
 
 USERNAME_SYSTEM = f"{BASE}/sid/username"

@@ -154,7 +154,7 @@ def finish(resource: dict, source: str = "") -> dict:
     """
     resource = clean(resource)
     if source:
-        resource.setdefault("meta", {})["source"] = source
+        resource.setdefault("meta", {}).setdefault("source", source)  # an imported Patient keeps its own
     model_class(resource["resourceType"]).model_validate(resource)
     return resource
 

@@ -1,9 +1,15 @@
 """Read a FHIR R4 Bundle back into tpclinic: create or update records, report everything else.
 
 Why it is built this way:
-- All or nothing per Bundle: the whole import runs in one transaction, and a Bundle that is not
+- A Bundle that is not
   valid FHIR (checked entry by entry with fhir.resources' R4B models and HL7's R4 JSON schema,
   see fhir_schema.py) is refused with a 400 and an OperationOutcome before anything is written.
+- Bundle types keep their FHIR meaning: a `transaction` is all or nothing (one database transaction; any
+  entry that cannot be stored rolls every entry back) and is answered by a `transaction-response` Bundle;
+  a `batch` stores what it can and is answered by a `batch-response` Bundle; each entry there has its own
+  status (201 created, 200 updated or already there, 409 conflict, 412 ambiguous `ifNoneExist`, 422
+  unusable) and OperationOutcome. Any other Bundle (a `collection`, our export) is one transaction
+  answered by one OperationOutcome, as before.
 - Nothing is silently dropped: every entry gets an issue: information when stored or used,
   warning when skipped, with the reason and the entry's position.
 - Re-import updates: each stored resource is remembered in FhirLink by (meta.source, type, id);
@@ -23,7 +29,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Callable
+from urllib.parse import parse_qsl
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -34,6 +42,7 @@ from django.utils.dateparse import parse_datetime
 from pydantic import ValidationError as PydanticError
 
 from interop import fhir_schema
+from interop import fhir_search as search
 from interop.fhir_export import Scope, iter_type, model_class
 from interop.models import FhirLink, Installation
 from interop.text import clean_text
@@ -97,6 +106,7 @@ class Entry:
     full_url: str | None
     source: str
     method: str | None = None  # Bundle.entry.request.method, for transaction/batch Bundles
+    if_none_exist: str | None = None  # Bundle.entry.request.ifNoneExist: conditional create
 
     @property
     def type(self) -> str:
@@ -124,6 +134,12 @@ def _pydantic_problems(error: PydanticError, limit: int = 3) -> str:
     parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:limit]]
     more = len(error.errors()) - limit
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def bundle_kind(data) -> str:
+    """"transaction", "batch" or "collection" (every other type is imported like a collection)."""
+    kind = data.get("type") if isinstance(data, dict) else None
+    return kind if kind in {"transaction", "batch"} else "collection"
 
 
 def read_bundle(data) -> list[Entry]:
@@ -167,7 +183,8 @@ def read_bundle(data) -> list[Entry]:
         source = ((resource.get("meta") or {}).get("source") or bundle_source or "")[:255]
         request = raw.get("request") if isinstance(raw.get("request"), dict) else {}
         method = request.get("method").upper() if isinstance(request.get("method"), str) else None
-        entry = Entry(index, resource, full_url, source, method)
+        if_none_exist = request.get("ifNoneExist") if isinstance(request.get("ifNoneExist"), str) else None
+        entry = Entry(index, resource, full_url, source, method, if_none_exist)
         if entry.id:
             key = (entry.type, entry.id, source)
             if key in seen:
@@ -265,26 +282,83 @@ def signed_difference(incoming: dict, current: list[dict]) -> list[str]:
     return best if best is not None else ["(a record the signed session does not have)"]
 
 
+# The HTTP status of an entry in a transaction-response or batch-response, by what happened to it.
+ACTION_STATUS = {"created": 201, "updated": 200, "matched": 200, "unchanged": 200, "used": 200, "derived": 200,
+                 "refused": 409}
+SKIP_STATUS = {"conflict": 409, "multiple-matches": 412, "processing": 400}  # any other reason: 422
+STATUS_TEXT = {200: "200 OK", 201: "201 Created", 400: "400 Bad Request", 409: "409 Conflict",
+               412: "412 Precondition Failed", 422: "422 Unprocessable Entity", 424: "424 Failed Dependency"}
+
+
+@dataclass
+class EntryResult:
+    status: int
+    issues: list  # (severity, code, text, expression)
+    location: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status >= 400
+
+
 @dataclass
 class ImportResult:
+    kind: str = "collection"
     counts: Counter = field(default_factory=Counter)
     issues: list = field(default_factory=list)
+    entries: dict = field(default_factory=dict)  # entry index -> EntryResult
+    size: int = 0  # entries in the Bundle
 
     def outcome(self) -> dict:
         summary = ", ".join(f"{n} {action}" for action, n in sorted(self.counts.items())) or "nothing"
+        if self.rolled_back:
+            summary = f"nothing stored: the transaction failed at entries {', '.join(map(str, self.failed))}"
         return operation_outcome(self.issues + [("information", "informational", f"Import finished: {summary}.", None)])
 
     @property
     def skipped(self) -> int:
         return self.counts["skipped"]
 
+    @property
+    def failed(self) -> list[int]:
+        """Positions (from 1) of the entries that could not be stored."""
+        return [index + 1 for index, found in sorted(self.entries.items()) if found.failed]
+
+    @property
+    def rolled_back(self) -> bool:
+        return self.kind == "transaction" and bool(self.failed)
+
+    @property
+    def http_status(self) -> int:
+        """200, or for a failed transaction the status of its first failing entry."""
+        if not self.rolled_back:
+            return 200
+        return next(found.status for _, found in sorted(self.entries.items()) if found.failed)
+
+    def response_bundle(self) -> dict:
+        """The transaction-response or batch-response: one entry per request entry, in its order."""
+        entries = []
+        for index in range(self.size):
+            found = self.entries[index]
+            status, issues, location = found.status, found.issues, found.location
+            if self.rolled_back and not found.failed:
+                status, location = 424, None
+                issues = [("information", "processing", "Not stored: the transaction was rolled back because entry "
+                           f"{', '.join(map(str, self.failed))} failed.", f"Bundle.entry[{index}]")] + issues
+            response = {"status": STATUS_TEXT[status], "outcome": operation_outcome(issues)}
+            if location:
+                response["location"] = location
+            entries.append({"response": response})
+        return {"resourceType": "Bundle", "type": f"{self.kind}-response", "entry": entries}
+
 
 class Importer:
-    def __init__(self, entries: list[Entry], user=None):
+    def __init__(self, entries: list[Entry], user=None, kind: str = "collection"):
         self.entries = entries
         self.user = user
         self.own_source = Installation.source_uri()
-        self.result = ImportResult()
+        self.result = ImportResult(kind=kind, size=len(entries))
+        self.notes: list = []  # warnings a handler adds about the entry it is reading
         self.aliases: dict[str, Entry] = {}
         for entry in entries:
             if entry.id:
@@ -345,6 +419,33 @@ class Importer:
                        "not-found")
         return patient
 
+    def warn(self, entry: Entry, text: str, element: str, code: str = "informational") -> None:
+        """A warning about one element of the entry being imported (e.g. one tpclinic keeps only as read)."""
+        self.notes.append(("warning", code, f"{entry.label}: {text}", f"{entry.expression}.{element}"))
+
+    def conditional_match(self, entry: Entry):
+        """The local record `ifNoneExist` finds (a search over what a read would show), or None.
+
+        More than one match is a 412, as FHIR says for a conditional create."""
+        query = search.parse(entry.type, parse_qsl(entry.if_none_exist, keep_blank_values=True))
+        if query.ignored or not query.criteria:
+            raise Skip(f"its ifNoneExist ({entry.if_none_exist}) has no search parameter tpclinic knows for "
+                       f"{entry.type}" + (f" (not known: {', '.join(query.ignored)})" if query.ignored else "") + ".",
+                       "processing")
+        scope = Scope(Patient.objects.all(), whole_clinic=True)
+        ids = [r["id"] for r in iter_type(scope, entry.type) if query.matches(r)]
+        if len(ids) > 1:
+            raise Skip(f"its ifNoneExist ({entry.if_none_exist}) matches {len(ids)} records here "
+                       f"({', '.join(ids[:5])}); nothing created.", "multiple-matches")
+        if not ids:
+            return None
+        for label in OWN_IDS:  # the model our exporter made that id from
+            model = apps.get_model(label)
+            pk = own_pk(entry.type, ids[0], model)
+            if pk is not None:
+                return model.objects.get(pk=pk)
+        raise Skip(f"its ifNoneExist matches {entry.type}/{ids[0]}, a record import cannot refer to.", "processing")
+
     def writable(self, session: Session) -> bool:
         """Import may change drafts and sessions it created itself, never a session signed before."""
         return not session.is_signed or ("session", session.pk) in self.created
@@ -381,34 +482,40 @@ class Importer:
             course.refresh_schedule()  # the stored next-due date and count of signed sessions
         return self.result
 
+    def skipped(self, entry: Entry, code: str, reason: str) -> None:
+        self.result.counts["skipped"] += 1
+        issue = ("warning", code, f"{entry.label} skipped: {reason}", entry.expression)
+        self.result.issues.append(issue)
+        self.result.entries[entry.index] = EntryResult(SKIP_STATUS.get(code, 422), [issue])
+
     def one(self, entry: Entry) -> None:
         found = handler_for(entry.resource)
         function = found.function if found else None
+        self.notes = []
         try:
             if entry.method == "DELETE":
                 raise Skip("deletions are not applied by import; delete the record in tpclinic.", "not-supported")
             if function is None:
                 raise Skip(f"tpclinic does not store {entry.type} resources.", "not-supported")
             with transaction.atomic():
-                action, record, message = function(self, entry)
+                existing = self.conditional_match(entry) if entry.if_none_exist else None
+                if existing is not None:
+                    action, record, message = "matched", existing, (
+                        f"not created: ifNoneExist ({entry.if_none_exist}) found it here; nothing changed.")
+                else:
+                    action, record, message = function(self, entry)
         except Skip as skip:
-            self.result.counts["skipped"] += 1
-            self.result.issues.append(("warning", skip.code, f"{entry.label} skipped: {skip.reason}", entry.expression))
-            return
+            return self.skipped(entry, skip.code, skip.reason)
         except ValidationError as error:
-            self.result.counts["skipped"] += 1
-            self.result.issues.append(("warning", "invalid", f"{entry.label} skipped: {describe(error)}",
-                                       entry.expression))
-            return
+            return self.skipped(entry, "invalid", describe(error))
         except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, DatabaseError) as error:
             logger.exception("FHIR import could not use %s", entry.label)
-            self.result.counts["skipped"] += 1
-            self.result.issues.append(("warning", "exception", f"{entry.label} skipped: tpclinic could not read "
-                                       f"it ({type(error).__name__}: {error}).", entry.expression))
-            return
+            return self.skipped(entry, "exception", f"tpclinic could not read it ({type(error).__name__}: {error}).")
         self.result.counts[action] += 1
         severity, code = ("warning", "business-rule") if action == "refused" else ("information", "informational")
-        self.result.issues.append((severity, code, f"{entry.label}: {message}", entry.expression))
+        issues = [(severity, code, f"{entry.label}: {message}", entry.expression)] + self.notes
+        self.result.issues.extend(issues)
+        self.result.entries[entry.index] = EntryResult(ACTION_STATUS[action], issues, location(entry.type, record))
         if record is not None:
             self.stored[entry.index] = record
             if action == "created":
@@ -421,11 +528,26 @@ class Importer:
                 )
 
 
+def location(resource_type: str, record) -> str | None:
+    """Where a stored entry can be read: `Type/id` as our exporter names the record."""
+    if record is None:
+        return None
+    if resource_type == "Coverage" and isinstance(record, Patient):
+        return f"Coverage/{record.pk}"
+    kind, prefix = OWN_IDS.get(record._meta.label_lower, (None, ""))
+    return f"{kind}/{prefix}{record.pk}" if kind == resource_type else None
+
+
 def import_bundle(data, user=None) -> ImportResult:
-    """Import a Bundle (dict). Raises BundleError, changing nothing, when it is not valid FHIR R4."""
+    """Import a Bundle (dict). Raises BundleError, changing nothing, when it is not valid FHIR R4.
+
+    A transaction Bundle with an entry that cannot be stored is rolled back whole (result.rolled_back)."""
     entries = read_bundle(data)
     with transaction.atomic():
-        return Importer(entries, user).run()
+        result = Importer(entries, user, bundle_kind(data)).run()
+        if result.rolled_back:
+            transaction.set_rollback(True)
+    return result
 
 
 def describe(error: ValidationError) -> str:

@@ -219,3 +219,33 @@ class BulkExport(models.Model):
 
     def folder(self) -> str:
         return f"fhir-exports/{self.pk}"
+
+
+class PatientDemographics(models.Model):
+    """What an imported Patient resource said that the Patient model has no field for, kept as read.
+
+    Foreign identifiers, every name (given names as separate items), telecoms, addresses, `deceased[x]`
+    and `meta.source` come back in every read of the Patient (fhir_out.people); the original resource
+    is kept whole, and `unmapped` lists the elements tpclinic keeps only there (each was a warning in
+    the import's OperationOutcome), so nothing read is lost even where tpclinic cannot use it.
+    """
+
+    patient = models.OneToOneField("patients.Patient", on_delete=models.CASCADE, related_name="fhir_demographics")
+    identifiers = models.JSONField(default=list, blank=True, help_text="Identifier elements not in MRN_SYSTEM.")
+    names = models.JSONField(default=list, blank=True, help_text="Every HumanName as read.")
+    telecoms = models.JSONField(default=list, blank=True, help_text="Every ContactPoint that has a value.")
+    addresses = models.JSONField(default=list, blank=True)
+    deceased = models.JSONField(null=True, blank=True, help_text='{"deceasedBoolean": false} or '
+                                '{"deceasedDateTime": "..."}; null when the resource did not say.')
+    meta_source = models.CharField(max_length=255, blank=True)
+    original = models.JSONField(help_text="The resource exactly as imported (the latest import).")
+    earlier = models.JSONField(default=list, blank=True, help_text="Earlier imports' resources that differed, oldest "
+                               "first: re-importing (our own export, say) never loses what an earlier one said.")
+    unmapped = models.JSONField(default=list, blank=True, help_text="FHIRPath of each element kept only in `original`.")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "patient demographics"
+
+    def __str__(self):
+        return f"FHIR demographics of patient {self.patient_id}"

@@ -61,7 +61,8 @@ def _method_not_allowed(allowed: str):
 @csrf_exempt
 @in_english
 def fhir_post(request):
-    """POST a Bundle: records are created or updated; the answer is an OperationOutcome of what happened."""
+    """POST a Bundle: records are created or updated. A transaction or batch is answered by a
+    transaction-response / batch-response Bundle (a status per entry), any other Bundle by an OperationOutcome."""
     if request.method != "POST":
         return _method_not_allowed("POST")
     user, via_token = fhir_user(request)
@@ -86,9 +87,13 @@ def fhir_post(request):
         events.record(events.Action.IMPORT, user=user, request=request, object_type="fhir.bundle", status=400,
                       detail="FHIR Bundle refused: nothing imported")
         return fhir_response(error.outcome(), 400)
-    events.record(events.Action.IMPORT, user=user, request=request, object_type="fhir.bundle", status=200,
-                  detail=("FHIR Bundle: " + (", ".join(f"{n} {a}" for a, n in sorted(result.counts.items()))
-                                             or "nothing"))[:255])
+    summary = ", ".join(f"{n} {a}" for a, n in sorted(result.counts.items())) or "nothing"
+    if result.rolled_back:
+        summary = f"transaction rolled back, entries {', '.join(map(str, result.failed))} failed ({summary})"
+    events.record(events.Action.IMPORT, user=user, request=request, object_type="fhir.bundle",
+                  status=result.http_status, detail=f"FHIR {result.kind} Bundle: {summary}"[:255])
+    if result.kind in {"transaction", "batch"}:  # FHIR's answer: a response Bundle, a status per entry
+        return fhir_response(result.response_bundle(), result.http_status)
     return fhir_response(result.outcome(), 200)
 
 

@@ -318,6 +318,9 @@ LOGGING = {
 # Appointment reminders (scheduling): e-mail through Django's e-mail backend (settings above), SMS
 # through a pluggable backend (the default writes to the log). SITE_URL makes the portal link in a reminder.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# This installation's own MRN namespace (FHIR Identifier.system): an imported Patient without an MRN here
+# gets one in it, and an identifier in it is matched to the local MRN (interop/README.md, import).
+MRN_SYSTEM = os.environ.get("MRN_SYSTEM", SITE_URL.rstrip("/") + "/mrn")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "scheduling.sms.LogBackend")
 REMINDER_RETRY_SECONDS = int(os.environ.get("REMINDER_RETRY_SECONDS", "600"))
 

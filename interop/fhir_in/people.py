@@ -2,18 +2,23 @@
 MedicationStatement and Condition (risk flags; course diagnoses are read by the CarePlan).
 
 Staff accounts are created only from our own username identifier and never changed once they exist;
-patients are matched by MRN, and a foreign MRN never merges two different people.
+patients are matched by our own MRN (settings.MRN_SYSTEM) or an earlier import of the same resource; a
+foreign Patient gets an MRN here and keeps its own identifiers beside it, and a different person under one
+of our MRNs is refused, never merged.
 """
 from __future__ import annotations
 
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from accounts.models import Role, StaffProfile
 from interop import fhir_codes as codes
 from interop.fhir_import import (Entry, Importer, Skip, codes_in, concept_text, first_code, handler, text)
+from interop.models import PatientDemographics
 from patients.models import Allergy, Medication, Patient
+from patients.validators import validate_language_tag
 
 ANIMAL = "http://hl7.org/fhir/StructureDefinition/patient-animal"
 
@@ -85,16 +90,18 @@ def import_practitioner_role(ctx: Importer, entry: Entry):
 # ------------------------------------------------------------------ the patient
 
 
-def _mrn(resource: dict) -> tuple[str | None, bool]:
-    """(MRN, is it in our own MRN system): our system first, else an identifier typed MR."""
-    identifiers = [i for i in resource.get("identifier", []) if text(i.get("value"))]
-    for identifier in identifiers:
-        if identifier.get("system") == codes.mrn_system():
-            return text(identifier["value"]), True
-    for identifier in identifiers:
-        if "MR" in codes_in(identifier.get("type"), codes.V2_0203):
-            return text(identifier["value"]), False
-    return None, False
+# Elements of a Patient that tpclinic keeps: in Patient's own fields or, as read, in PatientDemographics.
+KEPT = {"resourceType", "id", "identifier", "name", "telecom", "address", "deceasedBoolean", "deceasedDateTime",
+        "gender", "birthDate"}
+META_KEPT = {"source", "versionId", "lastUpdated"}  # the version and time are this server's own on a read
+
+
+def _ours(resource: dict) -> str | None:
+    """The MRN this Patient carries in our own MRN system (settings.MRN_SYSTEM), if any."""
+    for identifier in resource.get("identifier", []):
+        if identifier.get("system") == codes.mrn_system() and text(identifier.get("value")):
+            return text(identifier["value"])
+    return None
 
 
 def _name(resource: dict) -> dict:
@@ -106,54 +113,147 @@ def _name(resource: dict) -> dict:
     return {}
 
 
+def _given(name: dict) -> str:
+    return " ".join(text(g) for g in name.get("given", []) if text(g))
+
+
+def new_mrn() -> str:
+    """The next free MRN for a patient arriving without one in our MRN system ("I" for imported)."""
+    number = Patient.objects.count() + 1
+    while Patient.objects.filter(mrn=f"I{number:07d}").exists():
+        number += 1
+    return f"I{number:07d}"
+
+
+def identity_differences(patient: Patient, given: str, family: str, born: str | None) -> list[str]:
+    """The elements in which an incoming Patient is not the local patient (case ignored)."""
+    differing = []
+    if family and family.casefold() != patient.family_name.casefold():
+        differing.append("name.family")
+    if given and given.casefold() != patient.given_name.casefold():
+        differing.append("name.given")
+    if born and born != patient.birth_date.isoformat():
+        differing.append("birthDate")
+    return differing
+
+
+def unmapped_elements(resource: dict, language_kept: int | None) -> list[str]:
+    """FHIRPath-like names of every element tpclinic keeps only in the stored original, one per item."""
+    out = []
+    for key, value in resource.items():
+        if key in KEPT:
+            continue
+        if key == "meta":
+            out += [f"meta.{k}" for k in value if k not in META_KEPT]
+        elif key == "active" and value is True:
+            continue  # every patient tpclinic serves is active
+        elif key == "communication":
+            out += [f"communication[{n}]" for n in range(len(value)) if n != language_kept]
+        elif isinstance(value, list):
+            out += [f"{key}[{n}]" for n in range(len(value))]
+        else:
+            out.append(key)
+    return out
+
+
+def _language(resource: dict) -> tuple[str | None, int | None]:
+    """(BCP 47 tag, position in communication) of the preferred language, else the first; never a default.
+
+    Only a valid BCP 47 coding counts: a language named in text only is kept as read and warned about."""
+    ranked = sorted(enumerate(resource.get("communication", [])), key=lambda pair: not pair[1].get("preferred"))
+    for position, communication in ranked:
+        language = first_code(communication.get("language"), codes.BCP47)
+        try:
+            validate_language_tag(language or "")
+        except ValidationError:
+            continue
+        return language, position
+    return None, None
+
+
 @handler("Patient")
 def import_patient(ctx: Importer, entry: Entry):
+    """Match by our own MRN or an earlier import of the same resource, else create with a new MRN.
+
+    A different person under one of our MRNs is an identity conflict (409), never merged. Foreign
+    identifiers, names, telecoms, addresses, deceased[x] and meta.source are kept as read."""
     resource = entry.resource
     if any(e.get("url") == ANIMAL for e in resource.get("extension", [])):
         raise Skip("it describes an animal; tpclinic records people only.", "not-supported")
-    mrn, ours = _mrn(resource)
-    if not mrn:
-        raise Skip("it has no MRN: tpclinic matches patients by medical record number, an identifier of type MR "
-                   f"({codes.V2_0203}) or with system {codes.mrn_system()}.", "required")
+    if resource.get("modifierExtension"):  # FHIR: what changes the meaning must not be ignored
+        urls = ", ".join(e.get("url", "?") for e in resource["modifierExtension"])
+        raise Skip(f"it has modifierExtension ({urls}), which changes its meaning in a way tpclinic does not know.",
+                   "not-supported")
+    ours = _ours(resource)
     name = _name(resource)
-    given = " ".join(text(g) for g in name.get("given", []) if text(g))
-    family = text(name.get("family"))
+    given, family = _given(name), text(name.get("family"))
     born = resource.get("birthDate")
+    if born and len(born) != 10:
+        raise Skip(f"its birth date {born} is not a full date; tpclinic needs year, month and day.", "required")
     linked = ctx.existing(entry, Patient)
-    by_mrn = Patient.objects.filter(mrn=mrn).first()
+    by_mrn = Patient.objects.filter(mrn=ours).first() if ours else None
     if linked and by_mrn and linked != by_mrn:
-        raise Skip(f"MRN {mrn} belongs to a different patient here than the one this resource was imported into "
+        raise Skip(f"MRN {ours} belongs to a different patient here than the one this resource was imported into "
                    "before; resolve the duplicate in tpclinic first.", "conflict")
+    if by_mrn is not None:
+        differing = identity_differences(by_mrn, given, family, born)
+        if differing:
+            raise Skip(f"identity conflict: MRN {ours} ({codes.mrn_system()}) is patient {by_mrn.pk} here, and this "
+                       f"resource differs in {', '.join(differing)}. Not merged and nothing changed: check who this is; "
+                       "correct the name or birth date in tpclinic if the incoming values are right.", "conflict")
     patient = linked or by_mrn
-    if patient is not None and patient is by_mrn and not linked and not ours:
-        same = (patient.family_name.casefold() == family.casefold() and born and patient.birth_date.isoformat() == born)
-        if not same:
-            raise Skip(f"MRN {mrn} (from another record system) already belongs to a different patient here "
-                       "(name or date of birth differ); not merged.", "conflict")
     created = patient is None
-    patient = patient or Patient(sex="unknown", preferred_language="en")
-    patient.mrn = mrn
+    if created and not born:
+        raise Skip("it has no birth date; tpclinic needs one (doses and screening depend on age).", "required")
+    if created and not family:
+        raise Skip("it has no family name; tpclinic needs one to tell patients apart.", "required")
+    patient = patient or Patient(sex="unknown", preferred_language="", mrn=ours or new_mrn())
     if given:
         patient.given_name = given
     if family:
         patient.family_name = family
     if born:
-        if len(born) != 10:
-            raise Skip(f"its birth date {born} is not a full date; tpclinic needs year, month and day.", "required")
         patient.birth_date = date.fromisoformat(born)
-    elif created:
-        raise Skip("it has no birth date; tpclinic needs one (doses and screening depend on age).", "required")
     if resource.get("gender") in {"female", "male", "other", "unknown"}:
         patient.sex = resource["gender"]
-    for communication in sorted(resource.get("communication", []), key=lambda c: not c.get("preferred")):
-        language = first_code(communication.get("language"), codes.BCP47) or concept_text(communication.get("language"))
-        if language:
-            patient.preferred_language = language
-            break
-    patient.full_clean(exclude=["user"])
+    language, language_kept = _language(resource)
+    if language:
+        patient.preferred_language = language
+    patient.full_clean(exclude=["user"] + ([] if patient.preferred_language else ["preferred_language"]))
     patient.save()
-    return ("created" if created else "updated"), patient, f"{'created' if created else 'updated'} patient " \
-        f"{patient.pk} (MRN {patient.mrn})."
+    message = f"{'created' if created else 'updated'} patient {patient.pk} (MRN {patient.mrn}"
+    message += f" in {codes.mrn_system()}, assigned here)." if created and not ours else ")."
+    if not patient.preferred_language:
+        message += " No language was given: the preferred language is left unknown for the clinic to ask."
+    if entry.source != ctx.own_source:
+        keep_as_read(ctx, entry, patient, language_kept)
+    return ("created" if created else "updated"), patient, message
+
+
+def keep_as_read(ctx: Importer, entry: Entry, patient: Patient, language_kept: int | None) -> None:
+    """Store what the Patient model has no field for; warn, element by element, about what is kept only whole."""
+    resource = entry.resource
+    deceased = {k: resource[k] for k in ("deceasedBoolean", "deceasedDateTime") if k in resource}
+    unmapped = unmapped_elements(resource, language_kept)
+    unmapped += [f"telecom[{n}]" for n, t in enumerate(resource.get("telecom", [])) if not t.get("value")]
+    before = PatientDemographics.objects.filter(patient=patient).first()
+    earlier = list(before.earlier) if before else []
+    if before is not None and before.original != resource:
+        earlier.append(before.original)
+    PatientDemographics.objects.update_or_create(patient=patient, defaults={
+        "earlier": earlier,
+        "identifiers": [i for i in resource.get("identifier", []) if i.get("system") != codes.mrn_system()],
+        "names": resource.get("name", []),
+        "telecoms": [t for t in resource.get("telecom", []) if t.get("value")],
+        "addresses": resource.get("address", []),
+        "deceased": deceased or None,
+        "meta_source": ((resource.get("meta") or {}).get("source") or "")[:255],
+        "original": resource,
+        "unmapped": unmapped,
+    })
+    for element in unmapped:
+        ctx.warn(entry, f"{element} is not used by tpclinic; it is kept with the stored original resource only.",
+                 element)
 
 
 @handler("Coverage")

@@ -88,8 +88,10 @@ def practitioner_roles(scope: Scope):
 
 @exporter("Patient")
 def patients(scope: Scope):
-    for patient in scope.patients.order_by("pk").iterator(chunk_size=CHUNK):
-        yield {
+    chosen = scope.patients.select_related("fhir_demographics").order_by("pk")
+    for patient in chosen.iterator(chunk_size=CHUNK):
+        kept = getattr(patient, "fhir_demographics", None)  # what an imported Patient said beyond our fields
+        resource = {
             "resourceType": "Patient",
             "id": str(patient.pk),
             "meta": {"lastUpdated": instant(patient.updated_at)},
@@ -98,17 +100,34 @@ def patients(scope: Scope):
                 "type": concept(codes.V2_0203, "MR", "Medical record number"),
                 "system": codes.mrn_system(),
                 "value": patient.mrn,
-            }],
+            }] + (kept.identifiers if kept else []),
             "active": True,
-            "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
+            "name": patient_names(patient, kept),
+            "telecom": kept.telecoms if kept else [],
             "gender": patient.sex,
             "birthDate": patient.birth_date.isoformat(),
-            "communication": [{
+            "address": kept.addresses if kept else [],
+        }
+        if kept and kept.meta_source:
+            resource["meta"]["source"] = kept.meta_source
+        if kept and kept.deceased:
+            resource.update(kept.deceased)
+        if patient.preferred_language:  # unknown when an import did not say: never a default
+            resource["communication"] = [{
                 "language": {"coding": [{"system": codes.BCP47, "code": patient.preferred_language}],
                              "text": patient.preferred_language},
                 "preferred": True,
-            }],
-        }
+            }]
+        yield resource
+
+
+def patient_names(patient: Patient, kept) -> list[dict]:
+    """Every name as imported; our own fields' name first when it is not one of them (edited since)."""
+    ours = {"use": "official", "family": patient.family_name, "given": [patient.given_name]}
+    names = list(kept.names) if kept else []
+    same = any((n.get("family") or "").casefold() == patient.family_name.casefold()
+               and " ".join(n.get("given", [])).casefold() == patient.given_name.casefold() for n in names)
+    return names if same else [ours] + names
 
 
 @exporter("Coverage")

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from accounts.models import Role
-from interop.models import FhirLink
+from interop.models import FhirLink, PatientDemographics
 from patients.models import Patient
 from treatment.models import Session
 
@@ -45,25 +45,26 @@ def state():
 def test_official_examples_keep_what_tpclinic_can_use_and_report_the_rest(api, administrator):
     bundle = examples_bundle()
     body = outcome(post(api, bundle, administrator), 200)
-    mrns = set(Patient.objects.values_list("mrn", flat=True))
-    assert {"123458", "12345", "MRN7465676978"} <= mrns  # pat4, xcda, infant-twin-2: MR identifier and birth date
+    foreign = {i.get("value") for kept in PatientDemographics.objects.all() for i in kept.identifiers}
+    assert {"123458", "12345", "MRN7465676978"} <= foreign  # pat4, xcda, f001: kept beside an MRN assigned here
     per_entry = {}
     for issue in body["issue"]:
         for expression in issue.get("expression", []):
-            per_entry.setdefault(expression, []).append(issue)
+            if expression.endswith(".resource"):  # an element's own warning ends in the element's name
+                per_entry.setdefault(expression, []).append(issue)
     assert len(per_entry) == len(bundle["entry"])  # every resource is accounted for, none silently dropped
     assert all(len(issues) == 1 for issues in per_entry.values())
-    skipped = [i for i in body["issue"] if i["severity"] == "warning"]
+    skipped = [i for i in body["issue"] if i["severity"] == "warning" and i["expression"][0].endswith(".resource")]
     assert all(i["diagnostics"].split(" skipped: ")[1] for i in skipped)  # each with its reason
     text = " ".join(i["diagnostics"] for i in body["issue"])
     assert "Patient/animal skipped: it describes an animal" in text
     assert "Patient/pat2 skipped: it has no birth date" in text
-    assert "Patient/f001 skipped: it has no MRN" in text
+    assert "Patient/f001: created patient" in text  # a foreign Patient needs no MRN here
     assert "Consent/consent-example-basic skipped: tpclinic keeps consent to a trigger point injection session" in text
     assert "AdverseEvent/example skipped: its event is not one of tpclinic's kinds" in text
     assert "Practitioner/example skipped: it has no tpclinic username identifier" in text
     assert not [i for i in body["issue"] if i["code"] == "exception"]
-    f001 = Patient.objects.get(mrn="MRN7465676978")
+    f001 = Patient.objects.get(fhir_demographics__original__id="infant-twin-2")
     assert (f001.given_name, f001.family_name, f001.sex) == ("Jacen", "Solo", "male")
 
 
@@ -134,22 +135,26 @@ def test_import_never_changes_an_existing_staff_account(api, clinic, nurse, admi
     assert any("never changes" in i["diagnostics"] for i in body["issue"])
 
 
-def test_a_foreign_mrn_does_not_merge_a_different_person(api, clinic, administrator):
+def test_a_foreign_mrn_equal_to_ours_is_kept_apart(api, clinic, administrator):
+    """Another system's MR number that happens to equal one of our MRNs is another namespace: a new patient."""
     stranger = json.loads((EXAMPLES / "Patient-pat4.json").read_text())
     stranger["identifier"][0]["value"] = clinic["patient"].mrn
-    body = outcome(post(api, {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": stranger}]},
-                        administrator), 200)
-    assert "not merged" in body["issue"][0]["diagnostics"]
+    outcome(post(api, {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": stranger}]},
+                 administrator), 200)
     assert Patient.objects.get(pk=clinic["patient"].pk).given_name == "Maria"
+    newcomer = Patient.objects.get(fhir_demographics__original__id="pat4")
+    assert newcomer.pk != clinic["patient"].pk and newcomer.mrn != clinic["patient"].mrn
 
 
 def test_deletes_in_a_transaction_bundle_are_not_applied(api, clinic, administrator):
     patient = json.loads((EXAMPLES / "Patient-pat4.json").read_text())
     bundle = {"resourceType": "Bundle", "type": "transaction",
               "entry": [{"resource": patient, "request": {"method": "DELETE", "url": "Patient/pat4"}}]}
-    body = outcome(post(api, bundle, administrator), 200)
-    assert "deletions are not applied" in body["issue"][0]["diagnostics"]
-    assert not Patient.objects.filter(mrn="123458").exists()
+    response = post(api, bundle, administrator)
+    assert response.status_code == 422
+    entry = response.json()["entry"][0]["response"]
+    assert entry["status"].startswith("422") and "deletions are not applied" in entry["outcome"]["issue"][0]["diagnostics"]
+    assert not PatientDemographics.objects.exists()
 
 
 def test_import_command_reads_a_bundle_file_and_refuses_a_malformed_one(clinic, tmp_path, capsys):
@@ -159,7 +164,7 @@ def test_import_command_reads_a_bundle_file_and_refuses_a_malformed_one(clinic, 
     printed = json.loads(capsys.readouterr().out)
     assert printed["resourceType"] == "OperationOutcome"
     assert {i["severity"] for i in printed["issue"]} <= {"warning", "information"}
-    assert Patient.objects.filter(mrn="123458").exists()
+    assert Patient.objects.filter(fhir_demographics__original__id="pat4").exists()
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
         "resourceType": "Patient", "birthDate": "yesterday"}}]}))

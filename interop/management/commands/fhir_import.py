@@ -67,4 +67,7 @@ class Command(BaseCommand):
         if quiet_information:
             outcome["issue"] = [i for i in outcome["issue"] if i["severity"] != "information"] or outcome["issue"][-1:]
         self.stdout.write(json.dumps(outcome, indent=2, ensure_ascii=False))
+        if result.rolled_back:  # a transaction Bundle with an entry that could not be stored
+            raise CommandError(f"The transaction failed at entries {', '.join(map(str, result.failed))}; nothing was "
+                               "imported (details above).")
         self.stderr.write(f"Imported: {', '.join(f'{n} {a}' for a, n in sorted(result.counts.items())) or 'nothing'}.")
