@@ -19,6 +19,7 @@ from interop import fhir_schema
 from interop.fhir_server import Refusal
 from patients.forms import PatientForm
 from patients.models import Patient
+from tpclinic.versioning import StaleVersion
 
 # Elements a Patient PUT may carry: what tpclinic exports (echoed back unchanged) and the demographics it keeps.
 ACCEPTED = {"resourceType", "id", "meta", "text", "identifier", "active", "name", "gender", "birthDate",
@@ -64,14 +65,24 @@ def update_patient(request, user, patient: Patient, resource: dict) -> list[str]
     data = {key: value for key, value in model_to_dict(patient, fields=PatientForm.Meta.fields).items()
             if value is not None}
     data.update(values)
+    # The record's own version as read with the If-Match check (the caller's `patient`): a web save
+    # that lands in between makes the form stale, and the client gets 412, not a lost update.
+    data["version"] = patient.version
     form = PatientForm(data, instance=Patient.objects.get(pk=patient.pk))
     if not form.is_valid():
+        if form.has_error("__all__", "stale"):
+            raise Refusal(412, "conflict", f"Patient/{patient.pk} changed while this update was applied; read it "
+                          "again and reapply your change. Nothing was changed.")
         wording = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
         raise Refusal(422, "invariant", f"{wording}. Nothing was changed.")
     before = {name: str(getattr(patient, name)) for name in DEMOGRAPHICS}
     changed = [name for name in DEMOGRAPHICS if str(form.cleaned_data[name]) != before[name]]
     with transaction.atomic():
-        form.save()
+        try:
+            form.save()
+        except StaleVersion:
+            raise Refusal(412, "conflict", f"Patient/{patient.pk} changed while this update was applied; read it "
+                          "again and reapply your change. Nothing was changed.") from None
         detail = "; ".join(f"{n}: {before[n]!r} -> {str(form.cleaned_data[n])!r}" for n in changed) or "no change"
         audit_record.write(Action.UPDATE, request=request, user=user, object_type="patients.patient",
                            object_id=patient.pk, patient_id=patient.pk, status=200,

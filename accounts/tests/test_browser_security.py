@@ -97,7 +97,7 @@ def test_log_in_also_enrols_staff_made_without_the_fixtures(page, django_user_mo
     assert user.totpdevice_set.get().confirmed
 
 
-def test_forgotten_password_by_e_mail_then_the_code(page, clinician):
+def test_forgotten_password_by_e_mail_then_the_code(page, live_server, clinician):
     """From the login page's link to a new password and the usual second step, in real pages."""
     import re
 
@@ -106,6 +106,8 @@ def test_forgotten_password_by_e_mail_then_the_code(page, clinician):
     clinician.email = "alice.ward@clinic.example"
     clinician.save()
     violations = csp_messages(page)
+    # a first visit to a public page (/login/ too) offers the language dialog (issue 14): chosen already
+    page.context.add_cookies([{"name": "language_chosen", "value": "1", "url": live_server.url}])
     page.goto("/login/")
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("Email").fill("alice.ward@clinic.example")

@@ -242,10 +242,21 @@ def test_json_only(fhir, clinic, clinician):
     fhir.get("/fhir/metadata", headers={"Accept": "text/html,*/*;q=0.8"})
 
 
-def test_access_is_the_webs(fhir, api, clinic, clinician, front_desk, patient_user):
+def test_access_is_the_webs(fhir, api, clinic, clinician, nurse, administrator, front_desk, patient_user):
     patient, other = clinic["patient"], clinic["other"]
     assert api.get(f"/fhir/Patient/{patient.pk}").status_code == 401
-    assert ids(fhir.search("/fhir/Patient", front_desk)) == [str(patient.pk), str(other.pk)]
+    for reader in (clinician, nurse, administrator):  # the clinical readers see every patient
+        assert ids(fhir.search("/fhir/Patient", reader)) == [str(patient.pk), str(other.pk)]
+    # minimum necessary: the front desk reads no clinical data, through FHIR neither
+    refused = fhir.get("/fhir/Patient", front_desk, expect=403).json()
+    assert refused["resourceType"] == "OperationOutcome" and refused["issue"][0]["code"] == "forbidden"
+    fhir.get(f"/fhir/Patient/{patient.pk}", front_desk, expect=403)
+    fhir.get(f"/fhir/Observation?patient={patient.pk}", front_desk, expect=403)
+    # a whole record leaves only through a clinician, an administrator or the patient herself
+    fhir.get(f"/fhir/Patient/{patient.pk}/$everything", nurse, expect=403)
+    fhir.get(f"/fhir/Patient/{patient.pk}/$everything", front_desk, expect=403)
+    for exporter in (clinician, administrator, patient_user):
+        fhir.get(f"/fhir/Patient/{patient.pk}/$everything", exporter)
     assert ids(fhir.search("/fhir/Patient", patient_user)) == [str(patient.pk)]
     fhir.get(f"/fhir/Patient/{patient.pk}", patient_user)
     fhir.get(f"/fhir/Patient/{other.pk}", patient_user, expect=404)

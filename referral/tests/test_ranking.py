@@ -289,7 +289,10 @@ def test_predicted_zones_mirror_the_pattern_and_are_a_copy():
     zones = predicted_zones("rectus-abdominis", L)
     assert zones[Place("back.lumbar", L)] == "essential"
     assert zones[Place("back.lumbar", R)] == "spillover"
-    assert zones[Place("back.sacrum")] == "spillover"
+    # issue 15: the lower band crosses both sacroiliac regions and the (midline) sacrum as essential zone
+    assert zones[Place("back.sacrum")] == "essential"
+    assert zones[Place("back.sacroiliac", L)] == "essential"
+    assert zones[Place("back.sacroiliac", R)] == "spillover"
     assert zones[Place("abdomen.lower", L)] == "local"
     zones.clear()
     assert predicted_zones("rectus-abdominis", L)

@@ -127,10 +127,12 @@ def test_every_change_bumps_the_sequence(treated, front_desk):
 
 # --- pages ---------------------------------------------------------------------------------------
 
-def test_front_desk_books_from_the_course_page(client, front_desk, treated, clinic_hours):
+def test_front_desk_books_from_the_worklist(client, front_desk, treated, clinic_hours):
+    """Minimum necessary: the course page is clinical (403 to the front desk); the worklist links booking."""
     client.force_login(front_desk)
     course = treated["course"]
-    page = client.get(reverse("treatment:course", args=[course.pk])).content.decode()
+    assert client.get(reverse("treatment:course", args=[course.pk])).status_code == 403
+    page = client.get(reverse("treatment:worklist")).content.decode()
     assert reverse("scheduling:book", args=[course.pk]) in page
     page = client.get(reverse("scheduling:book", args=[course.pk]))
     slot = page.context["form"].fields["slot"].choices[0][0]
