@@ -154,7 +154,8 @@ def course_detail(request, pk):
         "pain_chart": charts.pain_chart(signed),
         "payer_note": workflow.payer_schedule_note(course),
         "can_chart": roles.can_chart(request.user),
-        "favourites": InjectionSet.objects.visible_to(request.user) if roles.can_chart(request.user) else [],
+        # read here, open course or not, so the page costs the same queries whatever the course's state
+        "favourites": list(InjectionSet.objects.visible_to(request.user)) if roles.can_chart(request.user) else [],
     })
 
 

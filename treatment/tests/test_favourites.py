@@ -163,3 +163,18 @@ def test_a_repeat_keeps_the_last_sessions_values_over_the_defaults(clinician, co
     Injection.objects.create(session=last, trigger_point=trigger_points[0], agent="lidocaine", needle_gauge=25)
     draft, _ = workflow.start_session(course, clinician, timezone.now(), repeat=True)
     assert [(i.agent, i.needle_gauge) for i in draft.injections.all()] == [("lidocaine", 25)]
+
+
+def test_an_administrator_adds_a_clinic_wide_set_in_the_admin_site(client, django_user_model, clinician):
+    root = django_user_model.objects.create_superuser("root", password="x" * 12)
+    client.force_login(root)
+    data = {"name": "Clinic low back", "clinic_wide": "on", "owner": "",
+            "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0",
+            "items-0-muscle": "quadratus-lumborum", "items-0-side": "right", "items-0-agent": "lidocaine",
+            "items-0-concentration_pct": "1", "items-0-volume_ml": "3", "items-0-needle_gauge": "22",
+            "items-0-needle_length_mm": "64", "items-0-technique": "fanning", "items-0-guidance": "none"}
+    response = client.post(reverse("admin:treatment_injectionset_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    added = InjectionSet.objects.get()
+    assert list(InjectionSet.objects.visible_to(clinician)) == [added]
+    assert [(i.muscle, i.side) for i in added.items.all()] == [("quadratus-lumborum", "right")]
