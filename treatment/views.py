@@ -9,6 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -187,8 +188,10 @@ def session_new(request, pk):
 
 
 def _report_favourite(request, favourite, applied: workflow.FavouriteRows):
-    messages.success(request, _("Favourite “%(name)s” applied: %(count)s injections planned.") % {
-        "name": favourite.name, "count": len(applied.rows)})
+    count = len(applied.rows)
+    messages.success(request, ngettext("Favourite “%(name)s” applied: %(count)s injection planned.",
+                                       "Favourite “%(name)s” applied: %(count)s injections planned.", count) % {
+        "name": favourite.name, "count": count})
     if applied.unknown:
         messages.warning(request, _("Not planned, no open trigger point charted for this patient at: %(sites)s. "
                                     "Chart the point first, then add the injection.") % {

@@ -10,7 +10,7 @@ from accounts.models import Role
 from charting.models import TriggerPoint
 from conftest import make_staff
 from treatment import workflow
-from treatment.models import Injection, InjectionSet, Session
+from treatment.models import Injection, InjectionSet, InjectionSetItem, Session
 from treatment.tests.helpers import session_post
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,11 @@ def point(patient, muscle, side, resolved=False):
                                        resolved_on=timezone.localdate() if resolved else None)
 
 
-class Site:  # an item's site and volume, as favourite_rows reads it
-    def __init__(self, muscle, side, volume="1"):
-        self.muscle, self.side = muscle, side
-        self.agent, self.concentration_pct, self.with_epinephrine = "lidocaine", Decimal("1"), False
-        self.volume_ml, self.needle_gauge, self.needle_length_mm = Decimal(volume), 25, 38
-        self.technique, self.guidance = "fanning", "none"
+def site(muscle, side):
+    """An unsaved item: favourite_rows reads items, saved or not."""
+    return InjectionSetItem(muscle=muscle, side=side, agent="lidocaine", concentration_pct=Decimal("1"),
+                            volume_ml=Decimal("1"), needle_gauge=25, needle_length_mm=38, technique="fanning",
+                            guidance="none")
 
 
 @pytest.mark.parametrize("sites, points, planned, unknown", [
@@ -58,7 +57,7 @@ class Site:  # an item's site and volume, as favourite_rows reads it
 ])
 def test_favourite_rows_match_sites_to_open_points(patient, sites, points, planned, unknown):
     charted = [point(patient, muscle, side, resolved) for muscle, side, resolved in points]
-    result = workflow.favourite_rows([Site(*site) for site in sites], charted)
+    result = workflow.favourite_rows([site(*where) for where in sites], charted)
     assert [f"{r['trigger_point'].muscle}:{r['trigger_point'].side}" for r in result.rows] == planned
     assert [f"{i.muscle}:{i.side}" for i in result.unknown] == unknown
 
