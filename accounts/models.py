@@ -3,12 +3,25 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from safety.agents import Agent
+
 
 class Role(models.TextChoices):
     CLINICIAN = "clinician", _("Clinician")
     NURSE = "nurse", _("Nurse or medical assistant")
     FRONT_DESK = "front_desk", _("Front desk")
     ADMIN = "admin", _("Administrator")
+
+
+class Needle(models.TextChoices):
+    """Needle sizes a clinician can make their default: gauge and length (the injection row's two fields)."""
+
+    G25_38 = "25-38", _("25 G, 38 mm (1.5 in)")
+    G25_25 = "25-25", _("25 G, 25 mm (1 in)")
+    G27_32 = "27-32", _("27 G, 32 mm (1.25 in)")
+    G22_38 = "22-38", _("22 G, 38 mm (1.5 in)")
+    G22_64 = "22-64", _("22 G, 64 mm (2.5 in)")
+    G25_64 = "25-64", _("25 G, 64 mm (2.5 in)")
 
 
 class StaffProfile(models.Model):
@@ -23,9 +36,27 @@ class StaffProfile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_("New courses start with this interval; each course can change it."),
     )
+    default_agent = models.CharField(
+        _("default injectate"), max_length=20, choices=Agent.choices, blank=True,
+        help_text=_("New injection rows start with this injectate."),
+    )
+    default_needle = models.CharField(
+        _("default needle"), max_length=8, choices=Needle.choices, blank=True,
+        help_text=_("New injection rows start with this needle."),
+    )
 
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"
+
+    def injection_defaults(self) -> dict:
+        """The injection row fields this clinician's defaults set (none when they chose none)."""
+        values = {}
+        if self.default_agent:
+            values["agent"] = self.default_agent
+        if self.default_needle:
+            gauge, length = self.default_needle.split("-")
+            values.update(needle_gauge=int(gauge), needle_length_mm=int(length))
+        return values
 
     @property
     def is_clinician(self) -> bool:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("enrol/", views.enrol, name="mfa_enrol"),
     path("idle-logout/", views.idle_logout, name="idle_logout"),
     path("keepalive/", views.keepalive, name="keepalive"),
+    path("defaults/", views.my_defaults, name="my_defaults"),
     path("password/", views.PasswordChange.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDone.as_view(), name="password_change_done"),
     path("reset/", views.PasswordReset.as_view(), name="password_reset"),

@@ -18,8 +18,10 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
 
-from accounts import mfa
+from accounts import mfa, roles
+from accounts.decorators import staff_required
 from accounts.lockout import login_completed, lockout_response
+from accounts.models import StaffProfile
 from audit import record
 from audit.models import Action
 
@@ -236,3 +238,26 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
 class PasswordResetComplete(auth_views.PasswordResetCompleteView):
     template_name = "registration/reset_password_complete.html"
+
+
+class DefaultsForm(forms.ModelForm):
+    class Meta:
+        model = StaffProfile
+        fields = ["default_agent", "default_needle"]
+
+
+@staff_required(roles.can_chart)
+def my_defaults(request):
+    """A clinician's own default injectate and needle, the starting values of new injection rows."""
+    profile = request.user.staff_profile if hasattr(request.user, "staff_profile") else None
+    if profile is None:  # a superuser without a staff profile has no rows to prefill
+        messages.error(request, _("Your login has no staff profile; ask an administrator to add one."))
+        return redirect("home")
+    form = DefaultsForm(request.POST or None, instance=profile)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your defaults are saved. New injection rows start with them."))
+            return redirect("accounts:my_defaults")
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "accounts/my_defaults.html", {"form": form})

@@ -92,6 +92,8 @@ AREAS = {
     "scheduling": Area("Scheduling: book, day list, check in, no-show, cancel, patients' requests", _staff(),
                        note="Patients cancel or ask to change their own appointments in the portal."),
     "scheduling-admin": Area("Clinic hours and clinicians' sessions", _staff(clinician=NO, nurse=NO, front_desk=NO)),
+    "own-shortcuts": Area("Own documentation shortcuts: favourites, default injectate and needle", CLINICAL,
+                          note="Each user's own; clinic-wide favourites are kept in the admin site."),
 }
 
 # URL name -> {HTTP method: area}. Methods not listed are not tested (they answer 405).
@@ -228,6 +230,8 @@ URLS = {
     "scheduling:ics": {"GET": "scheduling"},
     "scheduling:requests": {"GET": "scheduling", "POST": "scheduling"},
     "scheduling:hours": {"GET": "scheduling-admin", "POST": "scheduling-admin"},
+    "treatment:favourites": {"GET": "own-shortcuts", "POST": "own-shortcuts"},
+    "accounts:my_defaults": {"GET": "own-shortcuts", "POST": "own-shortcuts"},
 }
 
 # Whole namespaces whose URLs share one area (the admin site has a URL per registered model).

@@ -102,8 +102,9 @@ class InjectionForm(forms.ModelForm):
 
 
 class BaseInjectionFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, patient=None, **kwargs):
+    def __init__(self, *args, patient=None, row_defaults=None, **kwargs):
         self.patient = patient
+        self.row_defaults = row_defaults or {}  # the clinician's default agent and needle, for new rows
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -113,7 +114,7 @@ class BaseInjectionFormSet(forms.BaseInlineFormSet):
     def empty_form(self):
         form = self.form(
             auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
-            use_required_attribute=False, patient=self.patient, renderer=self.renderer,
+            use_required_attribute=False, patient=self.patient, renderer=self.renderer, initial=self.row_defaults,
         )
         self.add_fields(form, None)
         return form
@@ -159,3 +160,13 @@ class AdverseEventForm(forms.ModelForm):
         if onset > timezone.now() + timezone.timedelta(minutes=5):
             raise forms.ValidationError(_("The onset cannot be in the future."))
         return onset
+
+
+class FavouriteNameForm(forms.Form):
+    favourite_name = forms.CharField(label=_("Name of the favourite"), max_length=80, required=False)
+
+    def clean_favourite_name(self):
+        name = self.cleaned_data["favourite_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Name the favourite to save these injections."))
+        return name

@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from charting.models import TriggerPoint
+from anatomy import vocabulary
+from charting.models import Side, TriggerPoint, validate_muscle
 from patients.models import Patient
 from safety import agents
 from tpclinic.limits import validate_session_date
@@ -256,3 +257,64 @@ class Injection(models.Model):
             raise ValidationError({"volume_ml": _("Enter the volume injected, more than 0 mL.")})
         if self.agent not in {self.Agent.SALINE, self.Agent.DRY_NEEDLING} and not self.concentration_pct:
             raise ValidationError({"concentration_pct": _("Enter the concentration of the local anaesthetic.")})
+
+
+class InjectionSetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The clinic-wide sets and the user's own."""
+        return self.filter(models.Q(clinic_wide=True) | models.Q(owner=user))
+
+
+class InjectionSet(models.Model):
+    """A favourite: named injections a clinician gives often, applied to a draft in one click.
+
+    Sites are muscle and side, not trigger points, so one set fits every patient; applying it
+    matches them to the patient's charted points (workflow.favourite_rows). Clinic-wide sets are
+    kept by administrators in the admin site; a personal set belongs to its owner only.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="injection_sets")
+    clinic_wide = models.BooleanField(_("clinic-wide"), default=False,
+                                      help_text=_("Shown to every clinician, not only its owner."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InjectionSetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-clinic_wide", "name", "id"]
+        verbose_name = _("favourite injection set")
+
+    def __str__(self):
+        return self.name
+
+
+class InjectionSetItem(models.Model):
+    """One site of a favourite and what it receives: the fields of an injection row but the trigger point."""
+
+    FIELDS = ("agent", "concentration_pct", "with_epinephrine", "volume_ml", "needle_gauge", "needle_length_mm",
+              "technique", "guidance")
+
+    injection_set = models.ForeignKey(InjectionSet, on_delete=models.CASCADE, related_name="items")
+    muscle = models.CharField(_("muscle"), max_length=60, validators=[validate_muscle])
+    side = models.CharField(_("side"), max_length=5, choices=Side.choices)
+    agent = models.CharField(_("injectate"), max_length=20, choices=agents.Agent.choices)
+    concentration_pct = models.DecimalField(_("concentration (%)"), max_digits=4, decimal_places=2,
+                                            validators=[MinValueValidator(0), MaxValueValidator(10)])
+    with_epinephrine = models.BooleanField(_("with epinephrine"), default=False)
+    volume_ml = models.DecimalField(_("volume (mL)"), max_digits=5, decimal_places=2,
+                                    validators=[MinValueValidator(0), MaxValueValidator(50)])
+    needle_gauge = models.PositiveSmallIntegerField(_("needle gauge"),
+                                                    validators=[MinValueValidator(18), MaxValueValidator(32)])
+    needle_length_mm = models.PositiveSmallIntegerField(_("needle length (mm)"),
+                                                        validators=[MinValueValidator(5), MaxValueValidator(150)])
+    technique = models.CharField(_("technique"), max_length=10, choices=Injection.Technique.choices)
+    guidance = models.CharField(_("guidance"), max_length=12, choices=Injection.Guidance.choices)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return pgettext("muscle and side", "%(muscle)s, %(side)s") % {
+            "muscle": vocabulary.muscle_label(self.muscle, get_language()), "side": str(self.get_side_display()).lower()}

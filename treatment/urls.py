@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/sessions/new/", views.session_new, name="session_new"),
     path("sessions/<int:pk>/", views.session_edit, name="session"),
     path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
+    path("favourites/", views.favourites, name="favourites"),
 ]

@@ -9,6 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -19,10 +20,10 @@ from patients.models import Patient
 from safety import consent as consent_text
 from treatment import signing
 from treatment import charts, course_rules, versions, workflow
-from treatment.forms import CourseForm, InjectionFormSet, SessionForm, default_session_time
+from treatment.forms import CourseForm, FavouriteNameForm, InjectionFormSet, SessionForm, default_session_time
 from tpclinic.limits import parse_id
 from tpclinic.versioning import StaleVersion
-from treatment.models import Course, Injection, Session
+from treatment.models import Course, Injection, InjectionSet, Session
 
 
 BOOKED = ("booked", "checked-in")  # scheduling.Appointment.ACTIVE, named here without importing that app
@@ -154,6 +155,8 @@ def course_detail(request, pk):
         "pain_chart": charts.pain_chart(signed),
         "payer_note": workflow.payer_schedule_note(course),
         "can_chart": roles.can_chart(request.user),
+        # read here, open course or not, so the page costs the same queries whatever the course's state
+        "favourites": list(InjectionSet.objects.visible_to(request.user)) if roles.can_chart(request.user) else [],
     })
 
 
@@ -164,12 +167,41 @@ def session_new(request, pk):
     if not course.is_open:
         messages.error(request, _("This course is closed; reopen it before adding a session."))
         return redirect("treatment:course", pk=course.pk)
+    favourite = None
+    if "favourite" in request.POST:
+        favourite = InjectionSet.objects.visible_to(request.user).filter(
+            pk=parse_id(request.POST["favourite"])).first()
+        if favourite is None:
+            messages.error(request, _("That favourite is not yours or no longer exists; nothing was started."))
+            return redirect("treatment:course", pk=course.pk)
     clinician = request.user if roles.can_sign(request.user) else course.clinician
-    session, skipped = workflow.start_session(course, clinician, default_session_time(), repeat="repeat" in request.POST)
+    with transaction.atomic():
+        session, skipped = workflow.start_session(course, clinician, default_session_time(),
+                                                  repeat="repeat" in request.POST)
+        applied = workflow.apply_favourite(session, favourite) if favourite else None
     if skipped:
         messages.info(request, _("Left out, resolved since the last session: %(sites)s.") % {
             "sites": ", ".join(str(point) for point in skipped)})
+    if applied:
+        _report_favourite(request, favourite, applied)
     return redirect("treatment:session", pk=session.pk)
+
+
+def _report_favourite(request, favourite, applied: workflow.FavouriteRows):
+    count = len(applied.rows)
+    messages.success(request, ngettext("Favourite “%(name)s” applied: %(count)s injection planned.",
+                                       "Favourite “%(name)s” applied: %(count)s injections planned.", count) % {
+        "name": favourite.name, "count": count})
+    if applied.unknown:
+        messages.warning(request, _("Not planned, no open trigger point charted for this patient at: %(sites)s. "
+                                    "Chart the point first, then add the injection.") % {
+            "sites": ", ".join(str(item) for item in applied.unknown)})
+
+
+def _row_defaults(session) -> dict:
+    """New injection rows start with the session clinician's default agent and needle."""
+    profile = getattr(session.clinician, "staff_profile", None)
+    return profile.injection_defaults() if profile else {}
 
 
 def _session_queryset():
@@ -190,9 +222,11 @@ def session_edit(request, pk):
             "injections": session.injections.select_related("trigger_point"),
         })
     form = SessionForm(request.POST or None, instance=session, initial={"version": session.version})
-    formset = InjectionFormSet(request.POST or None, instance=session, patient=patient, prefix="injections")
+    formset = InjectionFormSet(request.POST or None, instance=session, patient=patient, prefix="injections",
+                               row_defaults=_row_defaults(session))
+    naming = FavouriteNameForm(request.POST if "save_favourite" in request.POST else None)
     if request.method == "POST":
-        if form.is_valid() and formset.is_valid():
+        if form.is_valid() and formset.is_valid() and (naming.is_valid() or not naming.is_bound):
             try:
                 with transaction.atomic():
                     new_version = versions.claim(
@@ -209,15 +243,41 @@ def session_edit(request, pk):
                 return _record_consent(request, saved)
             if "sign" in request.POST:
                 return _sign(request, saved, form.cleaned_data.get("attestation", ""))
+            if "apply_favourite" in request.POST:
+                return _apply_favourite(request, saved)
+            if naming.is_bound:
+                return _save_favourite(request, saved, naming.cleaned_data["favourite_name"])
             messages.success(request, _("Draft saved."))
             return redirect("treatment:session", pk=session.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
-    return _session_form(request, session, form, formset)
+    return _session_form(request, session, form, formset, naming)
 
 
-def _session_form(request, session, form, formset):
+def _apply_favourite(request, session):
+    """The draft as typed was just saved; the favourite's rows are added after its own."""
+    favourite = InjectionSet.objects.visible_to(request.user).filter(
+        pk=parse_id(request.POST["apply_favourite"])).first()
+    if favourite is None:
+        messages.error(request, _("Draft saved. That favourite is not yours or no longer exists."))
+    else:
+        _report_favourite(request, favourite, workflow.apply_favourite(session, favourite))
+    return redirect("treatment:session", pk=session.pk)
+
+
+def _save_favourite(request, session, name):
+    if not session.injections.exists():
+        messages.error(request, _("Draft saved. Add injections before saving them as a favourite."))
+    else:
+        workflow.save_favourite(session, request.user, name)
+        messages.success(request, _("Draft saved, and its injections saved as your favourite “%(name)s”.") % {
+            "name": name})
+    return redirect("treatment:session", pk=session.pk)
+
+
+def _session_form(request, session, form, formset, naming=None):
     return render(request, "treatment/session_form.html", {
         "session": session, "patient": session.course.patient, "form": form, "formset": formset,
+        "naming": naming or FavouriteNameForm(), "favourites": InjectionSet.objects.visible_to(request.user),
         "can_sign": roles.can_sign(request.user),
         "cosigning": roles.can_sign(request.user) and request.user.pk != session.clinician_id,
     })
@@ -247,7 +307,8 @@ def _refuse_stale(request, session, refused: versions.VersionRefused):
     data = request.POST.copy()
     data["version"] = str(current.version)
     form = SessionForm(data, instance=current)
-    formset = InjectionFormSet(data, instance=current, patient=current.course.patient, prefix="injections")
+    formset = InjectionFormSet(data, instance=current, patient=current.course.patient, prefix="injections",
+                               row_defaults=_row_defaults(current))
     return _session_form(request, current, form, formset)
 
 
@@ -291,3 +352,19 @@ def session_sign(request, pk):
         return redirect("treatment:session", pk=session.pk)
     messages.success(request, _("Session signed."))
     return redirect("treatment:course", pk=session.course_id)
+
+
+@charting_required
+def favourites(request):
+    """The favourites this user can apply; they delete their own (clinic-wide ones are kept in the admin site)."""
+    if request.method == "POST":
+        owned = InjectionSet.objects.filter(owner=request.user, clinic_wide=False, pk=parse_id(request.POST.get("delete")))
+        deleted = owned.first()
+        if deleted is None:
+            messages.error(request, _("Only your own favourites can be deleted here; nothing was deleted."))
+        else:
+            deleted.delete()
+            messages.success(request, _("Favourite “%(name)s” deleted.") % {"name": deleted.name})
+        return redirect("treatment:favourites")
+    sets = InjectionSet.objects.visible_to(request.user).prefetch_related("items")
+    return render(request, "treatment/favourites.html", {"sets": sets})

@@ -21,7 +21,7 @@ from safety import payer, session_check
 from safety.consent import ConsentForm
 from safety.models import ConsentRecord
 from safety.facts import ANAESTHETICS, PatientFacts, PlannedInjection
-from treatment.models import Course, Session
+from treatment.models import Course, InjectionSet, InjectionSetItem, Session
 
 
 @dataclass(frozen=True)
@@ -190,3 +190,51 @@ def record_consent(session: Session, user, form: ConsentForm, flags: list[str],
                       after={**events.snapshot(session, ["consent_recorded"]), **events.snapshot(consent)})
     session.consent_recorded = True
     return consent
+
+
+@dataclass(frozen=True)
+class FavouriteRows:
+    """A favourite matched to one patient: the injection rows to plan (trigger point and the item's
+    fields) and the set's sites this patient has no open trigger point at."""
+
+    rows: tuple[dict, ...]
+    unknown: tuple[InjectionSetItem, ...]
+
+
+def favourite_rows(items, trigger_points) -> FavouriteRows:
+    """Match a favourite's sites (muscle and side) to the patient's open trigger points, in the set's
+    order. Every open point at a site gets the site's row; a site with none is reported, never invented;
+    a point already given a row by an earlier item is not planned twice."""
+    points = [p for p in trigger_points if p.resolved_on is None]
+    rows, unknown, used = [], [], set()
+    for item in items:
+        matched = [p for p in points if (p.muscle, p.side) == (item.muscle, item.side)]
+        if not matched:
+            unknown.append(item)
+        for point in matched:
+            if point.pk in used:
+                continue
+            used.add(point.pk)
+            rows.append({"trigger_point": point, **{name: getattr(item, name) for name in InjectionSetItem.FIELDS}})
+    return FavouriteRows(tuple(rows), tuple(unknown))
+
+
+def apply_favourite(session: Session, injection_set: InjectionSet) -> FavouriteRows:
+    """Add a favourite's rows to a draft (after the rows it has; a point already planned is left as it is)."""
+    planned_points = set(session.injections.values_list("trigger_point_id", flat=True))
+    points = [p for p in session.course.patient.trigger_points.all() if p.pk not in planned_points]
+    result = favourite_rows(injection_set.items.all(), points)
+    with transaction.atomic():
+        for row in result.rows:
+            session.injections.create(**row)
+    return result
+
+
+def save_favourite(session: Session, owner, name: str) -> InjectionSet:
+    """A personal favourite from a draft's saved injections: each row's muscle and side, and what it got."""
+    with transaction.atomic():
+        favourite = InjectionSet.objects.create(name=name, owner=owner)
+        for injection in session.injections.select_related("trigger_point"):
+            favourite.items.create(muscle=injection.trigger_point.muscle, side=injection.trigger_point.side,
+                                   **{name: getattr(injection, name) for name in InjectionSetItem.FIELDS})
+    return favourite
