@@ -40,6 +40,7 @@ NOT_CARRIED = {  # deliberately not exported or imported: why
     "directory.*": "the public specialists directory, not a patient's record (read it with GET /api/v1/specialists)",
     "interop.*": "this app's own machinery: API tokens, import links, the installation's id",
     "referral.ExaminationFinding": "exported (Observation, the muscle as body site: fhir_out/examination.py); no importer yet",
+    "referral.LearnedModel": "derived counts per muscle and zone, no patient data; rebuilt by referral_learn",
     "library.TextReview": "the clinic's approval of its own patient texts, not part of a patient's record",
     "treatment.CoSignature": "not yet: a covering clinician's co-signature should travel as a Provenance "
                              "(agent type 'attester', with the attestation); until then it stays home",

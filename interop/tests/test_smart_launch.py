@@ -26,8 +26,9 @@ def register(*args) -> dict:
     return json.loads(out.getvalue())
 
 
-def launch(page, live_server, client_id, scope, username):
-    """The app's authorisation request in the browser: sign in, press Allow; returns the app's callback URL."""
+def launch(page, live_server, client_id, scope, username, allow="Allow", deny="Deny"):
+    """The app's authorisation request in the browser: sign in, press Allow (in the language of the
+    person's record, which wins at login); returns the app's callback URL."""
     app = smart_client.FHIRClient(settings={"app_id": client_id, "api_base": f"{live_server.url}/fhir/",
                                             "redirect_uri": APP, "scope": scope})
     caught = []
@@ -37,8 +38,8 @@ def launch(page, live_server, client_id, scope, username):
     log_in(page, username, PASSWORD)
     page.goto(app.authorize_url)
     assert page.get_by_role("heading").first.inner_text().startswith("Pain diary viewer")
-    assert page.get_by_role("button", name="Deny", exact=True).is_visible()
-    page.get_by_role("button", name="Allow", exact=True).click()
+    assert page.get_by_role("button", name=deny, exact=True).is_visible()
+    page.get_by_role("button", name=allow, exact=True).click()
     page.wait_for_url(APP + "**")
     assert caught and caught[0].startswith(APP + "?code=")
     return app, caught[0]
@@ -51,7 +52,8 @@ def test_fhirclient_standalone_patient_launch(page, live_server, clinic, patient
     registered = register("--scope", "launch/patient patient/Patient.rs patient/Observation.rs")
     assert set(registered) == {"client_id"}  # a public client has no secret
     scope = "launch/patient patient/Patient.rs patient/Observation.rs patient/Procedure.rs offline_access"
-    app, callback = launch(page, live_server, registered["client_id"], scope, "maria")
+    # Maria's record says Spanish, so the page asks her in Spanish: "Permitir" / "Denegar".
+    app, callback = launch(page, live_server, registered["client_id"], scope, "maria", allow="Permitir", deny="Denegar")
 
     app.handle_callback(callback)  # the code and the PKCE verifier for tokens
     assert app.patient_id == str(patient.pk) and app.server.auth.refresh_token
