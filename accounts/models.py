@@ -23,6 +23,10 @@ class StaffProfile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_("New courses start with this interval; each course can change it."),
     )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("Pages open in this language at login; blank follows the browser."),
+    )
 
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"
