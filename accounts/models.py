@@ -44,6 +44,10 @@ class StaffProfile(models.Model):
         _("default needle"), max_length=8, choices=Needle.choices, blank=True,
         help_text=_("New injection rows start with this needle."),
     )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("Pages open in this language at login; blank follows the browser."),
+    )
 
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"

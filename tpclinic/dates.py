@@ -19,14 +19,21 @@ def _local(value):
 
 def long_date(value: date | datetime | None) -> str:
     """The date as the reader's language writes it in full."""
-    if value is None:
+    if not value:  # None, or a template's missing value ("")
         return ""
     return formats.date_format(_local(value), "DATE_FORMAT")
 
 
+def date_time(value: datetime | None) -> str:
+    """A moment on a record (signed, recorded, amended): "Dec. 17, 2026, 9:30 a.m."."""
+    if not value:  # None, or a template's missing value ("")
+        return ""
+    return formats.date_format(_local(value), "DATETIME_FORMAT")
+
+
 def visit_time(value: datetime | None) -> str:
     """Weekday, date and time of a visit: "Thursday, December 17, 2026 at 9:30 a.m."."""
-    if value is None:
+    if not value:  # None, or a template's missing value ("")
         return ""
     value = _local(value)
     return _("%(weekday)s, %(date)s at %(time)s") % {

@@ -3,8 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.views.i18n import set_language as django_set_language
 
 from accounts import roles
+from tpclinic.signals import keep_record_language
 
 
 @login_required
@@ -22,16 +24,12 @@ def healthz(request):
 
 
 def set_language(request):
-    """Django's set_language, plus: a patient's choice is stored on their record, so handouts
-    and consent forms follow it."""
-    from django.views.i18n import set_language as django_set_language
-
+    """Django's set_language, plus: a signed-in patient's or staff member's choice is stored on
+    their record, so it wins at their next login (and a patient's handouts and consent follow it)."""
     response = django_set_language(request)
     language = request.POST.get("language", "")
-    if request.method == "POST" and roles.role_of(request.user) == "patient" and language in dict(settings.LANGUAGES):
-        patient = request.user.patient_record
-        patient.preferred_language = language
-        patient.save(update_fields=["preferred_language", "updated_at"])
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        keep_record_language(request.user, language)
     response.set_cookie("language_chosen", "1", max_age=365 * 24 * 3600, samesite="Lax",
                         secure=settings.SESSION_COOKIE_SECURE)
     return response

@@ -1,7 +1,11 @@
 """Pain over the course, drawn as a small server-side SVG line chart (no JavaScript needed)."""
+import math
 from dataclasses import dataclass
 
+from tpclinic import dates
+
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 560, 220, 40, 16, 14, 34
+DATE_TICK_WIDTH = 110  # room for a date in full at the tick font ("11 de noviembre de 2025")
 
 
 @dataclass(frozen=True)
@@ -20,11 +24,12 @@ def pain_chart(sessions) -> dict:
     """Coordinates for pain before and after each signed session, in session order."""
     count = len(sessions)
     step = (WIDTH - LEFT - RIGHT) / max(count - 1, 1)
+    dated_every = max(1, math.ceil(DATE_TICK_WIDTH / step)) if count > 1 else 1  # dates never overlap
     before, after, ticks = [], [], []
     for index, session in enumerate(sessions):
         x = LEFT + (step * index if count > 1 else (WIDTH - LEFT - RIGHT) / 2)
-        day = f"{session.performed_at:%Y-%m-%d}"
-        ticks.append({"x": x, "label": f"#{index + 1}", "date": day})
+        day = dates.long_date(session.performed_at)
+        ticks.append({"x": x, "label": f"#{index + 1}", "date": day if index % dated_every == 0 else ""})
         if session.pain_before is not None:
             before.append(ChartPoint(x, _y(session.pain_before), session.pain_before, f"#{index + 1} {day}"))
         if session.pain_after is not None:

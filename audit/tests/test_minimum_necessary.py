@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from tpclinic import dates
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_the_front_desk_chart_shows_demographics_appointments_and_payer_only(des
     assert page.status_code == 200
     text = page.content.decode()
     assert patient.mrn in text and "Acme Health" in text
-    assert timezone.localtime(draft.performed_at).strftime("%Y-%m-%d %H:%M") in text
+    assert dates.visit_time(draft.performed_at) in text
     for clinical in ("Tolerated well.", "Taut band", "Allerg", "Trapezius", "M79.12", "Safety facts"):
         assert clinical not in text, clinical
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from portal.diary import chart, diary_for_course, missing_days
 from portal.models import DiaryEntry
 from referral.models import PainDrawing
+from tpclinic import dates
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_diary_for_course_and_the_clinician_snippet(client, clinician, patient, 
     rows = diary_for_course(course)
     assert [(r.pain, r.region_count) for r in rows] == [(6, 1), (4, 0)]
     html = render_to_string("portal/_diary_for_clinician.html", {"diary": rows})
-    assert (today - timedelta(days=2)).isoformat() in html and (today - timedelta(days=10)).isoformat() not in html
+    assert dates.long_date(today - timedelta(days=2)) in html and dates.long_date(today - timedelta(days=10)) not in html
     from django.template import engines
 
     tag = engines["django"].from_string("{% load portal_diary %}{% clinician_diary course %}")

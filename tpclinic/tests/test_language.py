@@ -3,7 +3,7 @@ error pages in the reader's language, every directory language named, one date f
 from datetime import date, datetime, timezone as dt_timezone
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
@@ -115,3 +115,36 @@ def test_one_lookup_for_the_readers_language(tag, served, direction):
     assert language.served(tag) == served
     assert language.supported(tag) == (served or "en")
     assert language.direction(tag) == direction
+
+
+def test_a_staff_member_who_chose_spanish_reads_spanish_after_login_on_a_fresh_browser(client, clinician):
+    from accounts.testing import next_code
+
+    clinician.staff_profile.language = "es"
+    clinician.staff_profile.save()
+    client.cookies["django_language"] = "en"  # a fresh browser that last showed English
+    response = client.post("/login/", {"username": "clinician", "password": PASSWORD})
+    assert response.status_code == 302 and response.cookies["django_language"].value == "es"
+    code = client.post(reverse("accounts:mfa_verify"), {"otp_token": next_code(clinician.totpdevice_set.get())})
+    assert code.status_code == 302
+    page = client.get(reverse("treatment:worklist"), HTTP_ACCEPT_LANGUAGE="en")
+    assert 'lang="es"' in page.content.decode()
+
+
+def test_a_staff_member_without_a_language_follows_the_browser(client, clinician):
+    client.force_login(clinician)
+    client.cookies["django_language"] = "ar"
+    assert 'lang="ar"' in client.get(reverse("treatment:worklist")).content.decode()
+
+
+def test_changing_the_language_in_the_header_updates_the_staff_profile(client, clinician):
+    client.force_login(clinician)
+    client.post("/i18n/setlang/", {"language": "es", "next": "/courses/worklist/"})
+    clinician.staff_profile.refresh_from_db()
+    assert clinician.staff_profile.language == "es"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/courses/worklist/"})  # not served: no change
+    clinician.staff_profile.refresh_from_db()
+    assert clinician.staff_profile.language == "es"
+    other = Client()
+    other.force_login(clinician)
+    assert 'lang="es"' in other.get(reverse("treatment:worklist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from charting.models import TriggerPoint
 from conftest import log_in
 from treatment.models import Course, Session
+from tpclinic import dates
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +59,6 @@ def test_chart_record_and_sign_a_session(page, clinician, patient):
     page.get_by_text("Session signed.").wait_for()
     session = Session.objects.get()
     assert session.is_signed and session.injections.count() == 2
-    due = (timezone.localtime(session.performed_at).date() + timedelta(days=14)).isoformat()
+    due = dates.long_date(timezone.localtime(session.performed_at).date() + timedelta(days=14))
     assert due in page.locator("#next-due").inner_text()
     assert "Too early to judge" in page.locator("#response-status").inner_text()

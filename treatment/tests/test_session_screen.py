@@ -13,6 +13,7 @@ from patients.models import Allergy
 from safety.models import AdverseEvent, ConsentRecord
 from treatment import workflow
 from treatment.models import Injection, Session
+from tpclinic import dates
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +128,8 @@ def test_course_page_offers_the_earliest_date_the_payer_allows(clinician_client,
     day = timezone.localtime(session.performed_at).date()
     Session.objects.filter(pk=session.pk).update(status=Session.Status.SIGNED)
     body = clinician_client.get(reverse("treatment:course", args=[session.course_id])).content.decode()
-    wanted = (day + timezone.timedelta(days=14)).isoformat()
-    allowed = (day + timezone.timedelta(days=42)).isoformat()
+    wanted = dates.long_date(day + timezone.timedelta(days=14))
+    allowed = dates.long_date(day + timezone.timedelta(days=42))
     assert 'id="payer-note"' in body and wanted in body and allowed in body
     patient.payer = "none"
     patient.save()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from treatment.models import Course, Injection, Session
 from treatment.tests.helpers import session_post
+from tpclinic import dates
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_record_and_sign_a_session_with_two_injections(clinician_client, course,
     assert session.is_signed and session.immediate_relief_pct == 57
     assert Injection.objects.filter(session=session).count() == 2
     page = clinician_client.get(reverse("treatment:course", args=[course.pk])).content.decode()
-    due = (timezone.localtime(session.performed_at).date() + timedelta(days=14)).isoformat()
+    due = dates.long_date(timezone.localtime(session.performed_at).date() + timedelta(days=14))
     assert due in page and "Too early to judge" in page
 
 
