@@ -256,3 +256,4 @@ class Injection(models.Model):
             raise ValidationError({"volume_ml": _("Enter the volume injected, more than 0 mL.")})
         if self.agent not in {self.Agent.SALINE, self.Agent.DRY_NEEDLING} and not self.concentration_pct:
             raise ValidationError({"concentration_pct": _("Enter the concentration of the local anaesthetic.")})
+from treatment.note_models import NoteTemplate, ProcedureNote  # noqa: E402,F401  (the procedure note, issue 12)
