@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
 
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language_info, gettext as _, ngettext
@@ -162,18 +163,24 @@ def facts_of(session: Session) -> NoteFacts:
 
 
 def _when(value: datetime) -> str:
-    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    """Dates as the session page shows them: unambiguous in every language, and pasted intact into another record."""
+    return date_format(timezone.localtime(value), "Y-m-d H:i")
 
 
 def _day(value: date) -> str:
-    return date_format(value, "DATE_FORMAT")
+    return date_format(value, "Y-m-d")
+
+
+# Languages that write the names of languages in lower case ("en español").
+LOWER_CASE_LANGUAGE_NAMES = {"es"}
 
 
 def _language_name(code: str) -> str:
     try:
-        return get_language_info(code)["name_translated"]
+        name = str(get_language_info(code)["name_translated"])
     except KeyError:
         return code
+    return name.lower() if present._lang() in LOWER_CASE_LANGUAGE_NAMES else name
 
 
 def _consent(consent: ConsentFact) -> str:
@@ -322,3 +329,12 @@ def with_amendments(note: ProcedureNote) -> str:
                 "who": _name(amendment.author), "when": _when(amendment.created_at), "reason": amendment.reason})
             parts.append(amendment.text.strip())
     return "\n".join(parts) + "\n"
+
+
+def pdf(note: ProcedureNote) -> bytes:
+    """The note with its amendments as a PDF (A4), as printed or attached to the FHIR DocumentReference."""
+    from weasyprint import HTML  # heavy (pango, fonts): loaded on the first PDF, not at start-up
+
+    html = render_to_string("treatment/note_pdf.html", {
+        "session": note.session, "note": note, "text": with_amendments(note)})
+    return HTML(string=html).write_pdf()

@@ -49,10 +49,9 @@ def note_text(request, pk):
 @staff_required(roles.can_read_clinical)
 def note_pdf(request, pk):
     session = _signed_session(pk)
-    written = _note(session)
-    return _pdf(request, "treatment/note_pdf.html", {
-        "session": session, "note": written, "text": note.with_amendments(written),
-    }, f"procedure-note-{session.pk}.pdf")
+    response = HttpResponse(note.pdf(_note(session)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="procedure-note-{session.pk}.pdf"'
+    return response
 
 
 def _superbill_export(request, session, fmt: str) -> None:
