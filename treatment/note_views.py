@@ -4,15 +4,18 @@ The note is read by clinical staff (the session page's readers); the superbill l
 for billing, so it is an export (clinicians and administrators, accounts.roles.can_export) and
 every download is an audit EXPORT event.
 """
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.decorators import staff_required
 from audit import events
 from treatment import note, superbill
-from treatment.models import ProcedureNote, Session
+from treatment.models import NoteTemplate, ProcedureNote, Session
+from treatment.note_forms import NoteTemplateForm
 
 
 def _signed_session(pk) -> Session:
@@ -75,3 +78,21 @@ def superbill_pdf(request, pk):
     bill = superbill.for_session(session)
     _superbill_export(request, session, "PDF")
     return _pdf(request, "treatment/superbill_pdf.html", {"bill": bill}, f"superbill-{session.pk}.pdf")
+
+
+@staff_required(roles.can_sign)
+def note_template(request):
+    """The signed-in clinician's own note phrases (treatment.NoteTemplate)."""
+    template = NoteTemplate.objects.filter(user=request.user).first() or NoteTemplate(user=request.user)
+    form = NoteTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST":
+        if form.is_valid():
+            before = {name: getattr(NoteTemplate.objects.filter(pk=template.pk).first(), name, "")
+                      for name in NoteTemplate.PHRASES} if template.pk else {}
+            saved = form.save()
+            events.record(events.Action.UPDATE if before else events.Action.CREATE, obj=saved, request=request,
+                          before=before, after={name: getattr(saved, name) for name in NoteTemplate.PHRASES})
+            messages.success(request, _("Your note wording is saved; it is used for the notes you sign from now on."))
+            return redirect("treatment:note_template")
+        messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    return render(request, "treatment/note_template.html", {"form": form})

@@ -16,4 +16,4 @@ def procedure_note(context, session):
     request = context.get("request")
     user = getattr(request, "user", None)
     return {"session": session, "note": written, "plain": note.with_amendments(written),
-            "can_export": bool(user and roles.can_export(user))}
+            "can_export": bool(user and roles.can_export(user)), "can_sign": bool(user and roles.can_sign(user))}

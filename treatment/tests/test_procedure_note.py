@@ -232,3 +232,27 @@ def test_who_may_download_the_superbill(client, draft, clinician, request, role,
     sign(draft, clinician)
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("treatment:superbill_csv", args=[draft.pk])).status_code == status
+
+
+# ------------------------------------------------------------------ the clinician's wording
+
+
+def test_a_clinician_saves_their_wording_and_their_next_note_uses_it(draft, clinician, clinician_client):
+    url = reverse("treatment:note_template")
+    page = clinician_client.get(url).content.decode()
+    assert "Skin prepared with chlorhexidine in alcohol" in page  # the default it replaces, shown beside the box
+    clinician_client.post(url, {"position": "Seated, leaning on a pillow.", "blood_loss": "Nil."})
+    clinician_client.post(url, {"position": "Seated, leaning on a pillow.", "blood_loss": "None visible."})
+    template = NoteTemplate.objects.get(user=clinician)
+    assert template.version == 2
+    assert AuditEvent.objects.filter(object_type="treatment.notetemplate", action=Action.UPDATE).exists()
+    sign(draft, clinician)
+    assert "Seated, leaning on a pillow." in draft.procedure_note.text
+    assert "Estimated blood loss: None visible." in draft.procedure_note.text
+    assert draft.procedure_note.template_version == 2
+
+
+@pytest.mark.parametrize("role, status", [("nurse", 403), ("administrator", 403), ("front_desk", 403)])
+def test_only_clinicians_have_note_wording(client, request, role, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("treatment:note_template")).status_code == status
