@@ -318,3 +318,5 @@ class InjectionSetItem(models.Model):
     def __str__(self):
         return pgettext("muscle and side", "%(muscle)s, %(side)s") % {
             "muscle": vocabulary.muscle_label(self.muscle, get_language()), "side": str(self.get_side_display()).lower()}
+
+from treatment.note_models import NoteTemplate, ProcedureNote  # noqa: E402,F401  (the procedure note, issue 12)

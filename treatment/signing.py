@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from audit import events
 from safety import present
-from treatment import versions, workflow
+from treatment import note, versions, workflow
 from treatment.models import CoSignature, Session
 
 ATTESTATION_MAX = 500
@@ -106,6 +106,7 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
                 after.update({"on_behalf_of": session.clinician_id, "attestation": attestation})
             events.record(events.Action.COSIGN if cosigning else events.Action.SIGN, obj=session, user=user,
                           before=before, after=after)
+            note.write_for(session)  # the procedure note, written once, in the signer's language
     if not updated:
         raise SignRefused("stale", _(
             "Someone else saved or signed this session at the same moment; nothing was signed. Read it again and retry."))

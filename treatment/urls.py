@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatment import views
+from treatment import note_views, views
 
 app_name = "treatment"
 urlpatterns = [
@@ -12,4 +12,10 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_edit, name="session"),
     path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
     path("favourites/", views.favourites, name="favourites"),
+
+    path("sessions/<int:pk>/note.txt", note_views.note_text, name="note_text"),
+    path("sessions/<int:pk>/note.pdf", note_views.note_pdf, name="note_pdf"),
+    path("sessions/<int:pk>/superbill.csv", note_views.superbill_csv, name="superbill_csv"),
+    path("sessions/<int:pk>/superbill.pdf", note_views.superbill_pdf, name="superbill_pdf"),
+    path("note-wording/", note_views.note_template, name="note_template"),
 ]

@@ -237,7 +237,8 @@ def _pk_for(name, world, objects):
         return objects["consent"].pk
     if name == "safety:adverse_event_edit":
         return objects["event"].pk
-    if name == "audit:amend_session":
+    if name in {"audit:amend_session", "treatment:note_text", "treatment:note_pdf", "treatment:superbill_csv",
+                "treatment:superbill_pdf"}:
         return objects["signed"].pk
     if name == "audit:rejected":
         return world["rejected"].pk

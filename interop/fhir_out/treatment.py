@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from interop import fhir_codes as codes
 from interop.fhir_export import (CHUNK, Scope, coding, concept, exporter, extension, icd_display, instant, muscle_site,
                                  person_name, ref, sub)
+from interop.fhir_out.note import procedure_note_annotations
 from treatment.models import Course, Injection, Session
 
 
@@ -99,7 +100,7 @@ def next_sessions(scope: Scope):
 
 
 def _sessions(scope: Scope) -> QuerySet:
-    return scope.sessions().select_related("course", "clinician", "signed_by").prefetch_related(
+    return scope.sessions().select_related("course", "clinician", "signed_by", "procedure_note").prefetch_related(
         Prefetch("injections", queryset=Injection.objects.select_related("trigger_point")),
     ).order_by("pk")
 
@@ -153,7 +154,7 @@ def procedures(scope: Scope):
             "performer": [{"actor": ref("Practitioner", session.clinician_id, person_name(session.clinician))}],
             "reasonReference": [ref("Condition", f"course-{session.course_id}")],
             "bodySite": [muscle_site(muscle, side) for muscle, side in sites],
-            "note": [{"text": session.notes}] if session.notes.strip() else [],
+            "note": ([{"text": session.notes}] if session.notes.strip() else []) + procedure_note_annotations(session),
         }
 
 

@@ -1,0 +1,42 @@
+"""FHIR R4 out: the procedure note as a DocumentReference (text and PDF) and as Procedure.note."""
+import base64
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from interop.fhir_export import Scope
+from interop.fhir_out.note import procedure_notes
+from interop.fhir_out.treatment import procedures
+from interop.tests.conftest import schema_errors
+from patients.models import Patient
+from treatment import note
+
+pytestmark = pytest.mark.django_db
+
+
+def _exported(clinic, exporter):
+    return list(exporter(Scope(patients=Patient.objects.filter(pk=clinic["patient"].pk))))
+
+
+def test_the_note_is_a_valid_document_reference_with_text_and_pdf(clinic, amendment):
+    written = note.write_for(clinic["signed"])
+    [document] = _exported(clinic, procedure_notes)
+    assert schema_errors(document) == []
+    assert document["type"]["coding"][0]["code"] == "28570-0"
+    assert document["docStatus"] == "amended"  # an amendment is on record
+    assert document["context"]["related"] == [{"reference": f"Procedure/{clinic['signed'].pk}"}]
+    text, pdf = (c["attachment"] for c in document["content"])
+    assert text["contentType"].startswith("text/plain") and pdf["contentType"] == "application/pdf"
+    plain = base64.b64decode(text["data"]).decode("utf-8")
+    assert plain.startswith(written.text.rstrip("\n")) and "Dose typed wrongly" in plain
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(pdf["data"]))).pages)
+    assert "PROCEDURE NOTE" in pdf_text and "Dose typed wrongly" in pdf_text
+
+
+def test_the_procedure_carries_the_note_and_drafts_have_none(clinic):
+    assert _exported(clinic, procedure_notes) == []  # no note written yet: nothing exported
+    written = note.write_for(clinic["signed"])
+    [procedure] = [p for p in _exported(clinic, procedures) if p["id"] == str(clinic["signed"].pk)]
+    assert schema_errors(procedure) == []
+    assert [n["text"] for n in procedure["note"]] == ["Tolerated well.", note.with_amendments(written)]

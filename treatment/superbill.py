@@ -1,0 +1,115 @@
+"""The superbill of a signed session: what the clinic's billing office needs to make a claim.
+
+One procedure line per CPT code (units and modifiers), the course's ICD-10-CM code, and one drug
+supply line per agent given, coded from treatment/data/drug_codes.toml (the only place the HCPCS
+drug codes live). Doses come from the screen kept at signing (`screen_snapshot["dose"]`), so the
+bill shows the milligrams the clinician signed, not a recomputation.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.utils import timezone
+
+from safety.coding import CPT_TEXT
+from treatment.models import Session
+
+DRUG_CODES = Path(__file__).resolve().parent / "data" / "drug_codes.toml"
+
+
+@cache
+def drug_codes() -> dict:
+    with DRUG_CODES.open("rb") as handle:
+        return tomllib.load(handle, parse_float=Decimal)
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str  # "procedure" or "drug"
+    code: str  # CPT or HCPCS; blank for a drug with no separate code
+    description: str
+    units: int | None
+    modifiers: str = ""
+    quantity: str = ""  # the dose given, e.g. "25 mg"
+    billable: bool = True
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Superbill:
+    session: Session
+    patient: str
+    mrn: str
+    birth_date: str
+    payer: str
+    date_of_service: str
+    clinician: str
+    diagnosis: str
+    lines: tuple[Line, ...]
+
+
+def _units(amount: Decimal, per: Decimal) -> int:
+    return max(1, math.ceil(amount / per))
+
+
+def drug_line(agent: str, mg: Decimal | None = None, ml: Decimal | None = None) -> Line:
+    """The supply line of `mg` (or `ml`) of `agent`, coded from the data file."""
+    entry = drug_codes()["agents"].get(agent)
+    quantity = f"{mg.normalize():f} mg" if mg is not None else (f"{ml.normalize():f} mL" if ml is not None else "")
+    if entry is None:
+        return Line("drug", "", agent, None, quantity=quantity, billable=False, note="No drug code on file.")
+    units = None
+    if entry["code"]:
+        if "unit_mg" in entry and mg is not None:
+            units = _units(mg, Decimal(entry["unit_mg"]))
+        elif "unit_ml" in entry and ml is not None:
+            units = _units(ml, Decimal(entry["unit_ml"]))
+    return Line("drug", entry["code"], f"{agent}: {entry['descriptor']}", units, quantity=quantity,
+                billable=bool(entry["separately_billable"]), note=entry["note"], source=entry["source"])
+
+
+def for_session(session: Session) -> Superbill:
+    course, patient = session.course, session.course.patient
+    lines = [Line("procedure", code, CPT_TEXT.get(code, ""), 1) for code in session.cpt_codes.split(",") if code]
+    rows = ((session.screen_snapshot or {}).get("dose") or {}).get("rows_params") or []
+    mg_by_agent: dict[str, Decimal] = {}
+    for row in rows:
+        mg_by_agent[row["agent"]] = mg_by_agent.get(row["agent"], Decimal(0)) + Decimal(str(row["mg"]))
+    ml_by_agent: dict[str, Decimal] = {}
+    for injection in session.injections.all():
+        if injection.agent not in mg_by_agent and injection.volume_ml:
+            ml_by_agent[injection.agent] = ml_by_agent.get(injection.agent, Decimal(0)) + injection.volume_ml
+    lines += [drug_line(agent, mg=mg) for agent, mg in mg_by_agent.items()]
+    lines += [drug_line(agent, ml=ml) for agent, ml in ml_by_agent.items()]
+    return Superbill(
+        session=session, patient=patient.full_name, mrn=patient.mrn, birth_date=patient.birth_date.isoformat(),
+        payer=patient.payer_name or patient.get_payer_display(),
+        date_of_service=timezone.localdate(session.performed_at).isoformat(),
+        clinician=session.clinician.get_full_name() or session.clinician.get_username(),
+        diagnosis=course.diagnosis_code, lines=tuple(lines),
+    )
+
+
+HEADER = ["patient", "mrn", "birth_date", "payer", "date_of_service", "clinician", "icd10cm",
+          "line", "code", "description", "units", "modifiers", "quantity", "separately_billable", "note", "source"]
+
+
+def as_csv(bill: Superbill) -> str:
+    """One row per line, each repeating the claim's header fields so a spreadsheet can filter it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    for line in bill.lines:
+        writer.writerow([bill.patient, bill.mrn, bill.birth_date, bill.payer, bill.date_of_service, bill.clinician,
+                         bill.diagnosis, line.kind, line.code, line.description,
+                         "" if line.units is None else line.units, line.modifiers, line.quantity,
+                         "yes" if line.billable else "no", line.note, line.source])
+    return out.getvalue()
