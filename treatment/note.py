@@ -123,6 +123,8 @@ def default_phrase(name: str) -> str:
 
 
 def _name(user) -> str:
+    if user is None:  # a session kept from before signing recorded who signed (imports, old records)
+        return ""
     return user.get_full_name() or user.get_username()
 
 
