@@ -5,6 +5,7 @@ other program that shares the database. SQLite and PostgreSQL are supported (the
 tpclinic runs on); on another database only the model-level guard applies.
 """
 APPEND_ONLY_TABLES = ("audit_auditevent", "audit_amendment", "audit_rejectededit", "audit_auditdisclosure")
+APPEND_ONLY_TABLES += ("treatment_procedurenote",)  # the signed procedure note (treatment migration 0010)
 MESSAGE = "is append-only: audit records cannot be changed or deleted"
 
 

@@ -145,7 +145,7 @@ def facts_of(session: Session) -> NoteFacts:
         performed_at=session.performed_at, clinician=_signer(session.clinician),
         diagnosis_code=course.diagnosis_code, diagnosis_text=diagnosis.description if diagnosis.ok else None,
         pain_before=session.pain_before, pain_after=session.pain_after, relief_pct=session.immediate_relief_pct,
-        signed_by=_signer(session.signed_by), signed_at=session.signed_at,
+        signed_by=_signer(session.signed_by or session.clinician), signed_at=session.signed_at or session.performed_at,
         consents=tuple(ConsentFact(c.method, c.language, c.form_version, _name(c.recorded_by), c.recorded_at)
                        for c in consents),
         sites=tuple(SiteFact(i.trigger_point.muscle, i.trigger_point.side, i.technique, i.guidance, i.needle_gauge,

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
@@ -256,3 +257,14 @@ def test_a_clinician_saves_their_wording_and_their_next_note_uses_it(draft, clin
 def test_only_clinicians_have_note_wording(client, request, role, status):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("treatment:note_template")).status_code == status
+
+
+def test_the_database_refuses_to_change_a_signed_note(draft, clinician):
+    sign(draft, clinician)
+    written = draft.procedure_note
+    for statement in ("UPDATE treatment_procedurenote SET text = 'tampered' WHERE id = %s",
+                      "DELETE FROM treatment_procedurenote WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement, [written.pk])
+    assert ProcedureNote.objects.get(pk=written.pk).text == written.text
