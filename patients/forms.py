@@ -25,6 +25,18 @@ class PatientForm(VersionedForm):
         return cleaned
 
 
+class FrontDeskPatientForm(PatientForm):
+    """Minimum necessary: the front desk keeps identity, language and payer; body measurements,
+    risk conditions, allergies and medicines (which feed the dose limit and the risk screen) are
+    the clinical team's."""
+
+    class Meta(PatientForm.Meta):
+        fields = ["mrn", "given_name", "family_name", "birth_date", "sex", "preferred_language", "payer", "payer_name"]
+
+    def clean(self):
+        return super(PatientForm, self).clean()  # the pregnancy check needs a field this form does not hold
+
+
 AllergyFormSet = forms.inlineformset_factory(
     Patient, Allergy, fields=["substance", "anaesthetic_class", "reaction"], extra=1, can_delete=True,
 )

@@ -10,11 +10,11 @@ from accounts import roles
 from accounts.decorators import staff_required
 from audit import events
 from charting.models import map_points
-from patients.forms import AllergyFormSet, MedicationFormSet, PatientForm
+from patients.forms import AllergyFormSet, FrontDeskPatientForm, MedicationFormSet, PatientForm
 from patients.models import Patient
 from referral import views as referral_views
+from scheduling.models import Appointment
 from tpclinic.versioning import StaleVersion
-from treatment.models import Session
 
 
 @staff_required()
@@ -36,33 +36,36 @@ def patient_list(request):
 @staff_required()
 def patient_edit(request, pk=None):
     patient = get_object_or_404(Patient, pk=pk) if pk else None
-    form = PatientForm(request.POST or None, instance=patient)
-    allergies = AllergyFormSet(request.POST or None, instance=patient or Patient(), prefix="allergies")
-    medications = MedicationFormSet(request.POST or None, instance=patient or Patient(), prefix="medications")
+    clinical = roles.can_read_clinical(request.user)
+    form = (PatientForm if clinical else FrontDeskPatientForm)(request.POST or None, instance=patient)
+    formsets = [
+        AllergyFormSet(request.POST or None, instance=patient or Patient(), prefix="allergies"),
+        MedicationFormSet(request.POST or None, instance=patient or Patient(), prefix="medications"),
+    ] if clinical else []
     if request.method == "POST":
-        if form.is_valid() and allergies.is_valid() and medications.is_valid():
+        if form.is_valid() and all(formset.is_valid() for formset in formsets):
             try:
                 with transaction.atomic():
                     saved = form.save()
-                    allergies.instance = medications.instance = saved
-                    allergies.save()
-                    medications.save()
+                    for formset in formsets:
+                        formset.instance = saved
+                        formset.save()
             except StaleVersion as stale:  # another save landed between the check and ours
                 form.refuse_stale(stale)
             else:
                 messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
                 return redirect("patients:chart", pk=saved.pk)
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
+    allergies, medications = formsets or (None, None)
     return render(request, "patients/edit.html", {
-        "form": form, "allergies": allergies, "medications": medications, "patient": patient,
+        "form": form, "allergies": allergies, "medications": medications, "patient": patient, "clinical": clinical,
     })
 
 
 def _front_desk_chart(request, patient):
     """Minimum necessary: demographics, appointments and payer, no clinical notes."""
-    upcoming = (Session.objects.filter(course__patient=patient, status=Session.Status.DRAFT,
-                                       performed_at__gte=timezone.now())
-                .select_related("clinician").order_by("performed_at"))
+    upcoming = (Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE, start__gte=timezone.now())
+                .select_related("clinician").order_by("start"))
     return render(request, "patients/front_desk.html", {"patient": patient, "upcoming": upcoming})
 
 

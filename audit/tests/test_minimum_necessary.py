@@ -1,12 +1,11 @@
 """Minimum necessary: the front desk sees demographics, scheduling and payer; exports are for
 clinicians and administrators and are audited per patient."""
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from conftest import make_appointment
 from tpclinic import dates
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +28,14 @@ def test_the_front_desk_chart_shows_demographics_appointments_and_payer_only(des
     patient.payer_name = "Acme Health"
     patient.save()
     draft = small_clinic["draft"]
-    draft.performed_at = timezone.now() + timedelta(days=3)
     draft.notes = "Taut band, jump sign"
     draft.save()
+    appointment = make_appointment(draft.course, days_ahead=3)  # the booked visit, not a draft session
     page = desk_client.get(reverse("patients:chart", args=[patient.pk]))
     assert page.status_code == 200
     text = page.content.decode()
     assert patient.mrn in text and "Acme Health" in text
-    assert dates.visit_time(draft.performed_at) in text
+    assert dates.visit_time(appointment.start) in text
     for clinical in ("Tolerated well.", "Taut band", "Allerg", "Trapezius", "M79.12", "Safety facts"):
         assert clinical not in text, clinical
 

@@ -96,7 +96,9 @@ def test_every_exported_resource_is_valid_against_the_official_r4_schema(api, cl
             problems += schema_errors(json.loads(line))
     assert problems == []
     exported = {p.stem for p in tmp_path.glob("*.ndjson")}
-    assert exported == {e.resource_type for e in EXPORTERS}
+    # Every exporter but the procedure note's: signing writes the note, and this fixture stores its
+    # session already signed (interop/tests/test_fhir_note.py checks the DocumentReference the same way).
+    assert exported == {e.resource_type for e in EXPORTERS} - {"DocumentReference"}
 
 
 def test_stored_control_characters_and_blank_text_never_break_the_export(api, clinic, clinician):
