@@ -16,7 +16,8 @@ FRONT_OF_SHOULDER = "shoulder.front:right"
 
 
 def order(body: str) -> list[tuple[str, str]]:
-    return re.findall(r'data-muscle="([^"]+)" data-side="([^"]+)"', body)
+    """The ranked candidates in page order (not the muscle layer's outlines, which carry the same attributes)."""
+    return re.findall(r'<li class="candidate" data-muscle="([^"]+)" data-side="([^"]+)"', body)
 
 
 @pytest.fixture
