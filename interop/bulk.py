@@ -26,6 +26,7 @@ from interop.auth import bearer_value, fhir_user
 from interop.fhir_server import Refusal, served_types
 from interop.models import BulkExport
 from interop.tasks import run_bulk_export
+from tpclinic.limits import parse_id
 
 FORMATS = {"application/fhir+ndjson", "application/ndjson", "ndjson"}
 EXPORT_ROLES = {Role.ADMIN, Role.CLINICIAN}
@@ -77,8 +78,8 @@ def kick_off(request, group: str = ""):
             raise Refusal(403, "forbidden", f"This token's scopes do not allow exporting {resource_type} "
                           "(user/ or system/ read scopes are needed).")
     level = "group" if group else ("patient" if request.path.startswith("/fhir/Patient/") else "system")
-    if group and not (group.isdigit() and get_user_model().objects.filter(
-            pk=int(group), staff_profile__role=Role.CLINICIAN).exists()):
+    if group and not (parse_id(group) and get_user_model().objects.filter(
+            pk=parse_id(group), staff_profile__role=Role.CLINICIAN).exists()):
         raise Refusal(404, "not-found", f"There is no Group/{group}: a Group here is a clinician's panel "
                       "(the clinician's user id).")
     since = search._range_of_text(request.GET["_since"])[0] if request.GET.get("_since") else None

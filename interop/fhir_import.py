@@ -47,6 +47,7 @@ from interop.fhir_export import Scope, iter_type, model_class
 from interop.models import FhirLink, Installation
 from interop.text import clean_text
 from patients.models import Patient
+from tpclinic.limits import parse_id
 from treatment.models import Course, Session
 
 logger = logging.getLogger(__name__)
@@ -257,7 +258,7 @@ def own_pk(resource_type: str, ident: str, model) -> int | None:
     if resource_type != expected or not ident.startswith(prefix):
         return None
     digits = ident[len(prefix):]
-    return int(digits) if digits.isdigit() and int(digits) < 2**63 else None
+    return parse_id(digits)
 
 
 def _comparable(value):

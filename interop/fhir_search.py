@@ -310,7 +310,7 @@ class Query:
 
 
 def _integer(name: str, text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdecimal()):
         raise SearchError(f"'{name}' must be a whole number, not '{text}'.")
     return int(text)
 

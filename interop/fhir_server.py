@@ -30,6 +30,7 @@ from interop.fhir_export import Scope, instant, iter_type, resource_types
 from interop.fhir_import import fhir_response, operation_outcome
 from interop.models import Installation
 from patients.models import Patient
+from tpclinic.limits import parse_id
 
 FHIR_VERSION = "4.0.1"
 JSON_TYPES = {"application/fhir+json", "application/json", "application/json+fhir", "application/*", "*/*",
@@ -132,8 +133,7 @@ class Reader:
         if self.own_patient is not None:
             chosen = chosen.filter(pk=self.own_patient)
         if wanted:
-            ids = [int(w.rsplit("/", 1)[-1]) for w in wanted if w.rsplit("/", 1)[-1].isdigit()
-                   and int(w.rsplit("/", 1)[-1]) <= MAX_ID]
+            ids = {parse_id(w.rsplit("/", 1)[-1]) for w in wanted} - {None}
             chosen = chosen.filter(pk__in=ids)
         return chosen
 
@@ -145,7 +145,7 @@ class Reader:
 def patient_behind(resource_type: str, ident: str) -> tuple[bool, int | None]:
     """(the id has a record behind it, that record's patient) for an id of a served type."""
     if resource_type in STAFF_TYPES:
-        return ident.isdigit() and int(ident) <= MAX_ID, None
+        return parse_id(ident) is not None, None
     for kind, pattern, label in ID_RECORDS:
         match = re.fullmatch(pattern, ident) if kind == resource_type else None
         if match and int(match.group(1)) <= MAX_ID:
@@ -164,8 +164,8 @@ def patient_in(resource: dict) -> int | None:
         if name in params:
             for value in search.param_values(resource, params[name]):
                 reference = value.get("reference", "") if isinstance(value, dict) else ""
-                if reference.startswith("Patient/") and reference[8:].isdigit():
-                    return int(reference[8:])
+                if reference.startswith("Patient/") and parse_id(reference[8:]) is not None:
+                    return parse_id(reference[8:])
     if resource["resourceType"] == "Provenance":
         return patient_behind(*resource["target"][0]["reference"].split("/", 1))[1]
     return None
@@ -366,7 +366,7 @@ def _sorted(resources: list[dict], query: search.Query) -> list[dict]:
 
 def _id_key(ident: str):
     parts = re.split(r"(\d+)", ident)
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p]
+    return [(0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts if p]
 
 
 def _included(reader: Reader, query: search.Query, page: list[dict]) -> list[dict]:

@@ -28,6 +28,7 @@ from interop.auth import fhir_user
 from interop.fhir_server import base_url
 from interop.models import LaunchContext
 from patients.models import Patient
+from tpclinic.limits import parse_id
 
 CAPABILITIES = ["launch-ehr", "context-ehr-patient", "launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
                 "context-banner", "permission-patient", "permission-user", "permission-offline", "permission-v1",
@@ -79,7 +80,7 @@ def ehr_launch(request):
         return JsonResponse({"error": "The CSRF check failed."}, status=403)
     application = get_application_model().objects.filter(client_id=request.POST.get("client_id", "")).first()
     chosen = request.POST.get("patient", "")
-    patient = Patient.objects.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 19 else None
+    patient = Patient.objects.filter(pk=parse_id(chosen)).first() if parse_id(chosen) else None
     if application is None or patient is None:
         return JsonResponse({"error": "Send client_id of a registered app and patient (its id)."}, status=400)
     launch = secrets.token_urlsafe(24)
@@ -144,7 +145,7 @@ class SmartAuthorizeView(AuthorizationView):
         if roles.role_of(user) == PATIENT_ROLE:
             return getattr(user, "patient_record", None)
         chosen = self.request.POST.get("patient", "")
-        return Patient.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        return Patient.objects.filter(pk=parse_id(chosen)).first() if parse_id(chosen) else None
 
     @staticmethod
     def _let_form_reach_the_app(response, redirect_uri: str, client_id: str):

@@ -210,11 +210,12 @@ def fhir_read(request, reader, resource_type: str, ident: str):
 @fhir_read_view("GET")
 def fhir_vread(request, reader, resource_type: str, ident: str, vid: str):
     try:
-        resource = _current_or_gone(reader, resource_type, ident)
+        _current_or_gone(reader, resource_type, ident)  # may this reader see it? (a deleted one keeps its history)
     except Refusal as refusal:
         if refusal.status != 410:
             raise
-    row = versions.version(resource_type, ident, int(vid)) if vid.isdigit() and int(vid) < 2**31 else None
+    number = parse_id(vid)
+    row = versions.version(resource_type, ident, number) if number and number < 2**31 else None
     if row is None:
         raise Refusal(404, "not-found", f"{resource_type}/{ident} has no version {vid}.")
     fhir_server.audit_shown(request, reader, resource_type, [row.resource], "vread")

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from patients.models import Patient
 from treatment.models import Course, Session
 
+WEEKDAY_NUMBERS = {str(day) for day in range(7)}  # 0 Monday .. 6 Sunday, as datetime.weekday()
+
 WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
             (5, _("Saturday")), (6, _("Sunday"))]
 
@@ -51,13 +53,13 @@ class ClinicSettings(models.Model):
 
     @property
     def weekdays(self) -> frozenset[int]:
-        return frozenset(int(d) for d in self.open_days.replace(" ", "").split(",") if d.isdigit() and int(d) < 7)
+        return frozenset(int(d) for d in self.open_days.replace(" ", "").split(",") if d in WEEKDAY_NUMBERS)
 
     def clean(self):
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             raise ValidationError({"closes_at": _("The clinic must close after it opens.")})
         parts = [p for p in self.open_days.replace(" ", "").split(",") if p]
-        if not parts or any(not p.isdigit() or int(p) > 6 for p in parts):
+        if not parts or any(p not in WEEKDAY_NUMBERS for p in parts):
             raise ValidationError({"open_days": _("Give weekday numbers from 0 (Monday) to 6 (Sunday), e.g. 0,1,2,3,4.")})
 
 

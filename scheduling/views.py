@@ -15,6 +15,7 @@ from accounts.decorators import staff_required
 from scheduling import booking, notices
 from scheduling.forms import BookingForm, CancelForm, ClinicianSessionForm, ClinicSettingsForm
 from scheduling.models import Appointment, AppointmentRequest, ClinicianSession, ClinicSettings
+from tpclinic.limits import parse_id
 from treatment.models import Course
 
 admin_required = staff_required(lambda user: roles.role_of(user) == "admin")
@@ -68,8 +69,8 @@ def day(request):
                     .select_related("patient", "course", "clinician", "room", "session").order_by("start", "pk"))
     clinicians = list(roles.clinicians())
     chosen = request.GET.get("clinician") or ("all" if roles.role_of(request.user) != "clinician" else str(request.user.pk))
-    if chosen != "all" and chosen.isdigit():
-        appointments = appointments.filter(clinician_id=chosen)
+    if chosen != "all" and parse_id(chosen):
+        appointments = appointments.filter(clinician_id=parse_id(chosen))
     else:
         chosen = "all"
     rows = list(appointments)
@@ -154,7 +155,7 @@ def requests(request):
     if request.method == "POST":
         with transaction.atomic():
             done = AppointmentRequest.objects.select_for_update().filter(
-                pk=request.POST.get("request") if (request.POST.get("request") or "").isdigit() else None,
+                pk=parse_id(request.POST.get("request")),
                 handled_at__isnull=True)
             if done.update(handled_at=timezone.now(), handled_by=request.user):
                 messages.success(request, _("Request marked as dealt with."))
@@ -178,7 +179,7 @@ def hours(request):
         form = settings_form if request.POST.get("form") == "hours" else session_form
         if request.POST.get("form") == "delete":
             chosen = request.POST.get("session") or ""
-            if chosen.isdigit() and ClinicianSession.objects.filter(pk=chosen).delete()[0]:
+            if parse_id(chosen) and ClinicianSession.objects.filter(pk=parse_id(chosen)).delete()[0]:
                 messages.success(request, _("Session removed."))
             return redirect("scheduling:hours")
         if form.is_valid():
