@@ -36,7 +36,7 @@ class CodeForm(forms.Form):
 
     def clean_otp_token(self):
         value = self.cleaned_data["otp_token"].replace(" ", "")
-        if not value.isdigit() or len(value) != 6:
+        if not (value.isascii() and value.isdecimal()) or len(value) != 6:
             raise forms.ValidationError(_("Enter the 6 digits your app shows."))
         return value
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from tpclinic.limits import parse_id
+
 # model label -> lookup from that model to the patient's id
 PATIENT_PATH = {
     "patients.patient": "pk",
@@ -179,12 +181,12 @@ def _api(request, kwargs) -> Target:
     for index, part in enumerate(parts[:-1]):
         label = FHIR_TYPES.get(part) or {"patients": "patients.patient", "courses": "treatment.course",
                                          "sessions": "treatment.session"}.get(part)
-        if label and parts[index + 1].isdigit():
-            return Target(label, parts[index + 1], patient_of(label, parts[index + 1]))
+        if label and parse_id(parts[index + 1]) is not None:
+            return Target(label, parts[index + 1], patient_of(label, parse_id(parts[index + 1])))
     for key in ("patient", "subject", "patient_id"):
         value = request.GET.get(key, "").rsplit("/", 1)[-1]
-        if value.isdigit():
-            return Target("patients.patient", value, patient_of("patients.patient", value))
+        if parse_id(value) is not None:
+            return Target("patients.patient", value, patient_of("patients.patient", parse_id(value)))
     return Target("", "", None)
 
 

@@ -19,6 +19,7 @@ from referral import calibration, drawings, examination
 from referral.knowledge import knowledge_base
 from referral.models import ExaminationFinding, LearnedModel, PainDrawing
 from referral.ranking import TEXTBOOK, DrawingError, assess, predicted_zones
+from tpclinic.limits import parse_id
 
 TOP = 8
 
@@ -173,10 +174,10 @@ class ExamError(ValueError):
 
 def _examined(request, patient) -> tuple[PainDrawing, str, str]:
     """The saved drawing (of this patient), muscle and side a request names; ExamError otherwise."""
-    drawing_id = request.POST.get("drawing", "")
-    if not drawing_id.isdigit():
+    drawing_id = parse_id(request.POST.get("drawing"))
+    if drawing_id is None:
         raise ExamError(_("Save the pain drawing before recording the examination."))
-    drawing = patient.pain_drawings.filter(pk=int(drawing_id)).first()
+    drawing = patient.pain_drawings.filter(pk=drawing_id).first()
     if drawing is None:
         raise ExamError(_("That pain drawing is not this patient's."))
     if "candidate" in request.POST:  # the chart button names "muscle:side" in one value

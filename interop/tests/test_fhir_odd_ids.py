@@ -3,6 +3,7 @@
 `str.isdigit()` accepts "²", which `int()` refuses; every id read from a request goes through
 tpclinic.limits.parse_id instead."""
 import pytest
+from django.urls import reverse
 
 ODD = ["²", "9" * 25, "-1", "0"]
 FHIR_JSON = "application/fhir+json"
@@ -36,3 +37,19 @@ def test_the_day_list_ignores_an_odd_clinician(client, clinician, odd):
     client.force_login(clinician)
     response = client.get("/schedule/day/", {"clinician": odd})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_a_page_asked_about_an_odd_patient_still_answers(client, clinician, odd):
+    """The audit middleware reads ?patient= on every request to name the patient shown."""
+    client.force_login(clinician)
+    assert client.get("/courses/worklist/", {"patient": odd}).status_code == 200
+    assert client.get(f"/api/v1/patients/{odd}/").status_code in (401, 404)
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_an_examination_of_an_odd_drawing_is_refused(client, clinician, patient, odd):
+    client.force_login(clinician)
+    response = client.post(reverse("referral:examine", args=[patient.pk]), {
+        "drawing": odd, "muscle": "infraspinatus", "side": "right", "finding": "local-twitch", "present": "yes"})
+    assert response.status_code == 422
