@@ -209,11 +209,11 @@ def check_in(appointment: Appointment) -> Session:
     return session
 
 
-def close_signed() -> int:
-    """Checked-in appointments whose session has been signed are done (signing itself is the
-    treatment app's; the day list and the reminder run call this before they read)."""
-    finished = Appointment.objects.filter(status=Appointment.Status.CHECKED_IN, session__status=Session.Status.SIGNED)
-    return finished.update(status=Appointment.Status.DONE, sequence=F("sequence") + 1)
+def close_signed_appointment(sender, session, **kwargs) -> None:
+    """The checked-in appointment of a session that has just been signed is done (and its calendar
+    entry moves on a version). Connected to treatment's `session_signed` in SchedulingConfig.ready."""
+    Appointment.objects.filter(session=session, status=Appointment.Status.CHECKED_IN).update(
+        status=Appointment.Status.DONE, sequence=F("sequence") + 1)
 
 
 def patient_may_cancel(appointment: Appointment, now: datetime | None = None) -> bool:

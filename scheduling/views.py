@@ -62,7 +62,6 @@ def _day_from(request):
 def day(request):
     """A day's appointments, for one clinician or the whole clinic ("today's clinic")."""
     day = _day_from(request)
-    booking.close_signed()
     tz = timezone.get_current_timezone()
     start = datetime.combine(day, time(0), tz)
     appointments = (Appointment.objects.filter(start__gte=start, start__lt=start + timedelta(days=1))

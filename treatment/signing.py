@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from audit import events
 from safety import present
-from treatment import note, versions, workflow
+from treatment import note, signals, versions, workflow
 from treatment.models import CoSignature, Session
 
 ATTESTATION_MAX = 500
@@ -107,6 +107,7 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
             events.record(events.Action.COSIGN if cosigning else events.Action.SIGN, obj=session, user=user,
                           before=before, after=after)
             note.write_for(session)  # the procedure note, written once, in the signer's language
+            signals.session_signed.send(sender=Session, session=session)
     if not updated:
         raise SignRefused("stale", _(
             "Someone else saved or signed this session at the same moment; nothing was signed. Read it again and retry."))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from conftest import make_appointment
 from scheduling import booking
 from scheduling.models import Appointment
+from treatment import signing
 from treatment.models import Session
 
 pytestmark = pytest.mark.django_db
@@ -104,15 +105,19 @@ def test_check_in_creates_the_draft_session_once(treated):
     assert Session.objects.filter(course=treated["course"], status="draft").count() == 2  # the builder's + this
 
 
-def test_a_signed_session_closes_its_appointment(treated):
-    appointment = make_appointment(treated["course"], days_ahead=0)
+def test_signing_the_session_closes_its_appointment(treated, clinician):
+    appointment = make_appointment(treated["course"], days_ahead=0, at=time(0, 0))  # already begun, so signable
     session = booking.check_in(appointment)
-    assert booking.close_signed() == 0
-    Session.objects.filter(pk=session.pk).update(status=Session.Status.SIGNED)
-    assert booking.close_signed() == 1
+    Session.objects.filter(pk=session.pk).update(pain_before=7, pain_after=3, consent_recorded=True)
+    session.refresh_from_db()
+    session.injections.create(trigger_point=treated["point"], volume_ml=1)
     appointment.refresh_from_db()
-    assert appointment.status == "done" and appointment.sequence == 2
-    assert booking.close_signed() == 0  # idempotent
+    assert appointment.status == "checked-in"
+    signing.sign(session, clinician, session.version)  # the treatment app knows nothing of appointments
+    appointment.refresh_from_db()
+    assert appointment.status == "done" and appointment.sequence == 2  # the calendar entry moves on a version
+    other = make_appointment(treated["course"], days_ahead=2)
+    assert other.status == "booked"  # only the signed session's own appointment
 
 
 def test_every_change_bumps_the_sequence(treated, front_desk):

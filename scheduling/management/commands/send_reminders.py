@@ -2,7 +2,6 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from scheduling.booking import close_signed
 from scheduling.tasks import queue_due_reminders
 
 
@@ -15,7 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, every=0, **options):
         while True:
-            close_signed()
             queued = queue_due_reminders()
             if options["verbosity"]:
                 self.stdout.write(f"{queued} reminder(s) queued.")
