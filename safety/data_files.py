@@ -19,6 +19,7 @@ from anatomy import vocabulary
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RECALLED = "recalled — verify"
 PNEUMOTHORAX_LEVELS = ("none", "moderate", "high")
+RISK_FIELDS = ("pneumothorax", "deep_noncompressible", "avoid", "note")
 REDUCTION_CONDITIONS = ("pregnant", "renal_disease", "hepatic_disease", "cardiac_disease")
 
 
@@ -176,6 +177,12 @@ def muscle_risks() -> Mapping[str, MuscleRisk]:
             raise DataFileError(f"{where}: deep_noncompressible must be true or false.")
         if not entry["sources"]:
             raise DataFileError(f"{where}: name at least one source.")
+        unknown_fields = set(entry.get("verified", ())) - set(RISK_FIELDS)
+        if unknown_fields:
+            raise DataFileError(f"{where}: verified names unknown field(s) {', '.join(sorted(unknown_fields))}.")
+        opened = [key for key in entry["sources"] if "recalled" not in raw["sources"].get(key, "recalled").lower()]
+        if entry.get("verified") and not opened:
+            raise DataFileError(f"{where}: verified fields need a source that was opened, not only a recalled one.")
         risks[code] = MuscleRisk(
             muscle=code,
             pneumothorax=entry["pneumothorax"],

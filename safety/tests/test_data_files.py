@@ -1,7 +1,10 @@
 import subprocess
 import sys
+import tomllib
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from anatomy import vocabulary
 from safety import data_files
@@ -72,3 +75,41 @@ def test_rule_modules_import_no_django():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _risks_from(tmp_path, monkeypatch, text):
+    (tmp_path / "muscle_risks.toml").write_text(text, "utf-8")
+    monkeypatch.setattr(data_files, "DATA_DIR", tmp_path)
+    data_files.muscle_risks.cache_clear()
+    try:
+        return data_files.muscle_risks()
+    finally:
+        data_files.muscle_risks.cache_clear()
+
+
+def test_verified_risk_fields_must_be_real_fields_backed_by_an_opened_source(tmp_path, monkeypatch):
+    text = (data_files.DATA_DIR / "muscle_risks.toml").read_text(encoding="utf-8")
+    scalenes = text.index("[muscles.scalenes]")
+    block_end = text.index("\n\n", scalenes)
+    block = text[scalenes:block_end]
+    assert 'verified = ["pneumothorax", "avoid"]' in block
+
+    misspelt = text[:scalenes] + block.replace('"avoid"]', '"avoids"]') + text[block_end:]
+    with pytest.raises(data_files.DataFileError, match=r"scalenes.*unknown field.*avoids"):
+        _risks_from(tmp_path, monkeypatch, misspelt)
+
+    only_recalled = block.replace(block[block.index("sources = "):block.index("\n", block.index("sources = "))],
+                                  'sources = ["anatomy"]')
+    with pytest.raises(data_files.DataFileError, match=r"scalenes.*opened"):
+        _risks_from(tmp_path, monkeypatch, text[:scalenes] + only_recalled + text[block_end:])
+
+    # The same entry with nothing claimed as verified may rest on recalled anatomy alone.
+    unclaimed = only_recalled.replace('verified = ["pneumothorax", "avoid"]\n', "")
+    assert _risks_from(tmp_path, monkeypatch, text[:scalenes] + unclaimed + text[block_end:])["scalenes"].recalled
+
+
+def test_high_risk_sites_have_their_nerves_and_vessels_checked_against_opened_sources():
+    raw = tomllib.loads((data_files.DATA_DIR / "muscle_risks.toml").read_text(encoding="utf-8"))["muscles"]
+    for code in ("upper-trapezius", "middle-trapezius", "lower-trapezius", "rhomboids", "serratus-anterior",
+                 "pectoralis-minor", "scalenes", "scm-sternal", "scm-clavicular", "piriformis", "quadratus-lumborum"):
+        assert "avoid" in raw[code].get("verified", ()), code
