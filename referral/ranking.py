@@ -48,8 +48,9 @@ case's own publication) so a case never scores a variant its own publication is 
 Scores are calibrated likelihoods: a softmax over all candidates plus the unexplained hypothesis
 at the temperature fitted on the textbook vignettes (data/calibration.toml), with a uniform prior
 over candidates and PRIOR_UNEXPLAINED for the unexplained one; beside each, "likely", "possible"
-or "less likely". Only candidates that explain at least one mark are listed: a muscle with no
-evidence for any mark is not padding for a top ten. A drawing with a single region is flagged
+or "less likely". Only candidates with evidence are listed: those that explain at least one mark, and those
+with a positive examination finding (the clinician found the trigger point there, whatever the
+drawing says); a muscle with no evidence is not padding for a top ten. A drawing with a single region is flagged
 (many muscles fit it) and its candidates get the prior frequency of active trigger points in each
 muscle for pain in that region (data/trigger_point_prevalence.toml). Examination findings recorded
 for a candidate multiply its odds by their likelihood ratios (data/examination.toml), after the
@@ -414,6 +415,8 @@ def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: fr
         number = model.numbers.get(candidate)
         if number is not None:
             extra[number] += examination.log_likelihood_ratio(found)
+            if any(found.values()):  # a positive finding is evidence: the examined muscle is listed
+                touched.add(number)
     return Evidence(model=model, marks=marks, log_odds=log_odds, extra=extra, touched=touched, findings=recorded)
 
 
