@@ -420,14 +420,17 @@ def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: fr
     return Evidence(model=model, marks=marks, log_odds=log_odds, extra=extra, touched=touched, findings=recorded)
 
 
-def _likelihoods(found: Evidence) -> tuple[list[float], float]:
-    """Calibrated likelihoods of every candidate, and of the unexplained hypothesis."""
-    probabilities = calibration.probabilities(found.item(None), calibration.settings().temperature)
+def _likelihoods(found: Evidence, temperature: float | None = None) -> tuple[list[float], float]:
+    """Calibrated likelihoods of every candidate, and of the unexplained hypothesis. `temperature`
+    None: the shipped one (calibration.toml); evaluation passes the one fitted inside its fold."""
+    if temperature is None:
+        temperature = calibration.settings().temperature
+    probabilities = calibration.probabilities(found.item(None), temperature)
     return probabilities[:-1], probabilities[-1]
 
 
 def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
-           exclude: frozenset[str] = NO_EXCLUSION, model=None) -> Assessment:
+           exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None) -> Assessment:
     """Rank the candidates that explain at least one mark, best first, with the reading notes.
 
     `model` is a learning.ClinicModel to rank with the clinic's learned patterns; None: the textbook."""
@@ -439,7 +442,7 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
     if not found.marks:
         return Assessment(candidates=[], sparse=False, fitting=0, **named)
     model = found.model
-    likelihoods, _ = _likelihoods(found)
+    likelihoods, _ = _likelihoods(found, temperature)
     order = sorted(found.touched, key=lambda n: (-likelihoods[n], model.candidates[n]))
     fitting = len(order)
     if top is not None:
@@ -451,13 +454,13 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
 
 
 def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
-         exclude: frozenset[str] = NO_EXCLUSION, model=None) -> list[Candidate]:
+         exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None) -> list[Candidate]:
     """The listed candidates for a pain drawing, best first (see `assess`).
 
     `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs; `findings`
     maps (muscle, side) to {finding code: present}. An empty drawing gives an empty list.
     """
-    return assess(drawing, top, findings=findings, exclude=exclude, model=model).candidates
+    return assess(drawing, top, findings=findings, exclude=exclude, model=model, temperature=temperature).candidates
 
 
 def _candidate(found: Evidence, number: int, position: int, likelihood: float) -> Candidate:

@@ -1,12 +1,12 @@
 """The calibrated likelihood: words beside it, the temperature fit, the reliability table and the
-Brier score, on hand-made tables; and the shipped temperature is the fit on the textbook vignettes."""
+Brier score, on hand-made tables; and the shipped temperature is the fit on the published cases."""
 import math
 
 import pytest
 
 from referral import calibration
 from referral.calibration import Item, Settings, band, brier, fit_temperature, negative_log_likelihood, reliability
-from referral.evaluation import calibration_items
+from referral.evaluation import calibration_items, fold_temperature, published_items
 
 TABLE = Settings(temperature=1.0, likely=0.5, possible=0.15, one_region_at_most="possible")
 
@@ -76,9 +76,23 @@ def test_brier_score_examples(pairs, score):
     assert brier(pairs) == pytest.approx(score)
 
 
-def test_the_shipped_temperature_is_the_fit_on_the_textbook_vignettes():
-    items = calibration_items()
-    assert calibration.settings().temperature == fit_temperature(items)
+def test_the_shipped_temperature_is_the_fit_on_the_published_cases():
+    assert calibration.settings().temperature == fit_temperature(published_items())
+
+
+def test_the_textbook_vignettes_ask_for_sharper_likelihoods_than_real_drawings():
+    assert fit_temperature(calibration_items()) < calibration.settings().temperature
+
+
+def test_a_fold_never_sees_the_publication_it_holds_out():
+    """Inside the fold for a publication, its cases are not fitted on and its variants are removed
+    from the other cases' evidence."""
+    from referral import literature
+    cases = [c for c in literature.cases() if c.rankable]
+    held = "jalil-2010"
+    inside = published_items(held)
+    assert len(inside) == len(cases) - sum(1 for c in cases if c.publication == held)
+    assert fold_temperature(held) == fit_temperature(inside)
 
 
 def test_refitting_writes_only_the_temperature(tmp_path):
