@@ -23,7 +23,12 @@ explains it, compared with "no listed pattern explains it" (the unexplained hypo
 Against the unexplained hypothesis, the log-likelihood ratio of a candidate is then
 
     sum over marked zones    w * log(q / EPSILON)                 (evidence for the candidate)
-  + sum over unmarked zones  log((1 - q) / (1 - EPSILON))         (a mild penalty)
+  + sum over unmarked zones  u * log((1 - q) / (1 - EPSILON))     (a mild penalty)
+
+u, the unmarked weight (calibration.toml), is below 1 because omissions are not independent: a
+patient who draws sparsely leaves out zones of every pattern, so each unmarked zone says less than
+the independent story claims, and at u = 1 sparse drawings went to the narrowest pattern. u is
+fitted on the textbook vignettes (themselves partial drawings), never on the published cases.
 
 and a painful place outside the pattern adds nothing (it is equally likely either way); it only
 loses the candidate the credit that a rival who explains it receives. So a broad pattern pays a
@@ -276,13 +281,15 @@ def _gain(probability: float) -> float:
     return math.log(probability / EPSILON)
 
 
-def _penalty(probability: float) -> float:
-    return math.log((1 - probability) / (1 - EPSILON))
+def _penalty(probability: float, weight: float = 1.0) -> float:
+    """The (negative) evidence of a zone the patient did not mark, times the unmarked weight."""
+    return weight * math.log((1 - probability) / (1 - EPSILON))
 
 
 @lru_cache(maxsize=64)
-def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None) -> _Model:
-    """The drawing-independent part, built once per excluded-publication set and clinic model."""
+def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None, unmarked: float = 1.0) -> _Model:
+    """The drawing-independent part, built once per excluded-publication set, clinic model and
+    unmarked weight."""
     kb = knowledge_base()
     candidates = tuple((pattern.muscle, side) for pattern in kb for side in SIDES)
     log_prior = math.log((1 - PRIOR_UNEXPLAINED) / len(candidates))
@@ -301,9 +308,9 @@ def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None) -> _Model:
             probabilities = learned.probabilities(muscle, side, probabilities)
         learned_zones.append(MappingProxyType({place: q for place, q in probabilities.items()
                                                if place not in candidate_zones and place not in candidate_reported}))
-        baseline.append(log_prior + sum(_penalty(q) for q in probabilities.values()))
+        baseline.append(log_prior + sum(_penalty(q, unmarked) for q in probabilities.values()))
         for place, q in probabilities.items():
-            index.setdefault(place, []).append((number, _gain(q), _penalty(q)))
+            index.setdefault(place, []).append((number, _gain(q), _penalty(q, unmarked)))
     return _Model(
         candidates=candidates,
         names=tuple(vocabulary.muscle(muscle).name for muscle, _ in candidates),
@@ -394,11 +401,14 @@ class Evidence:
 
 
 def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: frozenset[str] = NO_EXCLUSION,
-             model=None) -> Evidence:
+             model=None, unmarked_weight: float | None = None) -> Evidence:
+    """`unmarked_weight` None: the shipped one (calibration.toml); fitting passes its own."""
     marks = read_drawing(drawing)
     recorded = _read_findings(findings)
     learned = model
-    model = _model(frozenset(exclude), learned)
+    if unmarked_weight is None:
+        unmarked_weight = calibration.settings().unmarked_weight
+    model = _model(frozenset(exclude), learned, unmarked_weight)
     log_odds = list(model.baseline)
     extra = [0.0] * len(log_odds)
     touched: set[int] = set()
@@ -430,13 +440,14 @@ def _likelihoods(found: Evidence, temperature: float | None = None) -> tuple[lis
 
 
 def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
-           exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None) -> Assessment:
+           exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
+           unmarked_weight: float | None = None) -> Assessment:
     """Rank the candidates that explain at least one mark, best first, with the reading notes.
 
     `model` is a learning.ClinicModel to rank with the clinic's learned patterns; None: the textbook."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
         raise ValueError(f"top must be a whole number of 0 or more, got {top!r}.")
-    found = evidence(drawing, findings=findings, exclude=exclude, model=model)
+    found = evidence(drawing, findings=findings, exclude=exclude, model=model, unmarked_weight=unmarked_weight)
     named = {"model": TEXTBOOK} if model is None else {
         "model": model.name, "model_version": model.version, "model_examples": model.examples}
     if not found.marks:
@@ -454,13 +465,15 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
 
 
 def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
-         exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None) -> list[Candidate]:
+         exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
+         unmarked_weight: float | None = None) -> list[Candidate]:
     """The listed candidates for a pain drawing, best first (see `assess`).
 
     `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs; `findings`
     maps (muscle, side) to {finding code: present}. An empty drawing gives an empty list.
     """
-    return assess(drawing, top, findings=findings, exclude=exclude, model=model, temperature=temperature).candidates
+    return assess(drawing, top, findings=findings, exclude=exclude, model=model, temperature=temperature,
+                  unmarked_weight=unmarked_weight).candidates
 
 
 def _candidate(found: Evidence, number: int, position: int, likelihood: float) -> Candidate:

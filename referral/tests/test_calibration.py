@@ -101,3 +101,36 @@ def test_refitting_writes_only_the_temperature(tmp_path):
     calibration.write_temperature(2.25, path)
     assert calibration.settings(path).temperature == 2.25
     assert calibration.settings(path).likely == calibration.settings().likely
+
+
+def test_the_shipped_unmarked_weight_is_the_fit_on_the_textbook_vignettes():
+    from referral.evaluation import fit_unmarked_weight
+    assert calibration.settings().unmarked_weight == fit_unmarked_weight()
+
+
+def test_the_unmarked_weight_scales_only_the_evidence_of_unmarked_zones():
+    """Each candidate's log-odds is linear in the weight, with the slope its unmarked zones' penalty:
+    a broad pattern the patient drew little of gains most when the weight falls."""
+    from referral.ranking import MARKING_PROBABILITY, _penalty, evidence, predicted_zones
+    drawing = ["buttock.upper:right"]
+    full, half = evidence(drawing, unmarked_weight=1.0), evidence(drawing, unmarked_weight=0.5)
+    for muscle in ("gluteus-medius", "iliocostalis-lumborum", "piriformis"):
+        number = full.model.numbers[(muscle, "right")]
+        zones = {place: kind for place, kind in predicted_zones(muscle, "right").items() if str(place) not in drawing}
+        unmarked = sum(_penalty(MARKING_PROBABILITY[kind]) for kind in zones.values())
+        unmarked += sum(_penalty(q) for place, q in full.model.priors[number].items()
+                        if place not in zones and str(place) not in drawing
+                        and place not in predicted_zones(muscle, "right"))
+        assert half.log_odds[number] - full.log_odds[number] == pytest.approx(-0.5 * unmarked)
+
+
+def test_the_unmarked_weight_is_read_from_the_file_and_checked(tmp_path):
+    text = calibration.CALIBRATION_FILE.read_text(encoding="utf-8")
+    path = tmp_path / "calibration.toml"
+    path.write_text(text, encoding="utf-8")
+    calibration.write_setting("unmarked_weight", 0.3, path)
+    assert calibration.settings(path).unmarked_weight == 0.3
+    assert calibration.settings(path).temperature == calibration.settings().temperature
+    calibration.write_setting("unmarked_weight", 0, path)
+    with pytest.raises(ValueError, match="unmarked_weight"):
+        calibration.settings(path)

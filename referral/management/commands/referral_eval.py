@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand
 
 from referral import calibration, literature
 from referral import evaluation, learning
-from referral.evaluation import TARGETS, Report, evaluate, evaluate_learning, fit_temperature, fold_temperature, vignette_temperature
+from referral.evaluation import (TARGETS, Report, evaluate, evaluate_learning, fit_temperature, fit_unmarked_weight,
+                                 fold_temperature, vignette_temperature)
 from referral.knowledge import knowledge_base
 
 
@@ -27,10 +28,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
         parser.add_argument("--fit", action="store_true",
-                            help="refit the temperature on the published cases and store it in calibration.toml")
+                            help="refit the unmarked weight on the textbook vignettes, then the temperature on the "
+                                 "published cases, and store both in calibration.toml")
 
     def handle(self, *args, **options):
         if options["fit"]:
+            weight = fit_unmarked_weight()
+            calibration.write_setting("unmarked_weight", weight)
+            self.stdout.write(f"Unmarked weight fitted on the textbook vignettes: {weight} (written to calibration.toml)")
             value = fit_temperature()
             calibration.write_temperature(value)
             self.stdout.write(f"Temperature fitted on the published cases: {value} (written to calibration.toml)")
@@ -42,7 +47,8 @@ class Command(BaseCommand):
             return
         write = self.stdout.write
         write(f"Knowledge base {knowledge_base().version}; temperature {calibration.settings().temperature} "
-              f"(fitted on the published cases; each held-out publication is ranked with the fit without it)")
+              f"(fitted on the published cases; each held-out publication is ranked with the fit without it); "
+              f"unmarked weight {calibration.settings().unmarked_weight} (fitted on the textbook vignettes)")
         cases = literature.cases()
         unrankable = [c for c in cases if not c.rankable]
         self.section("Textbook vignettes", result.textbook, TARGETS["textbook"])
@@ -68,7 +74,8 @@ class Command(BaseCommand):
         write(f"\nLearning from the clinic (synthetic clinic, seed {evaluation.SEED}; prior strength "
               f"{learning.PRIOR_STRENGTH:g} pseudo-patients): {report.muscles} muscles, {report.changed} differ from "
               f"the textbook (1 in {evaluation.EVERY} with a common extra zone marked {evaluation.EXTRA_RATE:.0%}, "
-              f"1 in {evaluation.EVERY} with an essential zone marked {evaluation.RARE_RATE:.0%})")
+              f"1 in {evaluation.EVERY} with an essential zone marked {evaluation.RARE_RATE:.0%}); its zones are "
+              f"marked independently, so all its rankings use unmarked weight {evaluation.SYNTHETIC_UNMARKED_WEIGHT:g}")
         write(f"  Held-out drawings: {report.held_out}. Top-1: textbook {report.textbook:.1%}, learned "
               f"({report.trained_per_muscle} per muscle) {report.learned:.1%}, oracle {report.oracle:.1%}")
         write("  Learning curve (training drawings per muscle -> held-out top-1):")
