@@ -51,7 +51,7 @@ Referral to the other side is a variant zone on the other side. Evaluation passe
 case's own publication) so a case never scores a variant its own publication is the source of.
 
 Scores are calibrated likelihoods: a softmax over all candidates plus the unexplained hypothesis
-at the temperature fitted on the textbook vignettes (data/calibration.toml), with a uniform prior
+at the temperature fitted on the published cases (data/calibration.toml), with a uniform prior
 over candidates and PRIOR_UNEXPLAINED for the unexplained one; beside each, "likely", "possible"
 or "less likely". Only candidates with evidence are listed: those that explain at least one mark, and those
 with a positive examination finding (the clinician found the trigger point there, whatever the
