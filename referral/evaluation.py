@@ -251,6 +251,7 @@ class Evaluation:
     def to_dict(self) -> dict:
         return {
             "temperature": calibration.settings().temperature,
+            "unmarked_weight": calibration.settings().unmarked_weight,
             "targets": TARGETS,
             "textbook_vignettes": self.textbook.to_dict(),
             "published_cases_lopo": self.published.to_dict(),
