@@ -24,6 +24,7 @@ class Settings:
     likely: float
     possible: float
     one_region_at_most: str = POSSIBLE
+    unmarked_weight: float = 1.0  # weight of the evidence of each zone a patient did not mark
 
 
 @cache
@@ -38,7 +39,11 @@ def settings(path: Path = CALIBRATION_FILE) -> Settings:
     cap = bands.get("one_region_at_most", POSSIBLE)
     if cap not in (LIKELY, POSSIBLE, LESS_LIKELY):
         raise ValueError(f"{path.name}: one_region_at_most must be one of likely, possible, less likely.")
-    return Settings(temperature=temperature, likely=likely, possible=possible, one_region_at_most=cap)
+    unmarked = float(data.get("unmarked_weight", 1.0))
+    if not 0 < unmarked <= 1:
+        raise ValueError(f"{path.name}: unmarked_weight must be in (0, 1], got {unmarked!r}.")
+    return Settings(temperature=temperature, likely=likely, possible=possible, one_region_at_most=cap,
+                    unmarked_weight=unmarked)
 
 
 ORDER = (LESS_LIKELY, POSSIBLE, LIKELY)
@@ -122,6 +127,11 @@ def brier(pairs: Sequence[tuple[float, bool]]) -> float:
 
 def write_temperature(value: float, path: Path = CALIBRATION_FILE) -> None:
     """Store a refitted temperature in the calibration file, leaving the rest as it is."""
+    write_setting("temperature", value, path)
+
+
+def write_setting(key: str, value: float, path: Path = CALIBRATION_FILE) -> None:
+    """Store one refitted top-level number in the calibration file, leaving the rest as it is."""
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"(?m)^temperature = .*$", f"temperature = {value}", text, count=1), encoding="utf-8")
+    path.write_text(re.sub(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value}", text, count=1), encoding="utf-8")
     settings.cache_clear()

@@ -23,7 +23,12 @@ explains it, compared with "no listed pattern explains it" (the unexplained hypo
 Against the unexplained hypothesis, the log-likelihood ratio of a candidate is then
 
     sum over marked zones    w * log(q / EPSILON)                 (evidence for the candidate)
-  + sum over unmarked zones  log((1 - q) / (1 - EPSILON))         (a mild penalty)
+  + sum over unmarked zones  u * log((1 - q) / (1 - EPSILON))     (a mild penalty)
+
+u, the unmarked weight (calibration.toml), is below 1 because omissions are not independent: a
+patient who draws sparsely leaves out zones of every pattern, so each unmarked zone says less than
+the independent story claims, and at u = 1 sparse drawings went to the narrowest pattern. u is
+fitted on the textbook vignettes (themselves partial drawings), never on the published cases.
 
 and a painful place outside the pattern adds nothing (it is equally likely either way); it only
 loses the candidate the credit that a rival who explains it receives. So a broad pattern pays a
@@ -46,10 +51,11 @@ Referral to the other side is a variant zone on the other side. Evaluation passe
 case's own publication) so a case never scores a variant its own publication is the source of.
 
 Scores are calibrated likelihoods: a softmax over all candidates plus the unexplained hypothesis
-at the temperature fitted on the textbook vignettes (data/calibration.toml), with a uniform prior
+at the temperature fitted on the published cases (data/calibration.toml), with a uniform prior
 over candidates and PRIOR_UNEXPLAINED for the unexplained one; beside each, "likely", "possible"
-or "less likely". Only candidates that explain at least one mark are listed: a muscle with no
-evidence for any mark is not padding for a top ten. A drawing with a single region is flagged
+or "less likely". Only candidates with evidence are listed: those that explain at least one mark, and those
+with a positive examination finding (the clinician found the trigger point there, whatever the
+drawing says); a muscle with no evidence is not padding for a top ten. A drawing with a single region is flagged
 (many muscles fit it) and its candidates get the prior frequency of active trigger points in each
 muscle for pain in that region (data/trigger_point_prevalence.toml). Examination findings recorded
 for a candidate multiply its odds by their likelihood ratios (data/examination.toml), after the
@@ -275,13 +281,15 @@ def _gain(probability: float) -> float:
     return math.log(probability / EPSILON)
 
 
-def _penalty(probability: float) -> float:
-    return math.log((1 - probability) / (1 - EPSILON))
+def _penalty(probability: float, weight: float = 1.0) -> float:
+    """The (negative) evidence of a zone the patient did not mark, times the unmarked weight."""
+    return weight * math.log((1 - probability) / (1 - EPSILON))
 
 
 @lru_cache(maxsize=64)
-def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None) -> _Model:
-    """The drawing-independent part, built once per excluded-publication set and clinic model."""
+def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None, unmarked: float = 1.0) -> _Model:
+    """The drawing-independent part, built once per excluded-publication set, clinic model and
+    unmarked weight."""
     kb = knowledge_base()
     candidates = tuple((pattern.muscle, side) for pattern in kb for side in SIDES)
     log_prior = math.log((1 - PRIOR_UNEXPLAINED) / len(candidates))
@@ -300,9 +308,9 @@ def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None) -> _Model:
             probabilities = learned.probabilities(muscle, side, probabilities)
         learned_zones.append(MappingProxyType({place: q for place, q in probabilities.items()
                                                if place not in candidate_zones and place not in candidate_reported}))
-        baseline.append(log_prior + sum(_penalty(q) for q in probabilities.values()))
+        baseline.append(log_prior + sum(_penalty(q, unmarked) for q in probabilities.values()))
         for place, q in probabilities.items():
-            index.setdefault(place, []).append((number, _gain(q), _penalty(q)))
+            index.setdefault(place, []).append((number, _gain(q), _penalty(q, unmarked)))
     return _Model(
         candidates=candidates,
         names=tuple(vocabulary.muscle(muscle).name for muscle, _ in candidates),
@@ -393,11 +401,14 @@ class Evidence:
 
 
 def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: frozenset[str] = NO_EXCLUSION,
-             model=None) -> Evidence:
+             model=None, unmarked_weight: float | None = None) -> Evidence:
+    """`unmarked_weight` None: the shipped one (calibration.toml); fitting passes its own."""
     marks = read_drawing(drawing)
     recorded = _read_findings(findings)
     learned = model
-    model = _model(frozenset(exclude), learned)
+    if unmarked_weight is None:
+        unmarked_weight = calibration.settings().unmarked_weight
+    model = _model(frozenset(exclude), learned, unmarked_weight)
     log_odds = list(model.baseline)
     extra = [0.0] * len(log_odds)
     touched: set[int] = set()
@@ -414,29 +425,35 @@ def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: fr
         number = model.numbers.get(candidate)
         if number is not None:
             extra[number] += examination.log_likelihood_ratio(found)
+            if any(found.values()):  # a positive finding is evidence: the examined muscle is listed
+                touched.add(number)
     return Evidence(model=model, marks=marks, log_odds=log_odds, extra=extra, touched=touched, findings=recorded)
 
 
-def _likelihoods(found: Evidence) -> tuple[list[float], float]:
-    """Calibrated likelihoods of every candidate, and of the unexplained hypothesis."""
-    probabilities = calibration.probabilities(found.item(None), calibration.settings().temperature)
+def _likelihoods(found: Evidence, temperature: float | None = None) -> tuple[list[float], float]:
+    """Calibrated likelihoods of every candidate, and of the unexplained hypothesis. `temperature`
+    None: the shipped one (calibration.toml); evaluation passes the one fitted inside its fold."""
+    if temperature is None:
+        temperature = calibration.settings().temperature
+    probabilities = calibration.probabilities(found.item(None), temperature)
     return probabilities[:-1], probabilities[-1]
 
 
 def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
-           exclude: frozenset[str] = NO_EXCLUSION, model=None) -> Assessment:
+           exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
+           unmarked_weight: float | None = None) -> Assessment:
     """Rank the candidates that explain at least one mark, best first, with the reading notes.
 
     `model` is a learning.ClinicModel to rank with the clinic's learned patterns; None: the textbook."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
         raise ValueError(f"top must be a whole number of 0 or more, got {top!r}.")
-    found = evidence(drawing, findings=findings, exclude=exclude, model=model)
+    found = evidence(drawing, findings=findings, exclude=exclude, model=model, unmarked_weight=unmarked_weight)
     named = {"model": TEXTBOOK} if model is None else {
         "model": model.name, "model_version": model.version, "model_examples": model.examples}
     if not found.marks:
         return Assessment(candidates=[], sparse=False, fitting=0, **named)
     model = found.model
-    likelihoods, _ = _likelihoods(found)
+    likelihoods, _ = _likelihoods(found, temperature)
     order = sorted(found.touched, key=lambda n: (-likelihoods[n], model.candidates[n]))
     fitting = len(order)
     if top is not None:
@@ -448,13 +465,15 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
 
 
 def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
-         exclude: frozenset[str] = NO_EXCLUSION, model=None) -> list[Candidate]:
+         exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
+         unmarked_weight: float | None = None) -> list[Candidate]:
     """The listed candidates for a pain drawing, best first (see `assess`).
 
     `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs; `findings`
     maps (muscle, side) to {finding code: present}. An empty drawing gives an empty list.
     """
-    return assess(drawing, top, findings=findings, exclude=exclude, model=model).candidates
+    return assess(drawing, top, findings=findings, exclude=exclude, model=model, temperature=temperature,
+                  unmarked_weight=unmarked_weight).candidates
 
 
 def _candidate(found: Evidence, number: int, position: int, likelihood: float) -> Candidate:

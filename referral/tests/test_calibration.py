@@ -1,12 +1,12 @@
 """The calibrated likelihood: words beside it, the temperature fit, the reliability table and the
-Brier score, on hand-made tables; and the shipped temperature is the fit on the textbook vignettes."""
+Brier score, on hand-made tables; and the shipped temperature is the fit on the published cases."""
 import math
 
 import pytest
 
 from referral import calibration
 from referral.calibration import Item, Settings, band, brier, fit_temperature, negative_log_likelihood, reliability
-from referral.evaluation import calibration_items
+from referral.evaluation import calibration_items, fold_temperature, published_items
 
 TABLE = Settings(temperature=1.0, likely=0.5, possible=0.15, one_region_at_most="possible")
 
@@ -76,9 +76,23 @@ def test_brier_score_examples(pairs, score):
     assert brier(pairs) == pytest.approx(score)
 
 
-def test_the_shipped_temperature_is_the_fit_on_the_textbook_vignettes():
-    items = calibration_items()
-    assert calibration.settings().temperature == fit_temperature(items)
+def test_the_shipped_temperature_is_the_fit_on_the_published_cases():
+    assert calibration.settings().temperature == fit_temperature(published_items())
+
+
+def test_the_textbook_vignettes_ask_for_sharper_likelihoods_than_real_drawings():
+    assert fit_temperature(calibration_items()) < calibration.settings().temperature
+
+
+def test_a_fold_never_sees_the_publication_it_holds_out():
+    """Inside the fold for a publication, its cases are not fitted on and its variants are removed
+    from the other cases' evidence."""
+    from referral import literature
+    cases = [c for c in literature.cases() if c.rankable]
+    held = "jalil-2010"
+    inside = published_items(held)
+    assert len(inside) == len(cases) - sum(1 for c in cases if c.publication == held)
+    assert fold_temperature(held) == fit_temperature(inside)
 
 
 def test_refitting_writes_only_the_temperature(tmp_path):
@@ -87,3 +101,36 @@ def test_refitting_writes_only_the_temperature(tmp_path):
     calibration.write_temperature(2.25, path)
     assert calibration.settings(path).temperature == 2.25
     assert calibration.settings(path).likely == calibration.settings().likely
+
+
+def test_the_shipped_unmarked_weight_is_the_fit_on_the_textbook_vignettes():
+    from referral.evaluation import fit_unmarked_weight
+    assert calibration.settings().unmarked_weight == fit_unmarked_weight()
+
+
+def test_the_unmarked_weight_scales_only_the_evidence_of_unmarked_zones():
+    """Each candidate's log-odds is linear in the weight, with the slope its unmarked zones' penalty:
+    a broad pattern the patient drew little of gains most when the weight falls."""
+    from referral.ranking import MARKING_PROBABILITY, _penalty, evidence, predicted_zones
+    drawing = ["buttock.upper:right"]
+    full, half = evidence(drawing, unmarked_weight=1.0), evidence(drawing, unmarked_weight=0.5)
+    for muscle in ("gluteus-medius", "iliocostalis-lumborum", "piriformis"):
+        number = full.model.numbers[(muscle, "right")]
+        zones = {place: kind for place, kind in predicted_zones(muscle, "right").items() if str(place) not in drawing}
+        unmarked = sum(_penalty(MARKING_PROBABILITY[kind]) for kind in zones.values())
+        unmarked += sum(_penalty(q) for place, q in full.model.priors[number].items()
+                        if place not in zones and str(place) not in drawing
+                        and place not in predicted_zones(muscle, "right"))
+        assert half.log_odds[number] - full.log_odds[number] == pytest.approx(-0.5 * unmarked)
+
+
+def test_the_unmarked_weight_is_read_from_the_file_and_checked(tmp_path):
+    text = calibration.CALIBRATION_FILE.read_text(encoding="utf-8")
+    path = tmp_path / "calibration.toml"
+    path.write_text(text, encoding="utf-8")
+    calibration.write_setting("unmarked_weight", 0.3, path)
+    assert calibration.settings(path).unmarked_weight == 0.3
+    assert calibration.settings(path).temperature == calibration.settings().temperature
+    calibration.write_setting("unmarked_weight", 0, path)
+    with pytest.raises(ValueError, match="unmarked_weight"):
+        calibration.settings(path)

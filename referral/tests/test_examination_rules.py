@@ -69,3 +69,34 @@ def test_unknown_findings_and_bad_ratios_are_refused():
     with pytest.raises(ExaminationError, match="must not count against"):
         parse({"finding": {"x": {"label": "x", "lr_present": 0.5, "lr_absent": 0.9}}})
     assert math.log(examination.finding("recognised-pain").lr_present) > 0
+
+
+POSITIVE = {"spot-tenderness": True, "recognised-pain": True, "referred-pain": True}
+NEGATIVE = {"spot-tenderness": False, "recognised-pain": False, "referred-pain": False}
+
+
+def test_findings_move_every_candidate_monotonically_on_the_published_drawings():
+    """Property: for every published case's drawing and every listed candidate, a positive finding
+    set raises its likelihood and never worsens its rank; a negative set lowers it and never improves
+    it. (The evaluation's "with findings" figure relies on this reaching the ranking.)"""
+    from referral import literature
+    checked = 0
+    for case in literature.cases():
+        listed = rank(case.drawing)
+        for candidate in listed[:4] + listed[-2:]:
+            key = (candidate.muscle, candidate.side)
+            up = next(c for c in rank(case.drawing, findings={key: POSITIVE}) if (c.muscle, c.side) == key)
+            down = next(c for c in rank(case.drawing, findings={key: NEGATIVE}) if (c.muscle, c.side) == key)
+            assert up.score > candidate.score > down.score, (case.id, key)
+            assert up.rank <= candidate.rank <= down.rank, (case.id, key)
+            checked += 1
+    assert checked > 100
+
+
+def test_a_muscle_with_a_positive_finding_is_listed_even_if_it_explains_no_mark():
+    head = [Place("head.temple", "right")]
+    assert "vastus-medialis" not in {c.muscle for c in rank(head)}
+    found = rank(head, findings={("vastus-medialis", "right"): {"spot-tenderness": True}})
+    assert ("vastus-medialis", "right") in {(c.muscle, c.side) for c in found}
+    denied = rank(head, findings={("vastus-medialis", "right"): {"spot-tenderness": False}})
+    assert "vastus-medialis" not in {c.muscle for c in denied}
