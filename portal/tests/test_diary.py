@@ -89,7 +89,9 @@ def test_past_days_can_be_filled_in(patient_client, patient):
 def test_editing_a_day_prefills_the_form(patient_client, patient):
     post(patient_client, pain="8", note="bad night", regions="neck.angle:left")
     page = patient_client.get(reverse("portal:diary"), {"day": timezone.localdate().isoformat()}).content.decode()
-    assert 'value="8"' in page and "bad night" in page and 'value="neck.angle:left"' in page
+    # The place took the day's pain; it comes back with it, on the map and in the list of places.
+    assert 'value="8"' in page and "bad night" in page and 'value="neck.angle:left@8"' in page
+    assert "Angle of neck, left: pain 8 of 10" in page and "Angle of neck, left, pain 8 of 10" in page
 
 
 def test_reminder_when_yesterday_or_today_is_missing(patient_client, patient):
