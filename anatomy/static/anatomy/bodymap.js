@@ -58,6 +58,7 @@
     marks = marks.filter(function (m) { return m.key !== key; });
     if (!was) marks.push({ key: key, level: defaultLevel(region) });
     commit(region, marks);
+    caption(region);  // the name shown now says the intensity too
     if (!was) openPanel(region, key);
     else closePanel(mapOf(region), key);
   }
