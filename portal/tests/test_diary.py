@@ -128,6 +128,7 @@ def test_diary_for_course_and_the_clinician_snippet(client, clinician, patient, 
     assert [(r.pain, r.region_count) for r in rows] == [(6, 1), (4, 0)]
     html = render_to_string("portal/_diary_for_clinician.html", {"diary": rows})
     assert dates.long_date(today - timedelta(days=2)) in html and dates.long_date(today - timedelta(days=10)) not in html
+    assert rows[0].regions == ("Sacrum: pain 5 of 10",) and "Sacrum: pain 5 of 10" in html  # shown, not in a tooltip
     from django.template import engines
 
     tag = engines["django"].from_string("{% load portal_diary %}{% clinician_diary course %}")
