@@ -137,8 +137,9 @@ def _regions_html(view, mode, marked, essential, spillover) -> str:
             classes += " zone-spillover"
         checked = ("true" if key in marked else "false") + '"' if mode == "select" else ""
         if mode == "select" and marked.get(key) is not None:
-            label = escape(vocabulary.place_label(vocabulary.parse_place(key), language))
-            tail = tail.replace(f' aria-label="{label}"', f' aria-label="{escape(intensity_label(label, marked[key]))}"', 1)
+            label = vocabulary.place_label(vocabulary.parse_place(key), language)
+            tail = tail.replace(f' aria-label="{escape(label)}"',
+                                f' aria-label="{escape(intensity_label(label, marked[key]))}"', 1)
         out.append(f'<path class="{classes}"{attrs}{checked}{tail}')
     return mark_safe("\n".join(out))
 
