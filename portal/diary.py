@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from anatomy import vocabulary
 from portal.models import DiaryEntry
@@ -139,12 +140,15 @@ def diary_for_course(course) -> list[ClinicianRow]:
         entries = entries.filter(day__lte=end)
     rows = []
     for entry in entries.order_by("day"):
-        keys = tuple(mark["place"] for mark in entry.drawing.marks) if entry.drawing_id else ()
+        marks = entry.drawing.marks if entry.drawing_id else []
+        keys = tuple(mark["place"] for mark in marks)
         labels = []
-        for key in keys:
+        for mark in marks:  # each place with its own intensity, in the words of the map's list
             try:
-                labels.append(vocabulary.place_label(vocabulary.parse_place(key)))
+                label = vocabulary.place_label(vocabulary.parse_place(mark["place"]))
             except vocabulary.VocabularyError:
-                labels.append(key)
+                label = mark["place"]
+            level = mark.get("intensity")
+            labels.append(label if level is None else _("%(place)s: pain %(level)s of 10") % {"place": label, "level": level})
         rows.append(ClinicianRow(entry.day, entry.pain, entry.note, len(keys), tuple(labels)))
     return rows

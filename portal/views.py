@@ -170,14 +170,14 @@ def diary(request, patient):
         initial = {"day": day, "pain": 0}
         if existing:
             initial.update(pain=existing.pain, note=existing.note,
-                           regions=",".join(existing.drawing.keys) if existing.drawing_id else "")
+                           regions=",".join(existing.drawing.mark_codes) if existing.drawing_id else "")
         form = DiaryForm(initial=initial)
         status = 200
     editing = request.method == "GET" and existing is not None
     marked = [key for key in (form["regions"].value() or "").replace(",", " ").split()]
     entries = diary_tools.recent_entries(patient, today=today)
     return render(request, "portal/diary.html", {
-        "patient": patient, "form": form, "marked": [key.partition("@")[0] for key in marked],
+        "patient": patient, "form": form, "marked": marked,
         "entries": entries, "chart": diary_tools.chart(entries, today=today), "today": today,
         "editing": editing,
     }, status=status)

@@ -41,6 +41,12 @@ class PainDrawing(models.Model):
         return [mark["place"] for mark in self.marks]
 
     @property
+    def mark_codes(self) -> list[str]:
+        """The marks as the body map and the forms write them: `neck.angle:left@7`."""
+        return [mark["place"] if mark.get("intensity") is None else f'{mark["place"]}@{mark["intensity"]}'
+                for mark in self.marks]
+
+    @property
     def extent_pct(self) -> float:
         return 100 * drawings.extent(self.places)
 

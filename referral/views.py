@@ -116,7 +116,7 @@ def saved_ranking(drawing: PainDrawing) -> dict:
 def panel_context(patient) -> dict:
     history = drawing_history(patient)
     latest = history[0]["drawing"] if history else None
-    marked = latest.keys if latest else []
+    marked = latest.mark_codes if latest else []
     intensity = max((mark.get("intensity", drawings.DEFAULT_INTENSITY) for mark in latest.marks), default=None) if latest else None
     ranking = saved_ranking(latest) if latest else {"candidates": [], "drawing": None}
     return {"drawing_history": history, "marked": marked, **ranking,

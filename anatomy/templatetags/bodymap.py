@@ -65,6 +65,29 @@ def _keys(values) -> set[str]:
     return {str(value).strip() for value in values if str(value).strip()}
 
 
+def _marks(values) -> dict[str, int | None]:
+    """Marked places with their pain intensity: `neck.angle:left@7` -> {"neck.angle:left": 7}; a
+    place written without `@N` has no intensity of its own (None). Bad levels are ignored here:
+    forms and the API refuse them with a message before a drawing is stored."""
+    marks: dict[str, int | None] = {}
+    for item in _keys(values):
+        key, _sep, level = item.partition("@")
+        marks[key] = int(level) if level.isascii() and level.isdigit() and int(level) <= 10 else None
+    return marks
+
+
+def intensity_label(label: str, level: int) -> str:
+    return _("%(place)s, pain %(level)s of 10") % {"place": label, "level": level}
+
+
+def _marked_item(key: str, level: int | None, language: str) -> str:
+    """A line of the map's list of places (the same words bodymap.js writes)."""
+    label = vocabulary.place_label(vocabulary.parse_place(key), language)
+    if level is None:
+        return label
+    return _("%(place)s: pain %(level)s of 10") % {"place": label, "level": level}
+
+
 def _get(item, name, default=None):
     if isinstance(item, dict):
         return item.get(name, default)
@@ -99,8 +122,10 @@ def _region_parts(view: str, mode: str, language: str) -> tuple[tuple[str, str, 
 
 
 def _regions_html(view, mode, marked, essential, spillover) -> str:
+    """`marked` maps keys to their intensity (or None): a graded region is announced with it."""
     out = []
-    for index, (key, attrs, tail) in enumerate(_region_parts(view, mode, get_language() or "en")):
+    language = get_language() or "en"
+    for index, (key, attrs, tail) in enumerate(_region_parts(view, mode, language)):
         if index == 0 and view == bodymap.views()[0]:
             attrs = attrs.replace('tabindex="-1"', 'tabindex="0"')  # the map's one Tab stop
         classes = "region"
@@ -111,8 +136,25 @@ def _regions_html(view, mode, marked, essential, spillover) -> str:
         elif key in spillover:
             classes += " zone-spillover"
         checked = ("true" if key in marked else "false") + '"' if mode == "select" else ""
+        if mode == "select" and marked.get(key) is not None:
+            label = vocabulary.place_label(vocabulary.parse_place(key), language)
+            tail = tail.replace(f' aria-label="{escape(label)}"',
+                                f' aria-label="{escape(intensity_label(label, marked[key]))}"', 1)
         out.append(f'<path class="{classes}"{attrs}{checked}{tail}')
     return mark_safe("\n".join(out))
+
+
+def _intensities_html(view: str, marked: dict[str, int | None]) -> str:
+    """Each graded region's intensity as a number at its centre, so the map says how much it hurts
+    without relying on colour (WCAG 1.4.1); bodymap.js keeps these in step with the input."""
+    out = []
+    for shape in bodymap.shapes(view):
+        level = marked.get(shape.key)
+        if level is not None:
+            out.append(f'<g class="region-intensity" data-key="{escape(shape.key)}"><circle cx="{_num(shape.centroid_x)}"'
+                       f' cy="{_num(shape.centroid_y)}" r="4.6"/><text x="{_num(shape.centroid_x)}"'
+                       f' y="{_num(shape.centroid_y)}">{level}</text></g>')
+    return mark_safe('<g class="intensities" aria-hidden="true">' + "".join(out) + "</g>")
 
 
 def muscle_label(code: str, side: str, language: str) -> str:
@@ -153,6 +195,8 @@ def _view_context(map_id, view, mode, marked, essential, spillover, points, laye
     regions = _regions_html(view, mode, marked, essential, spillover)
     if layer == "muscles":
         regions += _muscles_html(view, mode, get_language() or "en")
+    if mode == "select":
+        regions += _intensities_html(view, marked)
     drawn = []
     for number, point in enumerate(points or (), start=1):
         if _get(point, "view") != view or _get(point, "x") is None or _get(point, "y") is None:
@@ -203,10 +247,13 @@ def _place_labels(language: str) -> tuple[str, ...]:
 
 @register.inclusion_tag("anatomy/bodymap.html")
 def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mode="view", input="",
-             view_input="", x_input="", y_input="", region_input="", side_input="", layer=""):
+             view_input="", x_input="", y_input="", region_input="", side_input="", layer="",
+             intensity_default_input=""):
     """Render both views side by side.
 
-    `input` names a hidden input the tag renders (select mode) holding the marked keys, comma-separated;
+    `input` names a hidden input the tag renders (select mode) holding the marked keys, comma-separated,
+    each with its pain intensity as `key@N` once it has one (`marked` takes the same form);
+    `intensity_default_input` names the input whose value a newly marked region starts at (else 5);
     the `*_input` names are written as data- attributes for place mode (the form renders those fields).
     A surrounding element may carry the same data- attributes instead.
     """
@@ -215,7 +262,7 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
     if layer not in LAYERS:
         raise template.TemplateSyntaxError(f"body_map layer must be \"muscles\" or empty, not {layer!r}.")
     language = get_language() or "en"
-    marked_keys = _keys(marked)
+    marked_keys = _marks(marked)
     essential_keys = _keys(essential)
     spillover_keys = _keys(spillover) - essential_keys
     x0, y0, width, height = bodymap.VIEWBOX
@@ -225,10 +272,12 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
         "mode": mode,
         "interactive": mode != "view",
         "input": input,
-        "input_value": ",".join(dict.fromkeys(ordered)),
+        "input_value": ",".join(key if marked_keys[key] is None else f"{key}@{marked_keys[key]}"
+                                for key in dict.fromkeys(ordered)),
         "inputs": [(name, value) for name, value in (
             ("view-input", view_input), ("x-input", x_input), ("y-input", y_input),
-            ("region-input", region_input), ("side-input", side_input)) if value],
+            ("region-input", region_input), ("side-input", side_input),
+            ("intensity-default-input", intensity_default_input)) if value],
         "viewbox": f"{x0} {y0} {width} {height}",
         "place_labels": (_place_labels(language) if mode != "view" else ())
         + (_muscle_labels(language) if mode == "place" and layer else ()),
@@ -236,6 +285,8 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
         "deep": _deep_list(language) if layer else (),
         "landmark_names": sorted({str(LANDMARK_NAMES[m.name]) for m in musclemap.landmarks()}) if layer else (),
         "width": width,
+        "marked_list": [_marked_item(key, marked_keys[key], language) for key in dict.fromkeys(ordered)]
+        if mode == "select" else (),
         "views": [_view_context(id, view, mode, marked_keys, essential_keys, spillover_keys, points, layer)
                   for view in bodymap.views()],
     }

@@ -58,12 +58,12 @@ def test_clicking_a_region_toggles_it_on_both_views_and_fills_the_input(map_page
     page.locator(f'{side}[data-view="front"]').click()
     assert page.locator(side).evaluate_all("ps => ps.map(p => [p.dataset.view, p.getAttribute('aria-checked'), p.classList.contains('marked')])") == [
         ["front", "true", True], ["back", "true", True]]
-    assert page.locator('#box input[name="regions"]').input_value() == "back.sacrum,neck.side:left"
-    assert seen(page) == [["change", "regions", "back.sacrum,neck.side:left"],
+    assert page.locator('#box input[name="regions"]').input_value() == "back.sacrum,neck.side:left@5"
+    assert seen(page) == [["change", "regions", "back.sacrum,neck.side:left@5"],
                           ["bodymap:change", "pick", ["back.sacrum", "neck.side:left"]]]
 
     page.locator('#pick path[data-key="back.sacrum"]').click()
-    assert page.locator('#box input[name="regions"]').input_value() == "neck.side:left"
+    assert page.locator('#box input[name="regions"]').input_value() == "neck.side:left@5"
     assert page.locator('#pick path[data-key="back.sacrum"]').get_attribute("aria-checked") == "false"
 
 

@@ -74,7 +74,7 @@ def test_the_map_is_one_tab_stop_and_the_arrow_keys_move_between_neighbours(desk
 
     page.keyboard.press("Enter")  # the region reached is marked, in the form's field too
     reached = focused(page)["key"]
-    assert page.locator('input[name="regions"]').input_value() == reached
+    assert page.locator('input[name="regions"]').input_value() == f"{reached}@5"  # at the default intensity
     assert page.locator(f'#pick path[data-key="{reached}"]').first.get_attribute("aria-checked") == "true"
     label = page.locator(f'#pick path[data-key="{reached}"]').first.get_attribute("aria-label")
     assert page.locator("#pick .bodymap-caption").inner_text() == label  # its name is shown, not only on hover
@@ -99,7 +99,7 @@ def test_a_place_found_by_name_is_marked_or_pointed_as_a_click_would(desktop):
     search = page.get_by_label("Find a place").first
     search.fill("Sacrum")
     search.press("Enter")
-    assert page.locator('input[name="regions"]').input_value() == "back.sacrum"
+    assert page.locator('input[name="regions"]').input_value() == "back.sacrum@5"
     assert search.input_value() == ""  # ready for the next name; the form was not submitted
 
     place_search = page.locator("#put-find")
@@ -140,7 +140,7 @@ def test_on_a_phone_zoom_in_pan_and_tap_a_small_region(phone):
     assert frame["x"] <= centre[0] <= frame["x"] + frame["width"]
     assert frame["y"] <= centre[1] <= frame["y"] + frame["height"]
     page.touchscreen.tap(*centre)
-    assert page.locator('input[name="regions"]').input_value() == "face.lower-teeth:left"
+    assert page.locator('input[name="regions"]').input_value() == "face.lower-teeth:left@5"
     assert page.locator("#pick .bodymap-caption").inner_text() == teeth.get_attribute("aria-label")
 
     page.locator("#pick .bodymap-zoom-reset").tap()

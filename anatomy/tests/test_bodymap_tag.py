@@ -121,7 +121,29 @@ def test_interactive_maps_offer_search_and_zoom_with_every_place_by_name():
     names = {o["value"] for o in page.find("option")}
     assert len(names) == len(vocabulary.all_places())
     assert {"Angle of neck, left", "Sacrum"} <= names
-    assert [b["class"] for b in page.find("button")] == ["bodymap-zoom-in", "bodymap-zoom-out", "bodymap-zoom-reset"]
+    assert [b["class"] for b in page.find("button")] == [
+        "bodymap-zoom-in", "bodymap-zoom-out", "bodymap-zoom-reset", "bodymap-intensity-done"]
+    slider = page.find("input", type="range")[0]  # the intensity panel's slider, labelled, 0-10
+    assert (slider["min"], slider["max"], slider["step"]) == ("0", "10", "1")
+    assert page.find("label", **{"for": slider["id"]})
+
+
+def test_marked_places_keep_their_intensity_on_the_map_in_the_list_and_in_the_input():
+    html = render('id="m" mode="select" input="regions" marked=marked',
+                  marked=["neck.angle:left@7", "head.temple:right", "no.such-place@3", "back.sacrum@²"])
+    page = Markup(html)
+    # in the map's order; an unknown place is dropped and a bad level is not shown (forms refuse both)
+    assert page.find("input", name="regions")[0]["value"] == "head.temple:right,neck.angle:left@7,back.sacrum"
+    graded = [p for p in page.find("path") if p.get("data-key") == "neck.angle:left"]
+    assert graded and all(p["aria-checked"] == "true" and p["aria-label"] == "Angle of neck, left, pain 7 of 10"
+                          for p in graded)
+    plain = [p for p in page.find("path") if p.get("data-key") == "head.temple:right"]
+    assert all(p["aria-label"] == "Temple, right" for p in plain)
+    numbers = [g for g in page.find("g") if g.get("class") == "region-intensity"]
+    assert {g["data-key"] for g in numbers} == {"neck.angle:left"}  # a number on the map, not colour alone
+    assert "Angle of neck, left: pain 7 of 10" in html
+    assert not [g for g in Markup(render('id="v" mode="view" marked=marked', marked=["neck.angle:left@7"])).find("g")
+                if g.get("class") == "region-intensity"]
 
 
 def test_view_mode_is_not_focusable():

@@ -98,3 +98,13 @@ def test_on_a_phone_a_zoomed_muscle_is_a_target_of_at_least_24_px(muscle_page):
     page.touchscreen.tap(point["x"], point["y"])
     assert (value(page, "muscle"), value(page, "side")) == ("scm-sternal", "right")
     assert page.locator("#put .bodymap-caption").inner_text() == "Sternocleidomastoid (sternal division), right"
+
+
+def test_on_a_phone_every_map_control_is_a_target_of_at_least_24_px(muscle_page):
+    """WCAG 2.5.8: the search box, zoom buttons, the layer switch and the deeper-muscle list."""
+    page = muscle_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    controls = page.locator("#put .bodymap-tools input, #put .bodymap-tools button, #put .bodymap-deep summary")
+    assert controls.count() == 6
+    for index in range(controls.count()):
+        box = controls.nth(index).bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, controls.nth(index).evaluate("e => e.outerHTML.slice(0, 80)")

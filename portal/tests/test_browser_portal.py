@@ -1,10 +1,10 @@
-"""The diary and e-consent on a phone-sized screen, by keyboard, in real Chromium."""
+"""The diary and e-consent on a phone-sized screen, by keyboard, in real Chromium; axe-core checks the diary."""
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD, log_in
+from conftest import PASSWORD, assert_accessible, log_in
 from portal.models import DiaryEntry
 from treatment.models import Course, Session
 
@@ -38,14 +38,23 @@ def test_diary_and_consent_by_keyboard_on_a_phone(browser, live_server, django_u
         assert page.locator("#pain-value").inner_text() == "6 out of 10"
         assert slider.get_attribute("aria-valuetext") == "6 out of 10"
         page.locator('#diary-map path[data-key="neck.angle:left"]').first.focus()
-        page.keyboard.press("Enter")
-        assert page.locator("#diary-map input[name=regions]").input_value() == "neck.angle:left"
+        page.keyboard.press("Enter")  # a place marked starts at the day's pain
+        assert page.locator("#diary-map input[name=regions]").input_value() == "neck.angle:left@6"
         assert page.locator("#map-count").inner_text() == "Places marked: 1"
+        page.keyboard.press("8")  # and a number key grades it
+        assert page.locator("#diary-map input[name=regions]").input_value() == "neck.angle:left@8"
+        assert "pain 8 of 10" in page.locator("#diary-map .bodymap-marked-list").inner_text()
+        assert_accessible(page)
         page.locator("#save-diary").click()
         page.wait_for_load_state()
         entry = DiaryEntry.objects.get(patient=patient, day=timezone.localdate())
-        assert entry.pain == 6 and entry.drawing.keys == ["neck.angle:left"]
+        assert entry.pain == 6 and entry.drawing.marks == [{"place": "neck.angle:left", "intensity": 8}]
         assert entry.drawing.source == "patient"
+        assert_accessible(page)  # the saved entry in the table and chart
+
+        page.goto(f"/portal/diary/?day={timezone.localdate().isoformat()}")  # the entry comes back graded
+        assert page.locator("#diary-map input[name=regions]").input_value() == "neck.angle:left@8"
+        assert "pain 8 of 10" in page.locator("#diary-map .bodymap-marked-list").inner_text()
 
         page.goto(f"/portal/sessions/{session.pk}/consent/")
         page.locator("#id_agree").focus()

@@ -1,5 +1,5 @@
 """A patient's visit in Spanish, in real Chromium: the language dialog, the library, the diary with
-a drawing, the handout PDF, and a Spanish-speaking physical therapist; Arabic pages are RTL."""
+a graded drawing (axe-core checks it), the handout PDF, and a Spanish-speaking physical therapist; Arabic pages are RTL."""
 import io
 from datetime import timedelta
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from charting.models import TriggerPoint
-from conftest import PASSWORD
+from conftest import PASSWORD, assert_accessible
 from directory.demo import load_demo_specialists
 from patients.models import Patient
 from portal.models import DiaryEntry
@@ -65,11 +65,15 @@ def test_a_patients_visit_in_spanish(page, portal_patient):
     page.locator("#id_pain").fill("6")
     page.locator('#diary-map path[data-key="neck.side:right"]').first.click()
     page.locator('#diary-map path[data-key="head.temple:right"]').first.click()
+    page.locator("#diary-map .bodymap-intensity-input").fill("3")  # the temple hurts less than the day
+    assert "dolor 3 de 10" in page.locator("#diary-map .bodymap-marked-list").inner_text()
+    assert page.locator("#diary-map .bodymap-intensity label").inner_text() == "Dolor aquí (0-10)"
+    assert_accessible(page)
     page.locator("#save-diary").click()
     page.wait_for_load_state()
     entry = DiaryEntry.objects.get(patient=portal_patient)
     assert entry.pain == 6
-    assert sorted(entry.drawing.keys) == ["head.temple:right", "neck.side:right"]
+    assert sorted(entry.drawing.mark_codes) == ["head.temple:right@3", "neck.side:right@6"]
     assert entry.drawing.source == "patient"
 
     pdf = page.request.get("/portal/handout.pdf")

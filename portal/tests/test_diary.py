@@ -89,7 +89,9 @@ def test_past_days_can_be_filled_in(patient_client, patient):
 def test_editing_a_day_prefills_the_form(patient_client, patient):
     post(patient_client, pain="8", note="bad night", regions="neck.angle:left")
     page = patient_client.get(reverse("portal:diary"), {"day": timezone.localdate().isoformat()}).content.decode()
-    assert 'value="8"' in page and "bad night" in page and 'value="neck.angle:left"' in page
+    # The place took the day's pain; it comes back with it, on the map and in the list of places.
+    assert 'value="8"' in page and "bad night" in page and 'value="neck.angle:left@8"' in page
+    assert "Angle of neck, left: pain 8 of 10" in page and "Angle of neck, left, pain 8 of 10" in page
 
 
 def test_reminder_when_yesterday_or_today_is_missing(patient_client, patient):
@@ -126,6 +128,7 @@ def test_diary_for_course_and_the_clinician_snippet(client, clinician, patient, 
     assert [(r.pain, r.region_count) for r in rows] == [(6, 1), (4, 0)]
     html = render_to_string("portal/_diary_for_clinician.html", {"diary": rows})
     assert dates.long_date(today - timedelta(days=2)) in html and dates.long_date(today - timedelta(days=10)) not in html
+    assert rows[0].regions == ("Sacrum: pain 5 of 10",) and "Sacrum: pain 5 of 10" in html  # shown, not in a tooltip
     from django.template import engines
 
     tag = engines["django"].from_string("{% load portal_diary %}{% clinician_diary course %}")

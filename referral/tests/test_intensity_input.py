@@ -26,3 +26,21 @@ def test_the_web_ranking_and_drawing_answer_a_superscript_with_a_message(clinici
     assert rank.status_code == 422 and "whole number from 0 to 10" in rank.content.decode()
     saved = clinician_client.post(reverse("referral:save_drawing", args=[patient.pk]), data)
     assert saved.status_code == 302 and not PainDrawing.objects.exists()
+
+
+@pytest.mark.django_db
+def test_each_place_keeps_its_own_intensity_from_the_form_to_the_chart_and_the_ranker(clinician_client, patient):
+    """Per-place intensities written by the map (`neck.angle:left@7`) are stored, shown again on the
+    chart's map (input, name, number) and ranked with their own weights."""
+    data = {"regions": "neck.angle:left@7,head.temple:left@2,neck.side:left", "intensity": "4"}
+    assert clinician_client.post(reverse("referral:rank", args=[patient.pk]), data).status_code == 200
+    clinician_client.post(reverse("referral:save_drawing", args=[patient.pk]), data)
+    drawing = PainDrawing.objects.get()
+    assert drawing.marks == [{"place": "head.temple:left", "intensity": 2}, {"place": "neck.angle:left", "intensity": 7},
+                             {"place": "neck.side:left", "intensity": 4}]
+    assert drawing.mark_codes == ["head.temple:left@2", "neck.angle:left@7", "neck.side:left@4"]
+    assert drawing.ranking_input()[1] == (vocabulary.parse_place("neck.angle:left"), 7)
+    page = clinician_client.get(reverse("patients:chart", args=[patient.pk])).content.decode()
+    assert 'name="regions" value="head.temple:left@2,neck.angle:left@7,neck.side:left@4"' in page
+    assert 'aria-label="Angle of neck, left, pain 7 of 10"' in page
+    assert "Angle of neck, left: pain 7 of 10" in page

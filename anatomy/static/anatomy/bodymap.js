@@ -3,9 +3,14 @@
  * Listens on the document, so it works for any number of maps and for maps swapped in by htmx.
  * Settings are data- attributes on the map or on any element around it:
  *   data-mode="select"  click / Enter / Space on a region toggles it. The marked keys, comma-separated,
- *                       go into the input named by data-input, which then gets a bubbling "change"
- *                       (so hx-trigger="change" on a form works); the map dispatches "bodymap:change"
- *                       with detail {keys}.
+ *                       each as key@N with its pain intensity 0-10, go into the input named by
+ *                       data-input, which then gets a bubbling "change" (so hx-trigger="change" on a
+ *                       form works); the map dispatches "bodymap:change" with detail {keys, marks}.
+ *                       A newly marked place starts at the value of the input named by
+ *                       data-intensity-default-input (else 5) and opens the intensity panel (a labelled
+ *                       slider); number keys 0-9 on the region in focus set its intensity (1 then 0
+ *                       within 1.5 s sets 10). The intensity is drawn on the region as a number, said
+ *                       in its accessible name, and listed under the map.
  *   data-mode="place"   a click records the point: the inputs named by data-view-input, data-x-input,
  *                       data-y-input, data-region-input and data-side-input (each optional) get the
  *                       view, x and y in viewBox units (0.1), the region code and its side; a marker is
@@ -48,32 +53,14 @@
   function mapOf(region) { return region.closest(".bodymap") || region.closest("[data-mode]"); }
 
   function toggle(region) {
-    var map = mapOf(region);
     var key = region.getAttribute("data-key");
-    var on = !region.classList.contains("marked");
-    map.querySelectorAll(".region").forEach(function (path) {
-      if (path.getAttribute("data-key") !== key) return;
-      path.classList.toggle("marked", on);
-      path.setAttribute("aria-checked", on ? "true" : "false");
-    });
-    var input = field(region, "input");
-    var keys;
-    if (input) {  // keep the order in which regions were marked
-      keys = input.value.split(",").map(function (k) { return k.trim(); }).filter(Boolean);
-      keys = keys.filter(function (k) { return k !== key; });
-      if (on) keys.push(key);
-    } else {
-      keys = [];
-      map.querySelectorAll(".region.marked").forEach(function (path) {
-        var k = path.getAttribute("data-key");
-        if (keys.indexOf(k) < 0) keys.push(k);
-      });
-    }
-    if (input) {
-      input.value = keys.join(",");
-      fire(input, "change");
-    }
-    fire(map, "bodymap:change", { keys: keys });
+    var marks = marksOf(region), was = marks.some(function (m) { return m.key === key; });
+    marks = marks.filter(function (m) { return m.key !== key; });
+    if (!was) marks.push({ key: key, level: defaultLevel(region) });
+    commit(region, marks);
+    caption(region);  // the name shown now says the intensity too
+    if (!was) openPanel(region, key);
+    else closePanel(mapOf(region), key);
   }
 
   function drawMarker(map, svg, x, y) {
@@ -473,6 +460,242 @@
       if (first) first.setAttribute("tabindex", "0");
     }
   });
+
+  /* ---- Pain intensity per marked place (select maps) ------------------------------------------- */
+
+  var DEFAULT_LEVEL = 5;
+
+  function items(text) {
+    return text.split(",").map(function (item) { return item.trim(); }).filter(Boolean).map(function (item) {
+      var at = item.indexOf("@");
+      if (at < 0) return { key: item, level: null };
+      var level = parseInt(item.slice(at + 1), 10);
+      return { key: item.slice(0, at), level: isNaN(level) ? null : level };
+    });
+  }
+
+  function marksOf(el) {  // the marked places in the order they were marked, from the input if any
+    var input = field(el, "input");
+    if (input) return items(input.value);
+    var seen = {}, out = [];
+    mapOf(el).querySelectorAll(".region.marked").forEach(function (path) {
+      var key = path.getAttribute("data-key"), level = path.getAttribute("data-intensity");
+      if (seen[key]) return;
+      seen[key] = true;
+      out.push({ key: key, level: level === null ? null : parseInt(level, 10) });
+    });
+    return out;
+  }
+
+  function defaultLevel(el) {
+    var input = field(el, "intensity-default-input"), level = input ? parseInt(input.value, 10) : NaN;
+    return level >= 0 && level <= 10 ? level : DEFAULT_LEVEL;
+  }
+
+  function fill(template, values) {
+    return Object.keys(values).reduce(function (text, name) { return text.replace("{" + name + "}", values[name]); }, template);
+  }
+
+  function baseLabel(path) {
+    var title = path.querySelector("title");
+    return title ? title.textContent : (path.getAttribute("aria-label") || "");
+  }
+
+  function texts(map) { return map.querySelector(".bodymap-marked") || document.createElement("div"); }
+
+  function labelOfKey(map, key) {
+    var path = map.querySelector('.region[data-key="' + CSS.escape(key) + '"]');
+    return path ? baseLabel(path) : key;
+  }
+
+  // Write the marks everywhere they show: regions (class, aria-checked, name), numbers, list, input.
+  function commit(el, marks, quiet) {
+    var map = mapOf(el), input = field(el, "input"), byKey = {}, words = texts(map);
+    marks.forEach(function (m) { byKey[m.key] = m; });
+    map.querySelectorAll(".region").forEach(function (path) {
+      var m = byKey[path.getAttribute("data-key")];
+      path.classList.toggle("marked", !!m);
+      if (path.getAttribute("role") !== "checkbox") return;
+      path.setAttribute("aria-checked", m ? "true" : "false");
+      var base = baseLabel(path);
+      if (m && m.level !== null) {
+        path.setAttribute("data-intensity", String(m.level));
+        path.setAttribute("aria-label", fill(words.getAttribute("data-label-template") || "{place}, {level}",
+                                             { place: base, level: m.level }));
+      } else {
+        path.removeAttribute("data-intensity");
+        path.setAttribute("aria-label", base);
+      }
+    });
+    drawLevels(map);
+    listMarks(map, marks);
+    if (input) {
+      input.value = marks.map(function (m) { return m.level === null ? m.key : m.key + "@" + m.level; }).join(",");
+      if (!quiet) fire(input, "change");
+    }
+    if (!quiet) fire(map, "bodymap:change", { keys: marks.map(function (m) { return m.key; }), marks: marks });
+  }
+
+  function drawLevels(map) {
+    map.querySelectorAll("svg.bodymap-view").forEach(function (svg) {
+      var layer = svg.querySelector(".intensities");
+      if (!layer) {
+        layer = document.createElementNS(SVG, "g");
+        layer.setAttribute("class", "intensities");
+        layer.setAttribute("aria-hidden", "true");
+        svg.insertBefore(layer, svg.querySelector(".orientation"));
+      }
+      while (layer.firstChild) layer.removeChild(layer.firstChild);
+      svg.querySelectorAll(".region.marked[data-intensity]").forEach(function (path) {
+        var group = document.createElementNS(SVG, "g"), dot = document.createElementNS(SVG, "circle"),
+            text = document.createElementNS(SVG, "text"), x = path.getAttribute("data-cx"), y = path.getAttribute("data-cy");
+        group.setAttribute("class", "region-intensity");
+        group.setAttribute("data-key", path.getAttribute("data-key"));
+        dot.setAttribute("cx", x); dot.setAttribute("cy", y); dot.setAttribute("r", "4.6");
+        text.setAttribute("x", x); text.setAttribute("y", y);
+        text.textContent = path.getAttribute("data-intensity");
+        group.appendChild(dot); group.appendChild(text);
+        layer.appendChild(group);
+      });
+    });
+  }
+
+  function listMarks(map, marks) {
+    var box = map.querySelector(".bodymap-marked"), list = box && box.querySelector(".bodymap-marked-list");
+    if (!list) return;
+    while (list.firstChild) list.removeChild(list.firstChild);
+    if (!marks.length) {
+      var empty = document.createElement("li");
+      empty.className = "bodymap-marked-empty";
+      empty.textContent = box.getAttribute("data-empty");
+      list.appendChild(empty);
+    }
+    marks.forEach(function (m) {
+      var item = document.createElement("li"), place = labelOfKey(map, m.key), words = document.createElement("span");
+      words.textContent = m.level === null ? place : fill(box.getAttribute("data-template"), { place: place, level: m.level });
+      item.appendChild(words);
+      item.setAttribute("data-key", m.key);
+      var change = document.createElement("button");
+      change.type = "button";
+      change.className = "bodymap-intensity-edit";
+      change.setAttribute("data-key", m.key);
+      change.textContent = box.getAttribute("data-change");
+      var hidden = document.createElement("span");
+      hidden.className = "bodymap-sr-only";
+      hidden.textContent = " " + place;
+      change.appendChild(hidden);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(change);
+      list.appendChild(item);
+    });
+  }
+
+  function setLevel(el, key, level, quiet) {
+    var marks = marksOf(el), found = false;
+    marks.forEach(function (m) { if (m.key === key) { m.level = level; found = true; } });
+    if (!found) marks.push({ key: key, level: level });
+    commit(el, marks, quiet);
+  }
+
+  function panelOf(map) { return map.querySelector(".bodymap-intensity"); }
+
+  function showLevel(panel, level) {
+    var slider = panel.querySelector(".bodymap-intensity-input"), out = panel.querySelector(".bodymap-intensity-value");
+    slider.value = String(level);
+    out.textContent = String(level);
+  }
+
+  // The panel (not modal) for one marked place: focus stays where it was, so the arrow and number keys
+  // keep working on the map; Tab from the place reaches the slider.
+  function openPanel(el, key) {
+    var map = mapOf(el), panel = panelOf(map);
+    if (!panel) return;
+    var mark = marksOf(el).filter(function (m) { return m.key === key; })[0];
+    panel.setAttribute("data-key", key);
+    panel.querySelector(".bodymap-intensity-place").textContent = labelOfKey(map, key);
+    showLevel(panel, mark && mark.level !== null ? mark.level : defaultLevel(el));
+    panel.hidden = false;
+  }
+
+  function closePanel(map, key) {
+    var panel = panelOf(map);
+    if (panel && (key === undefined || panel.getAttribute("data-key") === key)) panel.hidden = true;
+  }
+
+  function backToMap(panel) {
+    var map = mapOf(panel), key = panel.getAttribute("data-key");
+    panel.hidden = true;
+    var region = map.querySelector('.region[data-key="' + CSS.escape(key || "") + '"]') || map.querySelector('.region[tabindex="0"]');
+    if (region) { rove(region); reveal(region); region.focus(); }
+  }
+
+  function say(map, text) {
+    var status = map.querySelector(".bodymap-status");
+    if (status) status.textContent = text;
+  }
+
+  document.addEventListener("input", function (event) {
+    var slider = event.target.closest && event.target.closest(".bodymap-intensity-input");
+    if (!slider) return;
+    var panel = slider.closest(".bodymap-intensity");
+    showLevel(panel, parseInt(slider.value, 10));
+    setLevel(panel, panel.getAttribute("data-key"), parseInt(slider.value, 10), true);  // shown now, sent on change
+  });
+  document.addEventListener("change", function (event) {
+    var slider = event.target.closest && event.target.closest(".bodymap-intensity-input");
+    if (!slider) return;
+    event.stopPropagation();  // the slider has no name; the map's own input carries the value
+    var panel = slider.closest(".bodymap-intensity");
+    setLevel(panel, panel.getAttribute("data-key"), parseInt(slider.value, 10));
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var done = event.target.closest && event.target.closest(".bodymap-intensity-done");
+    if (done) { backToMap(done.closest(".bodymap-intensity")); return; }
+    var edit = event.target.closest && event.target.closest(".bodymap-intensity-edit");
+    if (!edit) return;
+    var map = mapOf(edit), panel = panelOf(map);
+    openPanel(edit, edit.getAttribute("data-key"));
+    if (panel) panel.querySelector(".bodymap-intensity-input").focus();
+  });
+
+  var lastDigit = null;
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      var panel = event.target.closest && event.target.closest(".bodymap-intensity");
+      if (panel && !panel.hidden) { event.preventDefault(); backToMap(panel); }
+      return;
+    }
+    if (!/^[0-9]$/.test(event.key) || event.ctrlKey || event.altKey || event.metaKey) return;
+    var region = event.target.closest && event.target.closest(".bodymap .region");
+    var mode = region && setting(region, "mode");
+    if (!mode || mode.value !== "select") return;
+    event.preventDefault();
+    var key = region.getAttribute("data-key"), level = parseInt(event.key, 10), now = Date.now();
+    if (level === 0 && lastDigit && lastDigit.key === key && lastDigit.level === 1 && now - lastDigit.at < 1500) level = 10;
+    lastDigit = { key: key, level: level, at: now };
+    setLevel(region, key, level);
+    openPanel(region, key);
+    var map = mapOf(region);
+    say(map, region.getAttribute("aria-label"));
+    caption(region);
+  });
+
+  // A map shown again with its marks (a saved drawing, a form with errors) lists them.
+  function listAll(root) {
+    var maps = Array.prototype.slice.call(root.querySelectorAll('.bodymap[data-mode="select"]'));
+    if (root.matches && root.matches('.bodymap[data-mode="select"]')) maps.push(root);
+    maps.forEach(function (map) {
+      var first = map.querySelector(".region");
+      if (first) commit(first, marksOf(first), true);
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { listAll(document); });
+  } else {
+    listAll(document);
+  }
+  document.addEventListener("htmx:load", function (event) { listAll(event.target); });
 
   window.tpclinicBodyMap = { restore: restore };
 })();
