@@ -78,7 +78,7 @@ def chart(request, pk):
         return _front_desk_chart(request, patient)
     trigger_points = list(patient.trigger_points.all())
     courses = list(
-        patient.courses.select_related("clinician").prefetch_related("sessions")
+        patient.courses.select_related("clinician").prefetch_related("sessions", "appointments")
     )
     return render(request, "patients/chart.html", {
         "patient": patient,

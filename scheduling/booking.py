@@ -1,7 +1,7 @@
 """The booking workflow: propose the next session, book, move, cancel, check in, no-show.
 
 The rules (slots, clashes) are in scheduling/slots.py; the due date is the course's own
-(`Course.next_due()`), the payer's earliest date is safety.payer's. Every change bumps the
+(the course's stored `Course.next_due_on`), the payer's earliest date is safety.payer's. Every change bumps the
 appointment's SEQUENCE so calendars that imported the .ics replace their copy.
 """
 from __future__ import annotations
@@ -94,7 +94,7 @@ def propose(course: Course, *, count: int = 6, now: datetime | None = None) -> P
     now = now or timezone.now()
     clinic = ClinicSettings.current()
     today = timezone.localdate(now)
-    due = course.next_due()
+    due = course.next_due_on
     around = max(due or today, today)
     templates = templates_for(course.clinician)
     minutes = templates[0].slot_minutes if templates else clinic.default_minutes
