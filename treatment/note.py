@@ -318,8 +318,7 @@ def write_for(session: Session, language: str | None = None) -> ProcedureNote:
 
 
 def amendments_of(session: Session):
-    return Amendment.objects.filter(object_id=session.pk, content_type__app_label="treatment",
-                                    content_type__model="session").select_related("author")
+    return Amendment.of(session)
 
 
 def with_amendments(note: ProcedureNote) -> str:
