@@ -3,7 +3,7 @@ course with nothing booked is due (the course's stored schedule, Course.next_due
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
 from django.utils import timezone
 
@@ -23,10 +23,7 @@ class Due:
 
 def upcoming_appointments(patient) -> list[Appointment]:
     """Booked (or checked-in) appointments from today on, soonest first."""
-    start_of_today = datetime.combine(timezone.localdate(), time(0), timezone.get_current_timezone())
-    return list(Appointment.objects.select_related("clinician", "room", "course", "session")
-                .filter(patient=patient, status__in=Appointment.ACTIVE, start__gte=start_of_today)
-                .order_by("start", "pk"))
+    return list(patient.appointments.upcoming().select_related("clinician", "room", "course", "session"))
 
 
 def due_dates(patient, booked: list[Appointment] | None = None) -> list[Due]:
