@@ -16,6 +16,9 @@ from safety import agents
 from tpclinic.limits import validate_session_date
 from tpclinic.versioning import Versioned
 from treatment import course_rules
+# The procedure note's models live in their own module (they name Session by label) and are
+# registered with the app here, like the rest of its models.
+from treatment.note_models import NoteTemplate, ProcedureNote  # noqa: F401
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -364,5 +367,3 @@ class InjectionSetItem(models.Model):
     def __str__(self):
         return pgettext("muscle and side", "%(muscle)s, %(side)s") % {
             "muscle": vocabulary.muscle_label(self.muscle, get_language()), "side": str(self.get_side_display()).lower()}
-
-from treatment.note_models import NoteTemplate, ProcedureNote  # noqa: E402,F401  (the procedure note, issue 12)
