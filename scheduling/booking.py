@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safety import payer
+from tpclinic import dates
 from treatment.workflow import last_treatment, payer_history
 from scheduling import slots
 from scheduling.models import Appointment, ClinicianSession, ClinicSettings, Room
@@ -144,7 +145,7 @@ def book(course: Course, *, start: datetime, minutes: int, by, room: Room | None
     early_reason = early_reason.strip()
     if earliest is not None and timezone.localdate(start) < earliest and not early_reason:
         raise BookingRefused(_("The payer covers the next session from %(day)s. To book earlier, give a reason.")
-                             % {"day": earliest.isoformat()}, "early_reason")
+                             % {"day": dates.long_date(earliest)}, "early_reason")
     with transaction.atomic():
         _lock(clinician, room)
         _refuse_clashes(clinician, room, start, minutes)

@@ -77,8 +77,13 @@ def test_before_the_payers_date_a_reason_is_needed(treated, clinic_hours, front_
     last = timezone.localdate(treated["signed"].performed_at)
     assert booking.payer_earliest(course) == last + timedelta(days=42)
     early = local(next_weekday(), 9)
-    with pytest.raises(booking.BookingRefused, match="payer covers the next session from"):
+    with pytest.raises(booking.BookingRefused, match="payer covers the next session from") as refused:
         booking.book(course, start=early, minutes=30, by=front_desk)
+    from tpclinic.dates import long_date
+
+    # the date written as every other date for this reader, not as ISO
+    assert long_date(last + timedelta(days=42)) in refused.value.message
+    assert (last + timedelta(days=42)).isoformat() not in refused.value.message
     made = booking.book(course, start=early, minutes=30, by=front_desk, early_reason="Severe flare; self-pay")
     assert made.early_reason == "Severe flare; self-pay"
 
