@@ -54,6 +54,23 @@ def patient(db):
 
 
 @pytest.fixture
+def trigger_points(patient):
+    """Two charted points of `patient` in two areas: left upper trapezius (angle of the neck) and
+    right gluteus medius (outer hip)."""
+    from django.utils import timezone
+
+    from charting.models import TriggerPoint
+
+    today = timezone.localdate()
+    return [
+        TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
+                                    region_side="left", view="back", map_x=100, map_y=100, found_on=today),
+        TriggerPoint.objects.create(patient=patient, muscle="gluteus-medius", side="right", region="hip.lateral",
+                                    region_side="right", view="back", map_x=150, map_y=260, found_on=today),
+    ]
+
+
+@pytest.fixture
 def clinician_client(client, clinician):
     client.force_login(clinician)
     return client

@@ -15,9 +15,8 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
 from accounts import mfa
-from audit import record
+from accounts.signals import MFA_REQUIRED, announce
 
-MFA_REQUIRED = "mfa-required"  # audit action (AuditEvent.action holds 12 characters)
 
 ALLOWED_URL_NAMES = {
     "login", "logout", "healthz", "set_language", "dismiss_language",
@@ -57,7 +56,7 @@ class MFARequiredMiddleware:
             response["HX-Redirect"] = url
         else:
             response = redirect(url)
-        record.write(MFA_REQUIRED, request=request, user=request.user, status=response.status_code,
+        announce(MFA_REQUIRED, request=request, user=request.user, status=response.status_code,
                      detail="held at the second step" + (" (an Authorization header did not count)"
                                                          if "Authorization" in request.headers else ""))
         return response

@@ -22,8 +22,8 @@ from accounts import mfa, roles
 from accounts.decorators import staff_required
 from accounts.lockout import login_completed, lockout_response
 from accounts.models import StaffProfile
-from audit import record
-from audit.models import Action
+from accounts.signals import (LOGIN, MFA_FAILED, PASSWORD_CHANGED, PASSWORD_RESET, RESET_REQUESTED,
+                              announce)
 
 
 class CodeForm(forms.Form):
@@ -67,13 +67,12 @@ def _lock_out(request):
     return lockout_response(request, None, credentials)
 
 
-MFA_FAILED = "mfa-failed"  # audit action
 
 
 def _failed(request, detail: str) -> None:
     """A wrong code counts like a wrong password towards the lockout, and is audited as what it is."""
     AxesProxyHandler.user_login_failed(__name__, {"username": request.user.get_username()}, request)
-    record.write(MFA_FAILED, request=request, user=request.user, detail=detail)
+    announce(MFA_FAILED, request=request, user=request.user, detail=detail)
 
 
 def _throttled_seconds(devices) -> int:
@@ -114,7 +113,7 @@ def verify(request):
                 if verify_token(request.user, device.persistent_id, form.cleaned_data["otp_token"]):
                     otp_login(request, device)
                     login_completed(request, request.user)
-                    record.write(Action.LOGIN, request=request, detail="second factor")
+                    announce(LOGIN, request=request, detail="second factor")
                     return redirect(_next(request))
             form.add_error("otp_token", _("That code did not match. Codes change every 30 seconds: enter the one "
                                           "your app shows now."))
@@ -147,7 +146,7 @@ def enrol(request):
             type(device).objects.filter(user=request.user, confirmed=False).exclude(pk=device.pk).delete()
             otp_login(request, device)
             login_completed(request, request.user)
-            record.write(Action.LOGIN, request=request, detail="second factor enrolled")
+            announce(LOGIN, request=request, detail="second factor enrolled")
             messages.success(request, _("Your authenticator app is set up. You will enter its code each time you log in."))
             return redirect(_next(request))
         if form.is_valid():
@@ -182,9 +181,6 @@ def keepalive(request):
 
 # --- password change and reset: Django's own views, audited --------------------------------------
 
-PASSWORD_CHANGED = "pw-changed"     # audit actions (AuditEvent.action holds 12 characters)
-RESET_REQUESTED = "pw-reset-req"
-PASSWORD_RESET = "pw-reset"
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -195,7 +191,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record.write(PASSWORD_CHANGED, request=self.request, user=form.user)
+        announce(PASSWORD_CHANGED, request=self.request, user=form.user)
         return response
 
 
@@ -216,9 +212,9 @@ class PasswordReset(auth_views.PasswordResetView):
     def form_valid(self, form):
         users = list(form.get_users(form.cleaned_data["email"]))
         for user in users:
-            record.write(RESET_REQUESTED, request=self.request, user=user, detail="link sent by e-mail")
+            announce(RESET_REQUESTED, request=self.request, user=user, detail="link sent by e-mail")
         if not users:
-            record.write(RESET_REQUESTED, request=self.request, detail="no active account has that address")
+            announce(RESET_REQUESTED, request=self.request, detail="no active account has that address")
         return super().form_valid(form)
 
 
@@ -232,7 +228,7 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record.write(PASSWORD_RESET, request=self.request, user=form.user, detail="new password set from the link")
+        announce(PASSWORD_RESET, request=self.request, user=form.user, detail="new password set from the link")
         return response
 
 

@@ -192,6 +192,12 @@ class Amendment(AppendOnlyModel):
     def __str__(self):
         return f"Amendment by {self.author} at {self.created_at:%Y-%m-%d %H:%M}: {self.reason}"
 
+    @classmethod
+    def of(cls, record):
+        """The amendments of `record` (any model), oldest first."""
+        return cls.objects.filter(content_type=ContentType.objects.get_for_model(type(record)),
+                                  object_id=record.pk).select_related("author")
+
 
 class RejectedEdit(AppendOnlyModel):
     """A save refused because someone else changed the record first: what the user had typed.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from accounts.roles import role_of
 from audit import context
 from audit.models import AuditEvent
 from audit.net import client_ip
@@ -15,8 +16,6 @@ log = logging.getLogger("audit")
 
 
 def _role(user) -> str:
-    from accounts.roles import role_of
-
     try:
         return str(role_of(user) or "")
     except Exception:  # a half-deleted user must not stop the audit write

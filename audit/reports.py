@@ -1,9 +1,15 @@
-"""Queries behind the audit reports and their CSV export."""
+"""Queries behind the audit reports and their CSV export.
+
+The trail sits below the clinical apps (they import it to record their events), so it names the
+records it reports on by label, `apps.get_model("patients", "Patient")`, as audit/resolve.py and
+Django's admin log do, instead of importing the apps above it.
+"""
 from __future__ import annotations
 
 import csv
 from datetime import datetime, time, timedelta
 
+from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
@@ -15,12 +21,10 @@ CSV_COLUMNS = ["at", "username", "role", "remote_addr", "action", "object_type",
 
 
 def patient_ids_for(text: str) -> list[int]:
-    from patients.models import Patient
-
     text = (text or "").strip()
     if not text:
         return []
-    ids = list(Patient.objects.filter(mrn__iexact=text).values_list("pk", flat=True))
+    ids = list(apps.get_model("patients", "Patient").objects.filter(mrn__iexact=text).values_list("pk", flat=True))
     if not ids and parse_id(text):
         ids = [parse_id(text)]
     return ids or [-1]
@@ -70,10 +74,8 @@ def _cell(value) -> str:
 
 
 def write_csv(stream, queryset) -> int:
-    from patients.models import Patient
-
     rows = list(queryset)
-    mrns = dict(Patient.objects.filter(pk__in={e.patient_id for e in rows if e.patient_id}).values_list("pk", "mrn"))
+    mrns = dict(apps.get_model("patients", "Patient").objects.filter(pk__in={e.patient_id for e in rows if e.patient_id}).values_list("pk", "mrn"))
     writer = csv.writer(stream)
     writer.writerow(CSV_COLUMNS)
     for event in rows:

@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from audit import context, events, record
 from audit.models import Action
 from audit.resolve import PATIENT_PATH, model_for
+from accounts.signals import security_event
 
 # The clinical records whose every change is audited (those of apps that are installed).
 TRACKED = [label for label in PATIENT_PATH if not label.startswith("audit.")]
@@ -93,3 +94,9 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     user = get_user_model().objects.filter(username=username).first() if username else None
     record.write(Action.LOGIN_FAILED, request=request, user=user, username=username,
                  detail=str((credentials or {}).get("audit_detail", "password")))
+
+
+@receiver(security_event, dispatch_uid="audit.security_event")
+def audit_security_event(sender, action, request, signal=None, **facts):
+    """Second-factor logins and failures, password changes and resets, sent by accounts."""
+    record.write(action, request=request, **facts)

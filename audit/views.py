@@ -1,8 +1,14 @@
-"""Audit reports for administrators, amendments to signed sessions, and refused edits."""
+"""Audit reports for administrators, amendments to signed sessions, and refused edits.
+
+The trail sits below the clinical apps (they import it to record their events), so it names the
+records it reports on by label, `apps.get_model("patients", "Patient")`, as audit/resolve.py and
+Django's admin log do, instead of importing the apps above it.
+"""
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -67,9 +73,7 @@ def report(request):
 
 @admin_required
 def patient_report(request, patient_pk):
-    from patients.models import Patient
-
-    patient = get_object_or_404(Patient, pk=patient_pk)
+    patient = get_object_or_404(apps.get_model("patients", "Patient"), pk=patient_pk)
     return _report(request, _("Audit trail of %(name)s (%(mrn)s)") % {"name": patient.full_name, "mrn": patient.mrn},
                    subject=patient, patient_ids=[patient.pk])
 
@@ -78,9 +82,7 @@ def patient_report(request, patient_pk):
 def disclosures(request, patient_pk):
     """Accounting of disclosures (HIPAA, 45 CFR 164.528): to whom this patient's records were shown or
     handed over, from the disclosure rows (so lists and exports naming many patients count too)."""
-    from patients.models import Patient
-
-    patient = get_object_or_404(Patient, pk=patient_pk)
+    patient = get_object_or_404(apps.get_model("patients", "Patient"), pk=patient_pk)
     exports_only = request.GET.get("exports") == "1"
     page = Paginator(reports.disclosures_of(patient.pk, exports_only=exports_only), PAGE_SIZE).get_page(
         request.GET.get("page"))
@@ -124,8 +126,7 @@ def export_csv(request):
 @staff_required(roles.can_chart)
 def amend_session(request, pk):
     """Add a dated amendment with its reason to a signed session; the signed note is never changed."""
-    from treatment.models import Session
-
+    Session = apps.get_model("treatment", "Session")
     session = get_object_or_404(Session.objects.select_related("course__patient", "clinician", "signed_by"), pk=pk)
     if not session.is_signed:
         messages.info(request, _("This session is still a draft: change it directly. "
@@ -147,13 +148,8 @@ def amend_session(request, pk):
     return render(request, "audit/amend.html", {
         "session": session, "patient": session.course.patient, "form": form,
         "injections": session.injections.select_related("trigger_point"),
-        "amendments": amendments_of(session),
+        "amendments": Amendment.of(session),
     })
-
-
-def amendments_of(obj):
-    content_type = ContentType.objects.get_for_model(type(obj))
-    return Amendment.objects.filter(content_type=content_type, object_id=obj.pk).select_related("author")
 
 
 @staff_required()

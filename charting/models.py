@@ -30,6 +30,11 @@ def validate_region(code: str) -> None:
         raise ValidationError(_("Unknown body region %(code)s."), params={"code": code})
 
 
+class TriggerPointQuerySet(models.QuerySet):
+    def map_points(self) -> list[dict]:
+        return map_points(self)
+
+
 class TriggerPoint(Versioned):
     """A charted trigger point: a coded muscle and side, where it sits, and what the exam found."""
 
@@ -55,6 +60,8 @@ class TriggerPoint(Versioned):
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True, validators=[validate_clinical_day])
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TriggerPointQuerySet.as_manager()
 
     class Meta:
         ordering = ["found_on", "id"]

@@ -243,7 +243,7 @@ class CourseUpdate(from_model("_CourseChanges", Course, CourseForm._meta.fields,
 
 
 class CourseOut(ModelSchema):
-    """A course plan with its schedule, read from the record (`Course.next_due`, `signed_sessions`)."""
+    """A course plan with its schedule, read from the record (`Course.next_due_on`, `signed_sessions`)."""
 
     patient: int
     clinician: int
@@ -265,7 +265,7 @@ class CourseOut(ModelSchema):
 
     @staticmethod
     def resolve_next_due(course: Course) -> Optional[date]:
-        return course.next_due() if course.is_open else None
+        return course.next_due_on if course.is_open else None
 
     @staticmethod
     def resolve_sessions_signed(course: Course) -> int:

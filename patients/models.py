@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from patients.validators import validate_language_tag
+from safety.models import Payer
 from tpclinic.limits import validate_birth_date
 from tpclinic.versioning import Versioned
 
@@ -15,13 +16,6 @@ class Sex(models.TextChoices):
     MALE = "male", _("Male")
     OTHER = "other", _("Other")
     UNKNOWN = "unknown", _("Unknown")
-
-
-class Payer(models.TextChoices):
-    """The payer policy that governs scheduling; its rules live in safety/data/payer_policies.toml."""
-
-    NONE = "none", _("No payer limits")
-    MEDICARE_UNIFORM_TPI_2024 = "medicare-uniform-tpi-2024", _("Medicare uniform TPI LCD (2024)")
 
 
 class Patient(Versioned):

@@ -9,11 +9,8 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.decorators import staff_required
 from audit import events
-from charting.models import map_points
 from patients.forms import AllergyFormSet, FrontDeskPatientForm, MedicationFormSet, PatientForm
 from patients.models import Patient
-from referral import views as referral_views
-from scheduling.models import Appointment
 from tpclinic.versioning import StaleVersion
 
 
@@ -64,8 +61,8 @@ def patient_edit(request, pk=None):
 
 def _front_desk_chart(request, patient):
     """Minimum necessary: demographics, appointments and payer, no clinical notes."""
-    upcoming = (Appointment.objects.filter(patient=patient, status__in=Appointment.ACTIVE, start__gte=timezone.now())
-                .select_related("clinician").order_by("start"))
+    # The scheduling app's appointments, through the reverse relation (scheduling imports this app).
+    upcoming = patient.appointments.upcoming().select_related("clinician")
     return render(request, "patients/front_desk.html", {"patient": patient, "upcoming": upcoming})
 
 
@@ -76,15 +73,14 @@ def chart(request, pk):
     )
     if not roles.can_read_clinical(request.user):
         return _front_desk_chart(request, patient)
-    trigger_points = list(patient.trigger_points.all())
+    trigger_points = patient.trigger_points.all()  # charting's, through the reverse relation
     courses = list(
-        patient.courses.select_related("clinician").prefetch_related("sessions")
+        patient.courses.select_related("clinician").prefetch_related("sessions", "appointments")
     )
     return render(request, "patients/chart.html", {
         "patient": patient,
         "trigger_points": trigger_points,
-        "points": map_points(trigger_points),
+        "points": trigger_points.map_points(),
         "courses": courses,
         "can_chart": roles.can_chart(request.user),
-        **referral_views.panel_context(patient),
     })

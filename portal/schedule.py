@@ -1,9 +1,9 @@
 """What is coming up for a patient: booked appointments, and when the next session of an open
-course with nothing booked is due (the course's own Course.next_due())."""
+course with nothing booked is due (the course's stored schedule, Course.next_due_on)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
 from django.utils import timezone
 
@@ -23,25 +23,18 @@ class Due:
 
 def upcoming_appointments(patient) -> list[Appointment]:
     """Booked (or checked-in) appointments from today on, soonest first."""
-    start_of_today = datetime.combine(timezone.localdate(), time(0), timezone.get_current_timezone())
-    return list(Appointment.objects.select_related("clinician", "room", "course", "session")
-                .filter(patient=patient, status__in=Appointment.ACTIVE, start__gte=start_of_today)
-                .order_by("start", "pk"))
+    return list(patient.appointments.upcoming().select_related("clinician", "room", "course", "session"))
 
 
 def due_dates(patient, booked: list[Appointment] | None = None) -> list[Due]:
     """For each open course with sessions still to do and no appointment booked: when the next is due."""
     booked_courses = {a.course_id for a in (upcoming_appointments(patient) if booked is None else booked)}
     found = []
-    for course in patient.courses.filter(is_open=True).prefetch_related("sessions"):
+    for course in patient.courses.open():
         if course.pk in booked_courses:
             continue
-        day = course.next_due()
-        status = course_rules.due_status(today=timezone.localdate(), due=day, scheduled_on=None,
-                                         sessions_done=len(course.signed_sessions()),
-                                         planned_sessions=course.planned_sessions)
-        if status == course_rules.DueStatus.COMPLETE:
+        if course.due_status(timezone.localdate()) == course_rules.DueStatus.COMPLETE:
             continue
-        if day is not None:
-            found.append(Due(course, day))
+        if course.next_due_on is not None:
+            found.append(Due(course, course.next_due_on))
     return sorted(found, key=lambda due: due.day)

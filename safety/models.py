@@ -8,6 +8,14 @@ from django.utils.translation import gettext_lazy as _
 SESSION, INJECTION = "treatment.Session", "treatment.Injection"
 
 
+class Payer(models.TextChoices):
+    """The payer policy on a patient's record (patients.Patient.payer); its rules live in
+    safety/data/payer_policies.toml and safety/payer.py."""
+
+    NONE = "none", _("No payer limits")
+    MEDICARE_UNIFORM_TPI_2024 = "medicare-uniform-tpi-2024", _("Medicare uniform TPI LCD (2024)")
+
+
 class ConsentRecord(models.Model):
     """The patient's consent to a session: which form, in which language, with this screen's flags."""
 

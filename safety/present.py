@@ -22,8 +22,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from anatomy import vocabulary
-from patients.models import Payer
 from safety.agents import Agent
+from safety.models import Payer
 from safety.risk_texts import RISK_TEXTS
 
 Params = dict[str, Any]
@@ -92,7 +92,7 @@ def agent(code: str) -> str:
 
 
 def policy(params: Params) -> str:
-    """The payer policy's name: the patient form's label (patients.models.Payer), else the data file's."""
+    """The payer policy's name: the patient form's label (safety.models.Payer), else the data file's."""
     try:
         return str(Payer(params["policy"]).label)
     except ValueError:

@@ -1,7 +1,7 @@
 """The booking workflow: propose the next session, book, move, cancel, check in, no-show.
 
 The rules (slots, clashes) are in scheduling/slots.py; the due date is the course's own
-(`Course.next_due()`), the payer's earliest date is safety.payer's. Every change bumps the
+(the course's stored `Course.next_due_on`), the payer's earliest date is safety.payer's. Every change bumps the
 appointment's SEQUENCE so calendars that imported the .ics replace their copy.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safety import payer
+from tpclinic import dates
 from treatment.workflow import last_treatment, payer_history
 from scheduling import slots
 from scheduling.models import Appointment, ClinicianSession, ClinicSettings, Room
@@ -94,7 +95,7 @@ def propose(course: Course, *, count: int = 6, now: datetime | None = None) -> P
     now = now or timezone.now()
     clinic = ClinicSettings.current()
     today = timezone.localdate(now)
-    due = course.next_due()
+    due = course.next_due_on
     around = max(due or today, today)
     templates = templates_for(course.clinician)
     minutes = templates[0].slot_minutes if templates else clinic.default_minutes
@@ -144,7 +145,7 @@ def book(course: Course, *, start: datetime, minutes: int, by, room: Room | None
     early_reason = early_reason.strip()
     if earliest is not None and timezone.localdate(start) < earliest and not early_reason:
         raise BookingRefused(_("The payer covers the next session from %(day)s. To book earlier, give a reason.")
-                             % {"day": earliest.isoformat()}, "early_reason")
+                             % {"day": dates.long_date(earliest)}, "early_reason")
     with transaction.atomic():
         _lock(clinician, room)
         _refuse_clashes(clinician, room, start, minutes)

@@ -1,7 +1,7 @@
 """Appointments, the clinic's hours and each clinician's sessions, reminder choices and requests."""
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -104,6 +104,14 @@ class ClinicianSession(models.Model):
             raise ValidationError({"ends_at": _("A session must end after it starts.")})
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def upcoming(self):
+        """Booked (or checked-in) appointments from the start of today on, soonest first; also reached
+        as `patient.appointments.upcoming()` by apps that must not import this one."""
+        start_of_today = datetime.combine(timezone.localdate(), time(0), timezone.get_current_timezone())
+        return self.filter(status__in=Appointment.ACTIVE, start__gte=start_of_today).order_by("start", "pk")
+
+
 class Appointment(models.Model):
     """A booked visit. On check-in it gets its draft session; SEQUENCE counts changes for calendars."""
 
@@ -147,6 +155,8 @@ class Appointment(models.Model):
     reminder_at = models.DateTimeField(null=True, blank=True, help_text="When the reminder was last tried.")
     reminder_attempts = models.PositiveSmallIntegerField(default=0)
     reminder_detail = models.CharField(max_length=255, blank=True, help_text="Channel, or why sending failed.")
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "pk"]

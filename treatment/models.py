@@ -1,3 +1,4 @@
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,8 +16,42 @@ from safety import agents
 from tpclinic.limits import validate_session_date
 from tpclinic.versioning import Versioned
 from treatment import course_rules
+# The procedure note's models live in their own module (they name Session by label) and are
+# registered with the app here, like the rest of its models.
+from treatment.note_models import NoteTemplate, ProcedureNote  # noqa: F401
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+# The appointment statuses that hold the course's next visit (scheduling.Appointment.ACTIVE, which
+# reaches this app only through its `appointments` reverse relation; a scheduling test pins the two).
+BOOKED_APPOINTMENT = ("booked", "checked-in")
+
+
+class CourseQuerySet(models.QuerySet):
+    """The one home of "open course" and of the worklist's counts."""
+
+    def open(self):
+        """Planned or active courses. `__in=[True]` compiles to an equality the worklist index can seek
+        on; `is_open=True` becomes a bare column test that SQLite answers with a full scan."""
+        return self.filter(is_open__in=[True])
+
+    def due_counts(self, today) -> dict:
+        """How many of these courses Course.due_status() puts in each bucket, counted in the database
+        from the stored schedule (same meaning as course_rules.due_status: the example table in
+        treatment/tests/test_schedule.py checks each bucket against it), plus the total."""
+        start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+        booked = Course.objects.filter(pk=models.OuterRef("pk"), appointments__status__in=BOOKED_APPOINTMENT,
+                                       appointments__start__gte=start_of_today)
+        waiting = self.order_by().filter(sessions_done__lt=models.F("planned_sessions")).exclude(models.Exists(booked))
+        soon = today + timedelta(days=course_rules.DUE_SOON_DAYS)
+        started = models.Q(sessions_done__gt=0)
+        counts = waiting.aggregate(
+            overdue=models.Count("pk", filter=started & models.Q(next_due_on__lt=today)),
+            due=models.Count("pk", filter=started & models.Q(next_due_on__gte=today, next_due_on__lte=soon)),
+            not_scheduled=models.Count("pk", filter=models.Q(sessions_done=0)),
+        )
+        return {**counts, "total": self.order_by().count()}
 
 
 class Course(Versioned):
@@ -27,6 +62,8 @@ class Course(Versioned):
         ACTIVE = "active", _("Active")
         COMPLETED = "completed", _("Completed")
         STOPPED = "stopped", _("Stopped")
+
+    OPEN = (Status.PLANNED, Status.ACTIVE)  # what `is_open` means
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
     diagnosis_code = models.CharField(_("diagnosis (ICD-10-CM)"), max_length=10, default="M79.18")
@@ -45,7 +82,7 @@ class Course(Versioned):
         help_text="Kept by refresh_schedule() so the worklist can sort and page in the database.",
     )
     is_open = models.GeneratedField(
-        expression=models.Case(models.When(status__in=["planned", "active"], then=models.Value(True)),
+        expression=models.Case(models.When(status__in=[str(s) for s in OPEN], then=models.Value(True)),
                                default=models.Value(False)),
         output_field=models.BooleanField(), db_persist=True,
         help_text="Planned or active, kept by the database so the worklist's index can lead with it.",
@@ -53,6 +90,8 @@ class Course(Versioned):
     sessions_done = models.PositiveSmallIntegerField(default=0, editable=False,
                                                      help_text="Signed sessions, kept by refresh_schedule().")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CourseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_on", "-id"]
@@ -81,14 +120,10 @@ class Course(Versioned):
         signed = self.signed_sessions()
         return signed[-1] if signed else None
 
-    def next_due(self):
-        last = self.last_session()
-        return course_rules.next_due(
-            timezone.localdate(last.performed_at) if last else None, self.interval_days, self.started_on,
-        )
-
     def refresh_schedule(self, save: bool = True) -> None:
-        """Recompute the stored next due date after a session is signed or the plan changes."""
+        """Recompute the stored schedule, the one copy every page reads: `next_due_on` (course_rules.next_due
+        of the last signed session) and `sessions_done`. Called when a session is signed (signing, or
+        Session.save of a signed session) or the plan changes (Course.save)."""
         signed = self.sessions.filter(status=Session.Status.SIGNED) if self.pk else Session.objects.none()
         last = signed.order_by("-performed_at").values_list("performed_at", flat=True).first()
         self.sessions_done = signed.count() if self.pk else 0
@@ -100,19 +135,22 @@ class Course(Versioned):
         self.refresh_schedule(save=False)
         super().save(*args, **kwargs)
 
-    def scheduled_session(self) -> "Session | None":
-        today = timezone.localdate()
-        drafts = [s for s in self.sessions.all() if not s.is_signed and timezone.localdate(s.performed_at) >= today]
-        return min(drafts, key=lambda s: s.performed_at, default=None)
+    def first_booking(self, today: date | None = None):
+        """The first booked or checked-in appointment from today on (the scheduling app's, read through
+        the `appointments` reverse relation, so a prefetch serves a whole page of courses)."""
+        today = today or timezone.localdate()
+        booked = [a for a in self.appointments.all()
+                  if a.status in BOOKED_APPOINTMENT and timezone.localdate(a.start) >= today]
+        return min(booked, key=lambda a: (a.start, a.pk), default=None)
 
-    def due_status(self) -> course_rules.DueStatus:
-        scheduled = self.scheduled_session()
+    def due_status(self, today: date | None = None) -> course_rules.DueStatus:
+        """Where the course stands (course_rules.due_status) from the stored schedule and its booking."""
+        today = today or timezone.localdate()
+        booking = self.first_booking(today)
         return course_rules.due_status(
-            today=timezone.localdate(),
-            due=self.next_due(),
-            scheduled_on=timezone.localdate(scheduled.performed_at) if scheduled else None,
-            sessions_done=len(self.signed_sessions()),
-            planned_sessions=self.planned_sessions,
+            today=today, due=self.next_due_on,
+            scheduled_on=timezone.localdate(booking.start) if booking else None,
+            sessions_done=self.sessions_done, planned_sessions=self.planned_sessions,
         )
 
 
@@ -160,6 +198,17 @@ class Session(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.is_signed:  # a signed session moves the course's stored schedule
+            self.course.refresh_schedule()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        if self.is_signed:
+            self.course.refresh_schedule()
+        return result
 
     def sign_problems(self) -> list[str]:
         """What must be fixed before this session can be signed."""
@@ -318,5 +367,3 @@ class InjectionSetItem(models.Model):
     def __str__(self):
         return pgettext("muscle and side", "%(muscle)s, %(side)s") % {
             "muscle": vocabulary.muscle_label(self.muscle, get_language()), "side": str(self.get_side_display()).lower()}
-
-from treatment.note_models import NoteTemplate, ProcedureNote  # noqa: E402,F401  (the procedure note, issue 12)

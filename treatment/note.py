@@ -153,7 +153,7 @@ def facts_of(session: Session) -> NoteFacts:
         dose=snapshot.get("dose") or {}, dose_override_reason=snapshot.get("dose_override_reason") or "",
         events=tuple(EventFact(e.kind, e.severity, e.action, e.outcome)
                      for e in session.adverse_events.order_by("onset_at", "pk")),
-        next_due=course.next_due(),
+        next_due=course.next_due_on,
         cpt=tuple(code for code in session.cpt_codes.split(",") if code),
         notes=session.notes.strip(),
         cosignatures=tuple((_name(c.signed_by), _name(c.on_behalf_of), c.reason)
@@ -318,8 +318,7 @@ def write_for(session: Session, language: str | None = None) -> ProcedureNote:
 
 
 def amendments_of(session: Session):
-    return Amendment.objects.filter(object_id=session.pk, content_type__app_label="treatment",
-                                    content_type__model="session").select_related("author")
+    return Amendment.of(session)
 
 
 def with_amendments(note: ProcedureNote) -> str:

@@ -1,10 +1,8 @@
-from datetime import datetime, timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,43 +17,11 @@ from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
 from safety import consent as consent_text
 from treatment import signing
-from treatment import charts, course_rules, versions, workflow
+from treatment import charts, versions, workflow
 from treatment.forms import CourseForm, FavouriteNameForm, InjectionFormSet, SessionForm, default_session_time
 from tpclinic.limits import parse_id
 from tpclinic.versioning import StaleVersion
 from treatment.models import Course, Injection, InjectionSet, Session
-
-
-BOOKED = ("booked", "checked-in")  # scheduling.Appointment.ACTIVE, named here without importing that app
-
-
-def booked_status(course, today):
-    """(where the course stands, its first active appointment from today on); the booking is the
-    scheduling app's appointment (read through a prefetch of `appointments`), not a future draft."""
-    booked = [a for a in course.appointments.all() if a.status in BOOKED and timezone.localdate(a.start) >= today]
-    first = min(booked, key=lambda a: a.start, default=None)
-    status = course_rules.due_status(today=today, due=course.next_due(), sessions_done=len(course.signed_sessions()),
-                                     scheduled_on=timezone.localdate(first.start) if first else None,
-                                     planned_sessions=course.planned_sessions)
-    return status, first
-
-
-def worklist_counts(courses, today) -> dict:
-    """The worklist's buckets counted in the database, with the same meaning as
-    course_rules.due_status, and the number of open courses (for the paginator)."""
-    start_of_today = timezone.make_aware(datetime.combine(today, datetime.min.time()))
-    # Booked: an appointment (scheduling app, through its reverse relation) from today on.
-    scheduled = Course.objects.filter(pk=OuterRef("pk"), appointments__status__in=BOOKED,
-                                      appointments__start__gte=start_of_today)
-    waiting = courses.order_by().filter(sessions_done__lt=F("planned_sessions")).exclude(Exists(scheduled))
-    soon = today + timedelta(days=course_rules.DUE_SOON_DAYS)
-    started = Q(sessions_done__gt=0)
-    counts = waiting.aggregate(
-        overdue=Count("pk", filter=started & Q(next_due_on__lt=today)),
-        due=Count("pk", filter=started & Q(next_due_on__gte=today, next_due_on__lte=soon)),
-        not_scheduled=Count("pk", filter=Q(sessions_done=0)),
-    )
-    return {**counts, "total": courses.order_by().count()}
 
 
 @staff_required()
@@ -70,9 +36,7 @@ def worklist(request):
     if chosen is None and roles.role_of(request.user) == "clinician":
         chosen = str(request.user.pk)
     courses = (
-        # `__in=[True]` compiles to an equality the worklist index can seek on; `is_open=True` becomes
-        # a bare column test that SQLite answers with a full scan.
-        Course.objects.filter(is_open__in=[True])
+        Course.objects.open()
         .select_related("patient", "clinician")
         .order_by("next_due_on", "id")
     )
@@ -83,7 +47,7 @@ def worklist(request):
         else:
             courses = courses.filter(clinician_id=clinician_id)
     today = timezone.localdate()
-    counts = worklist_counts(courses, today)
+    counts = courses.due_counts(today)
     paginator = Paginator(courses, 50)
     paginator.count = counts.pop("total")  # already counted with the buckets: spare the paginator its query
     page = paginator.get_page(request.GET.get("page"))
@@ -92,9 +56,8 @@ def worklist(request):
     prefetch_related_objects(page_courses, "sessions", "appointments")
     rows = []
     for course in page_courses:
-        status, booked = booked_status(course, today)
-        rows.append({"course": course, "status": status, "due": course.next_due_on, "last": course.last_session(),
-                     "scheduled": booked, "response": course.response()})
+        rows.append({"course": course, "status": course.due_status(today), "due": course.next_due_on, "last": course.last_session(),
+                     "scheduled": course.first_booking(today), "response": course.response()})
     return render(request, "treatment/worklist.html", {
         "rows": rows, "page": page, "clinicians": clinicians, "chosen": chosen or "all", "counts": counts, "today": today,
     })
@@ -142,16 +105,16 @@ def course_detail(request, pk):
         Course.objects.select_related("patient", "clinician").prefetch_related(
             Prefetch("sessions", queryset=Session.objects.select_related("clinician").prefetch_related(
                 Prefetch("injections", queryset=Injection.objects.select_related("trigger_point"))
-            ))
+            )), "appointments",
         ),
         pk=pk,
     )
     sessions = list(course.sessions.all())
     signed = course.signed_sessions()
-    due_status, booked = booked_status(course, timezone.localdate())
+    today = timezone.localdate()
     return render(request, "treatment/course.html", {
-        "course": course, "patient": course.patient, "sessions": sessions, "booked": booked,
-        "judgement": course.response(), "due": course.next_due(), "due_status": due_status,
+        "course": course, "patient": course.patient, "sessions": sessions, "booked": course.first_booking(today),
+        "judgement": course.response(), "due": course.next_due_on, "due_status": course.due_status(today),
         "pain_chart": charts.pain_chart(signed),
         "payer_note": workflow.payer_schedule_note(course),
         "can_chart": roles.can_chart(request.user),

@@ -75,10 +75,10 @@ def care_plans(scope: Scope):
 @exporter("Appointment")
 def next_sessions(scope: Scope):
     """The next session due of each open course that still has sessions to go, as a proposal."""
-    open_courses = _courses(scope).filter(status__in=[Course.Status.PLANNED, Course.Status.ACTIVE])
+    open_courses = _courses(scope).open()
     for course in open_courses.select_related("patient").iterator(chunk_size=CHUNK):
-        due = course.next_due()
-        if due is None or len(course.signed_sessions()) >= course.planned_sessions:
+        due = course.next_due_on
+        if due is None or course.sessions_done >= course.planned_sessions:
             continue
         yield {
             "resourceType": "Appointment",

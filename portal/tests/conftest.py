@@ -3,7 +3,6 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from charting.models import TriggerPoint
 from patients.models import Patient
 from treatment.models import Course, Session
 
@@ -69,12 +68,3 @@ def other_session(other_patient, clinician):
     return make_session(make_course(other_patient, clinician))
 
 
-@pytest.fixture
-def trigger_points(patient):
-    today = timezone.localdate()
-    return [
-        TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
-                                    region_side="left", view="back", map_x=100, map_y=100, found_on=today),
-        TriggerPoint.objects.create(patient=patient, muscle="gluteus-medius", side="right", region="hip.lateral",
-                                    region_side="right", view="back", map_x=150, map_y=260, found_on=today),
-    ]

@@ -27,7 +27,7 @@ def next_weekday(after_days=3):
 def test_the_proposal_is_the_courses_own_due_date_with_free_slots_around_it(treated, clinic_hours):
     course = treated["course"]
     proposal = booking.propose(course)
-    assert proposal.due == course.next_due() == timezone.localdate()  # signed 14 days ago, every 14 days
+    assert proposal.due == course.next_due_on == timezone.localdate()  # signed 14 days ago, every 14 days
     assert proposal.start.date() == proposal.due and proposal.start.time() == time(9)  # the clinician's session
     assert proposal.slots and all(s >= timezone.now() for s in proposal.slots)
     assert proposal.slots == sorted(proposal.slots) and proposal.room == clinic_hours
@@ -77,8 +77,13 @@ def test_before_the_payers_date_a_reason_is_needed(treated, clinic_hours, front_
     last = timezone.localdate(treated["signed"].performed_at)
     assert booking.payer_earliest(course) == last + timedelta(days=42)
     early = local(next_weekday(), 9)
-    with pytest.raises(booking.BookingRefused, match="payer covers the next session from"):
+    with pytest.raises(booking.BookingRefused, match="payer covers the next session from") as refused:
         booking.book(course, start=early, minutes=30, by=front_desk)
+    from tpclinic.dates import long_date
+
+    # the date written as every other date for this reader, not as ISO
+    assert long_date(last + timedelta(days=42)) in refused.value.message
+    assert (last + timedelta(days=42)).isoformat() not in refused.value.message
     made = booking.book(course, start=early, minutes=30, by=front_desk, early_reason="Severe flare; self-pay")
     assert made.early_reason == "Severe flare; self-pay"
 
@@ -223,3 +228,10 @@ def test_patients_requests_land_on_the_front_desks_list(client, front_desk, trea
     assert wanted.handled_by == front_desk and wanted.handled_at is not None
     assert "Tuesdays" not in client.get(reverse("scheduling:requests")).content.decode()
     assert client.post(reverse("scheduling:requests"), {"request": "nonsense"}).status_code == 302  # nothing changes
+
+
+def test_the_courses_idea_of_a_booking_is_an_active_appointment():
+    """treatment reads bookings through the reverse relation, naming the statuses it cannot import."""
+    from treatment.models import BOOKED_APPOINTMENT
+
+    assert set(BOOKED_APPOINTMENT) == set(Appointment.ACTIVE)

@@ -1,20 +1,9 @@
-"""Treatment test fixtures: two trigger points, and a course."""
+"""Treatment test fixtures: a course and its sessions (the trigger points are the root conftest's)."""
 import pytest
 from django.utils import timezone
 
 from charting.models import TriggerPoint
 from treatment.models import Course, Session
-
-
-@pytest.fixture
-def trigger_points(patient):
-    today = timezone.localdate()
-    return [
-        TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
-                                    region_side="left", view="back", map_x=100, map_y=100, found_on=today),
-        TriggerPoint.objects.create(patient=patient, muscle="levator-scapulae", side="left", region="neck.angle",
-                                    region_side="left", view="back", map_x=102, map_y=104, found_on=today),
-    ]
 
 
 @pytest.fixture

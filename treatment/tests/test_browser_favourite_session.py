@@ -4,7 +4,9 @@ target (at most 8 clicks and 3 typed values), counted the way the repeat-session
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from charting.models import TriggerPoint
 from conftest import assert_accessible, log_in
 from treatment.models import InjectionSet, Session
 from treatment.tests.test_browser_repeat_session import Counted
@@ -19,6 +21,8 @@ def test_a_session_from_a_favourite_takes_at_most_8_clicks_and_3_typed_values(pa
         favourite.items.create(muscle=muscle, side="left", agent="lidocaine", concentration_pct=Decimal("1"),
                                volume_ml=Decimal(volume), needle_gauge=27, needle_length_mm=32,
                                technique="fanning", guidance="none")
+    TriggerPoint.objects.create(patient=course.patient, muscle="levator-scapulae", side="left", region="neck.angle",
+                                region_side="left", view="back", map_x=102, map_y=104, found_on=timezone.localdate())
     log_in(page, "clinician")
     page.goto(f"/courses/{course.pk}/")
     assert_accessible(page)

@@ -64,6 +64,7 @@ def test_favourite_rows_match_sites_to_open_points(patient, sites, points, plann
 
 def test_applying_a_favourite_from_the_course_page_fills_the_rows_and_reports_unknown_sites(
         clinician_client, clinician, course, trigger_points):
+    point(course.patient, "levator-scapulae", "left")
     favourite = neck_set(owner=clinician)
     response = clinician_client.post(reverse("treatment:session_new", args=[course.pk]),
                                      {"favourite": str(favourite.pk)}, follow=True)
@@ -81,6 +82,7 @@ def test_applying_a_favourite_from_the_course_page_fills_the_rows_and_reports_un
 
 def test_applying_on_a_draft_keeps_what_was_typed_and_adds_rows_after_it(clinician_client, clinician, course,
                                                                          trigger_points):
+    point(course.patient, "levator-scapulae", "left")
     session = Session.objects.create(course=course, clinician=clinician)
     favourite = neck_set(owner=clinician)
     data = session_post(session, trigger_points[:1], pain_before="6", apply_favourite=str(favourite.pk))
@@ -100,7 +102,7 @@ def test_saving_a_favourite_keeps_sites_as_muscle_and_side(clinician_client, cli
     favourite = InjectionSet.objects.get()
     assert (favourite.name, favourite.owner, favourite.clinic_wide) == ("Shoulder pair", clinician, False)
     assert sorted((i.muscle, i.side, i.volume_ml) for i in favourite.items.all()) == [
-        ("levator-scapulae", "left", Decimal("2")), ("upper-trapezius", "left", Decimal("2"))]
+        ("gluteus-medius", "right", Decimal("2")), ("upper-trapezius", "left", Decimal("2"))]
 
 
 def test_a_favourite_needs_a_name_and_nothing_is_saved_without_one(clinician_client, clinician, course,

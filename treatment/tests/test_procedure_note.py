@@ -77,7 +77,7 @@ def test_each_site_is_named_in_order_and_the_next_session_is_due(draft, clinicia
     text = draft.procedure_note.text
     first, second = (present.site(tp.muscle, tp.side) for tp in trigger_points)
     assert text.index(f"1. {first}:") < text.index(f"2. {second}:")
-    due = draft.course.next_due()
+    due = draft.course.next_due_on
     assert due == timezone.localdate(draft.performed_at) + timedelta(days=14)
     assert f"NEXT SESSION DUE\n{due:%Y-%m-%d}\n" in text
     assert "tolerated the procedure well" not in text  # not with a complication on record
