@@ -32,13 +32,14 @@ from tpclinic.limits import parse_id
 
 CAPABILITIES = ["launch-ehr", "context-ehr-patient", "launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
                 "context-banner", "permission-patient", "permission-user", "permission-offline", "permission-v1",
-                "permission-v2"]
+                "permission-v2", "sso-openid-connect"]
 
 
 def smart_configuration(request):
     absolute = request.build_absolute_uri
     return JsonResponse({
-        "issuer": absolute("/"),
+        "issuer": smart.issuer(request),
+        "jwks_uri": absolute(reverse("interop:smart-jwks")),
         "authorization_endpoint": absolute(reverse("interop:smart-authorize")),
         "token_endpoint": absolute(reverse("interop:smart-token")),
         "introspection_endpoint": absolute(reverse("interop:smart-introspect")),
@@ -46,6 +47,7 @@ def smart_configuration(request):
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "response_types_supported": ["code"],
+        "id_token_signing_alg_values_supported": ["RS256"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": sorted(smart.PLAIN_SCOPES - {"profile"}) + [
             "patient/*.read", "patient/*.rs", "user/*.read", "user/*.rs", "user/*.cruds"],

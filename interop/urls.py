@@ -20,6 +20,7 @@ urlpatterns = [
     path("oauth/launch", smart_views.ehr_launch, name="smart-launch"),
     path("oauth/introspect", oauth.IntrospectTokenView.as_view(), name="smart-introspect"),
     path("oauth/revoke", oauth.RevokeTokenView.as_view(), name="smart-revoke"),
+    path("oauth/jwks", oauth.JwksInfoView.as_view(), name="smart-jwks"),
     path("fhir/Patient/<str:pk>/$everything", views.patient_everything, name="fhir-everything"),
     path("fhir/$export", bulk.kick_off, name="fhir-export-system"),
     path("fhir/Patient/$export", bulk.kick_off, name="fhir-export-patients"),

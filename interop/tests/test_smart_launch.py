@@ -6,12 +6,14 @@ import io
 import json
 
 import pytest
+import requests
 from django.core.management import call_command
 from fhirclient import client as smart_client
 from fhirclient.models.observation import Observation
 from fhirclient.models.patient import Patient as FhirPatient
 from fhirclient.models.procedure import Procedure
 from fhirclient.server import FHIRNotFoundException, FHIRPermissionDeniedException
+from jwcrypto import jwk, jwt
 
 from conftest import log_in
 
@@ -26,10 +28,20 @@ def register(*args) -> dict:
     return json.loads(out.getvalue())
 
 
+class SmartApp(smart_client.FHIRClient):
+    """fhirclient logs "Received an id_token, ignoring": this app keeps it, to read `fhirUser`."""
+
+    id_token = None
+
+    def _handle_launch_context(self, ctx):
+        self.id_token = ctx.get("id_token")
+        super()._handle_launch_context(ctx)
+
+
 def launch(page, live_server, client_id, scope, username, allow="Allow", deny="Deny"):
     """The app's authorisation request in the browser: sign in, press Allow (in the language of the
     person's record, which wins at login); returns the app's callback URL."""
-    app = smart_client.FHIRClient(settings={"app_id": client_id, "api_base": f"{live_server.url}/fhir/",
+    app = SmartApp(settings={"app_id": client_id, "api_base": f"{live_server.url}/fhir/",
                                             "redirect_uri": APP, "scope": scope})
     caught = []
     page.route("https://smart-app.example/**", lambda route: (caught.append(route.request.url),
@@ -51,13 +63,20 @@ def test_fhirclient_standalone_patient_launch(page, live_server, clinic, patient
     patient_user.save()
     registered = register("--scope", "launch/patient patient/Patient.rs patient/Observation.rs")
     assert set(registered) == {"client_id"}  # a public client has no secret
-    scope = "launch/patient patient/Patient.rs patient/Observation.rs patient/Procedure.rs offline_access"
+    scope = "openid fhirUser launch/patient patient/Patient.rs patient/Observation.rs patient/Procedure.rs offline_access"
     # Maria's record says Spanish, so the page asks her in Spanish: "Permitir" / "Denegar".
     app, callback = launch(page, live_server, registered["client_id"], scope, "maria", allow="Permitir", deny="Denegar")
 
     app.handle_callback(callback)  # the code and the PKCE verifier for tokens
     assert app.patient_id == str(patient.pk) and app.server.auth.refresh_token
     assert app.patient.name[0].family == "Lopez"
+    # openid fhirUser: a signed id_token (checked against the server's published keys) names Maria's Patient.
+    keys = jwk.JWKSet.from_json(requests.get(app.server.request_json(".well-known/smart-configuration")["jwks_uri"],
+                                             timeout=10).content)
+    claims = json.loads(jwt.JWT(jwt=app.id_token, key=keys, algs=["RS256"],
+                                check_claims={"aud": registered["client_id"]}).claims)
+    assert claims["fhirUser"] == f"{live_server.url}/fhir/Patient/{patient.pk}"
+    assert FhirPatient.read_from(claims["fhirUser"].removeprefix(f"{live_server.url}/fhir/"), app.server).id == str(patient.pk)
 
     pages, observations = 0, []
     for bundle in Observation.where(struct={"patient": app.patient_id, "_count": "3"}).perform_iter(app.server):

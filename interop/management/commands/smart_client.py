@@ -32,6 +32,7 @@ class Command(BaseCommand):
             name=name, redirect_uris=" ".join(redirect_uris),
             client_type=Application.CLIENT_CONFIDENTIAL if confidential else Application.CLIENT_PUBLIC,
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE, client_secret=secret,
+            algorithm=Application.RS256_ALGORITHM,  # id_tokens (openid fhirUser) signed with the server's key
         )
         try:
             application.full_clean(exclude=["user", "client_secret"])
