@@ -217,6 +217,7 @@ URLS = {
     "interop:fhir-vread": {"GET": "fhir-export"},
     "interop:fhir-history": {"GET": "fhir-export"},
     "interop:smart-configuration": {"GET": "api-public"},
+    "interop:smart-jwks": {"GET": "api-public"},  # the public key that checks id_tokens
     "interop:fhir-export-system": {"GET": "fhir-bulk"},
     "interop:fhir-export-patients": {"GET": "fhir-bulk"},
     "interop:fhir-export-group": {"GET": "fhir-bulk"},
