@@ -22,7 +22,7 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
 
 from accounts import roles
-from interop import smart
+from interop import backend, smart
 from interop.access import PATIENT_ROLE
 from interop.auth import fhir_user
 from interop.fhir_server import base_url
@@ -32,7 +32,7 @@ from tpclinic.limits import parse_id
 
 CAPABILITIES = ["launch-ehr", "context-ehr-patient", "launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
                 "context-banner", "permission-patient", "permission-user", "permission-offline", "permission-v1",
-                "permission-v2", "sso-openid-connect"]
+                "permission-v2", "sso-openid-connect", "client-confidential-asymmetric"]
 
 
 def smart_configuration(request):
@@ -44,13 +44,15 @@ def smart_configuration(request):
         "token_endpoint": absolute(reverse("interop:smart-token")),
         "introspection_endpoint": absolute(reverse("interop:smart-introspect")),
         "revocation_endpoint": absolute(reverse("interop:smart-revoke")),
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none",
+                                                  "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": backend.ALGORITHMS,
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "response_types_supported": ["code"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": sorted(smart.PLAIN_SCOPES - {"profile"}) + [
-            "patient/*.read", "patient/*.rs", "user/*.read", "user/*.rs", "user/*.cruds"],
+            "patient/*.read", "patient/*.rs", "user/*.read", "user/*.rs", "user/*.cruds", "system/*.read", "system/*.rs"],
         "capabilities": CAPABILITIES,
     })
 

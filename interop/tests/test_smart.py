@@ -62,6 +62,10 @@ def test_smart_configuration_and_capability_statement_agree(client):
     statement = client.get("/fhir/metadata").json()
     uris = {e["url"]: e["valueUri"] for e in statement["rest"][0]["security"]["extension"][0]["extension"]}
     assert uris["authorize"] == config["authorization_endpoint"] and uris["token"] == config["token_endpoint"]
+    assert "private_key_jwt" in config["token_endpoint_auth_methods_supported"]
+    assert config["token_endpoint_auth_signing_alg_values_supported"] == ["RS384", "ES384"]
+    assert "client_credentials" in config["grant_types_supported"] and "system/*.read" in config["scopes_supported"]
+    assert "jwks_uri" in statement["rest"][0]["security"]["description"]
 
 
 def test_staff_pick_the_patient_and_the_token_names_it(staff_browser, clinic):
