@@ -226,6 +226,7 @@ URLS = {
     "interop:fhir-export-file": {},
     "interop:smart-authorize": {"GET": "smart-authorize"},
     "interop:smart-launch": {"POST": "smart-launch"},
+    "interop:smart-launch-open": {"POST": "smart-launch"},  # the chart's "Launch app" button
     # Client-authenticated OAuth endpoints: no user session or role is involved (interop/tests/test_smart.py).
     "interop:smart-token": {},
     "interop:smart-introspect": {},

@@ -18,6 +18,7 @@ urlpatterns = [
     path("oauth/authorize", smart_views.SmartAuthorizeView.as_view(), name="smart-authorize"),
     path("oauth/token", oauth.TokenView.as_view(), name="smart-token"),
     path("oauth/launch", smart_views.ehr_launch, name="smart-launch"),
+    path("oauth/launch/open", smart_views.open_app, name="smart-launch-open"),
     path("oauth/introspect", oauth.IntrospectTokenView.as_view(), name="smart-introspect"),
     path("oauth/revoke", oauth.RevokeTokenView.as_view(), name="smart-revoke"),
     path("oauth/jwks", oauth.JwksInfoView.as_view(), name="smart-jwks"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -15,7 +16,8 @@ from fhirclient.models.procedure import Procedure
 from fhirclient.server import FHIRNotFoundException, FHIRPermissionDeniedException
 from jwcrypto import jwk, jwt
 
-from conftest import log_in
+from audit.models import AuditEvent
+from conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 APP = "https://smart-app.example/callback"  # the browser's visit is caught below (page.route), never sent
@@ -93,3 +95,35 @@ def test_fhirclient_standalone_patient_launch(page, live_server, clinic, patient
     with pytest.raises(FHIRNotFoundException) as hidden:
         FhirPatient.read(str(other.pk), app.server)
     assert hidden.value.response.status_code == 404  # another patient
+
+
+def test_launch_app_button_on_the_chart_opens_the_app_with_the_patient(page, live_server, clinic, clinician):
+    """EHR launch from tpclinic: the chart's "Launch app" button (reached by keyboard) opens the registered app
+    with `iss` and `launch`; the app (fhirclient) sends the launch back, the clinician allows it, and the token
+    names the chart's patient."""
+    patient = clinic["patient"]
+    registered = register("--scope", "launch patient/Patient.rs")
+    caught = []
+    page.route("https://smart-app.example/**", lambda route: (caught.append(route.request.url),
+                                                       route.fulfill(status=200, body="app")))
+    log_in(page, clinician.username)
+    page.goto(f"/patients/{patient.pk}/")
+    assert_accessible(page)
+    button = page.get_by_role("button", name="Launch app: Pain diary viewer")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("https://smart-app.example/**")
+    opened = parse_qs(urlsplit(caught[0]).query)
+    assert opened["iss"] == [f"{live_server.url}/fhir"] and opened["launch"][0]
+
+    app = SmartApp(settings={"app_id": registered["client_id"], "api_base": opened["iss"][0] + "/",
+                             "redirect_uri": APP, "scope": "launch patient/Patient.rs",
+                             "launch_token": opened["launch"][0]})
+    page.goto(app.authorize_url)
+    assert f"{patient.full_name} ({patient.mrn})" in page.content()  # the page names the patient launched with
+    page.get_by_role("button", name="Allow", exact=True).click()
+    page.wait_for_url(APP + "**")
+    app.handle_callback(caught[-1])
+    assert app.patient_id == str(patient.pk) and app.patient.name[0].family == "Lopez"
+    launched = AuditEvent.objects.get(object_type="interop.launchcontext", username=clinician.username)
+    assert launched.patient_id == patient.pk and "Pain diary viewer" in json.dumps(launched.after)
