@@ -12,6 +12,7 @@ from interop.fhir_export import (CHUNK, Scope, coding, concept, exporter, extens
                                  person_name, ref, sub)
 from interop.fhir_out.note import procedure_note_annotations
 from treatment.models import Course, Injection, Session
+from treatment.superbill import drug_codes
 
 
 # ------------------------------------------------------------------ courses
@@ -158,6 +159,15 @@ def procedures(scope: Scope):
         }
 
 
+def injectate(injection: Injection, described: str) -> dict:
+    """tpclinic's own injectate code, then RxNorm's ingredient code where drug_codes.toml gives one."""
+    medication = concept(codes.AGENT, injection.agent, injection.get_agent_display(), described)
+    rxnorm = drug_codes().get("rxnorm", {}).get(injection.agent)
+    if rxnorm:
+        medication["coding"].append(coding(codes.RXNORM, rxnorm["code"], rxnorm["display"]))
+    return medication
+
+
 @exporter("MedicationAdministration")
 def medication_administrations(scope: Scope):
     for session in _sessions(scope).iterator(chunk_size=CHUNK):
@@ -178,8 +188,7 @@ def medication_administrations(scope: Scope):
                 ])],
                 "partOf": [ref("Procedure", session.pk)],
                 "status": "completed" if session.is_signed else "in-progress",
-                "medicationCodeableConcept": concept(codes.AGENT, injection.agent, injection.get_agent_display(),
-                                                     described),
+                "medicationCodeableConcept": injectate(injection, described),
                 "subject": ref("Patient", session.course.patient_id),
                 "effectiveDateTime": instant(session.performed_at),
                 "performer": [{"actor": ref("Practitioner", session.clinician_id, person_name(session.clinician))}],
