@@ -11,7 +11,9 @@ from interop import fhir_codes as codes
 from interop.fhir_export import (CHUNK, Scope, coding, concept, exporter, extension, icd_display, instant, muscle_site,
                                  person_name, ref, sub)
 from interop.fhir_out.note import procedure_note_annotations
+from safety.coding import cpt_for_session
 from treatment.models import Course, Injection, Session
+from treatment.workflow import planned
 from treatment.superbill import drug_codes
 
 
@@ -111,11 +113,6 @@ def cpt_codes(session: Session) -> list[str]:
     stored = [c for c in (getattr(session, "cpt_codes", "") or "").split(",") if c]
     if stored or not session.is_signed:
         return stored
-    try:
-        from safety.coding import cpt_for_session
-        from treatment.workflow import planned
-    except ImportError:
-        return []
     return list(cpt_for_session([planned(i) for i in session.injections.all()]).codes)
 
 
