@@ -217,6 +217,7 @@ URLS = {
     "interop:fhir-vread": {"GET": "fhir-export"},
     "interop:fhir-history": {"GET": "fhir-export"},
     "interop:smart-configuration": {"GET": "api-public"},
+    "interop:smart-jwks": {"GET": "api-public"},  # the public key that checks id_tokens
     "interop:fhir-export-system": {"GET": "fhir-bulk"},
     "interop:fhir-export-patients": {"GET": "fhir-bulk"},
     "interop:fhir-export-group": {"GET": "fhir-bulk"},
@@ -225,6 +226,7 @@ URLS = {
     "interop:fhir-export-file": {},
     "interop:smart-authorize": {"GET": "smart-authorize"},
     "interop:smart-launch": {"POST": "smart-launch"},
+    "interop:smart-launch-open": {"POST": "smart-launch"},  # the chart's "Launch app" button
     # Client-authenticated OAuth endpoints: no user session or role is involved (interop/tests/test_smart.py).
     "interop:smart-token": {},
     "interop:smart-introspect": {},

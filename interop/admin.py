@@ -1,7 +1,7 @@
 """Admin for API tokens (see and revoke; tokens are created only by `tpclinic api_token`) and import links."""
 from django.contrib import admin
 
-from interop.models import ApiToken, FhirLink
+from interop.models import ApiToken, BackendClient, FhirLink
 
 
 @admin.register(ApiToken)
@@ -24,6 +24,17 @@ class FhirLinkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(BackendClient)
+class BackendClientAdmin(admin.ModelAdmin):
+    """SMART backend services: their public keys (JWKS). Register one with `tpclinic smart_client --backend`."""
+
+    list_display = ["application", "created"]
+    readonly_fields = ["application", "created"]
 
     def has_add_permission(self, request):
         return False

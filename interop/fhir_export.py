@@ -23,6 +23,7 @@ from interop import fhir_codes as codes
 from interop.models import Installation
 from interop.text import LANGUAGE, clean, clean_text
 from patients.models import Patient
+from safety.coding import check_diagnosis
 from treatment.models import Session
 
 CHUNK = 500
@@ -132,10 +133,6 @@ def place_text(region: str, side: str | None) -> str:
 
 
 def icd_display(code: str) -> str | None:
-    try:
-        from safety.coding import check_diagnosis
-    except ImportError:
-        return None
     result = check_diagnosis(code)
     return result.description if result.ok else None
 

@@ -11,6 +11,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+import jsonschema
+
 SCHEMA = Path(__file__).resolve().parent / "data" / "fhir.schema.json.gz"
 
 
@@ -24,10 +26,6 @@ def _definitions() -> dict | None:
 
 @cache
 def _validator(resource_type: str):
-    try:
-        import jsonschema
-    except ImportError:
-        return None
     definitions = _definitions()
     if definitions is None or resource_type not in definitions:
         return None

@@ -457,6 +457,10 @@ def capability_statement(request) -> dict:
         security["cors"] = True
         security["service"] = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
                                             "code": "SMART-on-FHIR"}], "text": "SMART on FHIR (OAuth 2.0)"}]
+        security["description"] += (" SMART on FHIR apps: see /.well-known/smart-configuration (authorisation code with "
+                                    "PKCE S256; openid fhirUser id_tokens signed RS256, keys at its jwks_uri; backend "
+                                    "services with client credentials and an RS384/ES384 client assertion for "
+                                    "system/ read scopes).")
         security["extension"] = [{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
                                   "extension": [{"url": key, "valueUri": url} for key, url in oauth.items()]}]
     return {

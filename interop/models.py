@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 TOKEN_PREFIX = "tpc_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # write last_used at most once a minute per token
@@ -249,3 +250,28 @@ class PatientDemographics(models.Model):
 
     def __str__(self):
         return f"FHIR demographics of patient {self.patient_id}"
+
+
+class BackendClient(models.Model):
+    """A SMART Backend Services client: an OAuth app that signs its own assertions (private_key_jwt) with a
+    key from the JWKS registered here, and acts as its application's user (an administrator or clinician),
+    so roles and the audit trail apply to it as to that person (interop.backend)."""
+
+    application = models.OneToOneField(oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE,
+                                       related_name="backend_client")
+    jwks = models.JSONField(help_text=_("The client's public keys (a JWK Set), RS384 or ES384."))
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"backend client {self.application}"
+
+
+class AssertionUse(models.Model):
+    """A client assertion's `jti`, kept until the assertion expires: the same assertion is never accepted twice."""
+
+    client_id = models.CharField(max_length=100)
+    jti = models.CharField(max_length=255)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client_id", "jti"], name="assertion_used_once")]

@@ -23,8 +23,9 @@ from interop.text import reject_control_characters
 from patients.forms import PatientForm
 from patients.models import Allergy, Medication, Patient
 from tpclinic.limits import MAX_ID
-from treatment.forms import CourseForm
-from treatment.models import Course, Injection
+from safety.models import AdverseEvent
+from treatment.forms import AdverseEventForm, CourseForm, SessionForm
+from treatment.models import Course, Injection, Session
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=MAX_ID, description="The version you read (GET the record first); a write "
@@ -105,7 +106,7 @@ def model_field(field: models.Field, *, optional: bool = False, description: str
             constraints["ge"] = check.limit_value
         elif isinstance(check, django_validators.MaxValueValidator):
             constraints["le"] = check.limit_value
-    if optional or field.null or callable(field.default):
+    if optional or field.null or (field.has_default() and callable(field.default)):
         kind, default = Optional[kind], None
     elif field.has_default():
         default = field.default
@@ -311,16 +312,15 @@ class InjectionOut(Schema):
     description: str
 
 
-class SessionFields(Schema):
-    performed_at: Optional[datetime] = Field(None, description="ISO 8601; defaults to now (minute precision).")
-    pain_before: Optional[int] = Field(None, ge=0, le=10)
-    pain_after: Optional[int] = Field(None, ge=0, le=10)
-    immediate_relief_pct: Optional[int] = Field(None, ge=0, le=100,
-                                                description="Computed from the pain scores when omitted.")
-    systemic_infection: Optional[bool] = None
-    site_infection: Optional[bool] = None
-    dose_override_reason: Optional[Text] = Field(None, description="Only when proceeding over the dose limit.")
-    notes: Optional[Text] = None
+SESSION_TEXT = {"performed_at": "ISO 8601; defaults to now (minute precision).",
+                "immediate_relief_pct": "Computed from the pain scores when omitted.",
+                "dose_override_reason": "Only when proceeding over the dose limit."}
+
+
+class SessionFields(from_model("_SessionFields", Session, SessionForm._meta.fields, optional=True,
+                               describe=SESSION_TEXT)):
+    """The session form's fields (all optional: a draft is filled in as the session goes), and its injections."""
+
     injections: Optional[list[InjectionIn]] = Field(None, max_length=60, description="Replaces the list when given.")
 
 
@@ -342,24 +342,25 @@ class SignIn(Schema):
         "Kept as a co-signature (who, when, for whom, why)."))
 
 
-class SessionOut(Schema):
-    id: int
+SESSION_OUT_FIELDS = ["id", "performed_at", "pain_before", "pain_after", "immediate_relief_pct", "consent_recorded",
+                      "notes", "status", "signed_at", "version"]
+
+
+class SessionOut(ModelSchema):
+    """A session as the chart shows it; its own fields come from the model."""
+
     course: int
     patient: int
-    performed_at: datetime
     clinician: int
     clinician_name: str
-    pain_before: Optional[int]
-    pain_after: Optional[int]
-    immediate_relief_pct: Optional[int]
     consent_recorded: bool = Field(description="Read-only: consent is recorded in the web UI's consent form.")
-    notes: str
-    status: str
-    signed_at: Optional[datetime]
     signed_by: Optional[int]
     cpt_codes: list[str]
-    version: int
     injections: list[InjectionOut]
+
+    class Meta:
+        model = Session
+        fields = SESSION_OUT_FIELDS
 
 
 # ------------------------------------------------------------------ referral
@@ -496,52 +497,63 @@ class ScreenIn(Schema):
 # ------------------------------------------------------------------ adverse events
 
 
-from safety.models import AdverseEvent as _AdverseEvent  # noqa: E402  (the choices are the model's)
+AdverseEventKind = Literal[tuple(AdverseEvent.Kind.values)]
+AdverseEventSeverity = Literal[tuple(AdverseEvent.Severity.values)]
+AdverseEventOutcome = Literal[tuple(AdverseEvent.Outcome.values)]
+EVENT_TEXT = {"injection": "The injection of that session it followed, when known.",
+              "onset_at": "Not before the session (an hour's slack) nor in the future; minute precision; without a "
+                          "time zone, clinic time.",
+              "action": "What was done."}
 
-AdverseEventKind = Literal[tuple(_AdverseEvent.Kind.values)]
-AdverseEventSeverity = Literal[tuple(_AdverseEvent.Severity.values)]
-AdverseEventOutcome = Literal[tuple(_AdverseEvent.Outcome.values)]
 
-
-class AdverseEventIn(Schema):
+class AdverseEventIn(from_model("_AdverseEventFields", AdverseEvent, AdverseEventForm._meta.fields,
+                                describe=EVENT_TEXT)):
     session: Id = Field(description="The session it followed.")
-    injection: Optional[Id] = Field(None, description="The injection of that session it followed, when known.")
-    kind: AdverseEventKind
-    onset_at: datetime = Field(description="Not before the session (an hour's slack) nor in the future; minute "
-                                           "precision; without a time zone, clinic time.")
-    severity: AdverseEventSeverity
-    action: Text = Field(max_length=4000, description="What was done.")
-    outcome: AdverseEventOutcome = "ongoing"
-    follow_up: Text = Field("", max_length=4000)
 
 
-class AdverseEventOut(Schema):
-    id: int
+class AdverseEventOut(ModelSchema):
     session: int
     patient: int
     injection: Optional[int]
-    kind: str
     kind_label: str = Field(description="English.")
-    onset_at: datetime
-    severity: str
-    outcome: str
-    action: str
-    follow_up: str
     recorded_by: int
     recorded_by_name: str
-    recorded_at: datetime
-    version: int = Field(description="Send it back with a change (PATCH); a stale version is a 409.")
+
+    @staticmethod
+    def resolve_session(event: AdverseEvent) -> int:
+        return event.session_id
+
+    @staticmethod
+    def resolve_patient(event: AdverseEvent) -> int:
+        return event.session.course.patient_id
+
+    @staticmethod
+    def resolve_injection(event: AdverseEvent) -> Optional[int]:
+        return event.injection_id
+
+    @staticmethod
+    def resolve_kind_label(event: AdverseEvent) -> str:
+        return str(event.get_kind_display())
+
+    @staticmethod
+    def resolve_recorded_by(event: AdverseEvent) -> int:
+        return event.recorded_by_id
+
+    @staticmethod
+    def resolve_recorded_by_name(event: AdverseEvent) -> str:
+        return event.recorded_by.get_full_name() or event.recorded_by.username
+
+    class Meta:
+        model = AdverseEvent
+        fields = ["id", "kind", "onset_at", "severity", "outcome", "action", "follow_up", "recorded_at", "version"]
 
 
-class AdverseEventUpdate(Schema):
+class AdverseEventUpdate(from_model("_AdverseEventChanges", AdverseEvent, ["severity", "action", "outcome", "follow_up"],
+                                    optional=True, describe=EVENT_TEXT)):
     """The course of an event after it was recorded: what was done, its severity, outcome and follow-up."""
 
     version: Optional[int] = Field(None, ge=0, le=2**31, description=(
         "Required: the version you read. Missing, 0 or stale is a 409 and nothing is saved."))
-    severity: Optional[AdverseEventSeverity] = None
-    action: Optional[Text] = Field(None, max_length=4000)
-    outcome: Optional[AdverseEventOutcome] = None
-    follow_up: Optional[Text] = Field(None, max_length=4000)
 
 
 # ------------------------------------------------------------------ pain drawings and the diary

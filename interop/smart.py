@@ -9,21 +9,53 @@ record), `patient` in the token response, refresh tokens only with `offline_acce
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
+
+from accounts import roles
+from interop import backend
+from interop.fhir_server import base_url
 
 SCOPE = re.compile(r"^(patient|user|system)/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)$")
 PLAIN_SCOPES = {"openid", "fhirUser", "launch", "launch/patient", "offline_access", "online_access", "profile"}
 V1_ACTIONS = {"read": "rs", "write": "cud", "*": "cruds"}
+log = logging.getLogger(__name__)
 
 
 def key(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def issuer(request: HttpRequest) -> str:
+    """This authorisation server's name: the site root, as in RFC 9207's `iss`, the id_token and the
+    SMART configuration (one value, so an app can compare them)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def fhir_user_reference(user) -> str | None:
+    """`Patient/{id}` for a patient's login, `Practitioner/{id}` for staff (their user id, as exported)."""
+    patient = getattr(user, "patient_record", None)
+    if patient is not None:
+        return f"Patient/{patient.pk}"
+    return f"Practitioner/{user.pk}" if roles.is_staff_member(user) else None
+
+
+def _django_request(request) -> HttpRequest:
+    """The Django request behind an oauthlib one (DOT passes Django's META as the oauthlib headers)."""
+    django_request = HttpRequest()
+    django_request.META = dict(request.headers)
+    if request.headers.get("X_DJANGO_OAUTH_TOOLKIT_SECURE"):
+        django_request.META["wsgi.url_scheme"] = "https"
+    return django_request
 
 
 def redirect_uri_problem(uri: str) -> str | None:
@@ -88,9 +120,43 @@ class SmartScopes(BaseScopes):
 
 
 class SmartValidator(OAuth2Validator):
-    """DOT's validator plus SMART: scopes by shape, and the launch context carried into the token."""
+    """DOT's validator plus SMART: scopes by shape, the launch context carried into the token, and the
+    `fhirUser` claim of the id_token (with the `fhirUser` scope)."""
+
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "fhirUser": "fhirUser"}
+
+    def get_additional_claims(self, request):
+        reference = fhir_user_reference(request.user)
+        if reference is None:
+            return {}
+        return {"fhirUser": f"{base_url(_django_request(request))}/{reference}"}
+
+    def get_oidc_issuer_endpoint(self, request):
+        return issuer(_django_request(request))
+
+
+    def authenticate_client(self, request, *args, **kwargs):
+        """A backend client's signed assertion (private_key_jwt, interop.backend); otherwise DOT's secrets."""
+        if getattr(request, "client_assertion_type", None) != backend.ASSERTION_TYPE:
+            return super().authenticate_client(request, *args, **kwargs)
+        token_endpoint = _django_request(request).build_absolute_uri(reverse("interop:smart-token"))
+        try:
+            application = backend.authenticate(getattr(request, "client_assertion", None) or "", token_endpoint)
+        except backend.AssertionRefused as refused:
+            log.info("SMART backend client refused: %s", refused)
+            return False
+        if request.client_id and request.client_id != application.client_id:
+            return False
+        request.client, request.client_id = application, application.client_id
+        return True
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        if request.grant_type == "client_credentials":
+            # Backend Services: system/ read scopes only.
+            return (bool(scopes) and all((parse(s) or ("",))[0] == "system" and s.rpartition(".")[2] in backend.READ_ACTIONS
+                            for s in scopes))
+        if "openid" in scopes and client.algorithm != AbstractApplication.RS256_ALGORITHM:
+            return False  # an app added in the admin without "RSA with SHA-2 256" gets no id_token
         return bool(scopes) and all(valid_scope(s) for s in scopes)
 
     def save_bearer_token(self, token, request, *args, **kwargs):
@@ -148,7 +214,12 @@ def grant_for(raw: str):
 
     token = (get_access_token_model().objects.select_related("user", "application")
              .filter(token_checksum=key(raw)).first())
-    if token is None or not token.is_valid() or token.user is None or not token.user.is_active:
+    if token is None or not token.is_valid():
+        return None
+    user = token.user
+    if user is None and token.application is not None and backend.is_backend(token.application):
+        user = backend.acting_user(token.application)  # client credentials: the client's own staff user
+    if user is None or not user.is_active:
         return None
     context = LaunchContext.objects.filter(key=key(raw)).first()
-    return token.user, Grant(frozenset(token.scope.split()), context.patient_id if context else None)
+    return user, Grant(frozenset(token.scope.split()), context.patient_id if context else None)

@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.db.models import Q
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from django.urls import reverse
@@ -22,7 +24,9 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
 
 from accounts import roles
-from interop import smart
+from accounts.decorators import staff_required
+from audit import events
+from interop import backend, smart
 from interop.access import PATIENT_ROLE
 from interop.auth import fhir_user
 from interop.fhir_server import base_url
@@ -32,23 +36,27 @@ from tpclinic.limits import parse_id
 
 CAPABILITIES = ["launch-ehr", "context-ehr-patient", "launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
                 "context-banner", "permission-patient", "permission-user", "permission-offline", "permission-v1",
-                "permission-v2"]
+                "permission-v2", "sso-openid-connect", "client-confidential-asymmetric"]
 
 
 def smart_configuration(request):
     absolute = request.build_absolute_uri
     return JsonResponse({
-        "issuer": absolute("/"),
+        "issuer": smart.issuer(request),
+        "jwks_uri": absolute(reverse("interop:smart-jwks")),
         "authorization_endpoint": absolute(reverse("interop:smart-authorize")),
         "token_endpoint": absolute(reverse("interop:smart-token")),
         "introspection_endpoint": absolute(reverse("interop:smart-introspect")),
         "revocation_endpoint": absolute(reverse("interop:smart-revoke")),
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none",
+                                                  "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": backend.ALGORITHMS,
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "response_types_supported": ["code"],
+        "id_token_signing_alg_values_supported": ["RS256"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": sorted(smart.PLAIN_SCOPES - {"profile"}) + [
-            "patient/*.read", "patient/*.rs", "user/*.read", "user/*.rs", "user/*.cruds"],
+            "patient/*.read", "patient/*.rs", "user/*.read", "user/*.rs", "user/*.cruds", "system/*.read", "system/*.rs"],
         "capabilities": CAPABILITIES,
     })
 
@@ -66,11 +74,37 @@ def find_patients(text: str):
     return Patient.objects.filter(wanted).order_by("family_name", "given_name")[:20]
 
 
+def launchable_apps():
+    """Apps a clinician can open from the chart (EHR launch): registered apps with a redirect URI, not backend services."""
+    Application = get_application_model()
+    return (Application.objects.filter(authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+                                       backend_client__isnull=True).exclude(redirect_uris="").order_by("name"))
+
+
+def start_launch(request, application, patient) -> str:
+    """A new EHR launch context for this app and patient; the URL that opens the app with it (its redirect
+    URI's origin plus `?iss=<FHIR base>&launch=<value>`). Recorded in the audit trail: the app may now
+    ask for this patient's record."""
+    launch = secrets.token_urlsafe(24)
+    context = LaunchContext.objects.create(key=smart.key(f"launch:{launch}"), patient=patient)
+    events.record(events.Action.CREATE, obj=context, patient=patient, request=request,
+                  after={"app": application.name, "client_id": application.client_id}, detail="SMART EHR launch")
+    app = urlsplit(application.redirect_uris.split()[0])
+    query = urlencode({"iss": base_url(request), "launch": launch})
+    return f"{app.scheme}://{app.netloc}/?{query}"
+
+
+def _chosen(request):
+    application = launchable_apps().filter(client_id=request.POST.get("client_id", "")).first()
+    chosen = request.POST.get("patient", "")
+    patient = Patient.objects.filter(pk=parse_id(chosen)).first() if parse_id(chosen) else None
+    return application, patient
+
+
 @csrf_exempt
 def ehr_launch(request):
-    """`POST /oauth/launch` (client_id, patient): an EHR launch context for that app and patient; the
-    answer gives the `launch` value and the URL to open the app with (its redirect URI's origin plus
-    `?iss=<FHIR base>&launch=<value>`). Staff only: a web session (with its CSRF token) or an API token."""
+    """`POST /oauth/launch` (client_id, patient): an EHR launch context for that app and patient; answers the
+    `launch` value and `launch_url`. Staff only: a web session (with its CSRF token) or an API token."""
     user, via_token = fhir_user(request)
     if request.method != "POST":
         return JsonResponse({"error": "Use POST."}, status=405)
@@ -78,16 +112,26 @@ def ehr_launch(request):
         return JsonResponse({"error": "Only clinic staff launch apps from the chart."}, status=403)
     if not via_token and CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
         return JsonResponse({"error": "The CSRF check failed."}, status=403)
-    application = get_application_model().objects.filter(client_id=request.POST.get("client_id", "")).first()
-    chosen = request.POST.get("patient", "")
-    patient = Patient.objects.filter(pk=parse_id(chosen)).first() if parse_id(chosen) else None
+    application, patient = _chosen(request)
     if application is None or patient is None:
         return JsonResponse({"error": "Send client_id of a registered app and patient (its id)."}, status=400)
-    launch = secrets.token_urlsafe(24)
-    LaunchContext.objects.create(key=smart.key(f"launch:{launch}"), patient=patient)
-    app = urlsplit(application.redirect_uris.split()[0])
-    query = urlencode({"iss": base_url(request), "launch": launch})
-    return JsonResponse({"launch": launch, "launch_url": f"{app.scheme}://{app.netloc}/?{query}"}, status=201)
+    launch_url = start_launch(request, application, patient)
+    return JsonResponse({"launch": parse_qs(urlsplit(launch_url).query)["launch"][0], "launch_url": launch_url},
+                        status=201)
+
+
+@require_POST
+@staff_required()
+def open_app(request):
+    """The chart's "Launch app" button: start an EHR launch and open the app. The page links to the app (and
+    a script follows the link at once): a link may leave the site where the chart's CSP `form-action 'self'`
+    would stop a redirect after the form."""
+    application, patient = _chosen(request)
+    if application is None or patient is None:
+        return render(request, "interop/launch_app.html", {"error": _("Choose a registered app and a patient.")},
+                      status=400)
+    return render(request, "interop/launch_app.html", {
+        "application": application, "patient": patient, "launch_url": start_launch(request, application, patient)})
 
 
 class SmartAuthorizeView(AuthorizationView):

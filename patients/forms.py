@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Allergy, Medication, Patient
@@ -17,6 +18,11 @@ class PatientForm(VersionedForm):
 
     def clean_mrn(self):
         return self.cleaned_data["mrn"].strip().upper()
+
+    def save(self, commit=True):
+        if {"height_cm", "weight_kg"} & set(self.changed_data):
+            self.instance.measured_on = timezone.localdate()  # measured today, as entered
+        return super().save(commit)
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,7 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.validators import validate_language_tag
@@ -32,6 +33,10 @@ class Patient(Versioned):
         _("weight (kg)"), max_digits=5, decimal_places=1, null=True, blank=True,
         validators=[MinValueValidator(2), MaxValueValidator(400)],
     )
+    measured_on = models.DateField(
+        _("height and weight measured on"), null=True, blank=True,
+        help_text=_("When the height or weight on file was taken (FHIR vital signs' effective date)."),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=35, default="en", validators=[validate_language_tag],
         help_text=_("BCP 47 tag, e.g. en, es, ar"),
@@ -57,6 +62,14 @@ class Patient(Versioned):
 
     def __str__(self):
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    def save(self, *args, **kwargs):
+        # A height or weight on file always has a date: the day it is first recorded, unless given.
+        if self.measured_on is None and (self.height_cm is not None or self.weight_kg is not None):
+            self.measured_on = timezone.localdate()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "measured_on"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

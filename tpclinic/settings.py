@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from jwcrypto import jwk
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("TPCLINIC_DATA_DIR", BASE_DIR / "var"))
@@ -45,6 +46,20 @@ def _secret_key() -> str:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = _secret_key()
+
+
+def _oidc_private_key() -> str:
+    """The RSA key that signs SMART id_tokens (RS256): OIDC_RSA_PRIVATE_KEY (PEM), else made once per
+    installation and kept in var/oidc_rsa_key.pem (0600), like the secret key. Its public half is the JWKS."""
+    if os.environ.get("OIDC_RSA_PRIVATE_KEY"):
+        return os.environ["OIDC_RSA_PRIVATE_KEY"]
+    key_file = DATA_DIR / "oidc_rsa_key.pem"
+    if not key_file.exists():
+        pem = jwk.JWK.generate(kty="RSA", size=2048).export_to_pem(private_key=True, password=None)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pem)
+    return key_file.read_text()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -351,6 +366,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # OpenID Connect for SMART's `openid fhirUser`: an RS256 id_token whose fhirUser names the Practitioner
+    # or Patient (interop.smart.SmartValidator); the public key is served at /oauth/jwks.
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
 }
 # 'http' stays in ALLOWED_REDIRECT_URI_SCHEMES only for native apps' loopback callbacks (RFC 8252
 # §7.3, http://127.0.0.1 or [::1] on any port); `smart_client` refuses any other http redirect URI

@@ -288,7 +288,8 @@ def _fresh_client() -> Client:
 def call(name, method, url, role, world):
     client = _fresh_client()
     headers = {}
-    api = name.startswith("interop:") and name != "interop:smart-authorize"  # a web page: the user signs in
+    # web pages under interop (the user signs in): the SMART authorisation page and the chart's "Launch app"
+    api = name.startswith("interop:") and name not in {"interop:smart-authorize", "interop:smart-launch-open"}
     if role != ANONYMOUS:
         if api:
             headers["Authorization"] = f"Bearer {world['tokens'][role]}"

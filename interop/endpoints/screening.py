@@ -178,20 +178,9 @@ def _audit_read(patient: Patient) -> None:
 # ------------------------------------------------------------------ adverse events
 
 
-def adverse_event_out(event: AdverseEvent) -> dict:
-    recorder = event.recorded_by
-    return {
-        **{field: getattr(event, field) for field in (
-            "id", "kind", "onset_at", "severity", "outcome", "action", "follow_up", "recorded_at",
-        )},
-        "session": event.session_id,
-        "patient": event.session.course.patient_id,
-        "injection": event.injection_id,
-        "kind_label": str(event.get_kind_display()),
-        "recorded_by": recorder.pk,
-        "recorded_by_name": recorder.get_full_name() or recorder.username,
-        "version": event.version,
-    }
+def adverse_event_out(event: AdverseEvent) -> AdverseEvent:
+    """AdverseEventOut reads the record itself (a ModelSchema with resolvers), as CourseOut does."""
+    return event
 
 
 def _events():

@@ -23,7 +23,8 @@ from interop.auth import BearerToken
 from interop.endpoints.common import (PageQuery, check_form, filter_by, form_data, get_or_404, instance_data, paginate,
                                       responses)
 from interop.problems import conflict, invalid
-from interop.schemas import (CourseIn, CourseOut, CourseUpdate, Id, SessionIn, SessionOut, SessionUpdate, SignIn,
+from interop.schemas import (SESSION_OUT_FIELDS, CourseIn, CourseOut, CourseUpdate, Id, SessionIn, SessionOut,
+                             SessionUpdate, SignIn,
                              page_of)
 from patients.models import Patient
 from treatment import versions
@@ -64,10 +65,7 @@ def course_out(course: Course) -> Course:
 def session_out(session: Session) -> dict:
     cpt = getattr(session, "cpt_codes", "") or ""
     return {
-        **{field: getattr(session, field) for field in (
-            "id", "performed_at", "pain_before", "pain_after", "immediate_relief_pct", "consent_recorded", "notes",
-            "status", "signed_at", "version",
-        )},
+        **{field: getattr(session, field) for field in SESSION_OUT_FIELDS},
         "course": session.course_id,
         "patient": session.course.patient_id,
         "clinician": session.clinician_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -184,6 +185,15 @@ def _quantity(resource: dict, table: dict, what: str) -> Decimal:
     return (value * table[unit]).quantize(Decimal("0.1"))
 
 
+def _effective_day(resource: dict):
+    """The day of `effectiveDateTime` (or a Period's start), or None when absent or unreadable."""
+    value = resource.get("effectiveDateTime") or (resource.get("effectivePeriod") or {}).get("start") or ""
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
 @handler("Observation")
 def import_observation(ctx: Importer, entry: Entry):
     resource = entry.resource
@@ -195,8 +205,9 @@ def import_observation(ctx: Importer, entry: Entry):
             patient.height_cm = _quantity(resource, LENGTH_TO_CM, "body height")
         else:
             patient.weight_kg = _quantity(resource, MASS_TO_KG, "body weight")
+        patient.measured_on = _effective_day(resource) or patient.measured_on
         patient.full_clean(exclude=["user"])
-        patient.save(update_fields=["height_cm", "weight_kg", "updated_at"])
+        patient.save(update_fields=["height_cm", "weight_kg", "measured_on", "updated_at"])
         return "updated", None, f"height/weight of patient {patient.pk} set."
     if codes.PAIN_SCORE[0] not in loinc and "immediate-relief" not in ours:
         raise Skip("tpclinic keeps body height and weight, the pain scores and relief of its sessions, pain "

@@ -194,6 +194,8 @@ def body_measurements(scope: Scope):
                 "category": [concept(codes.OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")],
                 "code": concept(codes.LOINC, loinc, display, display),
                 "subject": ref("Patient", patient.pk),
+                # vital-signs profile: effective[x] is required; the day the measurement was taken
+                **({"effectiveDateTime": patient.measured_on.isoformat()} if patient.measured_on else {}),
                 "valueQuantity": {"value": float(value), "unit": unit, "system": codes.UCUM, "code": unit},
             }
 

@@ -11,7 +11,10 @@ from interop import fhir_codes as codes
 from interop.fhir_export import (CHUNK, Scope, coding, concept, exporter, extension, icd_display, instant, muscle_site,
                                  person_name, ref, sub)
 from interop.fhir_out.note import procedure_note_annotations
+from safety.coding import cpt_for_session
 from treatment.models import Course, Injection, Session
+from treatment.workflow import planned
+from treatment.superbill import drug_codes
 
 
 # ------------------------------------------------------------------ courses
@@ -110,11 +113,6 @@ def cpt_codes(session: Session) -> list[str]:
     stored = [c for c in (getattr(session, "cpt_codes", "") or "").split(",") if c]
     if stored or not session.is_signed:
         return stored
-    try:
-        from safety.coding import cpt_for_session
-        from treatment.workflow import planned
-    except ImportError:
-        return []
     return list(cpt_for_session([planned(i) for i in session.injections.all()]).codes)
 
 
@@ -158,6 +156,15 @@ def procedures(scope: Scope):
         }
 
 
+def injectate(injection: Injection, described: str) -> dict:
+    """tpclinic's own injectate code, then RxNorm's ingredient code where drug_codes.toml gives one."""
+    medication = concept(codes.AGENT, injection.agent, injection.get_agent_display(), described)
+    rxnorm = drug_codes().get("rxnorm", {}).get(injection.agent)
+    if rxnorm:
+        medication["coding"].append(coding(codes.RXNORM, rxnorm["code"], rxnorm["display"]))
+    return medication
+
+
 @exporter("MedicationAdministration")
 def medication_administrations(scope: Scope):
     for session in _sessions(scope).iterator(chunk_size=CHUNK):
@@ -178,8 +185,7 @@ def medication_administrations(scope: Scope):
                 ])],
                 "partOf": [ref("Procedure", session.pk)],
                 "status": "completed" if session.is_signed else "in-progress",
-                "medicationCodeableConcept": concept(codes.AGENT, injection.agent, injection.get_agent_display(),
-                                                     described),
+                "medicationCodeableConcept": injectate(injection, described),
                 "subject": ref("Patient", session.course.patient_id),
                 "effectiveDateTime": instant(session.performed_at),
                 "performer": [{"actor": ref("Practitioner", session.clinician_id, person_name(session.clinician))}],

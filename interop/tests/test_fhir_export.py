@@ -71,6 +71,16 @@ def test_trigger_points_procedures_and_injections(api, clinic, clinician):
     assert lidocaine["dosage"]["site"]["text"] == "Trapezius (upper fibres), left"
 
 
+def test_height_and_weight_are_vital_signs_with_their_date(api, clinic, clinician):
+    from datetime import date
+
+    type(clinic["patient"]).objects.filter(pk=clinic["patient"].pk).update(measured_on=date(2026, 5, 4))
+    found = by_type(everything(api, clinician, clinic["patient"]))
+    vitals = [r for r in found["Observation"]
+              if any(c["code"] == "vital-signs" for k in r.get("category", []) for c in k["coding"])]
+    assert vitals and all(r["effectiveDateTime"] == "2026-05-04" for r in vitals)
+
+
 def test_pain_scores_and_next_appointment(api, clinic, clinician):
     found = by_type(everything(api, clinician, clinic["patient"]))
     pain = {r["id"]: r for r in found["Observation"] if r["code"]["coding"][0]["code"] == "72514-3"}

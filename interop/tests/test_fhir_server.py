@@ -342,6 +342,28 @@ def test_update_refuses_what_it_cannot_keep_and_changes_nothing(api, fhir, clini
     assert put(api, f"/fhir/Procedure/{clinic['signed'].pk}", {}, clinician).status_code == 405
 
 
+def test_injectates_carry_rxnorm_from_the_drug_codes_file(fhir, clinic, clinician, monkeypatch):
+    from interop import fhir_codes as codes
+    from interop.fhir_out import treatment as exporter
+    from treatment.superbill import drug_codes
+
+    table = drug_codes()["rxnorm"]
+    given = fhir.search("/fhir/MedicationAdministration", clinician, code=f"{codes.RXNORM}|{table['lidocaine']['code']}")
+    assert given["total"] >= 1
+    for entry in given["entry"]:
+        medication = entry["resource"]["medicationCodeableConcept"]
+        assert medication["coding"] == [
+            {"system": codes.AGENT, "code": "lidocaine", "display": "Lidocaine"},
+            {"system": codes.RXNORM, "code": table["lidocaine"]["code"], "display": "lidocaine"}]
+    # the file is the truth: another code there is the code exported; no entry, no RxNorm coding
+    monkeypatch.setattr(exporter, "drug_codes", lambda: {"rxnorm": {"lidocaine": {"code": "999", "display": "x"}}})
+    changed = fhir.get(f"/fhir/MedicationAdministration/{given['entry'][0]['resource']['id']}", clinician).json()
+    assert changed["medicationCodeableConcept"]["coding"][1]["code"] == "999"
+    monkeypatch.setattr(exporter, "drug_codes", lambda: {"rxnorm": {}})
+    plain = fhir.get(f"/fhir/MedicationAdministration/{given['entry'][0]['resource']['id']}", clinician).json()
+    assert [c["system"] for c in plain["medicationCodeableConcept"]["coding"]] == [codes.AGENT]
+
+
 def test_injected_sides_are_snomed_laterality(fhir, clinic, clinician):
     from interop import fhir_codes as codes
 

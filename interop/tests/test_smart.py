@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from jwcrypto import jwk, jwt
 
 pytestmark = pytest.mark.django_db
 APP = "https://app.example/callback"
@@ -61,6 +62,10 @@ def test_smart_configuration_and_capability_statement_agree(client):
     statement = client.get("/fhir/metadata").json()
     uris = {e["url"]: e["valueUri"] for e in statement["rest"][0]["security"]["extension"][0]["extension"]}
     assert uris["authorize"] == config["authorization_endpoint"] and uris["token"] == config["token_endpoint"]
+    assert "private_key_jwt" in config["token_endpoint_auth_methods_supported"]
+    assert config["token_endpoint_auth_signing_alg_values_supported"] == ["RS384", "ES384"]
+    assert "client_credentials" in config["grant_types_supported"] and "system/*.read" in config["scopes_supported"]
+    assert "jwks_uri" in statement["rest"][0]["security"]["description"]
 
 
 def test_staff_pick_the_patient_and_the_token_names_it(staff_browser, clinic):
@@ -82,6 +87,40 @@ def test_staff_pick_the_patient_and_the_token_names_it(staff_browser, clinic):
     assert reader.get(f"/fhir/Patient/{patient.pk}", headers=bearer).status_code == 200
     assert reader.get(f"/fhir/Patient/{clinic['other'].pk}", headers=bearer).status_code == 404
     assert reader.get("/fhir/Patient", headers=bearer).json()["total"] == 1  # patient scope: that patient only
+
+
+def verified_claims(client_id: str, id_token: str) -> dict:
+    """The id_token's claims, after checking its RS256 signature against the published JWKS."""
+    jwks_uri = Client().get("/.well-known/smart-configuration").json()["jwks_uri"]
+    keys = jwk.JWKSet.from_json(Client().get(urlsplit(jwks_uri).path).content)
+    checked = jwt.JWT(jwt=id_token, key=keys, algs=["RS256"], expected_type="JWS",
+                      check_claims={"aud": client_id, "exp": None})
+    return json.loads(checked.claims)
+
+
+def test_openid_fhiruser_names_the_practitioner_in_a_signed_id_token(staff_browser, clinician, clinic):
+    app = register()
+    config = Client().get("/.well-known/smart-configuration").json()
+    assert "sso-openid-connect" in config["capabilities"] and {"openid", "fhirUser"} <= set(config["scopes_supported"])
+    code = allow(staff_browser, app["client_id"], "openid fhirUser launch/patient patient/*.rs", clinic["patient"])
+    answer = token(app["client_id"], code).json()
+    claims = verified_claims(app["client_id"], answer["id_token"])
+    assert claims["iss"] == config["issuer"] == "http://testserver"
+    assert claims["sub"] == str(clinician.pk)
+    assert claims["fhirUser"] == f"http://testserver/fhir/Practitioner/{clinician.pk}"
+    fhir_user = urlsplit(claims["fhirUser"]).path
+    bearer = {"Authorization": f"Bearer {answer['access_token']}"}
+    assert staff_browser.get(fhir_user).json()["id"] == str(clinician.pk)  # the claim names a real resource
+    assert Client().get(f"/fhir/Patient/{clinic['patient'].pk}", headers=bearer).status_code == 200
+
+
+def test_fhiruser_needs_its_scope_and_id_token_needs_openid(staff_browser, clinic):
+    app = register()
+    code = allow(staff_browser, app["client_id"], "openid launch/patient patient/*.rs", clinic["patient"])
+    claims = verified_claims(app["client_id"], token(app["client_id"], code).json()["id_token"])
+    assert "fhirUser" not in claims
+    code = allow(staff_browser, app["client_id"], "fhirUser launch/patient patient/*.rs", clinic["patient"])
+    assert "id_token" not in token(app["client_id"], code).json()
 
 
 def test_pkce_is_required(staff_browser, clinic):

@@ -74,3 +74,22 @@ def test_chart_shows_record_and_safety_facts(clinician_client, patient):
 
 def test_unknown_patient_is_404_not_500(clinician_client):
     assert clinician_client.get(reverse("patients:chart", args=[999999])).status_code == 404
+
+
+def test_height_and_weight_are_dated_the_day_they_are_entered_or_changed(clinician_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    clinician_client.post(reverse("patients:new"), _patient_post())
+    patient = Patient.objects.get(mrn="TP0100")
+    assert patient.measured_on == timezone.localdate()
+    Patient.objects.filter(pk=patient.pk).update(measured_on=timezone.localdate() - timedelta(days=30))
+    edit = {**_patient_post(), "version": patient.version, "allergies-TOTAL_FORMS": "0", "medications-TOTAL_FORMS": "0"}
+    clinician_client.post(reverse("patients:edit", args=[patient.pk]), {**edit, "payer_name": "Acme"})
+    patient.refresh_from_db()
+    assert patient.measured_on == timezone.localdate() - timedelta(days=30)  # other fields: the date stays
+    clinician_client.post(reverse("patients:edit", args=[patient.pk]), {**edit, "version": patient.version,
+                                                                         "weight_kg": "62"})
+    patient.refresh_from_db()
+    assert patient.weight_kg == 62 and patient.measured_on == timezone.localdate()

@@ -1,12 +1,17 @@
 """Register a SMART on FHIR app; prints {"client_id": ..., "client_secret": ...} (the secret only for a
-confidential client, shown once: only its hash is kept). Admins manage apps in the admin site."""
+confidential client, shown once: only its hash is kept). A backend service (`--backend`) registers its
+public keys instead (`--jwks FILE`) and acts as a staff user (`--user`). Admins manage apps in the admin site."""
 import json
 import secrets
+from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from oauth2_provider.models import get_application_model
 
-from interop import smart
+from interop import backend, smart
+from interop.models import BackendClient
 
 
 class Command(BaseCommand):
@@ -14,15 +19,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True)
-        parser.add_argument("--redirect-uri", required=True, action="append", dest="redirect_uris",
+        parser.add_argument("--redirect-uri", action="append", dest="redirect_uris", default=[],
                             help="Where the app receives the authorisation code (repeat for several).")
         parser.add_argument("--confidential", action="store_true", help="The app can keep a secret (a server).")
         parser.add_argument("--scope", default="", help="Documented scopes the app will ask for (checked here).")
+        parser.add_argument("--backend", action="store_true",
+                            help="SMART Backend Services: client credentials with a signed assertion (RS384/ES384).")
+        parser.add_argument("--jwks", help="With --backend: a file holding the client's public keys (a JWK Set).")
+        parser.add_argument("--user", help="With --backend: the administrator or clinician the service acts as.")
 
-    def handle(self, *args, name, redirect_uris, confidential, scope, **options):
+    def handle(self, *args, name, redirect_uris, confidential, scope, backend: bool, jwks, user, **options):
         bad = [s for s in scope.split() if not smart.valid_scope(s)]
         if bad:
             raise CommandError(f"Not SMART scopes: {' '.join(bad)}")
+        if backend:
+            return self._backend(name, jwks, user)
+        if not redirect_uris:
+            raise CommandError("Give --redirect-uri (or --backend for a service without a person).")
         refused = [problem for uri in redirect_uris if (problem := smart.redirect_uri_problem(uri))]
         if refused:
             raise CommandError("; ".join(refused))
@@ -32,6 +45,7 @@ class Command(BaseCommand):
             name=name, redirect_uris=" ".join(redirect_uris),
             client_type=Application.CLIENT_CONFIDENTIAL if confidential else Application.CLIENT_PUBLIC,
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE, client_secret=secret,
+            algorithm=Application.RS256_ALGORITHM,  # id_tokens (openid fhirUser) signed with the server's key
         )
         try:
             application.full_clean(exclude=["user", "client_secret"])
@@ -42,3 +56,28 @@ class Command(BaseCommand):
         if confidential:
             out["client_secret"] = secret
         self.stdout.write(json.dumps(out))
+
+    def _backend(self, name: str, jwks_file: str | None, username: str | None):
+        if not jwks_file or not username:
+            raise CommandError("A backend client needs --jwks FILE (its public keys) and --user USERNAME.")
+        try:
+            jwks = json.loads(Path(jwks_file).read_text())
+        except (OSError, ValueError) as error:
+            raise CommandError(f"{jwks_file}: {error}") from None
+        problem = backend.jwks_problem(jwks)
+        if problem:
+            raise CommandError(f"{jwks_file}: {problem}")
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user {username!r}.")
+        Application = get_application_model()
+        # The secret is never shown or used: a backend client authenticates only by its signed assertion.
+        application = Application(name=name, user=user, redirect_uris="", client_type=Application.CLIENT_CONFIDENTIAL,
+                                  authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+                                  client_secret=secrets.token_urlsafe(32))
+        if backend.acting_user(application) is None:
+            raise CommandError(f"{username} must be an active administrator or clinician to export for a service.")
+        with transaction.atomic():
+            application.save()
+            BackendClient.objects.create(application=application, jwks=jwks)
+        self.stdout.write(json.dumps({"client_id": application.client_id}))

@@ -1,0 +1,101 @@
+"""SMART Backend Services: a server (no person present) gets a `system/` token with client credentials.
+
+The client proves who it is with a client assertion (RFC 7523 `private_key_jwt`, as SMART App Launch
+2.x "Backend Services" asks): a JWT it signs with RS384 or ES384, whose `iss` and `sub` are its
+client_id, `aud` this server's token endpoint, `exp` at most five minutes ahead, and a `jti` never
+used before. The key must be in the JWK Set registered for the client (`tpclinic smart_client
+--backend --jwks FILE --user USERNAME`). The token acts as the client's user (an administrator or
+clinician), so roles, the audit trail and `system/` scopes together decide what it reaches.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from jwcrypto import jwk, jwt
+from jwcrypto.common import JWException
+from oauth2_provider.models import get_application_model
+
+from accounts import roles
+from accounts.models import Role
+from interop.models import AssertionUse, BackendClient
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ALGORITHMS = ["RS384", "ES384"]
+MAX_LIFETIME = timedelta(minutes=5)
+BACKEND_ROLES = {Role.ADMIN, Role.CLINICIAN}
+# Backend tokens read and search only (bulk export, search); tpclinic takes no writes from a backend.
+READ_ACTIONS = {"read", "r", "s", "rs"}
+
+
+class AssertionRefused(Exception):
+    """Why a client assertion was not accepted (for the log; the client only learns `invalid_client`)."""
+
+
+def jwks_problem(jwks: dict) -> str | None:
+    """Why a JWK Set cannot be registered for a backend client, or None."""
+    try:
+        keys = jwk.JWKSet.from_json(json.dumps(jwks))
+    except (JWException, ValueError, TypeError) as error:
+        return f"not a JWK Set: {error}"
+    if not keys["keys"]:
+        return "the JWK Set has no keys"
+    for key in keys["keys"]:
+        if key.has_private:
+            return f"key {key.get('kid', '')!r} is a private key: register only the public half"
+        if key["kty"] not in {"RSA", "EC"} or (key["kty"] == "EC" and key.get("crv") != "P-384"):
+            return f"key {key.get('kid', '')!r}: RS384 needs an RSA key and ES384 an EC P-384 key"
+    return None
+
+
+def _unverified_claims(assertion: str) -> dict:
+    try:
+        payload = assertion.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        raise AssertionRefused("the client assertion is not a JWT") from None
+
+
+def authenticate(assertion: str, token_endpoint: str):
+    """The backend client's Application if the assertion is good (its `jti` is then spent), else AssertionRefused."""
+    client_id = _unverified_claims(assertion).get("iss")
+    application = (get_application_model().objects.select_related("backend_client", "user")
+                   .filter(client_id=str(client_id or ""), backend_client__isnull=False).first())
+    if application is None:
+        raise AssertionRefused(f"no backend client {client_id!r}")
+    if acting_user(application) is None:
+        raise AssertionRefused(f"{application.client_id} acts as no active administrator or clinician")
+    keys = jwk.JWKSet.from_json(json.dumps(application.backend_client.jwks))
+    try:
+        checked = jwt.JWT(jwt=assertion, key=keys, algs=ALGORITHMS, expected_type="JWS",
+                          check_claims={"iss": application.client_id, "sub": application.client_id,
+                                        "aud": token_endpoint, "exp": None, "jti": None})
+    except (JWException, ValueError, TypeError) as error:
+        raise AssertionRefused(f"assertion of {application.client_id}: {error}") from None
+    claims = json.loads(checked.claims)
+    expires = datetime.fromtimestamp(int(claims["exp"]), tz=dt_timezone.utc)
+    if expires > timezone.now() + MAX_LIFETIME + timedelta(seconds=60):  # 60 s: clock skew, as jwcrypto allows
+        raise AssertionRefused("the assertion's exp is more than five minutes ahead")
+    AssertionUse.objects.filter(expires__lt=timezone.now() - timedelta(minutes=1)).delete()
+    try:
+        with transaction.atomic():
+            AssertionUse.objects.create(client_id=application.client_id, jti=str(claims["jti"]), expires=expires)
+    except IntegrityError:
+        raise AssertionRefused(f"assertion {claims['jti']!r} was already used") from None
+    return application
+
+
+def acting_user(application):
+    """The user a backend client's token acts as: its application's user, while active and still an
+    administrator or clinician; None otherwise (the token then opens nothing)."""
+    user = application.user
+    if user is None or not user.is_active or roles.role_of(user) not in BACKEND_ROLES:
+        return None
+    return user
+
+
+def is_backend(application) -> bool:
+    return BackendClient.objects.filter(application=application).exists()
