@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from safety import coding
+from safety import coding, present
 from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
 from tpclinic.versioning import VersionedForm
@@ -27,7 +27,7 @@ class CourseForm(VersionedForm):
     def clean_diagnosis_code(self):
         result = coding.check_diagnosis(self.cleaned_data["diagnosis_code"])
         if not result.ok:
-            raise forms.ValidationError(result.message)
+            raise forms.ValidationError(present.diagnosis_message(result))
         return result.code
 
     def clean(self):

@@ -94,7 +94,7 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
     with transaction.atomic():
         updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT, version=session.version).update(
             status=Session.Status.SIGNED, signed_at=now, signed_by=user,
-            screen_snapshot=result.snapshot(), cpt_codes=",".join(result.cpt.codes),
+            screen_snapshot=present.snapshot(result), cpt_codes=",".join(result.cpt.codes),
         )
         if updated:
             if cosigning:
