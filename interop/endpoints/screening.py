@@ -31,7 +31,9 @@ from safety import present
 from safety.facts import PlannedInjection
 from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
-from treatment import versions, workflow
+from tpclinic import versioning
+from tpclinic.versioning import StaleVersion
+from treatment import workflow
 from treatment.forms import AdverseEventForm
 from treatment.models import Injection, Session
 
@@ -261,9 +263,8 @@ def update_adverse_event(request, event_id: int, payload: AdverseEventUpdate):
     values = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     version = values.pop("version", None)
     if version != event.version:
-        raise conflict(versions.VersionRefused(
-            "adverse event", event.version, version,
-            versions.differences(event, values, list(values)) if version else []).message)
+        raise conflict(StaleVersion(event, version,
+                                    versioning.changes(event, list(values), values, None) if version else []).message)
     data = {"kind": event.kind, "injection": event.injection_id or "", "onset_at": _form_time(event.onset_at),
             "severity": event.severity, "action": event.action, "outcome": event.outcome,
             "follow_up": event.follow_up, "version": version, **values}
@@ -272,11 +273,9 @@ def update_adverse_event(request, event_id: int, payload: AdverseEventUpdate):
     if errors:
         raise invalid(errors)
     with transaction.atomic():
-        try:
-            new_version = versions.claim(AdverseEvent.objects, event.pk, version, "adverse event")
-        except versions.VersionRefused as refused:
-            raise conflict(refused.message) from None
         saved = form.save(commit=False)
-        saved.version = new_version
-        saved.save()
+        try:
+            saved.save_if_current(version)
+        except StaleVersion as refused:
+            raise conflict(refused.message) from None
     return adverse_event_out(get_or_404(_events(), event.pk, "adverse event"))
