@@ -126,11 +126,16 @@ class Versioned(models.Model):
     def save(self, *args, **kwargs):
         if self._state.adding or self.pk is None or getattr(self, "_version_checked", False):
             return super().save(*args, **kwargs)
-        self.version = models.F("version") + 1
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        super().save(*args, **kwargs)
-        self.refresh_from_db(fields=["version"])
+        # Bump first (the UPDATE holds the row until the transaction ends), then save with the new
+        # number: the audit trail reads the same version before and after the save (a save that
+        # changes nothing records nothing), and no F() expression is left on the instance.
+        rows = type(self)._base_manager.filter(pk=self.pk)
+        with transaction.atomic():
+            rows.update(version=models.F("version") + 1)
+            self.version = rows.values_list("version", flat=True).first() or self.version
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
 
     def save_if_current(self, expected_version, *, within: models.QuerySet | None = None,
                         changes=None, **kwargs) -> None:
