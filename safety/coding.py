@@ -21,13 +21,8 @@ from typing import Any, Iterable
 from anatomy import vocabulary
 from safety.data_files import payer_policy
 from safety.facts import PlannedInjection
+from safety.findings import Note
 
-CPT_TEXT = {  # our own short wording, not the AMA descriptors
-    "20552": "trigger point injection(s), 1 or 2 muscles",
-    "20553": "trigger point injection(s), 3 or more muscles",
-    "20560": "dry needling (needle insertion without injection), 1 or 2 muscles",
-    "20561": "dry needling (needle insertion without injection), 3 or more muscles",
-}
 SRC_CPT = "CPT 20552/20553 (CPT Assistant; ACR Injection FAQs; AAPC on left/right), 20560/20561 (APTA 2020)"
 
 # M79.1x diagnoses by muscle group (USC orofacial program mapping, research brief section 4):
@@ -47,21 +42,15 @@ CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 class CptResult:
     codes: tuple[str, ...]  # empty or exactly one code: reported once per session
     muscle_count: int  # muscles counted for the code (left and right apart)
-    explanation: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
     source: str = SRC_CPT
-    # The explanation's facts as plain values, for wording it in the reader's language
-    # (safety/present.py): `code`, `count` and the counted `sites` as [muscle, side or None]; empty
-    # when no code applies.
+    # Why this code, as plain values (safety/present.py words it): `code`, `count` and the counted
+    # `sites` as [muscle, side or None]; empty when no code applies.
     params: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def code(self) -> str | None:
         return self.codes[0] if self.codes else None
-
-
-def _site_label(muscle: str, side: str | None) -> str:
-    return f"{vocabulary.muscle(muscle).name} ({side or 'side not recorded'})"
 
 
 def cpt_for_session(injections: Iterable[PlannedInjection]) -> CptResult:
@@ -74,31 +63,20 @@ def cpt_for_session(injections: Iterable[PlannedInjection]) -> CptResult:
     notes = []
     unsided = sorted({m for m, side in injected + needled if side is None})
     if unsided:
-        notes.append(
-            "Side not recorded for " + ", ".join(vocabulary.muscle(m).name for m in unsided)
-            + ": record it, as left and right of the same muscle count as two."
-        )
+        notes.append(Note("cpt-side-missing", {"muscles": unsided}))
     if injected:
         count, code = len(injected), "20552" if len(injected) <= 2 else "20553"
         if needled:
-            notes.append(
-                "Also dry-needled, not counted in the TPI code (one code per session): "
-                + "; ".join(_site_label(*s) for s in needled) + "."
-            )
+            notes.append(Note("cpt-also-needled", {"sites": [[m, side] for m, side in needled]}))
         counted = injected
     elif needled:
         count, code = len(needled), "20560" if len(needled) <= 2 else "20561"
-        notes.append("Medicare covers dry needling only as acupuncture for chronic low back pain (NCD 30.3.3).")
+        notes.append(Note("cpt-dry-needling-medicare"))
         counted = needled
     else:
-        return CptResult((), 0, "No injections or needling recorded: no procedure code.", tuple(notes))
-    explanation = (
-        f"{code}: {CPT_TEXT[code]}. {count} muscle{'s' if count != 1 else ''} counted, left and right apart "
-        f"({'; '.join(_site_label(*s) for s in counted)}). Reported once for the session, "
-        "however many needle sites."
-    )
+        return CptResult((), 0, tuple(notes))
     params = {"code": code, "count": count, "sites": [[muscle, side] for muscle, side in counted]}
-    return CptResult((code,), count, explanation, tuple(notes), params=params)
+    return CptResult((code,), count, tuple(notes), params=params)
 
 
 # ---------------------------------------------------------------- ICD-10-CM
@@ -109,7 +87,10 @@ class DiagnosisCheck:
     ok: bool
     code: str | None  # normalised dotted uppercase, None when the input is not code-shaped
     description: str | None
-    message: str
+    # Why, as a rule id and its facts (safety/present.py words it): icd-not-a-code (`text`),
+    # icd-category (`billable`: [[code, description]...] up to 8, `more`) or icd-billable (`covered`:
+    # True, False or None for an incomplete list; `policy`, `policy_name`, `listed`).
+    verdict: Note
     expected_for_tpi: bool = False
     source: str = SRC_ICD
 
@@ -135,28 +116,19 @@ def check_diagnosis(text: str) -> DiagnosisCheck:
     code = normalise_icd(text)
     icd = _icd()
     if code is None or not icd.is_valid_item(code):
-        return DiagnosisCheck(False, code, None, f"{(text or '').strip()!r} is not an ICD-10-CM code.")
+        return DiagnosisCheck(False, code, None, Note("icd-not-a-code", {"text": (text or "").strip()}))
     description = icd.get_description(code)
     if not icd.is_leaf(code):
         billable = [c for c in icd.get_descendants(code) if icd.is_leaf(c)]
-        shown = "; ".join(f"{c} {icd.get_description(c)}" for c in billable[:8])
-        more = f" and {len(billable) - 8} more" if len(billable) > 8 else ""
-        return DiagnosisCheck(
-            False, code, description,
-            f"{code} ({description}) is a category, not a billable code. Use one of its billable codes: {shown}{more}.",
-        )
+        return DiagnosisCheck(False, code, description, Note("icd-category", {
+            "code": code, "description": description,
+            "billable": [[c, icd.get_description(c)] for c in billable[:8]], "more": max(len(billable) - 8, 0)}))
     policy = payer_policy(COVERAGE_POLICY)
     covered = policy.covers_diagnosis(code)
     expected = code in TPI_DIAGNOSES or bool(covered)
-    message = f"{code} {description}: billable."
-    if covered:
-        message += f" Listed among the covered diagnoses of the {policy.name}."
-    elif covered is None:
-        message += (f" Not on the covered list we hold for the {policy.name} ({', '.join(policy.covered_diagnoses)}),"
-                    " which is incomplete: check the payer's billing article.")
-    else:
-        message += f" Not among the covered diagnoses of the {policy.name}."
-    return DiagnosisCheck(True, code, description, message, expected)
+    return DiagnosisCheck(True, code, description, Note("icd-billable", {
+        "code": code, "description": description, "covered": covered, "policy": policy.code,
+        "policy_name": policy.name, "listed": list(policy.covered_diagnoses)}), expected)
 
 
 @dataclass(frozen=True)
@@ -164,7 +136,6 @@ class DiagnosisSuggestion:
     code: str
     description: str
     muscles: tuple[str, ...]
-    reason: str
     source: str = SRC_MAPPING
 
 
@@ -177,13 +148,8 @@ def suggest_diagnosis(muscle_codes: Iterable[str]) -> tuple[DiagnosisSuggestion,
     for code in dict.fromkeys(muscle_codes):
         group = vocabulary.muscle(code).group
         grouped.setdefault(DIAGNOSIS_BY_GROUP.get(group, OTHER_SITE), []).append(code)
-    reasons = {
-        "M79.11": "jaw (mastication) muscles",
-        "M79.12": "auxiliary muscles of the head and neck",
-        OTHER_SITE: "muscles outside the head and neck",
-    }
     icd = _icd()
     return tuple(
-        DiagnosisSuggestion(icd_code, icd.get_description(icd_code), tuple(grouped[icd_code]), reasons[icd_code])
+        DiagnosisSuggestion(icd_code, icd.get_description(icd_code), tuple(grouped[icd_code]))
         for icd_code in sorted(grouped)
     )

@@ -15,9 +15,8 @@ live in data/dose_limits.toml next to their sources; this module only applies th
 
 Arithmetic is exact (Decimal inputs, Fraction ratios) so a dose exactly at a limit is exactly 1.
 
-The texts here are English (API, FHIR). Each also has its facts as plain values (AgentRow.params,
-DoseReport.weight_basis_params) so the web pages can word them in the reader's language
-(safety/present.py).
+No prose here: rows, the weight basis, the limit basis and the notes are facts as plain values
+(AgentRow.params, DoseReport.weight_basis_params, DoseReport.notes); safety/present.py words them.
 """
 from __future__ import annotations
 
@@ -28,14 +27,16 @@ from typing import Any, Iterable
 
 from safety.data_files import DoseLimits, dose_limits
 from safety.facts import PatientFacts, PlannedInjection
+from safety.findings import Note
 
 OK, CAUTION, OVER, UNKNOWN = "ok", "caution", "over", "unknown"
+# The note that states the total, by status (the same rule ids as the screen's dose findings).
+STATUS_NOTES = {OK: "dose-ok", CAUTION: "dose-caution", OVER: "dose-over"}
 
 
 @dataclass(frozen=True)
 class Reduction:
     condition: str  # age, pregnant, renal_disease, hepatic_disease, cardiac_disease
-    reason: str
     age: str | None = None  # for `age`: the patient's age and the threshold, as `fmt` strings
     age_from: str | None = None
 
@@ -52,11 +53,12 @@ class AgentRow:
 
     agent: str
     with_epinephrine: bool
-    name: str
     mg: Decimal
     limit_mg: Decimal | None  # None when the weight is unknown
     fraction: Fraction | None
-    limit_basis: str
+    # How the limit was reached: `basis` "needs-weight", "by-weight" (mg_per_kg, weight) or "cap"
+    # (max_mg); `lowered_pct` when a reduction applied. Numbers are `fmt` strings.
+    limit_basis_params: dict[str, Any]
     sources: tuple[str, ...]
 
     @property
@@ -67,24 +69,17 @@ class AgentRow:
         return {"agent": self.agent, "with_epinephrine": self.with_epinephrine, "mg": fmt(self.mg),
                 "limit_mg": fmt(self.limit_mg) if self.limit_mg is not None else None, "pct": pct, "exact": exact}
 
-    @property
-    def text(self) -> str:
-        if self.limit_mg is None:
-            return f"{self.name}: {fmt(self.mg)} mg (limit unknown without weight)"
-        return f"{self.name}: {fmt(self.mg)} mg of {fmt(self.limit_mg)} mg limit ({percent(self.fraction)})"
-
 
 @dataclass(frozen=True)
 class DoseReport:
     dosing_weight_kg: Decimal | None
-    weight_basis: str
     rows: tuple[AgentRow, ...]
     total_fraction: Fraction | None
     status: str  # ok, caution, over, unknown
     reductions: tuple[Reduction, ...]
     reduction_factor: Decimal  # 1 when no reduction applies
     anaesthetic_planned: bool
-    messages: tuple[str, ...]
+    notes: tuple[Note, ...]  # for the clinician, in order; the last is the total's status
     data_version: str
     # How the dosing weight was chosen, as plain values: `basis` is one of WEIGHT_BASES; `actual`
     # and `ibw` are kg as `fmt` strings (present when the text names them).
@@ -121,14 +116,6 @@ def percent_parts(fraction: Fraction) -> tuple[str, bool]:
     return fmt(value), exact
 
 
-def percent(fraction: Fraction | None) -> str:
-    """Exact when the percentage is a whole or one-decimal number, else marked as rounded."""
-    if fraction is None:
-        return "?"
-    value, exact = percent_parts(fraction)
-    return f"{'' if exact else 'about '}{value}%"
-
-
 def devine_weight(sex: str, height_cm: Decimal, limits: DoseLimits | None = None) -> Decimal:
     """Devine: 50 kg (men) or 45.5 kg (women and any other sex: the lower, safer base) + 0.91 kg/cm over 152.4 cm."""
     limits = limits or dose_limits()
@@ -153,41 +140,26 @@ def ideal_body_weight(sex: str, height_cm: Decimal, limits: DoseLimits | None = 
     return max(devine_weight(sex, height_cm, limits), bmi_floor_weight(height_cm, limits))
 
 
-def dosing_weight(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple[Decimal | None, str, list[str]]:
-    """The weight the limits are computed on, how it was chosen, and notes for the clinician."""
-    weight, basis, notes, _ = _dosing_weight(patient, limits)
-    return weight, basis, notes
-
-
-def _dosing_weight(
-    patient: PatientFacts, limits: DoseLimits | None = None
-) -> tuple[Decimal | None, str, list[str], dict[str, Any]]:
-    """dosing_weight, plus how the weight was chosen as plain values (see WEIGHT_BASES)."""
+def dosing_weight(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple[Decimal | None, dict[str, Any], list[Note]]:
+    """The weight the limits are computed on, how it was chosen (see WEIGHT_BASES), and notes for the clinician."""
     limits = limits or dose_limits()
     actual, height = patient.weight_kg, patient.height_cm
     if actual is None:
-        return None, "weight not recorded", [], {"basis": "no-weight"}
+        return None, {"basis": "no-weight"}, []
     if height is None:
-        return (actual, f"actual weight {fmt(actual)} kg (no height recorded, so no ideal body weight)", [],
-                {"basis": "actual-no-height", "actual": fmt(actual)})
+        return actual, {"basis": "actual-no-height", "actual": fmt(actual)}, []
     notes = []
     ibw = ideal_body_weight(patient.sex, height, limits)
     if patient.sex not in ("male", "female"):
-        notes.append("Ideal body weight uses the female formula (the lower, safer base) as sex is not male or female.")
+        notes.append(Note("ibw-female-formula"))
     if height < limits.base_height_cm:
-        floored = ibw > devine_weight(patient.sex, height, limits)
-        notes.append(
-            f"Height is under {fmt(limits.base_height_cm)} cm, below the Devine formula's range; "
-            + (f"ideal body weight is the weight at BMI {fmt(limits.floor_bmi)} for this height. " if floored
-               else "the formula was extrapolated downwards. ")
-            + "Check the limit clinically."
-        )
+        notes.append(Note("ibw-below-formula", {
+            "base_height": fmt(limits.base_height_cm), "floor_bmi": fmt(limits.floor_bmi),
+            "floored": ibw > devine_weight(patient.sex, height, limits)}))
     weights = {"actual": fmt(actual), "ibw": fmt(ibw)}
     if ibw < actual:
-        return (ibw, f"ideal body weight {fmt(ibw)} kg (Devine), lower than actual weight {fmt(actual)} kg", notes,
-                {"basis": "ideal", **weights})
-    return (actual, f"actual weight {fmt(actual)} kg, not above ideal body weight {fmt(ibw)} kg", notes,
-            {"basis": "actual", **weights})
+        return ibw, {"basis": "ideal", **weights}, notes
+    return actual, {"basis": "actual", **weights}, notes
 
 
 def reductions(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple[Reduction, ...]:
@@ -195,27 +167,20 @@ def reductions(patient: PatientFacts, limits: DoseLimits | None = None) -> tuple
     limits = limits or dose_limits()
     found = []
     if patient.age_years >= limits.reduction_age:
-        age, age_from = fmt(patient.age_years), fmt(limits.reduction_age)
-        found.append(Reduction("age", f"age {age} ({age_from} or over)", age, age_from))
-    labels = {
-        "pregnant": "pregnancy",
-        "renal_disease": "renal disease",
-        "hepatic_disease": "hepatic disease",
-        "cardiac_disease": "cardiac disease",
-    }
-    found.extend(Reduction(c, labels[c]) for c in limits.reduction_conditions if getattr(patient, c))
+        found.append(Reduction("age", fmt(patient.age_years), fmt(limits.reduction_age)))
+    found.extend(Reduction(c) for c in limits.reduction_conditions if getattr(patient, c))
     return tuple(found)
 
 
 def dose_report(patient: PatientFacts, injections: Iterable[PlannedInjection]) -> DoseReport:
     limits = dose_limits()
     injections = list(injections)
-    weight, basis, messages, basis_params = _dosing_weight(patient, limits)
+    weight, basis_params, notes = dosing_weight(patient, limits)
     found = reductions(patient, limits)
     factor = limits.reduction_factor if found else Decimal(1)
     if found:
-        pct = fmt((1 - limits.reduction_factor) * 100)
-        messages.append(f"Limits lowered by {pct}% (once) for: {', '.join(r.reason for r in found)}.")
+        notes.append(Note("limits-lowered", {"pct": fmt((1 - limits.reduction_factor) * 100),
+                                             "reductions": [r.params for r in found]}))
 
     totals: dict[tuple[str, bool], Decimal] = {}
     for injection in injections:
@@ -226,26 +191,26 @@ def dose_report(patient: PatientFacts, injections: Iterable[PlannedInjection]) -
 
     if not rows:
         status, total = OK, Fraction(0)
-        messages.append("No local anaesthetic planned: nothing to add up.")
+        notes.append(Note("no-anaesthetic"))
         if weight is None:
-            messages.append("Weight is not recorded; it will be needed before any anaesthetic is planned.")
+            notes.append(Note("weight-needed-later"))
     elif weight is None:
         status, total = UNKNOWN, None
-        messages.append("Record the patient's weight: the anaesthetic dose limit depends on it. Signing waits for it.")
+        notes.append(Note("dose-unknown"))
     else:
         total = sum((row.fraction for row in rows), Fraction(0))
         status = _status(total, limits)
-        messages.append(_status_message(status, total, rows))
+        pct, exact = percent_parts(total)
+        notes.append(Note(STATUS_NOTES[status], {"pct": pct, "exact": exact, "rows": [row.params for row in rows]}))
     return DoseReport(
         dosing_weight_kg=weight,
-        weight_basis=basis,
         rows=rows,
         total_fraction=total,
         status=status,
         reductions=found,
         reduction_factor=factor,
         anaesthetic_planned=bool(rows),
-        messages=tuple(messages),
+        notes=tuple(notes),
         data_version=limits.version,
         weight_basis_params=basis_params,
     )
@@ -253,18 +218,17 @@ def dose_report(patient: PatientFacts, injections: Iterable[PlannedInjection]) -
 
 def _row(agent: str, epi: bool, mg: Decimal, weight: Decimal | None, factor: Decimal, limits: DoseLimits) -> AgentRow:
     spec = limits.agents[agent]
-    name = f"{spec.name} with epinephrine" if epi else spec.name
     limit = spec.limit(epi)
     if weight is None:
-        return AgentRow(agent, epi, name, mg, None, None, "needs weight", spec.sources)
+        return AgentRow(agent, epi, mg, None, None, {"basis": "needs-weight"}, spec.sources)
     by_weight = limit.mg_per_kg * weight
     if by_weight < limit.max_mg:
-        limit_mg, basis = by_weight, f"{fmt(limit.mg_per_kg)} mg/kg x {fmt(weight)} kg"
+        limit_mg, basis = by_weight, {"basis": "by-weight", "mg_per_kg": fmt(limit.mg_per_kg), "weight": fmt(weight)}
     else:
-        limit_mg, basis = limit.max_mg, f"capped at {fmt(limit.max_mg)} mg"
+        limit_mg, basis = limit.max_mg, {"basis": "cap", "max_mg": fmt(limit.max_mg)}
     if factor != 1:
-        limit_mg, basis = limit_mg * factor, f"{basis}, lowered by {fmt((1 - factor) * 100)}%"
-    return AgentRow(agent, epi, name, mg, limit_mg, Fraction(mg) / Fraction(limit_mg), basis, spec.sources)
+        limit_mg, basis = limit_mg * factor, {**basis, "lowered_pct": fmt((1 - factor) * 100)}
+    return AgentRow(agent, epi, mg, limit_mg, Fraction(mg) / Fraction(limit_mg), basis, spec.sources)
 
 
 def _status(total: Fraction, limits: DoseLimits) -> str:
@@ -273,17 +237,3 @@ def _status(total: Fraction, limits: DoseLimits) -> str:
     if total >= Fraction(limits.caution_from):
         return CAUTION
     return OK
-
-
-def _status_message(status: str, total: Fraction, rows: tuple[AgentRow, ...]) -> str:
-    detail = "; ".join(row.text for row in rows)
-    if status == OVER:
-        return (
-            f"Local anaesthetic is {percent(total)} of the maximum for this patient ({detail}): over the limit. "
-            "Lower the volume or concentration, or record why before signing."
-        )
-    if status == CAUTION:
-        return (
-            f"Local anaesthetic is {percent(total)} of the maximum for this patient ({detail}): at or near the limit."
-        )
-    return f"Local anaesthetic is {percent(total)} of the maximum for this patient ({detail})."

@@ -1,4 +1,4 @@
-"""One shape for every message the safety, coding and payer rules give back to the clinician."""
+"""One shape for every verdict the safety, coding and payer rules give back to the clinician."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,24 +15,31 @@ class Finding:
     `level` is block (signing is refused), warn (read before signing) or info. `strong` marks a
     warning raised by an added risk factor (e.g. COPD over the chest wall) so the page can stand it out.
 
-    `message` (and `suggestion`) are English, for the API, FHIR and logs. `params` holds the same
-    facts as plain JSON values (muscle codes, numbers as strings, ISO dates, agent and policy ids),
-    so the web pages can word the finding in the reader's language (safety/present.py); a rule id
-    the presenter does not know falls back to `message`.
+    A finding holds no prose: `rule` names it and `params` holds its facts as plain JSON values
+    (muscle codes, numbers as strings, ISO dates, agent and policy ids). safety/present.py words it
+    (and its suggestion, for the rules that have one) in the reader's language, English included;
+    the API and FHIR ask it for English.
     """
 
     rule: str
     level: str
-    message: str
     source: str
     muscle: str | None = None
-    suggestion: str | None = None
     strong: bool = False
     params: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
             raise ValueError(f"Finding level must be one of {LEVELS}, not {self.level!r}.")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark beside a result (the dose total, the CPT code): a rule id and its facts, worded by
+    safety/present.py like a finding."""
+
+    rule: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 def sort_key(finding: Finding) -> tuple[int, bool]:

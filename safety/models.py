@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tpclinic.versioning import Versioned
+
 # Consent and adverse events belong to a treatment session. The models stay in this app (their
 # tables, and the many readers of `safety.models`, keep their names) but name the session models by
 # label only, so safety imports nothing from treatment; the workflow that writes them is treatment's.
@@ -38,7 +40,7 @@ class ConsentRecord(models.Model):
         return f"Consent {self.form_version} ({self.language}) {self.recorded_at:%Y-%m-%d %H:%M}"
 
 
-class AdverseEvent(models.Model):
+class AdverseEvent(Versioned):
     class Kind(models.TextChoices):
         INFECTION = "infection", _("Infection")
         BLEEDING = "bleeding", _("Bleeding or haematoma")
@@ -72,10 +74,10 @@ class AdverseEvent(models.Model):
     follow_up = models.TextField(_("follow-up"), blank=True, max_length=4000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change; a change names the version it read.")
 
     class Meta:
         ordering = ["-onset_at"]
+        verbose_name = _("adverse event")
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_severity_display()})"

@@ -60,16 +60,6 @@ def _same_location(a: Site, b: Site) -> bool:
     return a[0] == b[0] and (a[1] is None or b[1] is None or a[1] == b[1])
 
 
-def _label(site: Site) -> str:
-    name = vocabulary.muscle(site[0]).name
-    return f"{name}, {site[1]}" if site[1] else name
-
-
-def _count(n: int, noun: str) -> str:
-    """`1 day`, `42 days`."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _source(policy: PayerPolicy) -> str:
     return "; ".join(policy.sources) or policy.name
 
@@ -133,10 +123,7 @@ def check_session(
     for site, allowed in sorted(_gap_until(policy, history, planned_date, sites).items(), key=lambda x: str(x)):
         last = _last_treated(history, site, planned_date)
         findings.append(Finding(
-            "payer-gap", WARN,
-            f"{_label(site)} was treated on {last}, {_count((planned_date - last).days, 'day')} before {planned_date}; "
-            f"{policy.name} needs {_count(policy.min_days_same_location, 'day')}: allowed from {allowed}.",
-            source, muscle=site[0],
+            "payer-gap", WARN, source, muscle=site[0],
             params={"muscle": site[0], "side": site[1], "last": last.isoformat(), "days": (planned_date - last).days,
                     "planned": planned_date.isoformat(), "min_days": policy.min_days_same_location,
                     "allowed": allowed.isoformat(), **named},
@@ -144,35 +131,24 @@ def check_session(
     count, fits_from = _count_until(policy, history, planned_date)
     if fits_from is not None:
         findings.append(Finding(
-            "payer-count", WARN,
-            f"{_count(count, 'session')} already in the 12 months up to {planned_date}; {policy.name} allows "
-            f"{policy.max_sessions} in any rolling 12 months: the next one fits from {fits_from}.",
-            source,
+            "payer-count", WARN, source,
             params={"count": count, "planned": planned_date.isoformat(), "max_sessions": policy.max_sessions,
                     "fits_from": fits_from.isoformat(), **named},
         ))
     repeats = [s for s in sorted(sites, key=str) if _last_treated(history, s, planned_date) is not None]
     if policy.repeat_needs_relief and repeats and not relief_on_record:
         findings.append(Finding(
-            "payer-relief", WARN,
-            f"Repeat treatment of {'; '.join(map(_label, repeats))}: {policy.name} needs at least "
-            f"{policy.relief_min_pct}% relief lasting at least {_count(policy.relief_min_weeks, 'week')}, "
-            "on the same pain scale with dates, documented in the record.",
-            source, suggestion="Record the relief from the last session before signing.",
+            "payer-relief", WARN, source,
             params={"sites": [[m, side] for m, side in repeats], "relief_pct": policy.relief_min_pct,
                     "relief_weeks": policy.relief_min_weeks, **named},
         ))
     groups = sorted({vocabulary.muscle(m).group for m, _ in sites})
     if policy.single_region_per_session and len(groups) > 1:
         findings.append(Finding(
-            "payer-regions", INFO,
-            f"Muscles from several body areas ({', '.join(groups)}): {policy.name} does not cover multiple "
-            "anatomical regions in one session; check how the payer defines a region.",
-            source, params={"groups": groups, **named},
+            "payer-regions", INFO, source, params={"groups": groups, **named},
         ))
     if not findings:
-        findings.append(Finding("payer-ok", INFO, f"{policy.name}: no frequency limit stands in the way.", source,
-                                params=named))
+        findings.append(Finding("payer-ok", INFO, source, params=named))
     return tuple(findings)
 
 
@@ -203,13 +179,6 @@ class ScheduleConflict:
     wanted: date
     allowed: date
     policy: PayerPolicy
-
-    @property
-    def message(self) -> str:
-        return (
-            f"Clinician's {self.interval_days}-day interval gives {self.wanted.isoformat()}; "
-            f"{self.policy.name} allows this location from {self.allowed.isoformat()}"
-        )
 
 
 def schedule_conflict(

@@ -1,29 +1,33 @@
-"""The safety rules' messages in the reader's language.
+"""The one presenter: every rule's verdict worded in the reader's language, English included.
 
-The rule modules (screen, dose, coding, payer) stay plain Python: they give every finding an
-English `message` (kept as it is for the API, FHIR and logs) and its facts in `params` (muscle codes,
-numbers as strings, ISO dates, agent and policy ids). This module words those facts again with the
-catalog (locale/<lang>/LC_MESSAGES/django.po), one wording per rule id, and fills in localised
-values: muscle names from anatomy/data/labels, agent names from Injection.Agent, numbers with the
-language's decimal separator. In English each wording gives back exactly the rule's own text
-(safety/tests/test_present.py checks that for any plan).
+The rule modules (safety screen, dose, coding, payer; treatment course rules) hold no prose: each
+verdict is a rule id and its facts (muscle codes, numbers as strings, ISO dates, agent and policy
+ids). Here each rule id has one wording function (MESSAGES, and SUGGESTIONS for the rules that
+suggest something), worded through the catalog (locale/<lang>/LC_MESSAGES/django.po) with
+localised values: muscle names from anatomy/data/labels, agent names from Injection.Agent, numbers
+with the language's decimal separator. The API and FHIR ask for English (interop.text.LANGUAGE).
 
-A rule id without a wording here, or a finding without usable params (a screen snapshot kept
-before params existed), shows its English message. Sources (citations) are never translated.
+A new rule: add `"rule-id": wording_function` to MESSAGES (safety/tests/test_present.py checks that
+every rule id the rules emit has a wording, in every language with a catalog).
 
-Templates use the filters in safety/templatetags/safety_text.py.
+A signed session's screen is kept (`snapshot`) with its facts and its English text; a snapshot kept
+before facts existed shows its English text. Sources (citations) are never translated.
+
+Templates use the filters in safety/templatetags/safety_text.py and treatment/templatetags/course_labels.py.
 """
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from anatomy import vocabulary
 from safety.agents import Agent
 from safety.models import Payer
+from safety.dose import percent_parts
 from safety.risk_texts import RISK_TEXTS
 
 Params = dict[str, Any]
@@ -127,12 +131,17 @@ def muscle_group(code: str) -> str:
 
 
 # ------------------------------------------------------------------------------ dose
-def dose_row(params: Params) -> str:
-    """safety.dose.AgentRow.text."""
+def agent_name(params: Params) -> str:
+    """A dose row's agent: "Lidocaine with epinephrine" (safety.dose.AgentRow.params)."""
     name = agent(params["agent"])
     if params["with_epinephrine"]:
         name = gettext("%(agent)s with epinephrine") % {"agent": name}
-    values = {"agent": name, "mg": number(params["mg"])}
+    return name
+
+
+def dose_row(params: Params) -> str:
+    """One agent's share of the dose (safety.dose.AgentRow.params)."""
+    values = {"agent": agent_name(params), "mg": number(params["mg"])}
     if params["limit_mg"] is None:
         return gettext("%(agent)s: %(mg)s mg (limit unknown without weight)") % values
     return gettext("%(agent)s: %(mg)s mg of %(limit)s mg limit (%(pct)s)") % {
@@ -183,8 +192,63 @@ def _dose_over(params: Params) -> str:
     return text
 
 
+def limit_basis(params: Params) -> str:
+    """How an agent's limit was reached (safety.dose.AgentRow.limit_basis_params)."""
+    basis = params["basis"]
+    if basis == "needs-weight":
+        return gettext("needs weight")
+    if basis == "by-weight":
+        text = gettext("%(mg_per_kg)s mg/kg x %(weight)s kg") % {
+            "mg_per_kg": number(params["mg_per_kg"]), "weight": number(params["weight"])}
+    elif basis == "cap":
+        text = gettext("capped at %(max_mg)s mg") % {"max_mg": number(params["max_mg"])}
+    else:
+        raise KeyError(basis)
+    if params.get("lowered_pct"):
+        text = gettext("%(basis)s, lowered by %(pct)s") % {"basis": text, "pct": percentage(params["lowered_pct"])}
+    return text
+
+
+def dose_percent(dose) -> str:
+    """A DoseReport's total as a share of the limits ("62.5%", "about 33.3%"); "?" without a weight."""
+    if dose.total_fraction is None:
+        return "?"
+    return percentage(*percent_parts(dose.total_fraction))
+
+
+def _ibw_female_formula(params: Params) -> str:
+    return gettext("Ideal body weight uses the female formula (the lower, safer base) as sex is not male or female.")
+
+
+def _ibw_below_formula(params: Params) -> str:
+    values = {"height": number(params["base_height"]), "bmi": number(params["floor_bmi"])}
+    if params["floored"]:
+        return gettext("Height is under %(height)s cm, below the Devine formula's range; ideal body weight is the "
+                       "weight at BMI %(bmi)s for this height. Check the limit clinically.") % values
+    return gettext("Height is under %(height)s cm, below the Devine formula's range; the formula was extrapolated "
+                   "downwards. Check the limit clinically.") % values
+
+
+def _limits_lowered(params: Params) -> str:
+    return gettext("Limits lowered by %(pct)s (once) for: %(reasons)s.") % {
+        "pct": percentage(params["pct"]), "reasons": comma_list(_reduction(r) for r in params["reductions"])}
+
+
+def _no_anaesthetic(params: Params) -> str:
+    return gettext("No local anaesthetic planned: nothing to add up.")
+
+
+def _weight_needed_later(params: Params) -> str:
+    return gettext("Weight is not recorded; it will be needed before any anaesthetic is planned.")
+
+
 def _dose_unknown(params: Params) -> str:
     return gettext("Record the patient's weight: the anaesthetic dose limit depends on it. Signing waits for it.")
+
+
+def reduction(params: Params) -> str:
+    """Why the limits are lowered (safety.dose.Reduction.params)."""
+    return _reduction(params)
 
 
 def _reduction(params: Params) -> str:
@@ -357,16 +421,21 @@ def _payer_ok(params: Params) -> str:
 
 
 # ------------------------------------------------------------------------------ CPT
+def cpt_description(code: str) -> str:
+    """A CPT code's meaning in our own short wording, not the AMA descriptors; empty for an unknown code."""
+    descriptions = {
+        "20552": lambda: gettext("trigger point injection(s), 1 or 2 muscles"),
+        "20553": lambda: gettext("trigger point injection(s), 3 or more muscles"),
+        "20560": lambda: gettext("dry needling (needle insertion without injection), 1 or 2 muscles"),
+        "20561": lambda: gettext("dry needling (needle insertion without injection), 3 or more muscles"),
+    }
+    return descriptions[code]() if code in descriptions else ""
+
+
 def cpt_explanation(params: Params) -> str:
     """safety.coding.CptResult.explanation."""
     if not params:
         return gettext("No injections or needling recorded: no procedure code.")
-    descriptions = {  # our own short wording (safety.coding.CPT_TEXT), not the AMA descriptors
-        "20552": gettext("trigger point injection(s), 1 or 2 muscles"),
-        "20553": gettext("trigger point injection(s), 3 or more muscles"),
-        "20560": gettext("dry needling (needle insertion without injection), 1 or 2 muscles"),
-        "20561": gettext("dry needling (needle insertion without injection), 3 or more muscles"),
-    }
     code, count = params["code"], int(params["count"])
     sites = semicolon_list(
         gettext("%(muscle)s (%(side)s)") % {"muscle": muscle(m), "side": side(s) if s else gettext("side not recorded")}
@@ -378,10 +447,120 @@ def cpt_explanation(params: Params) -> str:
         count,
     ) % {"count": number(count), "sites": sites}
     return " ".join([
-        f"{code}: {descriptions[code]}.",
+        f"{code}: {cpt_description(code)}.",
         counted,
         gettext("Reported once for the session, however many needle sites."),
     ])
+
+
+def _cpt_site(muscle_code: str, side_value: str | None) -> str:
+    return gettext("%(muscle)s (%(side)s)") % {
+        "muscle": muscle(muscle_code), "side": side(side_value) if side_value else gettext("side not recorded")}
+
+
+def _cpt_side_missing(params: Params) -> str:
+    return gettext("Side not recorded for %(muscles)s: record it, as left and right of the same muscle count as two.") % {
+        "muscles": comma_list(muscle(m) for m in params["muscles"])}
+
+
+def _cpt_also_needled(params: Params) -> str:
+    return gettext("Also dry-needled, not counted in the TPI code (one code per session): %(sites)s.") % {
+        "sites": semicolon_list(_cpt_site(m, s) for m, s in params["sites"])}
+
+
+def _cpt_dry_needling_medicare(params: Params) -> str:
+    return gettext("Medicare covers dry needling only as acupuncture for chronic low back pain (NCD 30.3.3).")
+
+
+# ------------------------------------------------------------------------------ ICD-10-CM
+def _icd_not_a_code(params: Params) -> str:
+    return gettext("%(text)s is not an ICD-10-CM code.") % {"text": repr(params["text"])}
+
+
+def _icd_category(params: Params) -> str:
+    shown = semicolon_list(f"{code} {description}" for code, description in params["billable"])
+    if params["more"]:
+        shown = gettext("%(codes)s and %(more)s more") % {"codes": shown, "more": number(params["more"])}
+    return gettext("%(code)s (%(description)s) is a category, not a billable code. Use one of its billable codes: "
+                   "%(codes)s.") % {"code": params["code"], "description": params["description"], "codes": shown}
+
+
+def _icd_billable(params: Params) -> str:
+    values = {"code": params["code"], "description": params["description"], "policy": policy(params)}
+    text = gettext("%(code)s %(description)s: billable.") % values
+    if params["covered"]:
+        return text + " " + gettext("Listed among the covered diagnoses of the %(policy)s.") % values
+    if params["covered"] is None:
+        return text + " " + gettext(
+            "Not on the covered list we hold for the %(policy)s (%(listed)s), which is incomplete: check the payer's "
+            "billing article.") % {**values, "listed": ", ".join(params["listed"])}
+    return text + " " + gettext("Not among the covered diagnoses of the %(policy)s.") % values
+
+
+def diagnosis_message(check) -> str:
+    """A safety.coding.DiagnosisCheck's verdict in the reader's language."""
+    return note_text(check.verdict)
+
+
+# ------------------------------------------------------------------------------ course
+# treatment.course_rules.Response and DueStatus, by value (safety imports nothing of treatment).
+RESPONSE_LABELS = {
+    "no-data": lambda: pgettext("course response", "No pain scores yet"),
+    "no-pain": lambda: pgettext("course response", "No pain to reduce"),
+    "too-early": lambda: pgettext("course response", "Too early to judge"),
+    "substantial": lambda: pgettext("course response", "Substantial response"),
+    "responding": lambda: pgettext("course response", "Responding"),
+    "not-responding": lambda: pgettext("course response", "Not responding: reassess"),
+}
+DUE_LABELS = {
+    "scheduled": lambda: pgettext("course due status", "Scheduled"),
+    "overdue": lambda: pgettext("course due status", "Overdue"),
+    "due": lambda: pgettext("course due status", "Due this week"),
+    "upcoming": lambda: pgettext("course due status", "Upcoming"),
+    "not-scheduled": lambda: pgettext("course due status", "Not yet scheduled"),
+    "complete": lambda: pgettext("course due status", "All planned sessions done"),
+}
+
+
+def _value(member) -> str:
+    return getattr(member, "value", member)
+
+
+def response_label(response) -> str:
+    """A course response (treatment.course_rules.Response or its value); an unknown value as it is."""
+    wording = RESPONSE_LABELS.get(_value(response))
+    return wording() if wording else str(_value(response) or "")
+
+
+def due_label(status) -> str:
+    """A course's due status (treatment.course_rules.DueStatus or its value)."""
+    wording = DUE_LABELS.get(_value(status))
+    return wording() if wording else str(_value(status) or "")
+
+
+def response_explanation(judgement) -> str:
+    """Why a course's response is what it is (a treatment.course_rules.ResponseJudgement)."""
+    response = _value(judgement.response)
+    if response == "no-data":
+        return gettext("No session has a pain score yet.")
+    if response == "no-pain":
+        return gettext("Pain was 0/10 at the first and the latest score: there was no pain to reduce.")
+    values = {"baseline": judgement.baseline, "latest": judgement.latest}
+    if judgement.reduction_pct is not None:
+        numbers = gettext("baseline %(baseline)s/10, latest %(latest)s/10, %(pct)s%% less pain") % {
+            **values, "pct": f"{judgement.reduction_pct:.0f}"}
+    else:
+        numbers = gettext("baseline %(baseline)s/10, latest %(latest)s/10") % values
+    if response == "too-early":
+        return ngettext(
+            "%(n)s session so far (%(numbers)s); response is judged from session %(first)s, since many patients "
+            "feel little change before then.",
+            "%(n)s sessions so far (%(numbers)s); response is judged from session %(first)s, since many patients "
+            "feel little change before then.",
+            judgement.sessions,
+        ) % {"n": judgement.sessions, "numbers": numbers, "first": judgement.judge_from}
+    return ngettext("After %(n)s session: %(numbers)s.", "After %(n)s sessions: %(numbers)s.",
+                    judgement.sessions) % {"n": judgement.sessions, "numbers": numbers}
 
 
 # ------------------------------------------------------------------------------ findings
@@ -405,14 +584,28 @@ MESSAGES: dict[str, Callable[[Params], str]] = {
     "payer-relief": _payer_relief,
     "payer-regions": _payer_regions,
     "payer-ok": _payer_ok,
+    # notes beside the dose total (safety.dose.DoseReport.notes; its status reuses dose-*)
+    "ibw-female-formula": _ibw_female_formula,
+    "ibw-below-formula": _ibw_below_formula,
+    "limits-lowered": _limits_lowered,
+    "no-anaesthetic": _no_anaesthetic,
+    "weight-needed-later": _weight_needed_later,
+    # notes beside the CPT code (safety.coding.CptResult.notes)
+    "cpt-side-missing": _cpt_side_missing,
+    "cpt-also-needled": _cpt_also_needled,
+    "cpt-dry-needling-medicare": _cpt_dry_needling_medicare,
+    # ICD-10-CM verdicts (safety.coding.DiagnosisCheck.verdict)
+    "icd-not-a-code": _icd_not_a_code,
+    "icd-category": _icd_category,
+    "icd-billable": _icd_billable,
 }
 
-# Rules whose findings carry a suggestion; its wording (the English is safety.screen's / safety.payer's).
+# Rules whose findings carry a suggestion, and its wording.
 SUGGESTIONS: dict[str, Callable[[Params], str]] = {
     "allergy": _allergy_suggestion,
     "infection-systemic": lambda p: gettext("Treat the infection first and reschedule."),
     "infection-site": lambda p: gettext("Leave this site out of today's plan."),
-    "dose-over": lambda p: gettext(
+    "dose-over": lambda p: "" if p.get("override_reason") else gettext(
         "Lower the volume or concentration, use saline or dry needling at some sites, or record a reason."),
     "dose-unknown": lambda p: gettext("Weigh the patient and record it."),
     "bleeding": lambda p: gettext("Use a 25 G needle and hold firm pressure after each site."),
@@ -428,52 +621,94 @@ SUGGESTIONS: dict[str, Callable[[Params], str]] = {
 
 
 def _field(item, name: str):
-    """A Finding (or dose row, CPT result) attribute, or a key of its screen-snapshot dict."""
+    """A rule result's attribute, or a key of its screen-snapshot dict."""
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
-def _worded(wording: Callable[[Params], str] | None, params, english: str, strict: bool) -> str:
+def _kept(item, key: str, wording: Callable[[Params], str] | None, params, strict: bool) -> str:
+    """A snapshot dict's wording from its facts; its kept English `key` when the facts are missing
+    or do not fit (a page must never fail on a finding kept long ago)."""
+    english = item.get(key) or ""
     if wording is None or not isinstance(params, dict):
         if strict:
             raise KeyError("no wording or no params")
         return english
     try:
         return wording(params)
-    except Exception:  # a page must never fail on a finding: show the English the rule gave
+    except Exception:
         if strict:
             raise
         return english
 
 
 def finding_message(finding, strict: bool = False) -> str:
-    """A Finding (or a snapshot's finding dict) in the reader's language; its `message` as a fallback.
+    """A Finding (or Note, or a snapshot's finding dict) in the reader's language.
 
     A snapshot from before params existed has none: rules that need no facts are still worded.
     """
     rule = _field(finding, "rule")
-    params = _field(finding, "params")
-    return _worded(MESSAGES.get(rule), {} if params is None else params, _field(finding, "message") or "", strict)
+    if isinstance(finding, dict):
+        params = finding.get("params")
+        return _kept(finding, "message", MESSAGES.get(rule), {} if params is None else params, strict)
+    return MESSAGES[rule](finding.params)
+
+
+note_text = finding_message
 
 
 def finding_suggestion(finding, strict: bool = False) -> str:
     """The finding's suggestion in the reader's language; empty when the finding has none."""
-    english = _field(finding, "suggestion")
-    if not english:
-        return ""
-    params = _field(finding, "params")
-    return _worded(SUGGESTIONS.get(_field(finding, "rule")), {} if params is None else params, english, strict)
+    rule = _field(finding, "rule")
+    if isinstance(finding, dict):
+        if not finding.get("suggestion"):
+            return ""
+        params = finding.get("params")
+        return _kept(finding, "suggestion", SUGGESTIONS.get(rule), {} if params is None else params, strict)
+    wording = SUGGESTIONS.get(rule)
+    return wording(finding.params) if wording else ""
 
 
-def dose_row_text(row, strict: bool = False) -> str:
-    """A safety.dose.AgentRow (or {"text", "params"}) in the reader's language."""
-    return _worded(dose_row, _field(row, "params"), _field(row, "text") or "", strict)
+def dose_row_text(row) -> str:
+    """A safety.dose.AgentRow (or its params, as a snapshot keeps them) in the reader's language."""
+    return dose_row(row if isinstance(row, dict) else row.params)
 
 
 def weight_basis_text(dose, strict: bool = False) -> str:
     """How the dosing weight was chosen (a DoseReport or a snapshot's dose dict)."""
-    return _worded(weight_basis, _field(dose, "weight_basis_params"), _field(dose, "weight_basis") or "", strict)
+    if isinstance(dose, dict):
+        return _kept(dose, "weight_basis", weight_basis, dose.get("weight_basis_params"), strict)
+    return weight_basis(dose.weight_basis_params)
 
 
-def cpt_text(cpt, strict: bool = False) -> str:
+def cpt_text(cpt) -> str:
     """A safety.coding.CptResult's explanation in the reader's language."""
-    return _worded(cpt_explanation, _field(cpt, "params"), _field(cpt, "explanation") or "", strict)
+    return cpt_explanation(cpt.params)
+
+
+def english(wording: Callable[..., str], *args) -> str:
+    """A wording in English, as the API, FHIR and kept snapshots give it."""
+    with translation.override("en"):
+        return wording(*args)
+
+
+def snapshot(check) -> dict:
+    """What is kept with a signed session (a safety.session_check.SessionCheck): the findings, the
+    dose total and the CPT code as shown, as facts and as English text (the API and the FHIR export
+    give the text; pages word the facts in the reader's language)."""
+    dose = check.screen.dose
+    with translation.override("en"):
+        return {
+            "findings": [{"rule": f.rule, "level": f.level, "message": finding_message(f), "source": f.source,
+                          "muscle": f.muscle, "suggestion": finding_suggestion(f) or None, "params": f.params}
+                         for f in check.screen.findings],
+            "dose": {"status": dose.status,
+                     "total_fraction": float(dose.total_fraction) if dose.total_fraction is not None else None,
+                     "rows": [dose_row_text(row) for row in dose.rows], "weight_basis": weight_basis_text(dose),
+                     "rows_params": [row.params for row in dose.rows],
+                     "weight_basis_params": dose.weight_basis_params,
+                     "data_version": dose.data_version},
+            "dose_override_reason": check.screen.dose_override_reason,
+            "cpt": list(check.cpt.codes), "cpt_explanation": cpt_text(check.cpt), "cpt_params": check.cpt.params,
+            "payer": [{"rule": f.rule, "level": f.level, "message": finding_message(f), "params": f.params}
+                      for f in check.payer],
+        }

@@ -5,8 +5,8 @@ day; each rule here turns one of them into a finding with its source. Blocks sto
 block can be overridden with a recorded reason); warnings and information are for the clinician
 to read. Muscle data comes from data/muscle_risks.toml; the dose total from safety.dose.
 
-Every finding carries its facts in `params` (plain JSON values) besides the English message, so
-the web pages can word it in the reader's language (safety/present.py has one wording per rule).
+A finding is a rule id and its facts in `params` (plain JSON values); safety/present.py words it
+(and its suggestion) in every language, English included.
 """
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
 
-from anatomy import vocabulary
 from safety.data_files import MuscleRisk, dose_limits, muscle_risks
-from safety.dose import CAUTION, OK, OVER, UNKNOWN, DoseReport, dose_report, percent, percent_parts
+from safety.dose import CAUTION, OK, OVER, UNKNOWN, DoseReport, dose_report, percent_parts
 from safety.facts import PatientFacts, PlannedInjection
 from safety.findings import BLOCK, INFO, WARN, Finding, sort_key
 
@@ -32,24 +31,6 @@ SRC_BILATERAL = (
     "https://fcep.org/bilateral-pneumothoraces-after-trigger-point-injection-therapy-a-case-report/"
 )
 SRC_DOSE = "Dose limits: safety/data/dose_limits.toml (label summaries; CMAJ 2022;194(37):E1288)"
-PNEUMOTHORAX_TECHNIQUE = (
-    "Lift the muscle off the chest wall in a pincer grasp, keep the needle tangential to the ribs, never insert "
-    "to the hub, and consider ultrasound guidance (not covered by the uniform Medicare TPI LCD). Tell the patient "
-    "to report breathlessness or chest pain after the visit."
-)
-# Causes of a bleeding risk (params["causes"] of bleeding and bleeding-deep), in message order.
-BLEEDING_CAUSES = {"bleeding-disorder": "bleeding disorder", "anticoagulant": "anticoagulant",
-                   "antiplatelet": "antiplatelet drug"}
-SUGGESTIONS = {
-    "amide": "Use chloroprocaine (an ester), saline or dry needling instead.",
-    "ester": (
-        "Use lidocaine or bupivacaine (amides), preferably from preservative-free vials (methylparaben is related "
-        "to the ester allergen PABA; recalled - verify), or saline or dry needling."
-    ),
-    "both": "Use saline or dry needling: the patient is allergic to both anaesthetic classes.",
-}
-
-
 @dataclass(frozen=True)
 class Screen:
     findings: tuple[Finding, ...]
@@ -95,10 +76,6 @@ def screen(
     return Screen(tuple(sorted(findings, key=sort_key)), dose, reason)
 
 
-def _name(code: str) -> str:
-    return vocabulary.muscle(code).name
-
-
 def _muscles(injections: list[PlannedInjection]) -> list[str]:
     """Distinct muscles in planned order."""
     return list(dict.fromkeys(i.muscle for i in injections))
@@ -115,15 +92,12 @@ def _allergy(patient: PatientFacts, injections: list[PlannedInjection]) -> list[
         return []
     agents = dose_limits().agents
     classes = patient.allergy_classes
-    suggestion = SUGGESTIONS["both"] if len(classes) == 2 else SUGGESTIONS[next(iter(classes))]
     findings = []
     for agent in dict.fromkeys(i.agent for i in injections if i.is_anaesthetic):
         spec = agents[agent]
         if spec.drug_class in patient.allergy_classes:
             findings.append(Finding(
-                "allergy", BLOCK,
-                f"{spec.name} is an {spec.drug_class}, and the patient is allergic to {spec.drug_class} anaesthetics.",
-                SRC_ALLERGY, suggestion=suggestion,
+                "allergy", BLOCK, SRC_ALLERGY,
                 params={"agent": agent, "drug_class": spec.drug_class, "allergy_classes": sorted(classes)},
             ))
     return findings
@@ -134,17 +108,13 @@ def _infection(patient: PatientFacts, injections: list[PlannedInjection]) -> lis
     findings = []
     if patient.systemic_infection:
         findings.append(Finding(
-            "infection-systemic", BLOCK, "The patient has a systemic infection: no trigger point injections today.",
-            SRC_CONTRAINDICATIONS, suggestion="Treat the infection first and reschedule.",
-        ))
+            "infection-systemic", BLOCK, SRC_CONTRAINDICATIONS))
     seen = set()
     for i in injections:
         if patient.has_infection_at(i.muscle, i.side) and (i.muscle, i.side) not in seen:
             seen.add((i.muscle, i.side))
-            where = f"{_name(i.muscle)}{', ' + i.side if i.side else ''}"
             findings.append(Finding(
-                "infection-site", BLOCK, f"Infection recorded over {where}: do not needle this site.",
-                SRC_CONTRAINDICATIONS, muscle=i.muscle, suggestion="Leave this site out of today's plan.",
+                "infection-site", BLOCK, SRC_CONTRAINDICATIONS, muscle=i.muscle,
                 params={"muscle": i.muscle, "side": i.side},
             ))
     return findings
@@ -157,25 +127,17 @@ def _dose_params(dose: DoseReport) -> dict:
 
 
 def _dose(dose: DoseReport, reason: str | None) -> list[Finding]:
-    message = dose.messages[-1]
     if dose.status == OVER:
         if reason:
-            return [Finding(
-                "dose-over", WARN, f"{message} Override recorded: {reason}", SRC_DOSE, strong=True,
-                params={**_dose_params(dose), "override_reason": reason},
-            )]
-        return [Finding(
-            "dose-over", BLOCK, message, SRC_DOSE,
-            suggestion="Lower the volume or concentration, use saline or dry needling at some sites, "
-            "or record a reason.",
-            params=_dose_params(dose),
-        )]
+            return [Finding("dose-over", WARN, SRC_DOSE, strong=True,
+                            params={**_dose_params(dose), "override_reason": reason})]
+        return [Finding("dose-over", BLOCK, SRC_DOSE, params=_dose_params(dose))]
     if dose.status == UNKNOWN:
-        return [Finding("dose-unknown", BLOCK, message, SRC_DOSE, suggestion="Weigh the patient and record it.")]
+        return [Finding("dose-unknown", BLOCK, SRC_DOSE)]
     if dose.status == CAUTION:
-        return [Finding("dose-caution", WARN, message, SRC_DOSE, params=_dose_params(dose))]
+        return [Finding("dose-caution", WARN, SRC_DOSE, params=_dose_params(dose))]
     if dose.status == OK and dose.anaesthetic_planned:
-        return [Finding("dose-ok", INFO, message, SRC_DOSE, params=_dose_params(dose))]
+        return [Finding("dose-ok", INFO, SRC_DOSE, params=_dose_params(dose))]
     return []
 
 
@@ -190,26 +152,12 @@ def _bleeding(patient: PatientFacts, injections: list[PlannedInjection]) -> list
     ]
     if not causes:
         return []
-    because = ", ".join(BLEEDING_CAUSES[c] for c in causes)
-    message = (
-        f"Bleeding risk ({because}). TPI is a low-bleeding-risk procedure in the ASRA pain-procedure guidelines: "
-        "medication is usually continued after a shared risk assessment."
-    )
-    if patient.bleeding_disorder:
-        message += " A bleeding disorder is listed as a contraindication: confirm it is controlled."
-    findings = [Finding(
-        "bleeding", WARN, message, SRC_NAROUZE, suggestion="Use a 25 G needle and hold firm pressure after each site.",
-        params={"causes": causes},
-    )]
+    findings = [Finding("bleeding", WARN, SRC_NAROUZE, params={"causes": causes})]
     risks = muscle_risks()
     for code in _muscles(injections):
         if risks[code].deep_noncompressible:
             findings.append(Finding(
-                "bleeding-deep", WARN,
-                f"{_name(code)} is deep and non-compressible: bleeding there cannot be stopped by pressure, "
-                f"and the patient has a bleeding risk ({because}).",
-                SRC_NAROUZE + "; " + _risk_source(risks[code]), muscle=code, strong=True,
-                suggestion="Reconsider this site; for a patient on medication, discuss it with the prescriber.",
+                "bleeding-deep", WARN, SRC_NAROUZE + "; " + _risk_source(risks[code]), muscle=code, strong=True,
                 params={"muscle": code, "causes": causes},
             ))
     return findings
@@ -219,10 +167,8 @@ def _pneumothorax(patient: PatientFacts, injections: list[PlannedInjection]) -> 
     """Needles over the chest wall or lung apex can cause pneumothorax; COPD and thinness raise the risk."""
     risks = muscle_risks()
     bmi = patient.bmi
-    factors = ["COPD"] if patient.copd else []
     low_bmi = f"{bmi:.1f}" if bmi is not None and bmi < 18.5 else None
-    if low_bmi is not None:
-        factors.append(f"BMI {low_bmi} (under 18.5)")
+    raised = patient.copd or low_bmi is not None  # a risk factor of this patient: the warning stands out
     findings = []
     risky_sides = set()
     for code in _muscles(injections):
@@ -230,35 +176,21 @@ def _pneumothorax(patient: PatientFacts, injections: list[PlannedInjection]) -> 
         if risk.pneumothorax == "none":
             continue
         risky_sides.update(i.side for i in injections if i.muscle == code)
-        extra = f" Higher risk for this patient: {', '.join(factors)}." if factors else ""
-        note = f" {risk.note}" if risk.note else ""
         findings.append(Finding(
-            "pneumothorax", WARN,
-            f"{_name(code)}: {risk.pneumothorax} pneumothorax risk (over the chest wall or lung apex).{note}{extra}",
-            _risk_source(risk), muscle=code, suggestion=PNEUMOTHORAX_TECHNIQUE, strong=bool(factors),
+            "pneumothorax", WARN, _risk_source(risk), muscle=code, strong=raised,
             params={"muscle": code, "risk": risk.pneumothorax, "note": risk.note or None, "copd": patient.copd,
                     "low_bmi": low_bmi},
         ))
     if {"left", "right"} <= risky_sides:
         findings.append(Finding(
-            "pneumothorax-bilateral", WARN,
-            "Chest-wall muscles are planned on both sides: a pneumothorax on both sides at once has been reported "
-            "after bilateral trapezius injections.",
-            SRC_BILATERAL,
-            strong=bool(factors),
-        ))
+            "pneumothorax-bilateral", WARN, SRC_BILATERAL, strong=raised))
     return findings
 
 
 def _pregnancy(patient: PatientFacts) -> list[Finding]:
     if not patient.pregnant:
         return []
-    return [Finding(
-        "pregnancy", WARN,
-        "The patient is pregnant: prefer no steroid; lidocaine is generally considered acceptable; the anaesthetic "
-        "limit is lowered.",
-        SRC_PREGNANCY, suggestion="Consider saline or dry needling.",
-    )]
+    return [Finding("pregnancy", WARN, SRC_PREGNANCY)]
 
 
 def _dose_lowering(dose: DoseReport) -> list[Finding]:
@@ -268,7 +200,6 @@ def _dose_lowering(dose: DoseReport) -> list[Finding]:
     value, exact = percent_parts(lowered)
     return [Finding(
         "dose-lowered", INFO,
-        f"Anaesthetic limits lowered by {percent(lowered)} (once) for: {', '.join(r.reason for r in dose.reductions)}.",
         "CMAJ 2022;194(37):E1288: reduce 10-20% at extremes of age, pregnancy, renal, cardiac or hepatic disease",
         params={"pct": value, "exact": exact, "reductions": [r.params for r in dose.reductions]},
     )]
@@ -282,7 +213,6 @@ def _structures(injections: list[PlannedInjection]) -> list[Finding]:
         risk = risks[code]
         if risk.avoid:
             findings.append(Finding(
-                "structures", INFO, f"{_name(code)}: mind the {'; '.join(risk.avoid)}.",
-                _risk_source(risk), muscle=code, params={"muscle": code, "avoid": list(risk.avoid)},
+                "structures", INFO, _risk_source(risk), muscle=code, params={"muscle": code, "avoid": list(risk.avoid)},
             ))
     return findings

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Iterable
 
 from safety import coding, payer
-from safety.dose import percent
 from safety.facts import PatientFacts, PlannedInjection
 from safety.findings import Finding
 from safety.screen import Screen, screen
@@ -26,32 +25,6 @@ class SessionCheck:
     @property
     def can_sign(self) -> bool:
         return self.screen.can_sign
-
-    @property
-    def total_percent(self) -> str:
-        return percent(self.screen.dose.total_fraction)
-
-    def snapshot(self) -> dict:
-        """What is kept with the signed session: the findings and the dose total as shown.
-
-        The English texts stay as they were (API, FHIR); `params` (and `rows_params`,
-        `weight_basis_params`, `cpt_params`) keep their facts so a page can word them in the
-        reader's language later (safety/present.py). Snapshots from before params fall back to the text.
-        """
-        dose = self.screen.dose
-        return {
-            "findings": [{"rule": f.rule, "level": f.level, "message": f.message, "source": f.source,
-                          "muscle": f.muscle, "suggestion": f.suggestion, "params": f.params}
-                         for f in self.screen.findings],
-            "dose": {"status": dose.status, "total_fraction": float(dose.total_fraction) if dose.total_fraction is not None else None,
-                     "rows": [row.text for row in dose.rows], "weight_basis": dose.weight_basis,
-                     "rows_params": [row.params for row in dose.rows],
-                     "weight_basis_params": dose.weight_basis_params,
-                     "data_version": dose.data_version},
-            "dose_override_reason": self.screen.dose_override_reason,
-            "cpt": list(self.cpt.codes), "cpt_explanation": self.cpt.explanation, "cpt_params": self.cpt.params,
-            "payer": [{"rule": f.rule, "level": f.level, "message": f.message, "params": f.params} for f in self.payer],
-        }
 
 
 def run(facts: PatientFacts, plans: Iterable[PlannedInjection], day: date, *, dose_override_reason: str | None,

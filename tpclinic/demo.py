@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Role, StaffProfile
 from charting.models import TriggerPoint
 from patients.models import Allergy, Medication, Patient
+from safety import present
 from scheduling.models import Appointment, ClinicianSession, ClinicSettings, Room
 from treatment.models import Course, Injection, Session
 
@@ -89,7 +90,7 @@ def _keep_as_signed(session, clinician) -> None:
                                            recorded_by=clinician)
     ConsentRecord.objects.filter(pk=consent.pk).update(recorded_at=session.performed_at - timedelta(minutes=10))
     result = check(session)
-    Session.objects.filter(pk=session.pk).update(screen_snapshot=result.snapshot(), cpt_codes=",".join(result.cpt.codes))
+    Session.objects.filter(pk=session.pk).update(screen_snapshot=present.snapshot(result), cpt_codes=",".join(result.cpt.codes))
 
 
 @transaction.atomic

@@ -24,6 +24,11 @@ How to use it (one mechanism for every record and every entry point):
 * **JSON API**: send ``version`` with every update. The API answers :class:`StaleVersion` with
   409 ``application/problem+json`` listing ``changes`` (field, value now, value sent) and the
   ``current_version`` (see ``interop/api.py``).
+* **A write that is more than one form** (a draft session with its injections, an adverse event
+  followed up from the API): ``record.save_if_current(version, within=..., changes=...)``:
+  ``within`` adds conditions the row must still meet (a session must still be a draft),
+  ``changes(current)`` lists what differs for the refusal, and :attr:`StaleVersion.message` words it.
+  Read a version from a form or query with :func:`parse_version`.
 """
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -42,11 +48,37 @@ MAX_VERSION = 2**63 - 1  # the largest value a database integer column holds
 class StaleVersion(Exception):
     """The record changed since the writer read it (or the writer named no version); nothing was saved."""
 
-    def __init__(self, current: models.Model, sent_version):
+    def __init__(self, current: models.Model, sent_version, changes: list[Change] | None = None):
         self.current = current
         self.sent_version = sent_version
-        self.changes: list[Change] = []  # filled in by the form that was refused, when there was one
+        # What differs: given by the writer (save_if_current's `changes`), or filled in by the form refused.
+        self.changes: list[Change] = list(changes or [])
         super().__init__(f"{current._meta.label} {current.pk} is at version {current.version}, not {sent_version}")
+
+    @property
+    def missing(self) -> bool:
+        """The write named no usable version (missing, empty, 0, not a whole number, out of range)."""
+        sent = self.sent_version
+        return not (isinstance(sent, int) and not isinstance(sent, bool) and 1 <= sent <= MAX_VERSION)
+
+    @property
+    def message(self) -> str:
+        """One paragraph for a write made without a VersionedForm (a session with its injections,
+        signing, the JSON API): what happened, the versions, and what the record now holds."""
+        values = {"record": self.current._meta.verbose_name, "current": self.current.version}
+        if self.missing:
+            text = gettext(
+                "Nothing was saved: the change did not say which version of the %(record)s it was made on. "
+                "Read the %(record)s again (it is now version %(current)s) and send that version with "
+                "your change.") % values
+        else:
+            text = gettext("Nothing was saved: the %(record)s changed since you read it (it is now version "
+                           "%(current)s, you read version %(sent)s).") % {**values, "sent": self.sent_version}
+        if self.changes:
+            text += " " + gettext("It now differs from what you sent in: %(changes)s.") % {
+                "changes": "; ".join(gettext("%(field)s is “%(now)s” (you sent “%(sent)s”)") % {
+                    "field": c.label, "now": shown(c.now), "sent": shown(c.yours)} for c in self.changes)}
+        return text
 
 
 @dataclass(frozen=True)
@@ -56,6 +88,28 @@ class Change:
     was: object      # the value the writer's form was opened with (None when unknown)
     now: object      # the value saved meanwhile
     yours: object    # the value the writer sent
+
+
+def shown(value) -> str:
+    """A value in a refusal message: "—" for nothing, local time for a moment, a record by its id."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, models.Model):
+        value = value.pk
+    if hasattr(value, "hour") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def parse_version(value) -> int | None:
+    """A version from a form or query: a positive whole number (ASCII digits) the column holds, else None."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_VERSION else None
 
 
 class Versioned(models.Model):
@@ -72,20 +126,33 @@ class Versioned(models.Model):
     def save(self, *args, **kwargs):
         if self._state.adding or self.pk is None or getattr(self, "_version_checked", False):
             return super().save(*args, **kwargs)
-        self.version = models.F("version") + 1
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        super().save(*args, **kwargs)
-        self.refresh_from_db(fields=["version"])
+        # Bump first (the UPDATE holds the row until the transaction ends), then save with the new
+        # number: the audit trail reads the same version before and after the save (a save that
+        # changes nothing records nothing), and no F() expression is left on the instance.
+        rows = type(self)._base_manager.filter(pk=self.pk)
+        with transaction.atomic():
+            rows.update(version=models.F("version") + 1)
+            self.version = rows.values_list("version", flat=True).first() or self.version
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
 
-    def save_if_current(self, expected_version, **kwargs) -> None:
-        """Save only if the stored row is still at ``expected_version``; raise StaleVersion otherwise."""
+    def save_if_current(self, expected_version, *, within: models.QuerySet | None = None,
+                        changes=None, **kwargs) -> None:
+        """Save only if the stored row is still at ``expected_version``; raise StaleVersion otherwise.
+
+        ``within`` (a queryset of this model) adds conditions the row must still meet, e.g. a session
+        that is still a draft. ``changes(current)`` gives the differences a refusal lists.
+        Call inside the transaction that writes the rest (a session's injections), so a refusal
+        after the claim rolls everything back.
+        """
         model = type(self)
         if self._state.adding or self.pk is None:
             raise ValueError("save_if_current() is for existing records; create new ones with save().")
         valid = isinstance(expected_version, int) and 1 <= expected_version <= MAX_VERSION
+        rows = within if within is not None else model._base_manager
         with transaction.atomic():
-            claimed = valid and model._base_manager.filter(pk=self.pk, version=expected_version).update(
+            claimed = valid and rows.filter(pk=self.pk, version=expected_version).update(
                 version=expected_version + 1)
             if claimed:
                 self.version = expected_version + 1
@@ -95,7 +162,8 @@ class Versioned(models.Model):
                 finally:
                     del self._version_checked
                 return
-        raise StaleVersion(model._base_manager.get(pk=self.pk), expected_version)
+        current = model._base_manager.get(pk=self.pk)
+        raise StaleVersion(current, expected_version, changes(current) if changes and valid else [])
 
 
 def _python(field: models.Field, value):

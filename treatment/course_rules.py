@@ -1,5 +1,8 @@
 """The expected course of trigger point injections, as plain functions.
 
+Verdicts are enum values and numbers; safety/present.py words them (response_label, due_label,
+response_explanation) in every language.
+
 Our patient education tells patients that sessions are about two weeks apart (by the clinician's
 preference) and that many feel little change before the third session. So response is not judged
 before the third session held (a session without a pain score still counts: the patient had it);
@@ -27,17 +30,6 @@ class Response(str, Enum):
     NOT_RESPONDING = "not-responding"
 
     @property
-    def label(self) -> str:
-        return {
-            Response.NO_DATA: "No pain scores yet",
-            Response.NO_PAIN: "No pain to reduce",
-            Response.TOO_EARLY: "Too early to judge",
-            Response.SUBSTANTIAL: "Substantial response",
-            Response.RESPONDING: "Responding",
-            Response.NOT_RESPONDING: "Not responding: reassess",
-        }[self]
-
-    @property
     def tone(self) -> str:
         return {
             Response.SUBSTANTIAL: "ok", Response.RESPONDING: "ok", Response.NOT_RESPONDING: "bad",
@@ -51,22 +43,7 @@ class ResponseJudgement:
     baseline: int | None
     latest: int | None
     reduction_pct: float | None
-
-    @property
-    def explanation(self) -> str:
-        if self.response is Response.NO_DATA:
-            return "No session has a pain score yet."
-        if self.response is Response.NO_PAIN:
-            return f"Pain was 0/10 at the first and the latest score ({self.sessions} session(s)): there was no pain to reduce."
-        numbers = f"baseline {self.baseline}/10, latest {self.latest}/10"
-        if self.reduction_pct is not None:
-            numbers += f", {self.reduction_pct:.0f}% less pain"
-        if self.response is Response.TOO_EARLY:
-            return (
-                f"{self.sessions} session(s) so far ({numbers}); response is judged from session "
-                f"{JUDGE_FROM_SESSION}, since many patients feel little change before then."
-            )
-        return f"After {self.sessions} sessions: {numbers}."
+    judge_from: int = JUDGE_FROM_SESSION  # the session response is first judged at
 
 
 def pain_reduction_pct(baseline: int, latest: int) -> float | None:
@@ -118,17 +95,6 @@ class DueStatus(str, Enum):
     UPCOMING = "upcoming"
     NOT_SCHEDULED = "not-scheduled"
     COMPLETE = "complete"
-
-    @property
-    def label(self) -> str:
-        return {
-            DueStatus.SCHEDULED: "Scheduled",
-            DueStatus.OVERDUE: "Overdue",
-            DueStatus.DUE: "Due this week",
-            DueStatus.UPCOMING: "Upcoming",
-            DueStatus.NOT_SCHEDULED: "Not yet scheduled",
-            DueStatus.COMPLETE: "All planned sessions done",
-        }[self]
 
     @property
     def tone(self) -> str:

@@ -3,11 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from safety import coding
+from safety import coding, present
 from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
-from tpclinic.versioning import VersionedForm
-from treatment import versions
+from tpclinic.versioning import VersionedForm, parse_version
 from treatment.models import Course, Injection, Session
 
 
@@ -27,7 +26,7 @@ class CourseForm(VersionedForm):
     def clean_diagnosis_code(self):
         result = coding.check_diagnosis(self.cleaned_data["diagnosis_code"])
         if not result.ok:
-            raise forms.ValidationError(result.message)
+            raise forms.ValidationError(present.diagnosis_message(result))
         return result.code
 
     def clean(self):
@@ -74,7 +73,7 @@ class SessionForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
     def clean_version(self):
-        return versions.parse(self.cleaned_data.get("version"))
+        return parse_version(self.cleaned_data.get("version"))
 
     def clean(self):
         cleaned = super().clean()
@@ -151,7 +150,7 @@ class AdverseEventForm(forms.ModelForm):
         self.fields["onset_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean_version(self):
-        return versions.parse(self.cleaned_data.get("version"))
+        return parse_version(self.cleaned_data.get("version"))
 
     def clean_onset_at(self):
         onset = self.cleaned_data["onset_at"]

@@ -154,7 +154,7 @@ class Course(Versioned):
         )
 
 
-class Session(models.Model):
+class Session(Versioned):
     """One visit of the course: pain scores, the injections given, and the signature."""
 
     class Status(models.TextChoices):
@@ -184,13 +184,13 @@ class Session(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
-    version = models.PositiveIntegerField(default=1, help_text="Bumped on every save of a draft; guards against lost edits.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["performed_at", "id"]
         indexes = [models.Index(fields=["course", "performed_at"])]
+        verbose_name = _("session")
 
     def __str__(self):
         return f"Session {self.performed_at:%Y-%m-%d} ({self.get_status_display()})"

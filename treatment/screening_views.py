@@ -14,7 +14,9 @@ from accounts import roles
 from accounts.decorators import charting_required, staff_required
 from safety import consent as consent_text
 from safety.models import AdverseEvent, ConsentRecord
-from treatment import versions, workflow
+from tpclinic import versioning
+from tpclinic.versioning import StaleVersion
+from treatment import workflow
 from treatment.forms import AdverseEventForm, InjectionFormSet, SessionForm
 from treatment.models import Session
 from treatment.reports import adverse_event_rates
@@ -113,14 +115,10 @@ def adverse_event_edit(request, pk):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    new_version = versions.claim(
-                        AdverseEvent.objects, event.pk, form.cleaned_data["version"], _("adverse event"),
-                        changes=lambda current: versions.differences(current, form.cleaned_data, form._meta.fields),
-                    )
                     saved = form.save(commit=False)
-                    saved.version = new_version
-                    saved.save()
-            except versions.VersionRefused as refused:
+                    saved.save_if_current(form.cleaned_data["version"], changes=lambda current: versioning.changes(
+                        current, form._meta.fields, form.cleaned_data, None))
+            except StaleVersion as refused:
                 messages.error(request, refused.message)
                 current = AdverseEvent.objects.get(pk=event.pk)
                 data = request.POST.copy()

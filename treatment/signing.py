@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from audit import events
 from safety import present
-from treatment import note, signals, versions, workflow
+from tpclinic.versioning import StaleVersion
+from treatment import note, signals, workflow
 from treatment.models import CoSignature, Session
 
 ATTESTATION_MAX = 500
@@ -75,7 +76,7 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
     if session.is_signed:
         raise SignRefused("signed", _("This session is already signed; a signed session cannot be changed."))
     if not version or version != session.version:
-        raise SignRefused("stale", versions.VersionRefused(_("session"), session.version, version).message)
+        raise SignRefused("stale", StaleVersion(session, version).message)
     now = timezone.now()
     if session.performed_at > now:
         raise SignRefused("not-yet", _(
@@ -94,7 +95,7 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
     with transaction.atomic():
         updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT, version=session.version).update(
             status=Session.Status.SIGNED, signed_at=now, signed_by=user,
-            screen_snapshot=result.snapshot(), cpt_codes=",".join(result.cpt.codes),
+            screen_snapshot=present.snapshot(result), cpt_codes=",".join(result.cpt.codes),
         )
         if updated:
             if cosigning:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from safety.coding import CPT_TEXT
+from safety import present
 from treatment.models import Session
 
 DRUG_CODES = Path(__file__).resolve().parent / "data" / "drug_codes.toml"
@@ -78,7 +78,7 @@ def drug_line(agent: str, mg: Decimal | None = None, ml: Decimal | None = None) 
 
 def for_session(session: Session) -> Superbill:
     course, patient = session.course, session.course.patient
-    lines = [Line("procedure", code, CPT_TEXT.get(code, ""), 1) for code in session.cpt_codes.split(",") if code]
+    lines = [Line("procedure", code, present.english(present.cpt_description, code), 1) for code in session.cpt_codes.split(",") if code]
     rows = ((session.screen_snapshot or {}).get("dose") or {}).get("rows_params") or []
     mg_by_agent: dict[str, Decimal] = {}
     for row in rows:

@@ -17,9 +17,10 @@ from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
 from safety import consent as consent_text
 from treatment import signing
-from treatment import charts, versions, workflow
+from treatment import charts, workflow
 from treatment.forms import CourseForm, FavouriteNameForm, InjectionFormSet, SessionForm, default_session_time
 from tpclinic.limits import parse_id
+from tpclinic import versioning
 from tpclinic.versioning import StaleVersion
 from treatment.models import Course, Injection, InjectionSet, Session
 
@@ -192,15 +193,12 @@ def session_edit(request, pk):
         if form.is_valid() and formset.is_valid() and (naming.is_valid() or not naming.is_bound):
             try:
                 with transaction.atomic():
-                    new_version = versions.claim(
-                        Session.objects.filter(status=Session.Status.DRAFT), session.pk, form.cleaned_data["version"],
-                        _("session"), changes=lambda current: _changes(current, form, formset),
-                    )
                     saved = form.save(commit=False)
-                    saved.version = new_version
-                    saved.save()
+                    saved.save_if_current(form.cleaned_data["version"],
+                                          within=Session.objects.filter(status=Session.Status.DRAFT),
+                                          changes=lambda current: _changes(current, form, formset))
                     formset.save()
-            except versions.VersionRefused as refused:
+            except StaleVersion as refused:
                 return _refuse_stale(request, session, refused)
             if "consent" in request.POST:
                 return _record_consent(request, saved)
@@ -246,22 +244,22 @@ def _session_form(request, session, form, formset, naming=None):
     })
 
 
-def _changes(current: Session, form, formset) -> list[versions.Difference]:
+def _changes(current: Session, form, formset) -> list[versioning.Change]:
     """What the stored session holds where it differs from the form as sent."""
-    found = versions.differences(current, form.cleaned_data, form._meta.fields)
+    found = versioning.changes(current, form._meta.fields, form.cleaned_data, None)
     now = sorted(str(i) for i in current.injections.select_related("trigger_point"))
     sent = sorted(str(f.instance) for f in formset.forms
                   if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("trigger_point"))
     if now != sent:
-        found.append(versions.Difference(_("injections"), "; ".join(now) or "—", "; ".join(sent) or "—"))
+        found.append(versioning.Change("injections", _("injections"), None, "; ".join(now), "; ".join(sent)))
     return found
 
 
-def _refuse_stale(request, session, refused: versions.VersionRefused):
+def _refuse_stale(request, session, refused: StaleVersion):
     """Nothing was saved. Show the page again with what they typed and the message saying what differs;
     the form now carries the current version, so saving again is a deliberate choice over the other change."""
     typed = request.POST.copy()
-    typed["version"] = str(refused.sent or "")  # the version as understood, never a number the column cannot hold
+    typed["version"] = str(refused.sent_version or "")  # the version as understood, never a number the column cannot hold
     keep(request, session, typed)
     messages.error(request, refused.message)
     current = get_object_or_404(_session_queryset(), pk=session.pk)
@@ -308,7 +306,7 @@ def session_sign(request, pk):
     """Sign without editing: the version read and, for a covering clinician, the attestation come with the POST."""
     session = get_object_or_404(_session_queryset(), pk=pk)
     try:
-        signing.sign(session, request.user, versions.parse(request.POST.get("version")),
+        signing.sign(session, request.user, versioning.parse_version(request.POST.get("version")),
                      request.POST.get("attestation", ""))
     except signing.SignRefused as refused:
         messages.error(request, refused.message)

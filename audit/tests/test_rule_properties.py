@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from anatomy import vocabulary
 from referral import drawings
+from safety import present
 from treatment import course_rules
 from treatment.course_rules import DueStatus, Response
 
@@ -57,8 +58,7 @@ def test_judge_response_keeps_its_promises(history):
     judged = course_rules.judge_response(history)
     given_scores = [s for s in history if s is not None]
     assert judged.sessions == len(history)  # sessions held, scored or not
-    assert isinstance(judged.explanation, str) and judged.explanation
-    assert judged.response.label and judged.response.tone
+    assert present.response_explanation(judged) and present.response_label(judged.response) and judged.response.tone
     if not given_scores:
         assert judged.response is Response.NO_DATA and judged.baseline is None
         return
@@ -117,7 +117,7 @@ def test_next_due_is_last_session_plus_interval(last, interval, start):
 def test_due_status_is_one_clear_answer(today, due, scheduled, done, planned):
     status = course_rules.due_status(today=today, due=due, scheduled_on=scheduled, sessions_done=done,
                                      planned_sessions=planned)
-    assert status.label and status.tone
+    assert present.due_label(status) and status.tone
     if planned and done >= planned:
         assert status is DueStatus.COMPLETE
     elif scheduled is not None:
@@ -269,7 +269,7 @@ def test_icd_normalising_is_idempotent_and_checking_never_raises(text):
     if code is not None:
         assert normalise_icd(code) == code and code == code.upper()
     result = check_diagnosis(text)
-    assert result.message
+    assert present.diagnosis_message(result)
     if result.ok:
         assert result.code == code
 

@@ -27,11 +27,13 @@ from interop.problems import conflict, invalid
 from interop.schemas import (AdverseEventIn, AdverseEventKind, AdverseEventOut, AdverseEventOutcome,
                              AdverseEventSeverity, AdverseEventUpdate, Id, ScreenIn, ScreenOut, page_of)
 from patients.models import Patient
-from safety.dose import percent
+from safety import present
 from safety.facts import PlannedInjection
 from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
-from treatment import versions, workflow
+from tpclinic import versioning
+from tpclinic.versioning import StaleVersion
+from treatment import workflow
 from treatment.forms import AdverseEventForm
 from treatment.models import Injection, Session
 
@@ -58,10 +60,12 @@ def _number(value) -> float | None:
 
 
 def finding_out(finding) -> dict:
+    """A finding with its wording (the API answers in interop.text.LANGUAGE)."""
     return {
-        "rule": finding.rule, "level": finding.level, "message": finding.message, "source": finding.source,
+        "rule": finding.rule, "level": finding.level, "message": present.finding_message(finding),
+        "source": finding.source,
         "muscle": finding.muscle, "muscle_name": vocabulary.muscle_label(finding.muscle) if finding.muscle else None,
-        "suggestion": finding.suggestion, "strong": finding.strong,
+        "suggestion": present.finding_suggestion(finding) or None, "strong": finding.strong,
     }
 
 
@@ -77,23 +81,25 @@ def screen_out(result, patient: Patient, session_id: int | None, day: date) -> d
         "dose": {
             "status": dose.status,
             "dosing_weight_kg": _number(dose.dosing_weight_kg),
-            "weight_basis": dose.weight_basis,
+            "weight_basis": present.weight_basis_text(dose),
             "rows": [{
-                "agent": row.agent, "with_epinephrine": row.with_epinephrine, "name": row.name, "mg": float(row.mg),
-                "limit_mg": _number(row.limit_mg), "fraction": _number(row.fraction), "limit_basis": row.limit_basis,
-                "text": row.text, "sources": list(row.sources),
+                "agent": row.agent, "with_epinephrine": row.with_epinephrine, "name": present.agent_name(row.params),
+                "mg": float(row.mg), "limit_mg": _number(row.limit_mg), "fraction": _number(row.fraction),
+                "limit_basis": present.limit_basis(row.limit_basis_params),
+                "text": present.dose_row_text(row), "sources": list(row.sources),
             } for row in dose.rows],
             "total_fraction": _number(dose.total_fraction),
-            "total_percent": percent(dose.total_fraction),
-            "reductions": [{"condition": r.condition, "reason": r.reason} for r in dose.reductions],
+            "total_percent": present.dose_percent(dose),
+            "reductions": [{"condition": r.condition, "reason": present.reduction(r.params)} for r in dose.reductions],
             "reduction_factor": float(dose.reduction_factor),
             "anaesthetic_planned": dose.anaesthetic_planned,
             "blocks_signing": dose.blocks_signing,
-            "messages": list(dose.messages),
+            "messages": [present.note_text(note) for note in dose.notes],
             "data_version": dose.data_version,
         },
         "cpt": {"codes": list(result.cpt.codes), "muscle_count": result.cpt.muscle_count,
-                "explanation": result.cpt.explanation, "notes": list(result.cpt.notes), "source": result.cpt.source},
+                "explanation": present.cpt_text(result.cpt), "notes": [present.note_text(n) for n in result.cpt.notes],
+                "source": result.cpt.source},
         "payer": [finding_out(f) for f in result.payer],
     }
 
@@ -246,9 +252,8 @@ def update_adverse_event(request, event_id: int, payload: AdverseEventUpdate):
     values = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     version = values.pop("version", None)
     if version != event.version:
-        raise conflict(versions.VersionRefused(
-            "adverse event", event.version, version,
-            versions.differences(event, values, list(values)) if version else []).message)
+        raise conflict(StaleVersion(event, version,
+                                    versioning.changes(event, list(values), values, None) if version else []).message)
     data = {"kind": event.kind, "injection": event.injection_id or "", "onset_at": _form_time(event.onset_at),
             "severity": event.severity, "action": event.action, "outcome": event.outcome,
             "follow_up": event.follow_up, "version": version, **values}
@@ -257,11 +262,9 @@ def update_adverse_event(request, event_id: int, payload: AdverseEventUpdate):
     if errors:
         raise invalid(errors)
     with transaction.atomic():
-        try:
-            new_version = versions.claim(AdverseEvent.objects, event.pk, version, "adverse event")
-        except versions.VersionRefused as refused:
-            raise conflict(refused.message) from None
         saved = form.save(commit=False)
-        saved.version = new_version
-        saved.save()
+        try:
+            saved.save_if_current(version)
+        except StaleVersion as refused:
+            raise conflict(refused.message) from None
     return adverse_event_out(get_or_404(_events(), event.pk, "adverse event"))

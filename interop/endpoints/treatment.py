@@ -27,7 +27,8 @@ from interop.schemas import (SESSION_OUT_FIELDS, CourseIn, CourseOut, CourseUpda
                              SessionUpdate, SignIn,
                              page_of)
 from patients.models import Patient
-from treatment import versions
+from tpclinic import versioning
+from tpclinic.versioning import StaleVersion
 from treatment.forms import CourseForm, InjectionForm, SessionForm, default_session_time
 from treatment.models import Course, Injection, Session
 
@@ -216,7 +217,7 @@ def update_session(request, session_id: int, payload: SessionUpdate):
     if session.is_signed:
         raise conflict("This session is signed; a signed session is read-only.")
     if version != session.version:
-        raise _refused(session, version, values)
+        raise conflict(StaleVersion(session, version, _changes(values)(session) if version else []).message)
     _save_draft(session, values, creating=False, version=version)
     return session_out(get_or_404(_sessions(), session_id, "session"))
 
@@ -238,17 +239,16 @@ def _values(payload) -> dict:
     return values
 
 
-def _refused(session: Session, version: int | None, values: dict):
-    """The stale-version refusal as a 409 that says what the stored session now holds."""
+def _changes(values: dict):
+    """What the stored session now holds where it differs from what was sent (for a stale-version 409)."""
     def changes(current):
-        found = versions.differences(current, values, [f for f in SessionForm._meta.fields if f in values])
+        found = versioning.changes(current, [f for f in SessionForm._meta.fields if f in values], values, None)
         if values.get("injections") is not None:
             now = [injection_out(i)["description"] for i in current.injections.select_related("trigger_point")]
             if len(now) != len(values["injections"]):
-                found.append(versions.Difference("injections", str(len(now)), str(len(values["injections"]))))
+                found.append(versioning.Change("injections", "injections", None, len(now), len(values["injections"])))
         return found
-    refused = versions.VersionRefused("session", session.version, version, changes(session) if version else [])
-    return conflict(refused.message)
+    return changes
 
 
 def _save_draft(session: Session, values: dict, creating: bool, version: int | None = None) -> Session:
@@ -272,14 +272,12 @@ def _save_draft(session: Session, values: dict, creating: bool, version: int | N
         if creating:
             saved = form.save()
         else:
-            try:
-                new_version = versions.claim(Session.objects.filter(status=Session.Status.DRAFT), session.pk, version,
-                                             "session")
-            except versions.VersionRefused:
-                raise _refused(session, version, values) from None
             saved = form.save(commit=False)
-            saved.version = new_version
-            saved.save()
+            try:
+                saved.save_if_current(version, within=Session.objects.filter(status=Session.Status.DRAFT),
+                                      changes=_changes(values))
+            except StaleVersion as refused:
+                raise conflict(refused.message) from None
         if injections is not None:
             saved.injections.all().delete()
             for sub in injection_forms:

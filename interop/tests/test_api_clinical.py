@@ -29,6 +29,7 @@ def plan_of(session) -> list[dict]:
 
 
 def test_session_screen_is_the_web_check(api, clinic, nurse):
+    from safety import present
     from treatment import workflow
 
     session = clinic["signed"]
@@ -39,9 +40,12 @@ def test_session_screen_is_the_web_check(api, clinic, nurse):
     assert [f["rule"] for f in body["findings"]] == [f.rule for f in expected.screen.findings]
     assert body["can_sign"] == expected.can_sign
     assert body["dose"]["status"] == expected.screen.dose.status
-    assert body["dose"]["total_percent"] == expected.total_percent
+    assert body["dose"]["total_percent"] == present.english(present.dose_percent, expected.screen.dose)
+    assert body["dose"]["total_percent"].endswith("%")
     assert body["dose"]["dosing_weight_kg"] == float(expected.screen.dose.dosing_weight_kg)
-    assert [row["name"] for row in body["dose"]["rows"]] == [row.name for row in expected.screen.dose.rows]
+    assert [row["name"] for row in body["dose"]["rows"]] == ["Lidocaine"] * len(expected.screen.dose.rows)
+    assert [f["message"] for f in body["findings"]] == [
+        present.english(present.finding_message, f) for f in expected.screen.findings]
     assert body["cpt"]["codes"] == ["20552"] and body["cpt"]["muscle_count"] == 2
     assert [f["rule"] for f in body["payer"]] == [f.rule for f in expected.payer]
     assert body["at_signing"] == session.screen_snapshot and body["session"] == session.pk

@@ -2,10 +2,10 @@
 
     {% load safety_text %}
     {{ finding|finding_text }}  {{ finding|finding_suggestion }}   (a Finding or a snapshot's dict)
-    {{ row|dose_row_text }}  {{ dose|weight_basis_text }}  {{ check.cpt|cpt_text }}
+    {{ row|dose_row_text }}  {{ dose|weight_basis_text }}  {{ dose|dose_percent }}  {{ check.cpt|cpt_text }}
     {% for item in check|by_severity %}   (one list, most severe first, each suggestion once)
 
-The wording lives in safety/present.py; each falls back to the rule's English text.
+The wording lives in safety/present.py.
 """
 from django import template
 
@@ -33,6 +33,11 @@ def dose_row_text(row) -> str:
 @register.filter
 def weight_basis_text(dose) -> str:
     return present.weight_basis_text(dose)
+
+
+@register.filter
+def dose_percent(dose) -> str:
+    return present.dose_percent(dose)
 
 
 @register.filter

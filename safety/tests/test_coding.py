@@ -1,6 +1,7 @@
 import pytest
 
 from anatomy import vocabulary
+from safety import present
 from safety.coding import check_diagnosis, cpt_for_session, normalise_icd, suggest_diagnosis
 from safety.tests.helpers import lido, needle, saline
 
@@ -13,7 +14,7 @@ def test_left_and_right_of_one_muscle_count_as_two():
 def test_three_distinct_muscles_is_20553():
     result = cpt_for_session([lido(1, muscle=m) for m in ("upper-trapezius", "levator-scapulae", "rhomboids")])
     assert result.code == "20553" and result.muscle_count == 3
-    assert "once" in result.explanation
+    assert "once" in present.cpt_text(result)
 
 
 def test_many_injections_in_one_muscle_is_20552():
@@ -29,24 +30,24 @@ def test_dry_needling_alone():
     assert cpt_for_session([needle(), needle(side="right")]).code == "20560"
     three = cpt_for_session([needle(m) for m in ("deltoid", "rhomboids", "infraspinatus")])
     assert three.code == "20561" and three.muscle_count == 3
-    assert any("NCD 30.3.3" in n for n in three.notes)
+    assert any("NCD 30.3.3" in present.note_text(n) for n in three.notes)
 
 
 def test_mixed_session_bills_the_injected_muscles_and_notes_the_needled():
     result = cpt_for_session([lido(1), needle("deltoid"), needle("rhomboids"), needle("upper-trapezius")])
     assert result.codes == ("20552",) and result.muscle_count == 1
-    (note,) = result.notes
+    (note,) = map(present.note_text, result.notes)
     assert "Deltoid" in note and "Rhomboid" in note and "Trapezius" not in note
 
 
 def test_no_injections_no_code():
     result = cpt_for_session([])
-    assert result.codes == () and result.code is None and "no procedure code" in result.explanation
+    assert result.codes == () and result.code is None and "no procedure code" in present.cpt_text(result)
 
 
 def test_missing_side_is_noted():
     result = cpt_for_session([lido(1, side=None)])
-    assert result.code == "20552" and "Side not recorded" in result.notes[0]
+    assert result.code == "20552" and "Side not recorded" in present.note_text(result.notes[0])
 
 
 @pytest.mark.parametrize("text", ["M79.18", "m7918", " M79.18 ", "m79.18"])
@@ -60,25 +61,25 @@ def test_category_m79_1_is_refused_naming_its_billable_children():
     result = check_diagnosis("M79.1")
     assert not result.ok and result.code == "M79.1"
     for child in ("M79.10", "M79.11", "M79.12", "M79.18"):
-        assert child in result.message
-    assert "not a billable code" in result.message
+        assert child in present.diagnosis_message(result)
+    assert "not a billable code" in present.diagnosis_message(result)
 
 
 @pytest.mark.parametrize("text", ["nonsense", "", "M79.19", "Z99.999", "M60-M79", "123"])
 def test_unknown_codes_are_refused(text):
     result = check_diagnosis(text)
-    assert not result.ok and "not an ICD-10-CM code" in result.message
+    assert not result.ok and "not an ICD-10-CM code" in present.diagnosis_message(result)
 
 
 def test_other_billable_codes_pass_with_a_note():
     result = check_diagnosis("M54.50")
-    assert result.ok and not result.expected_for_tpi and "incomplete" in result.message
+    assert result.ok and not result.expected_for_tpi and "incomplete" in present.diagnosis_message(result)
 
 
 @pytest.mark.parametrize("code", ["G44.209", "G44.221", "M79.12"])
 def test_codes_the_lcd_covers_are_expected_including_tension_type_headache(code):
     result = check_diagnosis(code)
-    assert result.ok and result.expected_for_tpi and "Listed among the covered diagnoses" in result.message
+    assert result.ok and result.expected_for_tpi and "Listed among the covered diagnoses" in present.diagnosis_message(result)
 
 
 def test_coverage_comes_from_the_payer_data(monkeypatch):
@@ -89,7 +90,7 @@ def test_coverage_comes_from_the_payer_data(monkeypatch):
                      covered_diagnoses_complete=True)
     monkeypatch.setattr(coding, "payer_policy", lambda code: policy)
     result = check_diagnosis("G44.209")
-    assert result.ok and not result.expected_for_tpi and "Not among the covered diagnoses" in result.message
+    assert result.ok and not result.expected_for_tpi and "Not among the covered diagnoses" in present.diagnosis_message(result)
 
 
 def test_repeat_requirements_are_in_the_payer_data():

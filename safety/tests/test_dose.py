@@ -3,9 +3,15 @@ from fractions import Fraction
 
 import pytest
 
+from safety import present
 from safety.dose import CAUTION, OK, OVER, UNKNOWN, dose_report, ideal_body_weight
 from safety.facts import PlannedInjection
 from safety.tests.helpers import bupi, lido, needle, patient, saline
+
+
+def messages(report) -> list[str]:
+    """The report's notes as the page words them (English here)."""
+    return [present.note_text(note) for note in report.notes]
 
 
 def test_mg_is_percent_times_ten_times_ml():
@@ -18,7 +24,7 @@ def test_mg_is_percent_times_ten_times_ml():
 def test_exactly_at_the_limit_is_caution_not_over():
     report = dose_report(patient(), [lido(30)])  # 70 kg man, no height: 300 mg of a 300 mg cap
     assert report.dosing_weight_kg == 70
-    assert "no height" in report.weight_basis
+    assert "no height" in present.weight_basis_text(report)
     (row,) = report.rows
     assert row.mg == 300 and row.limit_mg == 300 and row.fraction == 1
     assert report.total_fraction == Fraction(1)
@@ -36,7 +42,7 @@ def test_just_over_the_limit_is_over_and_blocks():
     report = dose_report(patient(), [lido("30.01")])
     assert report.status == OVER
     assert report.blocks_signing and report.needs_override
-    assert "over the limit" in report.messages[-1]
+    assert "over the limit" in messages(report)[-1]
 
 
 def test_split_over_many_sites_adds_up():
@@ -55,7 +61,7 @@ def test_mixed_agents_add_as_fractions_of_their_own_limits():
 def test_epinephrine_has_its_own_higher_limit():
     report = dose_report(patient(), [lido(49, epi=True)])  # 7 mg/kg x 70 kg = 490 mg, under the 500 cap
     (row,) = report.rows
-    assert row.limit_mg == 490 and row.fraction == 1 and row.name == "Lidocaine with epinephrine"
+    assert row.limit_mg == 490 and row.fraction == 1 and present.agent_name(row.params) == "Lidocaine with epinephrine"
     assert dose_report(patient(weight_kg=100), [lido(50, epi=True)]).rows[0].limit_mg == 500
     assert dose_report(patient(weight_kg=100), [bupi(90, epi=True)]).rows[0].limit_mg == 225
 
@@ -75,19 +81,19 @@ def test_short_woman_limit_uses_ideal_body_weight():
     report = dose_report(patient(sex="female", height_cm=160, weight_kg=80), [lido(10)])
     assert report.dosing_weight_kg == Decimal("52.416")  # 45.5 + 0.91 x 7.6
     assert report.rows[0].limit_mg == Decimal("235.872")
-    assert "ideal body weight" in report.weight_basis
+    assert "ideal body weight" in present.weight_basis_text(report)
 
 
 def test_thin_tall_man_uses_actual_weight_below_ideal():
     report = dose_report(patient(height_cm=180, weight_kg=60), [lido(10)])
     assert ideal_body_weight("male", Decimal(180)) == Decimal("75.116")
-    assert report.dosing_weight_kg == 60 and "actual weight" in report.weight_basis
+    assert report.dosing_weight_kg == 60 and "actual weight" in present.weight_basis_text(report)
 
 
 def test_other_sex_uses_the_female_formula():
     assert ideal_body_weight("x", Decimal(170)) == ideal_body_weight("female", Decimal(170))
     report = dose_report(patient(sex="nonbinary", height_cm=170, weight_kg=90), [lido(1)])
-    assert any("female formula" in m for m in report.messages)
+    assert any("female formula" in m for m in messages(report))
 
 
 @pytest.mark.parametrize("sex, height, weight, dosing", [
@@ -168,13 +174,13 @@ def test_missing_weight_with_anaesthetic_is_unknown_and_blocks():
     report = dose_report(patient(weight_kg=None), [lido(5)])
     assert report.status == UNKNOWN and report.total_fraction is None
     assert report.blocks_signing
-    assert "weight" in report.messages[-1].lower()
+    assert "weight" in messages(report)[-1].lower()
 
 
 def test_missing_weight_without_anaesthetic_does_not_block():
     report = dose_report(patient(weight_kg=None), [saline()])
     assert report.status == OK and not report.blocks_signing
-    assert any("Weight is not recorded" in m for m in report.messages)
+    assert any("Weight is not recorded" in m for m in messages(report))
 
 
 def test_report_is_frozen():

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from safety import present
 from safety.payer import PastSession, check_session, earliest_compliant_date, schedule_conflict
 
 MEDICARE = "medicare-uniform-tpi-2024"
@@ -16,7 +17,7 @@ def test_exactly_42_days_later_is_allowed_and_41_is_not():
     history = [PastSession(date(2026, 1, 1), {UT_LEFT})]
     assert "payer-gap" not in rules(check_session(MEDICARE, history, date(2026, 2, 12), {UT_LEFT}, True))
     (gap,) = [f for f in check_session(MEDICARE, history, date(2026, 2, 11), {UT_LEFT}, True) if f.rule == "payer-gap"]
-    assert gap.level == "warn" and "2026-02-12" in gap.message and "41 days" in gap.message
+    assert gap.level == "warn" and "2026-02-12" in present.finding_message(gap) and "41 days" in present.finding_message(gap)
 
 
 def test_other_side_is_another_location():
@@ -35,7 +36,7 @@ def test_three_sessions_in_twelve_months():
                PastSession(date(2025, 9, 1), {"masseter:left"})]
     fourth = check_session(MEDICARE, history, date(2026, 2, 28), {UT_LEFT}, True)  # 364 days after the first
     (count,) = [f for f in fourth if f.rule == "payer-count"]
-    assert "2026-03-01" in count.message
+    assert "2026-03-01" in present.finding_message(count)
     assert rules(check_session(MEDICARE, history, date(2026, 3, 1), {UT_LEFT}, True)) == ["payer-ok"]
     assert rules(check_session(MEDICARE, history[:2], date(2025, 9, 2), {UT_LEFT}, True)) == ["payer-ok"]
 
@@ -44,7 +45,7 @@ def test_repeat_needs_relief_on_record():
     history = [PastSession(date(2026, 1, 1), {UT_LEFT})]
     later = date(2026, 3, 1)
     (relief,) = [f for f in check_session(MEDICARE, history, later, {UT_LEFT}, False) if f.rule == "payer-relief"]
-    assert "50%" in relief.message and "6 weeks" in relief.message
+    assert "50%" in present.finding_message(relief) and "6 weeks" in present.finding_message(relief)
     assert rules(check_session(MEDICARE, history, later, {UT_LEFT}, True)) == ["payer-ok"]
     assert rules(check_session(MEDICARE, history, later, {"deltoid:left"}, False)) == ["payer-ok"]
 
@@ -88,12 +89,9 @@ def test_earliest_date_when_the_count_frees_a_slot_before_the_gap():
     assert earliest_compliant_date(MEDICARE, history, {UT_LEFT}, date(2025, 12, 25)) == date(2026, 1, 31)
 
 
-def test_schedule_conflict_message():
-    message = schedule_conflict(MEDICARE, [], 14, date(2026, 3, 1), {UT_LEFT}).message
-    assert message == (
-        "Clinician's 14-day interval gives 2026-03-15; "
-        "Medicare uniform TPI LCD (2024) allows this location from 2026-04-12"
-    )
+def test_schedule_conflict_facts():
+    conflict = schedule_conflict(MEDICARE, [], 14, date(2026, 3, 1), {UT_LEFT})
+    assert (conflict.interval_days, conflict.wanted, conflict.allowed) == (14, date(2026, 3, 15), date(2026, 4, 12))
     assert schedule_conflict(MEDICARE, [], 42, date(2026, 3, 1), {UT_LEFT}) is None
     assert schedule_conflict("none", [], 14, date(2026, 3, 1), {UT_LEFT}) is None
 

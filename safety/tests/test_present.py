@@ -1,9 +1,10 @@
-"""The safety messages in the reader's language (safety/present.py, safety/templatetags/safety_text.py).
+"""The one presenter (safety/present.py, safety/templatetags/safety_text.py) and rules without prose.
 
-The rule modules keep their English text; the presenter words the same facts (`params`) again through
-the catalog. In English it must give back exactly the rules' text, for any plan; in Spanish and
-Arabic it must word every finding without falling back.
+The rule modules give rule ids and facts; the presenter words every rule id, in English and in
+every language with a catalog, from the facts alone. Each rule had its Spanish and Arabic wording
+before the move, so each must be worded in them, not fall back to the English msgid.
 """
+import dataclasses
 import json
 import re
 from datetime import date
@@ -15,8 +16,8 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safety import present
-from safety.coding import cpt_for_session
+from safety import coding, dose, findings, payer, present
+from safety.coding import check_diagnosis, cpt_for_session
 from safety.data_files import muscle_risks
 from safety.payer import PastSession, check_session
 from safety.risk_texts import NOTES, RISK_TEXTS, STRUCTURES
@@ -28,24 +29,114 @@ from safety.tests.test_properties import FAST, histories, patients, plans, sites
 
 SAFETY = Path(__file__).resolve().parent.parent
 ARABIC = re.compile(r"[\u0600-\u06FF]")
+RULE_MODULES = ("screen.py", "payer.py", "dose.py", "coding.py")
+LANGUAGES = ("es", "ar")
 
 
 def emitted_rule_ids() -> set[str]:
-    """Every rule id a rule module can put in a Finding (the first argument of each Finding(...))."""
-    ids = set()
-    for module in ("screen.py", "payer.py"):
+    """Every rule id a rule module can put in a Finding or Note (their first argument)."""
+    ids = set(dose.STATUS_NOTES.values())
+    for module in RULE_MODULES:
         source = (SAFETY / module).read_text(encoding="utf-8")
-        literal = re.findall(r'\bFinding\(\s*"([a-z-]+)"', source)
-        assert len(literal) == len(re.findall(r"\bFinding\(", source)), f"{module}: a rule id that is not a literal"
+        literal = re.findall(r'\b(?:Finding|Note)\(\s*"([a-z0-9-]+)"', source)
+        computed = re.findall(r"\bNote\(STATUS_NOTES\[", source)
+        calls = re.findall(r"\b(?:Finding|Note)\((?!\)|rule)", source)
+        assert len(literal) + len(computed) == len(calls), f"{module}: a rule id that is not a literal"
         ids |= set(literal)
     return ids
 
 
 def test_every_rule_id_the_rules_emit_has_a_wording():
     ids = emitted_rule_ids()
-    assert len(ids) == 19, sorted(ids)  # a new rule: add its wording to safety/present.py MESSAGES
+    assert len(ids) == 30, sorted(ids)  # a new rule: add its wording to safety/present.py MESSAGES
     assert ids == set(present.MESSAGES)
     assert set(present.SUGGESTIONS) <= ids
+
+
+# Fields of the rules' results that may hold text: ids, codes, sources (citations are never
+# translated), the code set's own ICD-10-CM descriptions. Anything else would be prose.
+TEXT_FIELDS = {"rule", "level", "source", "sources", "muscle", "muscles", "codes", "agent", "condition", "age", "age_from", "status", "data_version",
+               "code", "description"}
+
+
+@pytest.mark.parametrize("result", [findings.Finding, findings.Note, dose.AgentRow, dose.DoseReport, dose.Reduction,
+                                    coding.CptResult, coding.DiagnosisCheck, coding.DiagnosisSuggestion,
+                                    payer.ScheduleConflict],
+                         ids=lambda r: r.__name__)
+def test_rule_results_carry_no_prose(result):
+    texts = {f.name for f in dataclasses.fields(result) if "str" in str(f.type) and "dict" not in str(f.type)}
+    assert texts <= TEXT_FIELDS, f"{result.__name__}: {texts - TEXT_FIELDS} looks like a message; word it in present.py"
+    assert not {"message", "suggestion", "text", "explanation", "reason", "messages", "label"} & (
+        {f.name for f in dataclasses.fields(result)} | set(dir(result)))
+
+
+def _params_strings(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in {"override_reason", "note", "avoid", "policy_name"}:  # typed by a person / data-file text
+                yield from _params_strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _params_strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+FACT = re.compile(r"^[A-Za-z0-9.:_-]*$")  # codes, numbers, ISO dates
+
+
+def _worded(result, cpt, payer_findings=()):
+    """Everything the live check shows, worded by the presenter: (rule id, text) pairs."""
+    out = []
+    for finding in (*result.findings, *payer_findings, *result.dose.notes, *cpt.notes):
+        out.append((finding.rule, present.finding_message(finding)))
+        suggestion = present.finding_suggestion(finding)
+        if suggestion:
+            out.append((finding.rule + " suggestion", suggestion))
+    out += [("dose-row", present.dose_row_text(row)) for row in result.dose.rows]
+    out += [("limit-basis", present.limit_basis(row.limit_basis_params)) for row in result.dose.rows]
+    out.append(("weight-basis", present.weight_basis_text(result.dose)))
+    out.append(("cpt", present.cpt_text(cpt)))
+    return out
+
+
+@FAST
+@given(patients(), plans, st.none() | st.text(max_size=20), histories, st.booleans())
+def test_every_finding_is_facts_and_every_language_words_it_without_falling_back(facts, plan, reason, history, relief):
+    result, cpt = screen(facts, plan, dose_override_reason=reason), cpt_for_session(plan)
+    sites_planned = {(p.muscle, p.side) for p in plan}
+    payer_findings = check_session("medicare-uniform-tpi-2024", history, date(2026, 6, 1), sites_planned, relief)
+    for finding in (*result.findings, *payer_findings, *result.dose.notes, *cpt.notes):
+        assert finding.rule in present.MESSAGES
+        assert all(FACT.match(text) for text in _params_strings(finding.params)), finding.params
+        json.dumps(finding.params)  # plain JSON values, as a snapshot keeps them
+    with translation.override("en"):
+        english = _worded(result, cpt, payer_findings)
+    assert all(text for _, text in english)
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            worded = _worded(result, cpt, payer_findings)
+        same = [(rule, text) for (rule, text), (_, en) in zip(worded, english) if text == en]
+        assert not same, f"{lang}: worded as the English msgid: {same}"
+    # what a snapshot keeps (JSON) words the same as the live findings, and keeps the English text
+    kept = json.loads(json.dumps(present.snapshot(SessionCheck(result, cpt, tuple(payer_findings)))))
+    assert [f["message"] for f in kept["findings"]] == [
+        present.english(present.finding_message, f) for f in result.findings]
+    with translation.override("es"):
+        assert [present.finding_message(f) for f in kept["findings"]] == [
+            present.finding_message(f) for f in result.findings]
+        assert [present.finding_suggestion(f) for f in kept["findings"]] == [
+            present.finding_suggestion(f) for f in result.findings]
+        assert present.weight_basis_text(kept["dose"]) == present.weight_basis_text(result.dose)
+
+
+@pytest.mark.parametrize("code", ["M79.18", "M79.1", "M79", "Z99.999", "M54.2"])
+def test_diagnosis_verdicts_are_worded_in_every_language(code):
+    check = check_diagnosis(code)
+    english = present.english(present.diagnosis_message, check)
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            assert present.diagnosis_message(check) != english
 
 
 def test_every_note_and_structure_in_the_risk_data_is_marked_for_translation():
@@ -58,59 +149,9 @@ def test_every_note_and_structure_in_the_risk_data_is_marked_for_translation():
     assert len(NOTES) == len(set(NOTES)) and len(STRUCTURES) == len(set(STRUCTURES))
 
 
-def _all_texts(result, cpt, strict=True):
+def _all_texts(result, cpt):
     """Everything the live check shows, worded by the presenter."""
-    texts = []
-    for finding in result.findings:
-        texts.append(present.finding_message(finding, strict=strict))
-        if finding.suggestion:
-            texts.append(present.finding_suggestion(finding, strict=strict))
-    texts += [present.dose_row_text(row, strict=strict) for row in result.dose.rows]
-    texts.append(present.weight_basis_text(result.dose, strict=strict))
-    texts.append(present.cpt_text(cpt, strict=strict))
-    return texts
-
-
-def _english(result, cpt):
-    texts = []
-    for finding in result.findings:
-        texts.append(finding.message)
-        if finding.suggestion:
-            texts.append(finding.suggestion)
-    texts += [row.text for row in result.dose.rows]
-    texts.append(result.dose.weight_basis)
-    texts.append(cpt.explanation)
-    return texts
-
-
-@FAST
-@given(patients(), plans, st.none() | st.text(max_size=20))
-def test_english_wording_is_exactly_the_rules_text_and_every_language_words_every_finding(facts, plan, reason):
-    result, cpt = screen(facts, plan, dose_override_reason=reason), cpt_for_session(plan)
-    with translation.override("en"):
-        assert _all_texts(result, cpt) == _english(result, cpt)
-    for lang in ("es", "ar"):
-        with translation.override(lang):
-            assert all(_all_texts(result, cpt))  # strict: a missing wording or param raises
-    # what a snapshot keeps (JSON) words the same as the live findings
-    kept = json.loads(json.dumps(SessionCheck(result, cpt, ()).snapshot()))
-    with translation.override("es"):
-        assert [present.finding_message(f) for f in kept["findings"]] == [
-            present.finding_message(f, strict=True) for f in result.findings]
-        assert present.weight_basis_text(kept["dose"]) == present.weight_basis_text(result.dose, strict=True)
-
-
-@settings(max_examples=80, deadline=None, database=None)
-@given(histories, sites, st.dates(date(2025, 6, 1), date(2026, 12, 31)), st.booleans(),
-       st.sampled_from(["medicare-uniform-tpi-2024", "none"]))
-def test_payer_findings_are_worded_in_every_language(history, planned, day, relief, policy):
-    findings = check_session(policy, history, day, planned, relief)
-    with translation.override("en"):
-        assert [present.finding_message(f, strict=True) for f in findings] == [f.message for f in findings]
-        assert [present.finding_suggestion(f, strict=True) for f in findings] == [f.suggestion or "" for f in findings]
-    for lang in ("es", "ar"):
-        with translation.override(lang):
-            assert all(present.finding_message(f, strict=True) for f in findings)
+    return [text for _, text in _worded(result, cpt)]
 
 
 def test_spanish_and_arabic_wording_with_localised_names_and_numbers():
@@ -137,14 +178,14 @@ def test_payer_wording_uses_the_plural_the_language_needs():
     history = [PastSession(date(2026, 1, 1), {"upper-trapezius:left"})]
     gap, relief = check_session("medicare-uniform-tpi-2024", history, date(2026, 1, 2), {"upper-trapezius:left"},
                                 False)
-    assert gap.message.startswith("Trapezius (upper fibres), left was treated on 2026-01-01, 1 day before 2026-01-02;")
+    assert present.finding_message(gap).startswith("Trapezius (upper fibres), left was treated on 2026-01-01, 1 day before 2026-01-02;")
     with translation.override("es"):
-        assert present.finding_message(gap, strict=True).startswith(
+        assert present.finding_message(gap).startswith(
             "Se trató Trapecio (fibras superiores), izquierdo el 2026-01-01, 1 día antes del 2026-01-02; ")
         assert "exige 42 días: se permite a partir del 2026-02-12." in present.finding_message(gap)
         assert "al menos un 50 % de alivio que dure al menos 6 semanas" in present.finding_message(relief)
     with translation.override("ar"):
-        assert "قبل يوم واحد من 2026-01-02" in present.finding_message(gap, strict=True)
+        assert "قبل يوم واحد من 2026-01-02" in present.finding_message(gap)
         assert "مرور 42 يومًا" in present.finding_message(gap)
 
 

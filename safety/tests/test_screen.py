@@ -1,3 +1,4 @@
+from safety import present
 from safety.facts import PlannedInjection
 from safety.screen import screen
 from safety.tests.helpers import bupi, lido, needle, patient, saline
@@ -21,7 +22,7 @@ def test_amide_allergy_blocks_lidocaine_and_bupivacaine_and_suggests_an_ester_or
     result = screen(patient(allergy_classes={"amide"}), [lido(5), bupi(5)])
     allergy = result.by_rule("allergy")
     assert len(allergy) == 2 and all(f.level == "block" for f in allergy)
-    assert "chloroprocaine" in allergy[0].suggestion and "saline" in allergy[0].suggestion
+    assert "chloroprocaine" in present.finding_suggestion(allergy[0]) and "saline" in present.finding_suggestion(allergy[0])
     assert result.blocked and not result.can_sign
 
 
@@ -29,13 +30,13 @@ def test_ester_allergy_blocks_chloroprocaine_and_suggests_an_amide():
     result = screen(patient(allergy_classes={"ester"}), [chloro()])
     (finding,) = result.by_rule("allergy")
     assert finding.level == "block"
-    assert "lidocaine" in finding.suggestion and "bupivacaine" in finding.suggestion
+    assert "lidocaine" in present.finding_suggestion(finding) and "bupivacaine" in present.finding_suggestion(finding)
     assert screen(patient(allergy_classes={"ester"}), [lido(5)]).can_sign
 
 
 def test_allergy_to_both_classes_suggests_saline_or_dry_needling():
     (finding,) = screen(patient(allergy_classes={"amide", "ester"}), [lido(5)]).by_rule("allergy")
-    assert "saline or dry needling" in finding.suggestion
+    assert "saline or dry needling" in present.finding_suggestion(finding)
 
 
 def test_saline_and_dry_needling_pass_with_an_amide_allergy():
@@ -46,20 +47,20 @@ def test_saline_and_dry_needling_pass_with_an_amide_allergy():
 def test_anticoagulant_warns_and_deep_muscles_warn_more_strongly():
     shallow = screen(patient(on_anticoagulant=True), [lido(5, muscle="deltoid")])
     (warning,) = shallow.by_rule("bleeding")
-    assert warning.level == "warn" and not warning.strong and "low-bleeding-risk" in warning.message
+    assert warning.level == "warn" and not warning.strong and "low-bleeding-risk" in present.finding_message(warning)
     assert not shallow.by_rule("bleeding-deep") and shallow.can_sign
 
     deep = screen(patient(on_antiplatelet=True), [lido(5, muscle="piriformis"), saline("quadratus-lumborum")])
     strong = deep.by_rule("bleeding-deep")
     assert [f.muscle for f in strong] == ["piriformis", "quadratus-lumborum"]
-    assert all(f.level == "warn" and f.strong and "non-compressible" in f.message for f in strong)
+    assert all(f.level == "warn" and f.strong and "non-compressible" in present.finding_message(f) for f in strong)
     assert deep.findings[0].strong  # strong warnings are listed before plain ones
     assert deep.can_sign
 
 
 def test_bleeding_disorder_is_named_as_a_contraindication():
     (warning,) = screen(patient(bleeding_disorder=True), [needle()]).by_rule("bleeding")
-    assert "contraindication" in warning.message and "25 G" in warning.suggestion
+    assert "contraindication" in present.finding_message(warning) and "25 G" in present.finding_suggestion(warning)
 
 
 def test_no_bleeding_warning_without_a_risk():
@@ -83,15 +84,15 @@ def test_pneumothorax_warns_over_the_chest_wall_with_technique():
     result = screen(patient(), [saline("rhomboids")])
     (finding,) = result.by_rule("pneumothorax")
     assert finding.level == "warn" and not finding.strong and finding.muscle == "rhomboids"
-    assert "pincer" in finding.suggestion and "tangential" in finding.suggestion and "ultrasound" in finding.suggestion
+    assert "pincer" in present.finding_suggestion(finding) and "tangential" in present.finding_suggestion(finding) and "ultrasound" in present.finding_suggestion(finding)
     assert not screen(patient(), [saline("biceps-brachii")]).by_rule("pneumothorax")
 
 
 def test_pneumothorax_is_stronger_with_copd_or_low_bmi():
     (copd,) = screen(patient(copd=True), [saline("scalenes")]).by_rule("pneumothorax")
-    assert copd.strong and "COPD" in copd.message
+    assert copd.strong and "COPD" in present.finding_message(copd)
     (thin,) = screen(patient(height_cm=170, weight_kg=50), [saline("serratus-anterior")]).by_rule("pneumothorax")
-    assert thin.strong and "BMI 17.3" in thin.message
+    assert thin.strong and "BMI 17.3" in present.finding_message(thin)
     (edge,) = screen(patient(height_cm=200, weight_kg=74), [saline("serratus-anterior")]).by_rule("pneumothorax")
     assert not edge.strong  # BMI exactly 18.5 is not under 18.5
 
@@ -108,7 +109,7 @@ def test_nerves_and_vessels_are_shown_per_muscle():
     result = screen(patient(), [saline("scalenes"), saline("scalenes", side="right"), saline("masseter")])
     structures = result.by_rule("structures")
     assert [f.muscle for f in structures] == ["scalenes", "masseter"]
-    assert "brachial plexus" in structures[0].message and "phrenic nerve" in structures[0].message
+    assert "brachial plexus" in present.finding_message(structures[0]) and "phrenic nerve" in present.finding_message(structures[0])
     assert "recalled — verify" in structures[0].source
     assert all(f.level == "info" for f in structures)
 
@@ -116,7 +117,7 @@ def test_nerves_and_vessels_are_shown_per_muscle():
 def test_pregnancy_warns_and_lowers_the_limit():
     result = screen(patient(sex="female", pregnant=True), [lido(5)])
     assert result.by_rule("pregnancy")[0].level == "warn"
-    assert "steroid" in result.by_rule("pregnancy")[0].message
+    assert "steroid" in present.finding_message(result.by_rule("pregnancy")[0])
     assert result.by_rule("dose-lowered")[0].level == "info"
     assert result.dose.rows[0].limit_mg == 240
 
@@ -127,7 +128,7 @@ def test_dose_over_blocks_unless_a_reason_is_recorded():
     assert not screen(patient(), [lido(31)], dose_override_reason="   ").can_sign
     allowed = screen(patient(), [lido(31)], dose_override_reason="Large area, monitored for 30 min")
     (finding,) = allowed.by_rule("dose-over")
-    assert finding.level == "warn" and "monitored" in finding.message
+    assert finding.level == "warn" and "monitored" in present.finding_message(finding)
     assert allowed.can_sign and allowed.dose_override_reason == "Large area, monitored for 30 min"
 
 

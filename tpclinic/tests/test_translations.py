@@ -187,19 +187,18 @@ def test_patient_chart_stays_english_by_default(clinician_client, charted_patien
 
 
 def test_course_rule_labels_have_translations_for_every_member():
-    """treatment/course_rules.py stays free of Django; the templates translate its Enum labels."""
+    """treatment/course_rules.py stays free of Django; the presenter (safety/present.py) words its values."""
     from django.utils import translation
 
+    from safety import present
     from treatment.course_rules import DueStatus, Response
     from treatment.templatetags import course_labels
 
-    assert set(course_labels.RESPONSE_LABELS) == set(Response)
-    assert set(course_labels.DUE_LABELS) == set(DueStatus)
-    for member in Response:
-        assert course_labels.response_label(member) == member.label  # English reads as before
-        assert course_labels.response_label(member.value) == member.label
-    for member in DueStatus:
-        assert course_labels.due_label(member) == member.label
+    assert set(present.RESPONSE_LABELS) == {m.value for m in Response}
+    assert set(present.DUE_LABELS) == {m.value for m in DueStatus}
+    assert course_labels.response_label(Response.NOT_RESPONDING) == "Not responding: reassess"
+    assert course_labels.response_label("not-responding") == "Not responding: reassess"
+    assert course_labels.due_label(DueStatus.COMPLETE) == "All planned sessions done"
     with translation.override("es"):
         assert course_labels.response_label(Response.NOT_RESPONDING) == "Sin respuesta: reevaluar"
         assert course_labels.due_label(DueStatus.OVERDUE) == "Atrasado"

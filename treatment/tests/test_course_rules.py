@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from safety import present
 from treatment.course_rules import DueStatus, Response, due_status, judge_response, next_due, pain_reduction_pct
 
 
@@ -13,7 +14,7 @@ def test_no_scores_means_no_data():
 def test_too_early_before_the_third_session_even_with_big_drops(scores):
     judgement = judge_response(scores)
     assert judgement.response is Response.TOO_EARLY
-    assert "judged from session 3" in judgement.explanation
+    assert "judged from session 3" in present.response_explanation(judgement)
 
 
 @pytest.mark.parametrize(
@@ -52,12 +53,12 @@ def test_sessions_held_count_and_edges(scores, expected, sessions, baseline, lat
     judgement = judge_response(scores)
     assert (judgement.response, judgement.sessions, judgement.baseline, judgement.latest) == (
         expected, sessions, baseline, latest)
-    assert judgement.explanation
+    assert present.response_explanation(judgement)
 
 
 def test_zero_baseline_has_no_percentage():
     assert pain_reduction_pct(0, 0) is None
-    assert "no pain to reduce" in judge_response([0, 0, 0]).explanation
+    assert "no pain to reduce" in present.response_explanation(judge_response([0, 0, 0]))
 
 
 def test_next_due_is_last_session_plus_interval():

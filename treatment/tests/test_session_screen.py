@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from charting.models import TriggerPoint
 from patients.models import Allergy
 from safety.models import AdverseEvent, ConsentRecord
+from safety import present
 from treatment import workflow
 from treatment.models import Injection, Session
 from tpclinic import dates
@@ -189,7 +190,7 @@ def test_live_check_in_english_is_unchanged(clinician_client, patient, session, 
 @pytest.mark.django_db
 def test_signed_session_page_words_the_snapshot_in_the_readers_language(clinician_client, session, trapezius):
     Injection.objects.create(session=session, trigger_point=trapezius, volume_ml=2, concentration_pct=1)
-    snapshot = workflow.check(session).snapshot()
+    snapshot = present.snapshot(workflow.check(session))
     assert all("params" in f for f in snapshot["findings"])
     old = {"findings": [{"rule": "pneumothorax", "level": "warn", "message": "Kept before params: English."}]}
     Session.objects.filter(pk=session.pk).update(status=Session.Status.SIGNED, screen_snapshot=snapshot)
