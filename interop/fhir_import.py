@@ -59,7 +59,11 @@ FHIR_JSON = "application/fhir+json"
 
 
 def fhir_response(data: dict, status: int = 200) -> HttpResponse:
-    return HttpResponse(orjson.dumps(data), status=status, content_type=FHIR_JSON)  # compact UTF-8, fast
+    try:
+        body = orjson.dumps(data)  # compact UTF-8, several times faster than json for a large Bundle
+    except orjson.JSONEncodeError:  # what orjson refuses (an integer past 64 bits) the json module still writes
+        body = json.dumps(data, ensure_ascii=False)
+    return HttpResponse(body, status=status, content_type=FHIR_JSON)
 
 
 def operation_outcome(issues) -> dict:

@@ -83,3 +83,11 @@ def test_what_sends_a_resource_through_clean(value, needs):
     import orjson
 
     assert fhir_export._may_need_cleaning(orjson.dumps(value)) is needs
+
+
+def test_a_fhir_answer_orjson_cannot_write_is_still_written():
+    from interop.fhir_import import fhir_response
+
+    assert json.loads(fhir_response({"resourceType": "Basic", "x": "é"}).content) == {"resourceType": "Basic", "x": "é"}
+    huge = {"resourceType": "Basic", "valueInteger": 10**30}  # past 64 bits: orjson refuses it
+    assert json.loads(fhir_response(huge).content) == huge
