@@ -3,11 +3,13 @@
 1. referral rankings per second (benchmarks/referral.py, in this process);
 2. a synthetic clinic on SQLite and on PostgreSQL, each measured through a real server on loopback
    (benchmarks/web.py, one child process per database);
-3. FHIR export resources per second, if the interop app has `fhir_export` (benchmarks/fhir.py).
+3. FHIR on its own synthetic SQLite clinic (benchmarks/fhir.py): bulk export rate and peak memory,
+   `$everything` of the heaviest patient, import rate.
 
 Environment: BENCH_PATIENTS (default 100000), BENCH_SECONDS per throughput run (default 8),
 BENCH_PG_URL (default the local cluster from scripts/postgres.sh, database tpclinic_bench),
-BENCH_SKIP_PG=1 to measure SQLite only. Nothing asserts: figures depend on the machine.
+BENCH_SKIP_PG=1 to measure SQLite only, BENCH_FHIR_PATIENTS for the FHIR clinic (default 2000) and
+BENCH_FHIR_IMPORT_PATIENTS for the imported Bundle (default 20). Nothing asserts: figures depend on the machine.
 """
 from __future__ import annotations
 
@@ -99,8 +101,9 @@ def main() -> int:
         say("FHIR export")
         fhir_dir = data_dir / "fhir"
         fhir_dir.mkdir()
-        results["fhir"] = child("benchmarks.fhir", ["500", "300"], {**base_env, "TPCLINIC_DATA_DIR": str(fhir_dir)},
-                                "fhir")
+        fhir_args = [os.environ.get("BENCH_FHIR_PATIENTS", "2000"), "900",
+                     os.environ.get("BENCH_FHIR_IMPORT_PATIENTS", "20")]
+        results["fhir"] = child("benchmarks.fhir", fhir_args, {**base_env, "TPCLINIC_DATA_DIR": str(fhir_dir)}, "fhir")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     results["total_s"] = time.perf_counter() - started

@@ -46,7 +46,7 @@ def latest(resource_type: str, ids) -> dict[str, ResourceVersion]:
     found: dict[str, ResourceVersion] = {}
     for start in range(0, len(ids), 500):
         rows = (ResourceVersion.objects.filter(resource_type=resource_type, resource_id__in=ids[start:start + 500])
-                .order_by("resource_id", "-version"))
+                .order_by("resource_id", "-version").defer("resource"))  # the kept JSON is not needed to compare
         for row in rows:
             found.setdefault(row.resource_id, row)
     return found

@@ -6,7 +6,6 @@ between chunks whether the requester cancelled it.
 """
 from __future__ import annotations
 
-import json
 import tempfile
 
 from django.core.files import File
@@ -51,7 +50,7 @@ def run_bulk_export(export_id: str) -> int:
                 if versions.datetime_of(resource) < export.since:
                     continue
             handle = files.get(resource_type) or files.setdefault(resource_type, tempfile.TemporaryFile())
-            handle.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+            handle.write(fhir_export.ndjson_line(resource))
             counts[resource_type] = counts.get(resource_type, 0) + 1
             written += 1
             if written % CHECK_EVERY == 0:

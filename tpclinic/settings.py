@@ -382,3 +382,8 @@ MIDDLEWARE = ["interop.cors.SmartCorsMiddleware", *MIDDLEWARE]
 # Decision support: which referral model ranks pain drawings on the web pages. "textbook" (the
 # default) or "clinic": the clinic's learned model (`tpclinic referral_learn`), when one is stored.
 REFERRAL_MODEL = os.environ.get("REFERRAL_MODEL", "textbook")
+
+# FHIR export checks every resource against fhir.resources' R4 models only when this is on: the
+# check costs about 1 ms a resource, twenty times the building, so production leaves it off and the
+# test suite (tpclinic/test_settings.py) turns it on (interop/fhir_export.py says why).
+FHIR_VALIDATE_EXPORT = os.environ.get("FHIR_VALIDATE_EXPORT", "0") == "1"

@@ -34,3 +34,6 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 # reads go to it only where a test turns REPLICA_READS on.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 REPLICA_READS = False
+
+# Every FHIR resource a test exports is checked against the R4 models (off in production for speed).
+FHIR_VALIDATE_EXPORT = True

@@ -43,9 +43,9 @@ class Command(BaseCommand):
         try:
             for resource_type, resource in fhir_export.iter_resources(scope):
                 if resource_type not in files:
-                    files[resource_type] = open(folder / f"{resource_type}.ndjson", "w", encoding="utf-8")
+                    files[resource_type] = open(folder / f"{resource_type}.ndjson", "wb")
                     self.stderr.write(f"{resource_type}: writing")
-                files[resource_type].write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
+                files[resource_type].write(fhir_export.ndjson_line(resource))
                 counts[resource_type] = counts.get(resource_type, 0) + 1
                 if counts[resource_type] % PROGRESS_EVERY == 0:
                     self.stderr.write(f"{resource_type}: {counts[resource_type]} written")
