@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Iterable
 
 from anatomy import vocabulary
+from safety import steroids
 from safety.data_files import MuscleRisk, dose_limits, muscle_risks
 from safety.dose import CAUTION, OK, OVER, UNKNOWN, DoseReport, dose_report, percent, percent_parts
 from safety.facts import PatientFacts, PlannedInjection
@@ -91,6 +92,7 @@ def screen(
         *_pregnancy(patient),
         *_dose_lowering(dose),
         *_structures(injections),
+        *steroids.findings(injections),
     ]
     return Screen(tuple(sorted(findings, key=sort_key)), dose, reason)
 

@@ -222,7 +222,8 @@ def session_edit(request, pk):
             "injections": session.injections.select_related("trigger_point"),
         })
     form = SessionForm(request.POST or None, instance=session, initial={"version": session.version})
-    formset = InjectionFormSet(request.POST or None, instance=session, patient=patient, prefix="injections",
+    formset = InjectionFormSet(request.POST or None, request.FILES or None, instance=session, patient=patient,
+                               prefix="injections",
                                row_defaults=_row_defaults(session))
     naming = FavouriteNameForm(request.POST if "save_favourite" in request.POST else None)
     if request.method == "POST":
