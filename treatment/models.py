@@ -339,10 +339,10 @@ class InjectionAgent(models.Model):
     def describe(self) -> str:
         name = str(self.get_agent_display())
         if self.is_steroid:
-            return f"{name} {self.dose_mg.normalize() if self.dose_mg is not None else '?'} mg"
+            return f"{name} {f'{self.dose_mg.normalize():f}' if self.dose_mg is not None else '?'} mg"
         if self.agent == agents.Agent.SALINE:
             return f"{name} {self.volume_ml} mL"
-        values = {"agent": name, "pct": (self.concentration_pct or Decimal(0)).normalize(), "ml": self.volume_ml}
+        values = {"agent": name, "pct": f"{(self.concentration_pct or Decimal(0)).normalize():f}", "ml": self.volume_ml}
         if self.with_epinephrine:
             return gettext("%(agent)s %(pct)s%% with epinephrine, %(ml)s mL") % values
         return f"{values['agent']} {values['pct']}%, {values['ml']} mL"
