@@ -163,17 +163,9 @@ class InjectionForm(forms.ModelForm):
     def save(self, commit=True):
         injection = super().save(commit=commit)
         if commit:
-            save_mixture(injection, injection.typed_mixture)
+            injection.replace_mixture(injection.typed_mixture)
         return injection
 
-
-def save_mixture(injection: Injection, typed: list[InjectionAgent]) -> None:
-    """Replace the row's further agents with `typed` (the form shows them all, so what is sent is the whole mixture)."""
-    injection.mixed_agents.all().delete()
-    for agent in typed:
-        agent.pk, agent.injection = None, injection
-        agent.save()
-    injection.typed_mixture = None
 
 
 class BaseInjectionFormSet(forms.BaseInlineFormSet):

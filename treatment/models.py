@@ -268,6 +268,14 @@ class Injection(models.Model):
             return [self, *typed]
         return [self, *self.mixed_agents.all()] if self.pk else [self]
 
+    def replace_mixture(self, agents: list["InjectionAgent"]) -> None:
+        """The row's mixed agents become `agents` (the form and an import send the whole mixture)."""
+        self.mixed_agents.all().delete()
+        for agent in agents:
+            agent.pk, agent.injection = None, self
+            agent.save()
+        self.typed_mixture = None
+
     def describe_mixture(self) -> str:
         """The whole syringe: the row's own agent, then each agent mixed with it."""
         return " + ".join([self.describe_injectate(), *(a.describe() for a in self.components()[1:])])

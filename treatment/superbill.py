@@ -84,9 +84,12 @@ def for_session(session: Session) -> Superbill:
     for row in rows:
         mg_by_agent[row["agent"]] = mg_by_agent.get(row["agent"], Decimal(0)) + Decimal(str(row["mg"]))
     ml_by_agent: dict[str, Decimal] = {}
-    for injection in session.injections.all():
-        if injection.agent not in mg_by_agent and injection.volume_ml:
-            ml_by_agent[injection.agent] = ml_by_agent.get(injection.agent, Decimal(0)) + injection.volume_ml
+    for injection in session.injections.prefetch_related("mixed_agents"):
+        for agent in injection.components():  # each agent of a mixture is its own supply line
+            if getattr(agent, "dose_mg", None):  # a corticosteroid, given in mg
+                mg_by_agent[agent.agent] = mg_by_agent.get(agent.agent, Decimal(0)) + agent.dose_mg
+            elif agent.agent not in mg_by_agent and agent.volume_ml:
+                ml_by_agent[agent.agent] = ml_by_agent.get(agent.agent, Decimal(0)) + agent.volume_ml
     lines += [drug_line(agent, mg=mg) for agent, mg in mg_by_agent.items()]
     lines += [drug_line(agent, ml=ml) for agent, ml in ml_by_agent.items()]
     return Superbill(
