@@ -4,16 +4,22 @@ from dataclasses import replace
 from decimal import Decimal
 from types import MappingProxyType
 
+import re
+
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safety import data_files, steroids
+from safety import data_files, present, steroids
 from safety.agents import Corticosteroid
 from safety.dose import dose_report
 from safety.facts import STEROIDS, PlannedInjection
 from safety.screen import screen
 from safety.tests.helpers import bupi, lido, patient
+
+
+ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
 def steroid(mg, agent="triamcinolone", muscle="upper-trapezius", side="left") -> PlannedInjection:
@@ -95,3 +101,15 @@ def test_adding_steroid_never_lowers_the_total_or_clears_a_warning(doses, extra)
     assert after[0].mg > before[0].mg and after[0].dexamethasone_mg > before[0].dexamethasone_mg
     warned = {f.rule for f in steroids.findings(plans) if f.level == "warn"}
     assert warned <= {f.rule for f in steroids.findings([*plans, steroid(extra)]) if f.level == "warn"}
+
+
+@pytest.mark.parametrize("plans", [[steroid(20)], [steroid(90)], [steroid(12, "dexamethasone"), steroid(10, "dexamethasone")]])
+def test_the_presenter_words_each_steroid_finding_as_the_rule_does_and_in_spanish_and_arabic(plans):
+    for finding in steroids.findings(plans):
+        with translation.override("en"):
+            assert present.finding_message(finding, strict=True) == finding.message
+        with translation.override("es"):
+            assert "dexametasona" in present.finding_message(finding, strict=True) or "supera" in \
+                present.finding_message(finding, strict=True)
+        with translation.override("ar"):
+            assert ARABIC.search(present.finding_message(finding, strict=True))
