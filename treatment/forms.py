@@ -7,7 +7,7 @@ from safety import coding
 from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
 from tpclinic.versioning import VersionedForm
-from treatment import versions
+from treatment import superbill, versions
 from treatment.models import Course, Injection, InjectionAgent, Session, refuse_expired_lot
 
 MIXED_SLOTS = 2  # agents a row can carry besides its own (three in one syringe is the most clinics mix)
@@ -48,7 +48,7 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = [
             "performed_at", "pain_before", "pain_after", "immediate_relief_pct", "systemic_infection",
-            "site_infection", "dose_override_reason", "notes",
+            "site_infection", "dose_override_reason", "notes", "em_code",
         ]
         widgets = {
             "performed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -79,6 +79,12 @@ class SessionForm(forms.ModelForm):
 
     def clean_version(self):
         return versions.parse(self.cleaned_data.get("version"))
+
+    def clean_em_code(self):
+        code = (self.cleaned_data.get("em_code") or "").strip()
+        if code and code not in superbill.modifier_rules()["em"]["codes"]:
+            raise forms.ValidationError(_("Enter an office or outpatient E/M code (99202-99215), or leave it empty."))
+        return code
 
     def clean(self):
         cleaned = super().clean()

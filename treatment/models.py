@@ -141,6 +141,10 @@ class Session(models.Model):
     )
     screen_snapshot = models.JSONField(default=dict, blank=True, help_text="The risk screen as shown when signed.")
     cpt_codes = models.CharField(_("CPT"), max_length=40, blank=True)
+    em_code = models.CharField(
+        _("separate E/M billed today"), max_length=5, blank=True,
+        help_text=_("Only for a significant, separately identifiable evaluation on the day of the injections."),
+    )
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(

@@ -66,6 +66,8 @@ NOT_EXPORTED = {  # field -> why it does not travel
     "accounts.StaffProfile.language": "the language of a staff member's pages here",
     "accounts.StaffProfile.default_agent": "a clinician's default for new injection rows here",
     "accounts.StaffProfile.default_needle": "a clinician's default for new injection rows here",
+    "treatment.Session.em_code": "a billing choice (the separate E/M of the day) that leaves on the superbill; "
+                                 "tpclinic exports no FHIR Claim",
     "treatment.Injection.ultrasound_image": "not yet: the still should travel as a FHIR Media (or DocumentReference) "
                                             "linked to the MedicationAdministration; until then it stays home",
 }
