@@ -101,7 +101,8 @@ def next_sessions(scope: Scope):
 
 def _sessions(scope: Scope) -> QuerySet:
     return scope.sessions().select_related("course", "clinician", "signed_by", "procedure_note").prefetch_related(
-        Prefetch("injections", queryset=Injection.objects.select_related("trigger_point")),
+        Prefetch("injections", queryset=Injection.objects.select_related("trigger_point").prefetch_related(
+            "mixed_agents")),
     ).order_by("pk")
 
 
