@@ -44,7 +44,7 @@ class SessionPlan:
     def of(cls, session: Session, injections=None) -> SessionPlan:
         """The plan of a session: its saved injections, or `injections` (model instances, e.g. typed rows)."""
         if injections is None:
-            injections = session.injections.select_related("trigger_point")
+            injections = session.injections.select_related("trigger_point").prefetch_related("mixed_agents")
         return cls(
             patient=session.course.patient, performed_at=session.performed_at or timezone.now(),
             injections=tuple(p for i in injections for p in planned_mixture(i)),
