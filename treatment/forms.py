@@ -180,6 +180,9 @@ class BaseInjectionFormSet(forms.BaseInlineFormSet):
         self.row_defaults = row_defaults or {}  # the clinician's default agent and needle, for new rows
         super().__init__(*args, **kwargs)
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("mixed_agents")  # each row shows its mixture
+
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "patient": self.patient, "session": self.instance}
 

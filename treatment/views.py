@@ -219,7 +219,7 @@ def session_edit(request, pk):
             return HttpResponseNotAllowed(["GET"], _("A signed session cannot be changed."))
         return render(request, "treatment/session_signed.html", {
             "session": session, "patient": patient,
-            "injections": session.injections.select_related("trigger_point"),
+            "injections": session.injections.select_related("trigger_point").prefetch_related("mixed_agents"),
         })
     form = SessionForm(request.POST or None, instance=session, initial={"version": session.version})
     formset = InjectionFormSet(request.POST or None, request.FILES or None, instance=session, patient=patient,
