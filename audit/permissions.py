@@ -145,6 +145,7 @@ URLS = {
     "treatment:session_sign": {"POST": "sign"},
     "treatment:note_text": {"GET": "clinical-read"},
     "treatment:note_pdf": {"GET": "clinical-read"},
+    "treatment:ultrasound_still": {"GET": "clinical-read"},
     "treatment:superbill_csv": {"GET": "superbill"},
     "treatment:superbill_pdf": {"GET": "superbill"},
     "treatment:note_template": {"GET": "note-wording", "POST": "note-wording"},

@@ -65,6 +65,7 @@ PROVENANCE_AGENT = "http://terminology.hl7.org/CodeSystem/provenance-participant
 EXT_TRIGGER_POINT = f"{EXT}/trigger-point"
 EXT_SESSION = f"{EXT}/tpi-session"
 EXT_INJECTION = f"{EXT}/injection"
+EXT_MIXED_AGENT = f"{EXT}/injection-mixed-agent"  # one per agent mixed with the row's own, in order
 EXT_PREFERRED_INTERVAL = f"{EXT}/preferred-interval-days"
 EXT_ADVERSE_EVENT = f"{EXT}/adverse-event"  # action, followUp: R4 AdverseEvent has no note element
 EXT_CONSENT = f"{EXT}/consent"  # method, flag*, recordedBy

@@ -60,7 +60,7 @@ PARAMS: dict[str, list[Param]] = {
                     _p("status", "token", "status"), _p("date", "date", "effectiveDateTime", "effectivePeriod")],
     "Procedure": [*_patient("subject"), _p("code", "token", "code"), _p("status", "token", "status"),
                   _p("date", "date", "performedDateTime", "performedPeriod")],
-    "MedicationAdministration": [*_patient("subject"), _p("code", "token", "medicationCodeableConcept"),
+    "MedicationAdministration": [*_patient("subject"), _p("code", "token", "medicationCodeableConcept", "contained.code"),
                                  _p("status", "token", "status"),
                                  _p("effective-time", "date", "effectiveDateTime", "effectivePeriod")],
     "BodyStructure": [_p("patient", "reference", "patient", target="Patient"), _p("location", "token", "location"),
@@ -77,7 +77,7 @@ PARAMS: dict[str, list[Param]] = {
     "AllergyIntolerance": [_p("patient", "reference", "patient", target="Patient"), _p("code", "token", "code"),
                            _p("category", "token", "category"),
                            _p("clinical-status", "token", "clinicalStatus")],
-    "MedicationStatement": [*_patient("subject"), _p("code", "token", "medicationCodeableConcept"),
+    "MedicationStatement": [*_patient("subject"), _p("code", "token", "medicationCodeableConcept", "contained.code"),
                             _p("category", "token", "category"), _p("status", "token", "status")],
     "Provenance": [_p("target", "reference", "target"), _p("recorded", "date", "recorded")],
 }

@@ -14,3 +14,15 @@ class Agent(models.TextChoices):
     CHLOROPROCAINE = "chloroprocaine", _("Chloroprocaine")
     SALINE = "saline", _("Normal saline")
     DRY_NEEDLING = "dry-needling", _("Dry needling (no injectate)")
+
+
+class Corticosteroid(models.TextChoices):
+    """Steroids mixed into an injection, dosed in mg (safety/data/corticosteroids.toml has their facts)."""
+
+    TRIAMCINOLONE = "triamcinolone", _("Triamcinolone acetonide")
+    METHYLPREDNISOLONE = "methylprednisolone", _("Methylprednisolone acetate")
+    DEXAMETHASONE = "dexamethasone", _("Dexamethasone sodium phosphate")
+
+
+# What one agent of a mixture can be: any injectate but dry needling, or a corticosteroid.
+MIXTURE_CHOICES = [c for c in Agent.choices if c[0] != Agent.DRY_NEEDLING] + Corticosteroid.choices

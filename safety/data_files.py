@@ -273,3 +273,48 @@ def payer_policy(code: str) -> PayerPolicy:
     except KeyError:
         known = ", ".join(payer_policies())
         raise ValueError(f"Unknown payer policy {code!r}; known: {known}.") from None
+
+
+# ---------------------------------------------------------------- corticosteroids
+
+
+@dataclass(frozen=True)
+class Steroid:
+    code: str
+    name: str
+    equivalent_mg: Decimal  # mg of this steroid equivalent to `Corticosteroids.dexamethasone_mg` of dexamethasone
+    warn_above_mg: Decimal | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Corticosteroids:
+    version: str
+    dexamethasone_mg: Decimal
+    session_warn_above_dex_mg: Decimal
+    session_sources: tuple[str, ...]
+    agents: Mapping[str, Steroid]
+
+    def dexamethasone_equivalent(self, code: str, mg: Decimal) -> Decimal:
+        return mg * self.dexamethasone_mg / self.agents[code].equivalent_mg
+
+
+@cache
+def corticosteroids() -> Corticosteroids:
+    raw = _read("corticosteroids.toml")
+    sources = raw["sources"]
+    agents = {}
+    for code, entry in raw["agents"].items():
+        where = f"corticosteroids.toml [agents.{code}]"
+        cap = entry.get("warn_above_mg")
+        agents[code] = Steroid(code=code, name=entry["name"], equivalent_mg=_dec(entry["equivalent_mg"], where),
+                               warn_above_mg=_dec(cap, where) if cap is not None else None,
+                               sources=_sources(entry["sources"], sources, where))
+    session = raw["session"]
+    return Corticosteroids(
+        version=raw["version"],
+        dexamethasone_mg=_dec(raw["equivalence"]["dexamethasone_equivalent_mg"], "corticosteroids.toml [equivalence]"),
+        session_warn_above_dex_mg=_dec(session["warn_above_dexamethasone_equivalent_mg"], "corticosteroids.toml [session]"),
+        session_sources=_sources(session["sources"], sources, "corticosteroids.toml [session]"),
+        agents=MappingProxyType(agents),
+    )

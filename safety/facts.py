@@ -17,6 +17,8 @@ from safety import data_files
 SIDES = ("left", "right")
 ANAESTHETICS = ("lidocaine", "bupivacaine", "chloroprocaine")
 AGENTS = ANAESTHETICS + ("saline", "dry-needling")
+# Mixed into a syringe with a local anaesthetic (or given alone), dosed in mg; data/corticosteroids.toml.
+STEROIDS = ("triamcinolone", "methylprednisolone", "dexamethasone")
 ALLERGY_CLASSES = ("amide", "ester")
 
 Number = Decimal | int | float | str
@@ -113,7 +115,9 @@ class PatientFacts:
 class PlannedInjection:
     """One planned needle site: a muscle, its side, and what goes in.
 
-    `agent` is one of AGENTS; saline and dry needling carry no anaesthetic. `side` is left, right or
+    `agent` is one of AGENTS or STEROIDS; saline and dry needling carry no anaesthetic. A mixture
+    (e.g. lidocaine with triamcinolone) is one PlannedInjection per agent at the same site; a
+    corticosteroid's dose is `dose_mg`. `side` is left, right or
     None when not recorded (every muscle in the vocabulary is paired, so the form should ask for it).
     """
 
@@ -123,6 +127,7 @@ class PlannedInjection:
     concentration_pct: Number = 0
     with_epinephrine: bool = False
     volume_ml: Number = 0
+    dose_mg: Number = 0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -132,8 +137,8 @@ class PlannedInjection:
             raise ValueError(f"Side must be left or right, not {self.side!r}.")
         set_(self, "side", side)
         agent = (self.agent or "").strip().lower()
-        if agent not in AGENTS:
-            raise ValueError(f"Agent must be one of {', '.join(AGENTS)}, not {self.agent!r}.")
+        if agent not in AGENTS + STEROIDS:
+            raise ValueError(f"Agent must be one of {', '.join(AGENTS + STEROIDS)}, not {self.agent!r}.")
         set_(self, "agent", agent)
         concentration = to_decimal(self.concentration_pct, "Concentration")
         volume = to_decimal(self.volume_ml, "Volume")
@@ -143,12 +148,20 @@ class PlannedInjection:
             raise ValueError("Concentration is a percentage and cannot exceed 100.")
         if self.with_epinephrine and agent not in ANAESTHETICS:
             raise ValueError("Epinephrine is only recorded with a local anaesthetic.")
+        dose = to_decimal(self.dose_mg or 0, "Dose")
+        if dose < 0:
+            raise ValueError("Dose cannot be negative.")
         set_(self, "concentration_pct", concentration)
         set_(self, "volume_ml", volume)
+        set_(self, "dose_mg", dose)
 
     @property
     def is_anaesthetic(self) -> bool:
         return self.agent in ANAESTHETICS
+
+    @property
+    def is_steroid(self) -> bool:
+        return self.agent in STEROIDS
 
     @property
     def has_injectate(self) -> bool:

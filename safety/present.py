@@ -25,7 +25,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from anatomy import vocabulary
-from safety.agents import Agent
+from safety.agents import Agent, Corticosteroid
 from safety.models import Payer
 from safety.dose import percent_parts
 from safety.risk_texts import RISK_TEXTS
@@ -89,10 +89,10 @@ def site(code: str, side_value: str | None) -> str:
 
 def agent(code: str) -> str:
     """The agent's name as the injection form shows it (safety.agents.Agent); the code if unknown."""
-    try:
-        return str(Agent(code).label)
-    except ValueError:
-        return code
+    for choices in (Agent, Corticosteroid):
+        if code in choices.values:
+            return str(choices(code).label)
+    return code
 
 
 def policy(params: Params) -> str:
@@ -563,6 +563,21 @@ def response_explanation(judgement) -> str:
                     judgement.sessions) % {"n": judgement.sessions, "numbers": numbers}
 
 
+def _steroid_agent_total(params: Params) -> str:
+    return gettext("%(agent)s %(mg)s mg this session (about %(dex)s mg dexamethasone-equivalent).") % {
+        "agent": agent(params["agent"]), "mg": number(params["mg"]), "dex": number(params["dexamethasone_mg"])}
+
+
+def _steroid_agent_over(params: Params) -> str:
+    return gettext("%(agent)s %(mg)s mg this session is above %(cap)s mg.") % {
+        "agent": agent(params["agent"]), "mg": number(params["mg"]), "cap": number(params["cap_mg"])}
+
+
+def _steroid_session_over(params: Params) -> str:
+    return gettext("Corticosteroid this session is about %(dex)s mg dexamethasone-equivalent, above %(cap)s mg.") % {
+        "dex": number(params["dexamethasone_mg"]), "cap": number(params["cap_mg"])}
+
+
 # ------------------------------------------------------------------------------ findings
 MESSAGES: dict[str, Callable[[Params], str]] = {
     "allergy": _allergy,
@@ -598,6 +613,9 @@ MESSAGES: dict[str, Callable[[Params], str]] = {
     "icd-not-a-code": _icd_not_a_code,
     "icd-category": _icd_category,
     "icd-billable": _icd_billable,
+    "steroid-agent-total": _steroid_agent_total,
+    "steroid-agent-over": _steroid_agent_over,
+    "steroid-session-over": _steroid_session_over,
 }
 
 # Rules whose findings carry a suggestion, and its wording.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
 
+from safety import steroids
 from safety.data_files import MuscleRisk, dose_limits, muscle_risks
 from safety.dose import CAUTION, OK, OVER, UNKNOWN, DoseReport, dose_report, percent_parts
 from safety.facts import PatientFacts, PlannedInjection
@@ -72,6 +73,7 @@ def screen(
         *_pregnancy(patient),
         *_dose_lowering(dose),
         *_structures(injections),
+        *steroids.findings(injections),
     ]
     return Screen(tuple(sorted(findings, key=sort_key)), dose, reason)
 

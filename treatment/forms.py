@@ -7,7 +7,12 @@ from safety import coding, present
 from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
 from tpclinic.versioning import VersionedForm, parse_version
-from treatment.models import Course, Injection, Session
+from treatment import superbill
+from treatment.models import Course, Injection, InjectionAgent, Session, refuse_expired_lot
+
+MIXED_SLOTS = 2  # agents a row can carry besides its own (three in one syringe is the most clinics mix)
+MIXED_PLACEHOLDERS = {"concentration_pct": "%", "volume_ml": "mL", "dose_mg": "mg", "lot_number": _("lot")}
+MIXED_FIELDS = ("agent", "concentration_pct", "with_epinephrine", "volume_ml", "dose_mg", "lot_number", "lot_expiry")
 
 
 class CourseForm(VersionedForm):
@@ -43,7 +48,7 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = [
             "performed_at", "pain_before", "pain_after", "immediate_relief_pct", "systemic_infection",
-            "site_infection", "dose_override_reason", "notes",
+            "site_infection", "dose_override_reason", "notes", "em_code",
         ]
         widgets = {
             "performed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -75,6 +80,12 @@ class SessionForm(forms.ModelForm):
     def clean_version(self):
         return parse_version(self.cleaned_data.get("version"))
 
+    def clean_em_code(self):
+        code = (self.cleaned_data.get("em_code") or "").strip()
+        if code and code not in superbill.modifier_rules()["em"]["codes"]:
+            raise forms.ValidationError(_("Enter an office or outpatient E/M code (99202-99215), or leave it empty."))
+        return code
+
     def clean(self):
         cleaned = super().clean()
         before, after, relief = cleaned.get("pain_before"), cleaned.get("pain_after"), cleaned.get("immediate_relief_pct")
@@ -88,16 +99,79 @@ class InjectionForm(forms.ModelForm):
         model = Injection
         fields = [
             "trigger_point", "agent", "concentration_pct", "with_epinephrine", "volume_ml", "needle_gauge",
-            "needle_length_mm", "technique", "twitch_elicited", "guidance",
+            "needle_length_mm", "technique", "twitch_elicited", "guidance", "lot_number", "lot_expiry",
+            "ultrasound_image",
         ]
+        widgets = {"lot_expiry": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "ultrasound_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"})}
 
-    def __init__(self, *args, patient=None, **kwargs):
+    def __init__(self, *args, patient=None, session=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.session = session  # the session as typed (its form cleans first), for the lot expiry check
         if patient is not None:
             self.fields["trigger_point"].queryset = patient.trigger_points.filter(resolved_on__isnull=True)
         self.fields["trigger_point"].empty_label = _("Choose a trigger point")
+        existing = list(self.instance.mixed_agents.all()) if self.instance.pk else []
+        for slot in range(1, MIXED_SLOTS + 1):
+            current = existing[slot - 1] if slot <= len(existing) else None
+            slot_fields = forms.fields_for_model(InjectionAgent, fields=MIXED_FIELDS, widgets={
+                "lot_expiry": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")})
+            for name in MIXED_FIELDS:
+                field = slot_fields[name]
+                field.required = False
+                if name in MIXED_PLACEHOLDERS:
+                    field.widget.attrs["placeholder"] = str(MIXED_PLACEHOLDERS[name])
+                field.label = _("Agent %(n)s: %(field)s") % {"n": slot + 1, "field": field.label}
+                self.fields[f"mix{slot}_{name}"] = field
+                if current is not None:
+                    self.initial.setdefault(f"mix{slot}_{name}", getattr(current, name))
+            self.fields[f"mix{slot}_agent"].choices = [("", _("— none —")), *self.fields[f"mix{slot}_agent"].choices[1:]]
         for field in self.fields.values():  # the row's cells have no <label>: name each control for assistive tech
             field.widget.attrs.setdefault("aria-label", str(field.label))
+
+    def mixed_slots(self):
+        """The bound fields of each further agent, for the row's folded details."""
+        return [[self[f"mix{slot}_{name}"] for name in MIXED_FIELDS] for slot in range(1, MIXED_SLOTS + 1)]
+
+    def _typed_mixture(self) -> list[InjectionAgent]:
+        typed = []
+        for slot in range(1, MIXED_SLOTS + 1):
+            values = {name: self.cleaned_data.get(f"mix{slot}_{name}") for name in MIXED_FIELDS}
+            if not values["agent"]:
+                continue
+            values["with_epinephrine"] = bool(values["with_epinephrine"])
+            values["lot_number"] = values["lot_number"] or ""
+            agent = InjectionAgent(**values)
+            try:
+                agent.clean()
+            except forms.ValidationError as error:
+                for name, problems in error.message_dict.items():
+                    for problem in problems:
+                        self.add_error(f"mix{slot}_{name}", problem)
+                continue
+            typed.append(agent)
+        return typed
+
+    def clean(self):
+        cleaned = super().clean()
+        session = self.session
+        day = timezone.localdate(session.performed_at) if session is not None and session.performed_at else None
+        lots = [("lot_expiry", cleaned.get("lot_expiry"))] + [
+            (f"mix{slot}_lot_expiry", cleaned.get(f"mix{slot}_lot_expiry")) for slot in range(1, MIXED_SLOTS + 1)]
+        for name, expiry in lots:
+            try:
+                refuse_expired_lot(expiry, day)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        self.instance.typed_mixture = self._typed_mixture()
+        return cleaned
+
+    def save(self, commit=True):
+        injection = super().save(commit=commit)
+        if commit:
+            injection.replace_mixture(injection.typed_mixture)
+        return injection
+
 
 
 class BaseInjectionFormSet(forms.BaseInlineFormSet):
@@ -106,8 +180,11 @@ class BaseInjectionFormSet(forms.BaseInlineFormSet):
         self.row_defaults = row_defaults or {}  # the clinician's default agent and needle, for new rows
         super().__init__(*args, **kwargs)
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("mixed_agents")  # each row shows its mixture
+
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "patient": self.patient}
+        return {**super().get_form_kwargs(index), "patient": self.patient, "session": self.instance}
 
     @property
     def empty_form(self):

@@ -179,6 +179,10 @@ class Session(Versioned):
     )
     screen_snapshot = models.JSONField(default=dict, blank=True, help_text="The risk screen as shown when signed.")
     cpt_codes = models.CharField(_("CPT"), max_length=40, blank=True)
+    em_code = models.CharField(
+        _("separate E/M billed today"), max_length=5, blank=True,
+        help_text=_("Only for a significant, separately identifiable evaluation on the day of the injections."),
+    )
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -247,6 +251,23 @@ class CoSignature(models.Model):
         return f"Co-signed by {self.signed_by} for {self.on_behalf_of} on {self.signed_at:%Y-%m-%d %H:%M}"
 
 
+ULTRASOUND_STILL_MAX_BYTES = 5 * 1024 * 1024
+# An image is recognised by its first bytes, not by the name or the browser's declared type.
+ULTRASOUND_STILL_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
+
+
+def validate_ultrasound_still(upload) -> None:
+    """An ultrasound still is a PNG or JPEG image of at most 5 MB; anything else is refused."""
+    if upload.size > ULTRASOUND_STILL_MAX_BYTES:
+        raise ValidationError(_("The ultrasound still is larger than 5 MB. Export a smaller image."))
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(position)
+    if not any(head.startswith(signature) for signature in ULTRASOUND_STILL_SIGNATURES):
+        raise ValidationError(_("The ultrasound still must be a PNG or JPEG image."))
+
+
 class Injection(models.Model):
     Agent = agents.Agent
 
@@ -279,12 +300,38 @@ class Injection(models.Model):
     technique = models.CharField(_("technique"), max_length=10, choices=Technique.choices, default=Technique.FANNING)
     twitch_elicited = models.BooleanField(_("local twitch elicited"), default=False)
     guidance = models.CharField(_("guidance"), max_length=12, choices=Guidance.choices, default=Guidance.NONE)
+    lot_number = models.CharField(_("lot"), max_length=40, blank=True)
+    lot_expiry = models.DateField(_("lot expiry"), null=True, blank=True)
+    ultrasound_image = models.FileField(
+        _("ultrasound still"), upload_to="ultrasound/%Y/%m/", blank=True, validators=[validate_ultrasound_still],
+        help_text=_("Only with ultrasound guidance: a PNG or JPEG image, at most 5 MB."),
+    )
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.trigger_point}: {self.describe_injectate()}"
+        return f"{self.trigger_point}: {self.describe_mixture()}"
+
+    def components(self) -> list:
+        """Every agent in the syringe, the row's own first: this row and its InjectionAgent rows (or,
+        for a row as typed in the form, the agents typed with it, set by the form as `typed_mixture`)."""
+        typed = getattr(self, "typed_mixture", None)
+        if typed is not None:
+            return [self, *typed]
+        return [self, *self.mixed_agents.all()] if self.pk else [self]
+
+    def replace_mixture(self, agents: list["InjectionAgent"]) -> None:
+        """The row's mixed agents become `agents` (the form and an import send the whole mixture)."""
+        self.mixed_agents.all().delete()
+        for agent in agents:
+            agent.pk, agent.injection = None, self
+            agent.save()
+        self.typed_mixture = None
+
+    def describe_mixture(self) -> str:
+        """The whole syringe: the row's own agent, then each agent mixed with it."""
+        return " + ".join([self.describe_injectate(), *(a.describe() for a in self.components()[1:])])
 
     def describe_injectate(self) -> str:
         if self.agent == self.Agent.DRY_NEEDLING:
@@ -306,6 +353,74 @@ class Injection(models.Model):
             raise ValidationError({"volume_ml": _("Enter the volume injected, more than 0 mL.")})
         if self.agent not in {self.Agent.SALINE, self.Agent.DRY_NEEDLING} and not self.concentration_pct:
             raise ValidationError({"concentration_pct": _("Enter the concentration of the local anaesthetic.")})
+        if self.ultrasound_image and self.guidance != self.Guidance.ULTRASOUND:
+            raise ValidationError({"ultrasound_image": _("Attach an ultrasound still only when the guidance is ultrasound.")})
+
+
+def refuse_expired_lot(expiry, day) -> None:
+    """A lot that expired before the session's day is refused: nothing expired is charted as given."""
+    if expiry is not None and day is not None and expiry < day:
+        raise ValidationError(_("This lot expired on %(expiry)s, before the session (%(day)s). Use another lot.")
+                              % {"expiry": expiry.isoformat(), "day": day.isoformat()})
+
+
+class InjectionAgent(models.Model):
+    """A further agent in the same syringe as its injection's own agent (a mixture), e.g.
+    bupivacaine 0.25% or triamcinolone 20 mg added to lidocaine 1%.
+
+    The row's first agent stays on Injection (its fields are what every single-agent row already
+    holds); the rules read the whole mixture through Injection.components(). A local anaesthetic
+    or saline is given as concentration and volume; a corticosteroid as mg (and optionally mL).
+    """
+
+    injection = models.ForeignKey(Injection, on_delete=models.CASCADE, related_name="mixed_agents")
+    agent = models.CharField(_("mixed with"), max_length=20, choices=agents.MIXTURE_CHOICES)
+    concentration_pct = models.DecimalField(_("concentration (%)"), max_digits=4, decimal_places=2, null=True,
+                                            blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)])
+    with_epinephrine = models.BooleanField(_("with epinephrine"), default=False)
+    volume_ml = models.DecimalField(_("volume (mL)"), max_digits=5, decimal_places=2, null=True, blank=True,
+                                    validators=[MinValueValidator(0), MaxValueValidator(50)])
+    dose_mg = models.DecimalField(_("dose (mg)"), max_digits=6, decimal_places=2, null=True, blank=True,
+                                  validators=[MinValueValidator(0), MaxValueValidator(1000)])
+    lot_number = models.CharField(_("lot"), max_length=40, blank=True)
+    lot_expiry = models.DateField(_("lot expiry"), null=True, blank=True)
+
+    FIELDS = ("agent", "concentration_pct", "with_epinephrine", "volume_ml", "dose_mg", "lot_number", "lot_expiry")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.describe()
+
+    @property
+    def is_steroid(self) -> bool:
+        return self.agent in agents.Corticosteroid.values
+
+    def describe(self) -> str:
+        name = str(self.get_agent_display())
+        if self.is_steroid:
+            return f"{name} {f'{self.dose_mg.normalize():f}' if self.dose_mg is not None else '?'} mg"
+        if self.agent == agents.Agent.SALINE:
+            return f"{name} {self.volume_ml} mL"
+        values = {"agent": name, "pct": f"{(self.concentration_pct or Decimal(0)).normalize():f}", "ml": self.volume_ml}
+        if self.with_epinephrine:
+            return gettext("%(agent)s %(pct)s%% with epinephrine, %(ml)s mL") % values
+        return f"{values['agent']} {values['pct']}%, {values['ml']} mL"
+
+    def clean(self):
+        if self.is_steroid:
+            self.concentration_pct, self.with_epinephrine = None, False
+            if not self.dose_mg:
+                raise ValidationError({"dose_mg": _("Enter the corticosteroid dose in mg.")})
+            return
+        self.dose_mg = None
+        if self.agent == agents.Agent.SALINE:
+            self.concentration_pct, self.with_epinephrine = None, False
+        elif not self.concentration_pct:
+            raise ValidationError({"concentration_pct": _("Enter the concentration of the local anaesthetic.")})
+        if not self.volume_ml or self.volume_ml <= 0:
+            raise ValidationError({"volume_ml": _("Enter the volume injected, more than 0 mL.")})
 
 
 class InjectionSetQuerySet(models.QuerySet):
@@ -360,6 +475,11 @@ class InjectionSetItem(models.Model):
                                                         validators=[MinValueValidator(5), MaxValueValidator(150)])
     technique = models.CharField(_("technique"), max_length=10, choices=Injection.Technique.choices)
     guidance = models.CharField(_("guidance"), max_length=12, choices=Injection.Guidance.choices)
+    mixture = models.JSONField(
+        default=list, blank=True,
+        help_text="The agents mixed with this item's own, as InjectionAgent fields (agent, concentration_pct, "
+                  "with_epinephrine, volume_ml, dose_mg as strings); lots are not kept in a favourite.",
+    )
 
     class Meta:
         ordering = ["id"]

@@ -45,7 +45,7 @@ class SiteFact:
     guidance: str  # Injection.Guidance
     needle_gauge: int
     needle_length_mm: int
-    injectate: str  # as Injection.describe_injectate words it
+    injectate: str  # as Injection.describe_mixture words it: the row's agent and each mixed with it
     twitch: bool
 
 
@@ -137,7 +137,7 @@ def facts_of(session: Session) -> NoteFacts:
     """Everything the note says, read from a signed session and its course."""
     course, patient = session.course, session.course.patient
     diagnosis = check_diagnosis(course.diagnosis_code)
-    injections = session.injections.select_related("trigger_point")
+    injections = session.injections.select_related("trigger_point").prefetch_related("mixed_agents")
     consents = ConsentRecord.objects.filter(session=session).select_related("recorded_by").order_by("recorded_at")
     snapshot = session.screen_snapshot or {}
     return NoteFacts(
@@ -149,7 +149,7 @@ def facts_of(session: Session) -> NoteFacts:
         consents=tuple(ConsentFact(c.method, c.language, c.form_version, _name(c.recorded_by), c.recorded_at)
                        for c in consents),
         sites=tuple(SiteFact(i.trigger_point.muscle, i.trigger_point.side, i.technique, i.guidance, i.needle_gauge,
-                             i.needle_length_mm, i.describe_injectate(), i.twitch_elicited) for i in injections),
+                             i.needle_length_mm, i.describe_mixture(), i.twitch_elicited) for i in injections),
         dose=snapshot.get("dose") or {}, dose_override_reason=snapshot.get("dose_override_reason") or "",
         events=tuple(EventFact(e.kind, e.severity, e.action, e.outcome)
                      for e in session.adverse_events.order_by("onset_at", "pk")),

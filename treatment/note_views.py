@@ -5,7 +5,7 @@ for billing, so it is an export (clinicians and administrators, accounts.roles.c
 every download is an audit EXPORT event.
 """
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from accounts import roles
 from accounts.decorators import staff_required
 from audit import events
 from treatment import note, superbill
-from treatment.models import NoteTemplate, ProcedureNote, Session
+from treatment.models import Injection, NoteTemplate, ProcedureNote, Session
 from treatment.note_forms import NoteTemplateForm
 
 
@@ -96,3 +96,15 @@ def note_template(request):
             return redirect("treatment:note_template")
         messages.error(request, _("Nothing was saved. Please correct the fields marked below."))
     return render(request, "treatment/note_template.html", {"form": form})
+
+
+@staff_required(roles.can_read_clinical)
+def ultrasound_still(request, pk):
+    """An injection's ultrasound still, to the clinical team only (patients and the front desk never:
+    the file is read through the storage API here, never served from a public URL)."""
+    injection = get_object_or_404(Injection.objects.exclude(ultrasound_image=""), pk=pk)
+    kind = "png" if injection.ultrasound_image.name.lower().endswith(".png") else "jpeg"
+    response = FileResponse(injection.ultrasound_image.open("rb"), content_type=f"image/{kind}")
+    response["Content-Disposition"] = f'inline; filename="ultrasound-{injection.pk}.{kind}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -22,6 +22,30 @@ from safety import present
 from treatment.models import Session
 
 DRUG_CODES = Path(__file__).resolve().parent / "data" / "drug_codes.toml"
+MODIFIERS = Path(__file__).resolve().parent / "data" / "modifiers.toml"
+
+
+@cache
+def modifier_rules() -> dict:
+    with MODIFIERS.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def modifiers_for(line_kind: str, procedure_codes: list[str], rules: dict | None = None) -> tuple[str, ...]:
+    """The modifiers a line of `line_kind` ("em", "procedure" or "drug") takes beside the session's
+    procedure codes, by the rules in data/modifiers.toml."""
+    rules = rules or modifier_rules()
+    found = []
+    for rule in rules.get("rule", []):
+        if rule["line"] != line_kind:
+            continue
+        limit = rule.get("procedure_global_days_at_most")
+        if limit is not None:
+            days = [rules["global_days"].get(code) for code in procedure_codes]
+            if not days or any(d is None or d > limit for d in days):
+                continue
+        found.append(rule["modifier"])
+    return tuple(found)
 
 
 @cache
@@ -78,15 +102,23 @@ def drug_line(agent: str, mg: Decimal | None = None, ml: Decimal | None = None) 
 
 def for_session(session: Session) -> Superbill:
     course, patient = session.course, session.course.patient
-    lines = [Line("procedure", code, present.english(present.cpt_description, code), 1) for code in session.cpt_codes.split(",") if code]
+    procedures = [code for code in session.cpt_codes.split(",") if code]
+    lines = [Line("procedure", code, present.english(present.cpt_description, code), 1, modifiers=" ".join(modifiers_for("procedure", procedures)))
+             for code in procedures]
+    if session.em_code:  # the separate E/M the clinician billed today, before the procedure
+        lines.insert(0, Line("procedure", session.em_code, "Evaluation and management, office or outpatient", 1,
+                             modifiers=" ".join(modifiers_for("em", procedures))))
     rows = ((session.screen_snapshot or {}).get("dose") or {}).get("rows_params") or []
     mg_by_agent: dict[str, Decimal] = {}
     for row in rows:
         mg_by_agent[row["agent"]] = mg_by_agent.get(row["agent"], Decimal(0)) + Decimal(str(row["mg"]))
     ml_by_agent: dict[str, Decimal] = {}
-    for injection in session.injections.all():
-        if injection.agent not in mg_by_agent and injection.volume_ml:
-            ml_by_agent[injection.agent] = ml_by_agent.get(injection.agent, Decimal(0)) + injection.volume_ml
+    for injection in session.injections.prefetch_related("mixed_agents"):
+        for agent in injection.components():  # each agent of a mixture is its own supply line
+            if getattr(agent, "dose_mg", None):  # a corticosteroid, given in mg
+                mg_by_agent[agent.agent] = mg_by_agent.get(agent.agent, Decimal(0)) + agent.dose_mg
+            elif agent.agent not in mg_by_agent and agent.volume_ml:
+                ml_by_agent[agent.agent] = ml_by_agent.get(agent.agent, Decimal(0)) + agent.volume_ml
     lines += [drug_line(agent, mg=mg) for agent, mg in mg_by_agent.items()]
     lines += [drug_line(agent, ml=ml) for agent, ml in ml_by_agent.items()]
     return Superbill(

@@ -17,5 +17,6 @@ urlpatterns = [
     path("sessions/<int:pk>/note.pdf", note_views.note_pdf, name="note_pdf"),
     path("sessions/<int:pk>/superbill.csv", note_views.superbill_csv, name="superbill_csv"),
     path("sessions/<int:pk>/superbill.pdf", note_views.superbill_pdf, name="superbill_pdf"),
+    path("injections/<int:pk>/ultrasound/", note_views.ultrasound_still, name="ultrasound_still"),
     path("note-wording/", note_views.note_template, name="note_template"),
 ]

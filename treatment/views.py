@@ -183,10 +183,11 @@ def session_edit(request, pk):
             return HttpResponseNotAllowed(["GET"], _("A signed session cannot be changed."))
         return render(request, "treatment/session_signed.html", {
             "session": session, "patient": patient,
-            "injections": session.injections.select_related("trigger_point"),
+            "injections": session.injections.select_related("trigger_point").prefetch_related("mixed_agents"),
         })
     form = SessionForm(request.POST or None, instance=session, initial={"version": session.version})
-    formset = InjectionFormSet(request.POST or None, instance=session, patient=patient, prefix="injections",
+    formset = InjectionFormSet(request.POST or None, request.FILES or None, instance=session, patient=patient,
+                               prefix="injections",
                                row_defaults=_row_defaults(session))
     naming = FavouriteNameForm(request.POST if "save_favourite" in request.POST else None)
     if request.method == "POST":

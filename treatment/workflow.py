@@ -44,10 +44,10 @@ class SessionPlan:
     def of(cls, session: Session, injections=None) -> SessionPlan:
         """The plan of a session: its saved injections, or `injections` (model instances, e.g. typed rows)."""
         if injections is None:
-            injections = session.injections.select_related("trigger_point")
+            injections = session.injections.select_related("trigger_point").prefetch_related("mixed_agents")
         return cls(
             patient=session.course.patient, performed_at=session.performed_at or timezone.now(),
-            injections=tuple(planned(i) for i in injections),
+            injections=tuple(p for i in injections for p in planned_mixture(i)),
             systemic_infection=session.systemic_infection, site_infection=session.site_infection,
             dose_override_reason=session.dose_override_reason or "", session_id=session.pk,
         )
@@ -61,6 +61,18 @@ def planned(injection) -> PlannedInjection:
         with_epinephrine=bool(injection.with_epinephrine) and injection.agent in ANAESTHETICS,
         volume_ml=injection.volume_ml or 0,
     )
+
+
+def planned_mixture(injection) -> tuple[PlannedInjection, ...]:
+    """Every agent of a row (its own and each mixed with it) as the rules read it: one plan per agent at
+    the row's site, so each agent's total adds up across all rows of the session."""
+    point = injection.trigger_point
+    return (planned(injection), *(
+        PlannedInjection(muscle=point.muscle, side=point.side, agent=agent.agent,
+                         concentration_pct=agent.concentration_pct or 0,
+                         with_epinephrine=bool(agent.with_epinephrine) and agent.agent in ANAESTHETICS,
+                         volume_ml=agent.volume_ml or 0, dose_mg=agent.dose_mg or 0)
+        for agent in injection.components()[1:]))
 
 
 def patient_facts(patient: Patient, on: date | None = None, systemic_infection: bool = False,
@@ -163,11 +175,24 @@ def start_session(course: Course, clinician, performed_at: datetime, repeat: boo
                 if injection.trigger_point.resolved_on is not None:
                     skipped.append(injection.trigger_point)
                     continue
-                session.injections.create(trigger_point=injection.trigger_point,
-                                          **{name: getattr(injection, name) for name in REPEATED_FIELDS})
+                repeated = session.injections.create(trigger_point=injection.trigger_point,
+                                                     **{name: getattr(injection, name) for name in REPEATED_FIELDS})
+                for agent in injection.mixed_agents.all():  # the mixture, without its lots (today's vials)
+                    repeated.mixed_agents.create(**{name: getattr(agent, name) for name in MIXTURE_FIELDS})
         if course.status == Course.Status.PLANNED:
             Course.objects.filter(pk=course.pk).update(status=Course.Status.ACTIVE, version=F("version") + 1)
     return session, skipped
+
+
+# What a repeat or a favourite keeps of a mixed agent: not the lot, which is the day's vial.
+MIXTURE_FIELDS = ("agent", "concentration_pct", "with_epinephrine", "volume_ml", "dose_mg")
+
+
+def mixture_items(injection) -> list[dict]:
+    """A row's mixed agents as a favourite keeps them (JSON: decimals as strings)."""
+    return [{name: (str(value) if value is not None and name != "with_epinephrine" else value)
+             for name in MIXTURE_FIELDS for value in [getattr(agent, name)]}
+            for agent in injection.mixed_agents.all()]
 
 
 def consent_flags(result: session_check.SessionCheck, form: ConsentForm) -> list[str]:
@@ -215,7 +240,8 @@ def favourite_rows(items, trigger_points) -> FavouriteRows:
             if point.pk in used:
                 continue
             used.add(point.pk)
-            rows.append({"trigger_point": point, **{name: getattr(item, name) for name in InjectionSetItem.FIELDS}})
+            rows.append({"trigger_point": point, **{name: getattr(item, name) for name in InjectionSetItem.FIELDS},
+                         "mixture": list(item.mixture or [])})
     return FavouriteRows(tuple(rows), tuple(unknown))
 
 
@@ -226,7 +252,11 @@ def apply_favourite(session: Session, injection_set: InjectionSet) -> FavouriteR
     result = favourite_rows(injection_set.items.all(), points)
     with transaction.atomic():
         for row in result.rows:
-            session.injections.create(**row)
+            row = dict(row)
+            mixture = row.pop("mixture", [])
+            injection = session.injections.create(**row)
+            for agent in mixture:
+                injection.mixed_agents.create(**{name: agent.get(name) for name in MIXTURE_FIELDS})
     return result
 
 
@@ -236,5 +266,6 @@ def save_favourite(session: Session, owner, name: str) -> InjectionSet:
         favourite = InjectionSet.objects.create(name=name, owner=owner)
         for injection in session.injections.select_related("trigger_point"):
             favourite.items.create(muscle=injection.trigger_point.muscle, side=injection.trigger_point.side,
+                                   mixture=mixture_items(injection),
                                    **{name: getattr(injection, name) for name in InjectionSetItem.FIELDS})
     return favourite

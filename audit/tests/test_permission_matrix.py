@@ -9,17 +9,22 @@ KNOWN_VIOLATIONS with the reason and run as xfail.
 from __future__ import annotations
 
 import json
+import tempfile
 import warnings
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
+from django.core.files.base import ContentFile
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from audit.permissions import AREAS, AUTHOR, NO, OWN, OWN_SCOPED, ROLES, SUPERUSER, URLS, YES, area_for
 
 ANONYMOUS = "anonymous"
+# The smallest valid PNG (1x1 transparent), for an injection's ultrasound still.
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 PASSWORD = "correct-horse-battery"
 
 
@@ -94,6 +99,9 @@ def _records(patient, clinician, tag):
 
     records = course_with_sessions(patient, clinician, performed_at=timezone.now() + timedelta(days=3))
     signed, injection = records["signed"], records.pop("injection")
+    injection.guidance = "ultrasound"  # an ultrasound still: clinical readers only, never another patient
+    injection.ultrasound_image.save(f"matrix-{tag}.png", ContentFile(PNG_1PX), save=True)
+    records["ultrasound"] = injection
     consent = ConsentRecord.objects.create(session=signed, form_version="test-1", language="en", recorded_by=clinician)
     event = AdverseEvent.objects.create(session=signed, injection=injection, kind="flare", onset_at=timezone.now(),
                                         severity="mild", action="Ice", recorded_by=clinician)
@@ -111,7 +119,7 @@ def clinic(django_db_setup, django_db_blocker):
     not see."""
     from django.db import transaction
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
         with transaction.atomic():
             yield build_world()
             transaction.set_rollback(True)
@@ -240,6 +248,8 @@ def _pk_for(name, world, objects):
     if name in {"audit:amend_session", "treatment:note_text", "treatment:note_pdf", "treatment:superbill_csv",
                 "treatment:superbill_pdf"}:
         return objects["signed"].pk
+    if name == "treatment:ultrasound_still":
+        return objects["ultrasound"].pk
     if name == "audit:rejected":
         return world["rejected"].pk
     return objects["draft"].pk  # sessions: treatment, safety, portal

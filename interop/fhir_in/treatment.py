@@ -11,12 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.dateparse import parse_date
 
 from charting.models import TriggerPoint
 from interop import fhir_codes as codes
 from interop.fhir_import import (Entry, Importer, Skip, codes_in, decimal, extensions, first_code, handler, one,
                                  parse_day, parse_instant, text)
-from treatment.models import Course, Injection, Session
+from treatment.models import Course, Injection, InjectionAgent, Session
 
 LENGTH_TO_CM = {"cm": Decimal(1), "m": Decimal(100), "mm": Decimal("0.1"), "[in_i]": Decimal("2.54"),
                 "in": Decimal("2.54")}
@@ -150,7 +152,7 @@ def import_injection(ctx: Importer, entry: Entry):
     point = ctx.resolve(one(parts, "triggerPoint"), TriggerPoint, entry)
     if point is None or point.patient_id != session.course.patient_id:
         raise Skip("its trigger point (extension triggerPoint) is not a trigger point of this patient.", "not-found")
-    agent = first_code(resource.get("medicationCodeableConcept"), codes.AGENT)
+    agent = first_code(resource.get("medicationCodeableConcept") or _first_ingredient(resource), codes.AGENT)
     if agent not in dict(Injection.Agent.choices):
         raise Skip(f"its medication is not an injectate coded in {codes.AGENT}.", "code-invalid")
     dosage = resource.get("dosage") or {}
@@ -168,9 +170,44 @@ def import_injection(ctx: Importer, entry: Entry):
     injection.twitch_elicited = bool(one(parts, "twitchElicited", False))
     injection.guidance = one(parts, "guidance", Injection.Guidance.NONE)
     injection.technique = first_code(dosage.get("method"), codes.TECHNIQUE) or Injection.Technique.FANNING
+    injection.lot_number = one(parts, "lotNumber", "") or ""
+    injection.lot_expiry = parse_date(one(parts, "lotExpiry")) if one(parts, "lotExpiry") else None
+    mixed = [_mixed_agent(found) for found in _each_extension(resource, codes.EXT_MIXED_AGENT)]
     injection.full_clean()
-    injection.save()
+    with transaction.atomic():
+        injection.save()
+        injection.replace_mixture(mixed)
     return ("created" if created else "updated"), injection, f"{agent} injection in session {session.pk}."
+
+
+def _first_ingredient(resource: dict) -> dict | None:
+    """The code of the row's own agent when the medication is a contained syringe (see fhir_out)."""
+    contained = {c.get("id"): c for c in resource.get("contained", []) if isinstance(c, dict)}
+    reference = ((resource.get("medicationReference") or {}).get("reference") or "").lstrip("#")
+    syringe = contained.get(reference) or {}
+    ingredients = syringe.get("ingredient") or []
+    if not ingredients:
+        return syringe.get("code")
+    first = ((ingredients[0].get("itemReference") or {}).get("reference") or "").lstrip("#")
+    return (contained.get(first) or {}).get("code") or ingredients[0].get("itemCodeableConcept")
+
+
+def _each_extension(resource: dict, url: str) -> list[dict[str, list]]:
+    """Each occurrence of the complex extension `url`, as name -> values."""
+    return [extensions({"extension": [ext]}, url) for ext in resource.get("extension", []) if ext.get("url") == url]
+
+
+def _mixed_agent(parts: dict[str, list]) -> InjectionAgent:
+    agent = InjectionAgent(
+        agent=one(parts, "agent", ""), with_epinephrine=bool(one(parts, "withEpinephrine", False)),
+        concentration_pct=decimal(one(parts, "concentrationPct")) if one(parts, "concentrationPct") is not None else None,
+        volume_ml=decimal(one(parts, "volumeMl")) if one(parts, "volumeMl") is not None else None,
+        dose_mg=decimal(one(parts, "doseMg")) if one(parts, "doseMg") is not None else None,
+        lot_number=one(parts, "lotNumber", "") or "",
+        lot_expiry=parse_date(one(parts, "lotExpiry")) if one(parts, "lotExpiry") else None,
+    )
+    agent.full_clean(exclude=["injection"])
+    return agent
 
 
 # ------------------------------------------------------------------ observations

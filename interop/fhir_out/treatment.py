@@ -104,7 +104,8 @@ def next_sessions(scope: Scope):
 
 def _sessions(scope: Scope) -> QuerySet:
     return scope.sessions().select_related("course", "clinician", "signed_by", "procedure_note").prefetch_related(
-        Prefetch("injections", queryset=Injection.objects.select_related("trigger_point")),
+        Prefetch("injections", queryset=Injection.objects.select_related("trigger_point").prefetch_related(
+            "mixed_agents")),
     ).order_by("pk")
 
 
@@ -156,8 +157,9 @@ def procedures(scope: Scope):
         }
 
 
-def injectate(injection: Injection, described: str) -> dict:
-    """tpclinic's own injectate code, then RxNorm's ingredient code where drug_codes.toml gives one."""
+def injectate(injection, described: str) -> dict:
+    """tpclinic's own injectate code, then RxNorm's ingredient code where drug_codes.toml gives one
+    (for a row's own agent or one agent of a mixture: both have `agent`)."""
     medication = concept(codes.AGENT, injection.agent, injection.get_agent_display(), described)
     rxnorm = drug_codes().get("rxnorm", {}).get(injection.agent)
     if rxnorm:
@@ -170,7 +172,9 @@ def medication_administrations(scope: Scope):
     for session in _sessions(scope).iterator(chunk_size=CHUNK):
         for injection in session.injections.all():
             tp = injection.trigger_point
-            described = injection.describe_injectate()
+            described = injection.describe_mixture()
+            mixed = list(injection.mixed_agents.all())
+            medication = _medication(injection, mixed, described)
             yield {
                 "resourceType": "MedicationAdministration",
                 "id": str(injection.pk),
@@ -182,10 +186,12 @@ def medication_administrations(scope: Scope):
                     sub("needleLengthMm", "Integer", injection.needle_length_mm),
                     sub("twitchElicited", "Boolean", injection.twitch_elicited),
                     sub("guidance", "Code", injection.guidance),
-                ])],
+                    sub("lotNumber", "String", injection.lot_number or None),
+                    sub("lotExpiry", "Date", injection.lot_expiry.isoformat() if injection.lot_expiry else None),
+                ]), *(_mixed_agent_extension(agent) for agent in mixed)],
                 "partOf": [ref("Procedure", session.pk)],
                 "status": "completed" if session.is_signed else "in-progress",
-                "medicationCodeableConcept": injectate(injection, described),
+                **medication,
                 "subject": ref("Patient", session.course.patient_id),
                 "effectiveDateTime": instant(session.performed_at),
                 "performer": [{"actor": ref("Practitioner", session.clinician_id, person_name(session.clinician))}],
@@ -198,6 +204,46 @@ def medication_administrations(scope: Scope):
                     "dose": {"value": float(injection.volume_ml), "unit": "mL", "system": codes.UCUM, "code": "mL"},
                 },
             }
+
+
+def _agent_medication(local_id: str, agent) -> dict:
+    """One agent of the syringe as a contained Medication, with its lot (Medication.batch)."""
+    medication = {"resourceType": "Medication", "id": local_id,
+                  "code": injectate(agent, str(agent.get_agent_display()))}
+    batch = {key: value for key, value in (("lotNumber", agent.lot_number or None),
+             ("expirationDate", agent.lot_expiry.isoformat() if agent.lot_expiry else None)) if value}
+    if batch:
+        medication["batch"] = batch
+    return medication
+
+
+def _medication(injection: Injection, mixed: list, described: str) -> dict:
+    """The row's medication. One agent without a lot: a coded concept, as before. A mixture (or a lot):
+    the syringe is one administration of one compounded Medication, contained, whose ingredients
+    reference a contained Medication per agent (each with its own batch): R4 gives a
+    MedicationAdministration exactly one medication[x], and Medication.ingredient is where a mixture's
+    components belong, so one MedicationAdministration per row, not per agent."""
+    if not mixed and not injection.lot_number and not injection.lot_expiry:
+        return {"medicationCodeableConcept": injectate(injection, described)}
+    agents = [injection, *mixed]
+    contained = [_agent_medication(f"agent-{n}", agent) for n, agent in enumerate(agents)]
+    contained.append({"resourceType": "Medication", "id": "syringe", "code": {"text": described},
+                      "ingredient": [{"itemReference": {"reference": f"#agent-{n}"}, "isActive": True}
+                                     for n in range(len(agents))]})
+    return {"contained": contained, "medicationReference": {"reference": "#syringe", "display": described}}
+
+
+def _mixed_agent_extension(agent) -> dict:
+    """What tpclinic keeps of a mixed agent, for a lossless round trip (amounts and lot)."""
+    return extension(codes.EXT_MIXED_AGENT, [
+        sub("agent", "Code", agent.agent),
+        sub("concentrationPct", "Decimal", float(agent.concentration_pct) if agent.concentration_pct is not None else None),
+        sub("withEpinephrine", "Boolean", agent.with_epinephrine),
+        sub("volumeMl", "Decimal", float(agent.volume_ml) if agent.volume_ml is not None else None),
+        sub("doseMg", "Decimal", float(agent.dose_mg) if agent.dose_mg is not None else None),
+        sub("lotNumber", "String", agent.lot_number or None),
+        sub("lotExpiry", "Date", agent.lot_expiry.isoformat() if agent.lot_expiry else None),
+    ])
 
 
 PAIN_TIMING = {"pain_before": ("before-injection", "Before the injections"),

@@ -131,9 +131,14 @@ def clinic(clinician, nurse, patient, django_user_model):
         if hasattr(signed, name):
             setattr(signed, name, value)
     signed.save()
-    Injection.objects.create(session=signed, trigger_point=neck, agent="lidocaine", concentration_pct=Decimal("1.00"),
-                             volume_ml=Decimal("2.50"), needle_gauge=27, needle_length_mm=25, technique="fanning",
-                             twitch_elicited=True, guidance="ultrasound")
+    mixture = Injection.objects.create(
+        session=signed, trigger_point=neck, agent="lidocaine", concentration_pct=Decimal("1.00"),
+        volume_ml=Decimal("2.50"), needle_gauge=27, needle_length_mm=25, technique="fanning", twitch_elicited=True,
+        guidance="ultrasound", lot_number="LID-2291", lot_expiry=today + timedelta(days=200))
+    # a mixture: bupivacaine with epinephrine and a corticosteroid in the same syringe, each with its lot
+    mixture.mixed_agents.create(agent="bupivacaine", concentration_pct=Decimal("0.25"), with_epinephrine=True,
+                                volume_ml=Decimal("2.00"), lot_number="BUP-17", lot_expiry=today + timedelta(days=90))
+    mixture.mixed_agents.create(agent="triamcinolone", dose_mg=Decimal("20.00"), volume_ml=Decimal("0.50"))
     Injection.objects.create(session=signed, trigger_point=levator, agent="saline", concentration_pct=Decimal("0"),
                              volume_ml=Decimal("1.00"), technique="single")
     draft = Session.objects.create(course=course, clinician=clinician, performed_at=at(today - timedelta(days=1)),

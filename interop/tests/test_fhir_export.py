@@ -64,8 +64,16 @@ def test_trigger_points_procedures_and_injections(api, clinic, clinician):
     assert procedure["code"]["coding"][0]["system"] == codes.CPT and procedure["code"]["coding"][0]["code"] == "20552"
     assert procedure["performer"][0]["actor"]["reference"] == f"Practitioner/{clinic['clinician'].pk}"
     assert {s["coding"][0]["code"] for s in procedure["bodySite"]} == {"upper-trapezius", "levator-scapulae"}
-    lidocaine = next(r for r in found["MedicationAdministration"]
-                     if r["medicationCodeableConcept"]["coding"][0]["code"] == "lidocaine")
+    lidocaine = next(r for r in found["MedicationAdministration"] if first_agent(r) == "lidocaine")
+    # a mixture is one administration of a contained compounded Medication, one ingredient per agent
+    syringe = next(c for c in lidocaine["contained"] if c["id"] == "syringe")
+    assert [i["itemReference"]["reference"] for i in syringe["ingredient"]] == ["#agent-0", "#agent-1", "#agent-2"]
+    agents = {c["id"]: c for c in lidocaine["contained"]}
+    assert [agents[f"agent-{n}"]["code"]["coding"][0]["code"] for n in range(3)] == [
+        "lidocaine", "bupivacaine", "triamcinolone"]
+    assert agents["agent-1"]["batch"]["lotNumber"] == "BUP-17"
+    assert lidocaine["medicationReference"]["display"] == (
+        "Lidocaine 1%, 2.50 mL + Bupivacaine 0.25% with epinephrine, 2.00 mL + Triamcinolone acetonide 20 mg")
     assert lidocaine["partOf"] == [{"reference": f"Procedure/{clinic['signed'].pk}"}]
     assert lidocaine["dosage"]["dose"] == {"value": 2.5, "unit": "mL", "system": codes.UCUM, "code": "mL"}
     assert lidocaine["dosage"]["site"]["text"] == "Trapezius (upper fibres), left"
@@ -79,6 +87,13 @@ def test_height_and_weight_are_vital_signs_with_their_date(api, clinic, clinicia
     vitals = [r for r in found["Observation"]
               if any(c["code"] == "vital-signs" for k in r.get("category", []) for c in k["coding"])]
     assert vitals and all(r["effectiveDateTime"] == "2026-05-04" for r in vitals)
+
+
+def first_agent(resource: dict) -> str:
+    """The row's own agent: the coded medication, or the syringe's first ingredient."""
+    if "medicationCodeableConcept" in resource:
+        return resource["medicationCodeableConcept"]["coding"][0]["code"]
+    return next(c for c in resource["contained"] if c["id"] == "agent-0")["code"]["coding"][0]["code"]
 
 
 def test_pain_scores_and_next_appointment(api, clinic, clinician):

@@ -44,8 +44,8 @@ def test_everything_is_self_contained_and_valid(api, clinic, amendment, clinicia
 
     def walk(value):
         if isinstance(value, dict):
-            if isinstance(value.get("reference"), str):
-                references.add(value["reference"])
+            if isinstance(value.get("reference"), str) and not value["reference"].startswith("#"):
+                references.add(value["reference"])  # "#id" names a resource contained in the same one
             for item in value.values():
                 walk(item)
         elif isinstance(value, list):

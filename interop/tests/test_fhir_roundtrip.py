@@ -20,12 +20,12 @@ from patients.models import Allergy, Medication, Patient
 from portal.models import DiaryEntry
 from referral.models import PainDrawing
 from safety.models import AdverseEvent, ConsentRecord
-from treatment.models import Course, Injection, Session
+from treatment.models import Course, Injection, InjectionAgent, Session
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [get_user_model(), StaffProfile, Patient, Allergy, Medication, TriggerPoint, Course, Session, Injection,
-          ConsentRecord, AdverseEvent, PainDrawing, DiaryEntry]
+          InjectionAgent, ConsentRecord, AdverseEvent, PainDrawing, DiaryEntry]
 NOT_IN_THIS_TEST = {  # carried, but compared elsewhere: why, and where
     "audit.Amendment": "append-only: the database refuses to delete amendments, so this test cannot empty the "
                        "clinic of them; test_fhir_records.test_amendments_travel_as_provenance imports them "
@@ -66,6 +66,10 @@ NOT_EXPORTED = {  # field -> why it does not travel
     "accounts.StaffProfile.language": "the language of a staff member's pages here",
     "accounts.StaffProfile.default_agent": "a clinician's default for new injection rows here",
     "accounts.StaffProfile.default_needle": "a clinician's default for new injection rows here",
+    "treatment.Session.em_code": "a billing choice (the separate E/M of the day) that leaves on the superbill; "
+                                 "tpclinic exports no FHIR Claim",
+    "treatment.Injection.ultrasound_image": "not yet: the still should travel as a FHIR Media (or DocumentReference) "
+                                            "linked to the MedicationAdministration; until then it stays home",
 }
 
 
@@ -98,7 +102,7 @@ def snapshot() -> dict:
 
 
 def wipe():
-    for model in (DiaryEntry, PainDrawing, AdverseEvent, ConsentRecord, Injection, Session, Course, TriggerPoint,
+    for model in (DiaryEntry, PainDrawing, AdverseEvent, ConsentRecord, InjectionAgent, Injection, Session, Course, TriggerPoint,
                   Allergy, Medication, Patient, StaffProfile, FhirLink, Installation):
         model.objects.all().delete()
     get_user_model().objects.all().delete()

@@ -1,0 +1,115 @@
+"""Corticosteroid totals: each agent over every row of the session, its dexamethasone equivalent, and the
+caps from data/corticosteroids.toml (a changed value changes the check)."""
+from dataclasses import replace
+from decimal import Decimal
+from types import MappingProxyType
+
+import re
+
+import pytest
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from safety import data_files, present, steroids
+from safety.agents import Corticosteroid
+from safety.dose import dose_report
+from safety.facts import STEROIDS, PlannedInjection
+from safety.screen import screen
+from safety.tests.helpers import bupi, lido, patient
+
+
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+def steroid(mg, agent="triamcinolone", muscle="upper-trapezius", side="left") -> PlannedInjection:
+    return PlannedInjection(muscle, side, agent, dose_mg=mg)
+
+
+def rules(plans):
+    return [(f.rule, f.level, f.params.get("agent")) for f in steroids.findings(plans)]
+
+
+@pytest.mark.parametrize("plans, expected", [
+    ([], []),
+    ([lido(2)], []),
+    ([steroid(20), steroid(20, side="right")], [("steroid-agent-total", "info", "triamcinolone")]),
+    # 40 + 40 is the label's total: at the cap is not above it
+    ([steroid(40), steroid(40, side="right")], [("steroid-agent-total", "info", "triamcinolone")]),
+    # 90 mg triamcinolone: over its own cap and over 15 mg dexamethasone-equivalent (16.9)
+    ([steroid(50), steroid(40, side="right")],
+     [("steroid-agent-over", "warn", "triamcinolone"), ("steroid-session-over", "warn", None)]),
+    # 8 mg dexamethasone + 40 mg methylprednisolone = 8 + 7.5 = 15.5 mg equivalent: only the session cap
+    ([steroid(8, "dexamethasone"), steroid(40, "methylprednisolone", side="right")],
+     [("steroid-agent-total", "info", "dexamethasone"), ("steroid-agent-total", "info", "methylprednisolone"),
+      ("steroid-session-over", "warn", None)]),
+])
+def test_steroid_findings(plans, expected):
+    assert rules(plans) == expected
+
+
+@pytest.mark.parametrize("agent, mg, dexamethasone_mg", [
+    ("triamcinolone", 40, Decimal("7.5")), ("methylprednisolone", 80, Decimal(15)), ("dexamethasone", 4, Decimal(4)),
+])
+def test_dexamethasone_equivalent_from_the_label_table(agent, mg, dexamethasone_mg):
+    (total,) = steroids.totals([steroid(mg, agent)])
+    assert total.dexamethasone_mg == dexamethasone_mg
+
+
+def test_a_mixture_counts_each_agent_against_its_own_limit_across_rows():
+    """Lidocaine with bupivacaine at two sites: each anaesthetic adds up over both rows, the steroid apart."""
+    plans = [lido(2), bupi(2, muscle="upper-trapezius"), steroid(20),
+             lido(3, muscle="infraspinatus"), bupi(4), steroid(20, muscle="infraspinatus")]
+    report = dose_report(patient(), plans)
+    by_agent = {row.agent: row.mg for row in report.rows}
+    assert by_agent == {"lidocaine": Decimal(50), "bupivacaine": Decimal("15")}
+    assert [t.mg for t in steroids.totals(plans)] == [Decimal(40)]
+    assert "steroid-agent-total" in {f.rule for f in screen(patient(), plans).findings}
+
+
+def test_the_agent_cap_is_read_from_the_data_file(monkeypatch):
+    data = data_files.corticosteroids()
+    plans = [steroid(60)]
+    assert rules(plans) == [("steroid-agent-total", "info", "triamcinolone")]
+    lower = {**data.agents, "triamcinolone": replace(data.agents["triamcinolone"], warn_above_mg=Decimal(50))}
+    monkeypatch.setattr(data_files, "corticosteroids", lambda: replace(data, agents=MappingProxyType(lower)))
+    assert rules(plans) == [("steroid-agent-over", "warn", "triamcinolone")]
+
+
+def test_the_session_cap_and_the_equivalence_are_read_from_the_data_file(monkeypatch):
+    data = data_files.corticosteroids()
+    plans = [steroid(8, "dexamethasone")]
+    assert "steroid-session-over" not in {r for r, _, _ in rules(plans)}
+    monkeypatch.setattr(data_files, "corticosteroids", lambda: replace(data, session_warn_above_dex_mg=Decimal(5)))
+    assert "steroid-session-over" in {r for r, _, _ in rules(plans)}
+    monkeypatch.setattr(data_files, "corticosteroids", lambda: replace(data, dexamethasone_mg=Decimal("1.5")))
+    (total,) = steroids.totals([steroid(40)])
+    assert total.dexamethasone_mg == Decimal(15)
+
+
+def test_every_steroid_in_the_data_has_a_source_and_a_form_choice():
+    data = data_files.corticosteroids()
+    assert set(data.agents) == set(STEROIDS) == set(Corticosteroid.values)
+    assert all(agent.sources for agent in data.agents.values())
+
+
+@given(st.lists(st.integers(min_value=1, max_value=80), min_size=1, max_size=6), st.integers(1, 80))
+def test_adding_steroid_never_lowers_the_total_or_clears_a_warning(doses, extra):
+    """Monotonic: one more row of steroid raises the total and keeps every warning already given."""
+    plans = [steroid(mg, side="left" if n % 2 else "right") for n, mg in enumerate(doses)]
+    before, after = steroids.totals(plans), steroids.totals([*plans, steroid(extra)])
+    assert after[0].mg > before[0].mg and after[0].dexamethasone_mg > before[0].dexamethasone_mg
+    warned = {f.rule for f in steroids.findings(plans) if f.level == "warn"}
+    assert warned <= {f.rule for f in steroids.findings([*plans, steroid(extra)]) if f.level == "warn"}
+
+
+@pytest.mark.parametrize("plans", [[steroid(20)], [steroid(90)], [steroid(12, "dexamethasone"), steroid(10, "dexamethasone")]])
+def test_the_presenter_words_each_steroid_finding_as_the_rule_does_and_in_spanish_and_arabic(plans):
+    for finding in steroids.findings(plans):
+        with translation.override("en"):
+            assert present.finding_message(finding, strict=True) == finding.message
+        with translation.override("es"):
+            assert "dexametasona" in present.finding_message(finding, strict=True) or "supera" in \
+                present.finding_message(finding, strict=True)
+        with translation.override("ar"):
+            assert ARABIC.search(present.finding_message(finding, strict=True))

@@ -1,0 +1,56 @@
+"""A mixture row documented with the keyboard alone in real Chromium: lidocaine with bupivacaine and
+triamcinolone in one syringe, with the bupivacaine's lot; the live screen counts each agent, and axe-core
+checks the page."""
+import pytest
+from django.utils import timezone
+
+from charting.models import TriggerPoint
+from conftest import assert_accessible, log_in
+from treatment.models import Course, Session
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
+    TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
+                                region_side="left", view="back", map_x=100, map_y=100, found_on=timezone.localdate())
+    course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
+    session = Session.objects.create(course=course, clinician=clinician)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, "clinician")
+    page.goto(f"/courses/sessions/{session.pk}/")
+
+    keys = page.keyboard
+    page.get_by_label("Pain before (0-10)").focus()
+    keys.type("6")
+    page.get_by_role("button", name="Add injection").focus()
+    keys.press("Enter")  # the new row's trigger point gets the focus
+    keys.press("ArrowDown")
+    row = page.locator("#injections tbody tr.injection-row").first
+    assert row.locator("select[name$='-trigger_point']").input_value() != ""
+    row.locator("details.injection-details summary").focus()
+    keys.press("Enter")  # unfold needle, guidance, lot and mixture
+    mixed = row.locator("fieldset.mixed-agent").first
+    mixed.get_by_label("Agent 2: mixed with").focus()
+    keys.type("Bup")  # a closed select jumps to the typed name
+    for label, value in (("Agent 2: Concentration (%)", "0.25"), ("Agent 2: Volume (mL)", "2"),
+                         ("Agent 2: Lot", "BUP-17")):
+        mixed.get_by_label(label, exact=True).focus()
+        keys.type(value)
+    second = row.locator("fieldset.mixed-agent").nth(1)
+    second.get_by_label("Agent 3: mixed with").focus()
+    keys.type("Tri")
+    second.get_by_label("Agent 3: dose (mg)").focus()
+    keys.type("20")
+    keys.press("Tab")  # leaving the field runs the live check
+    page.locator("#session-check").get_by_text("Triamcinolone acetonide 20 mg this session", exact=False).wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save draft").focus()
+    keys.press("Enter")
+    page.get_by_text("Draft saved.").wait_for()
+
+    [injection] = session.injections.all()
+    assert injection.describe_mixture() == (
+        "Lidocaine 1%, 1.00 mL + Bupivacaine 0.25%, 2.00 mL + Triamcinolone acetonide 20 mg")
+    assert [a.lot_number for a in injection.mixed_agents.all()] == ["BUP-17", ""]
+    assert_accessible(page)
