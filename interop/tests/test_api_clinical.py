@@ -43,7 +43,9 @@ def test_session_screen_is_the_web_check(api, clinic, nurse):
     assert body["dose"]["total_percent"] == present.english(present.dose_percent, expected.screen.dose)
     assert body["dose"]["total_percent"].endswith("%")
     assert body["dose"]["dosing_weight_kg"] == float(expected.screen.dose.dosing_weight_kg)
-    assert [row["name"] for row in body["dose"]["rows"]] == ["Lidocaine"] * len(expected.screen.dose.rows)
+    names = [row["name"] for row in body["dose"]["rows"]]
+    assert names == [present.english(present.agent_name, row.params) for row in expected.screen.dose.rows]
+    assert names[:2] == ["Lidocaine", "Bupivacaine with epinephrine"]  # the fixture's mixture, agent by agent
     assert [f["message"] for f in body["findings"]] == [
         present.english(present.finding_message, f) for f in expected.screen.findings]
     assert body["cpt"]["codes"] == ["20552"] and body["cpt"]["muscle_count"] == 2

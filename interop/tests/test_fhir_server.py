@@ -347,21 +347,26 @@ def test_injectates_carry_rxnorm_from_the_drug_codes_file(fhir, clinic, clinicia
     from interop.fhir_out import treatment as exporter
     from treatment.superbill import drug_codes
 
+    def lidocaine(resource: dict) -> dict:
+        """The lidocaine concept: the row's medication, or its agent in the syringe (a mixture or a lot)."""
+        if "medicationCodeableConcept" in resource:
+            return resource["medicationCodeableConcept"]
+        return next(c["code"] for c in resource["contained"] if c["code"]["coding"][0]["code"] == "lidocaine")
+
     table = drug_codes()["rxnorm"]
     given = fhir.search("/fhir/MedicationAdministration", clinician, code=f"{codes.RXNORM}|{table['lidocaine']['code']}")
     assert given["total"] >= 1
     for entry in given["entry"]:
-        medication = entry["resource"]["medicationCodeableConcept"]
-        assert medication["coding"] == [
+        assert lidocaine(entry["resource"])["coding"] == [
             {"system": codes.AGENT, "code": "lidocaine", "display": "Lidocaine"},
             {"system": codes.RXNORM, "code": table["lidocaine"]["code"], "display": "lidocaine"}]
     # the file is the truth: another code there is the code exported; no entry, no RxNorm coding
     monkeypatch.setattr(exporter, "drug_codes", lambda: {"rxnorm": {"lidocaine": {"code": "999", "display": "x"}}})
     changed = fhir.get(f"/fhir/MedicationAdministration/{given['entry'][0]['resource']['id']}", clinician).json()
-    assert changed["medicationCodeableConcept"]["coding"][1]["code"] == "999"
+    assert lidocaine(changed)["coding"][1]["code"] == "999"
     monkeypatch.setattr(exporter, "drug_codes", lambda: {"rxnorm": {}})
     plain = fhir.get(f"/fhir/MedicationAdministration/{given['entry'][0]['resource']['id']}", clinician).json()
-    assert [c["system"] for c in plain["medicationCodeableConcept"]["coding"]] == [codes.AGENT]
+    assert [c["system"] for c in lidocaine(plain)["coding"]] == [codes.AGENT]
 
 
 def test_injected_sides_are_snomed_laterality(fhir, clinic, clinician):

