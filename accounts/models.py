@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from safety import data_files
 from safety.agents import Agent
 
 
@@ -57,6 +58,9 @@ class StaffProfile(models.Model):
         values = {}
         if self.default_agent:
             values["agent"] = self.default_agent
+            anaesthetic = data_files.dose_limits().agents.get(self.default_agent)
+            if anaesthetic:  # start at a strength the agent comes in for infiltration (dose_limits.toml)
+                values["concentration_pct"] = anaesthetic.starting_pct
         if self.default_needle:
             gauge, length = self.default_needle.split("-")
             values.update(needle_gauge=int(gauge), needle_length_mm=int(length))

@@ -66,6 +66,8 @@ class Agent:
     with_epinephrine: Limit
     sources: tuple[str, ...]
     note: str = ""
+    infiltration_pct: tuple[Decimal, ...] = ()  # the label's strengths for local infiltration
+    starting_pct: Decimal | None = None  # the strength a clinician's default row starts at
 
     def limit(self, with_epinephrine: bool) -> Limit:
         return self.with_epinephrine if with_epinephrine else self.plain
@@ -109,7 +111,11 @@ def dose_limits() -> DoseLimits:
             ),
             sources=_sources(entry["sources"], sources, where),
             note=entry.get("note", ""),
+            infiltration_pct=tuple(_dec(pct, where) for pct in entry["infiltration_pct"]),
+            starting_pct=_dec(entry["starting_pct"], where),
         )
+        if agents[code].starting_pct not in agents[code].infiltration_pct:
+            raise DataFileError(f"{where}: starting_pct must be one of the label's infiltration_pct.")
     ibw, reduction, thresholds = raw["ideal_body_weight"], raw["reduction"], raw["thresholds"]
     factor = _dec(reduction["factor"], "dose_limits.toml [reduction] factor")
     if not factor < 1:
