@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import roles
-from audit import record as audit_record
+from audit import events
 from audit.models import Action
 from accounts.models import Role
 from interop import fhir_search as search
@@ -85,8 +85,8 @@ def kick_off(request, group: str = ""):
     since = search._range_of_text(request.GET["_since"])[0] if request.GET.get("_since") else None
     export = BulkExport.objects.create(user=user, requester=key, request_url=request.build_absolute_uri(),
                                        level=level, group=group, types=types, since=since)
-    audit_record.write(Action.EXPORT, request=request, user=user, object_type="fhir.$export", object_id=export.pk,
-                       status=202, detail=f"FHIR bulk export requested ({level})")
+    events.record(Action.EXPORT, request=request, user=user, object_type="fhir.$export", object_id=export.pk,
+                  status=202, detail=f"FHIR bulk export requested ({level})")
     run_bulk_export.enqueue(str(export.pk))
     response = HttpResponse(status=202)
     response["Content-Location"] = request.build_absolute_uri(reverse("interop:fhir-export-status",

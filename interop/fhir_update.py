@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from audit import record as audit_record
+from audit import events
 from audit.models import Action
 from interop import fhir_codes as codes
 from interop import fhir_schema
@@ -75,16 +75,15 @@ def update_patient(request, user, patient: Patient, resource: dict) -> list[str]
                           "again and reapply your change. Nothing was changed.")
         wording = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
         raise Refusal(422, "invariant", f"{wording}. Nothing was changed.")
-    before = {name: str(getattr(patient, name)) for name in DEMOGRAPHICS}
-    changed = [name for name in DEMOGRAPHICS if str(form.cleaned_data[name]) != before[name]]
+    stored = Patient.objects.get(pk=patient.pk)
+    before = events.snapshot(stored, DEMOGRAPHICS)
+    changed = [name for name in DEMOGRAPHICS if str(form.cleaned_data[name]) != str(getattr(stored, name))]
     with transaction.atomic():
         try:
-            form.save()
+            saved = form.save()
         except StaleVersion:
             raise Refusal(412, "conflict", f"Patient/{patient.pk} changed while this update was applied; read it "
                           "again and reapply your change. Nothing was changed.") from None
-        detail = "; ".join(f"{n}: {before[n]!r} -> {str(form.cleaned_data[n])!r}" for n in changed) or "no change"
-        audit_record.write(Action.UPDATE, request=request, user=user, object_type="patients.patient",
-                           object_id=patient.pk, patient_id=patient.pk, status=200,
-                           detail=f"FHIR update: {detail}"[:255])
+        events.record(Action.UPDATE, obj=saved, before=before, after=events.snapshot(saved, DEMOGRAPHICS),
+                      request=request, user=user, status=200, detail="FHIR update (PUT Patient)")
     return changed

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_tasks import task
 
-from audit import record as audit_record
+from audit import events
 from audit.models import Action
 from interop import fhir_export
 from interop import fhir_versions as versions
@@ -70,10 +70,10 @@ def run_bulk_export(export_id: str) -> int:
             return written
         BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.DONE, output=output,
                                                         progress=f"{written} resources written")
-        for patient_id in scope.patients.values_list("pk", flat=True).iterator():  # the accounting of disclosures
-            audit_record.write(Action.EXPORT, user=export.user, object_type="fhir.$export", object_id=export.pk,
-                               patient_id=patient_id, status=200,
-                               detail=f"FHIR bulk export ({export.level}): {', '.join(export.types) or 'all types'}")
+        # One event; every exported patient is a disclosure row of it (the accounting of disclosures).
+        events.record(Action.EXPORT, user=export.user, object_type="fhir.$export", object_id=export.pk,
+                      patients=scope.patients.values_list("pk", flat=True).iterator(), status=200,
+                      detail=f"FHIR bulk export ({export.level}): {', '.join(export.types) or 'all types'}")
         return written
     except Exception as error:  # the requester is told through the status URL; the worker logs the rest
         BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.FAILED, error=str(error)[:2000])

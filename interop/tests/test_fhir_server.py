@@ -317,7 +317,10 @@ def test_update_patient_demographics_with_if_match(api, fhir, clinic, clinician,
     assert (patient.family_name, patient.given_name, str(patient.birth_date)) == ("Lopez Vega", "María José",
                                                                                   "1980-05-18")
     event = AuditEvent.objects.filter(action="update", patient_id=patient.pk).order_by("pk").last()
-    assert "'Lopez' -> 'Lopez Vega'" in event.detail
+    # the explicit event: what changed, before and after, and nothing that did not
+    assert (event.before, event.after) == ({"family_name": "Lopez", "given_name": "Maria", "birth_date": "1980-05-17"},
+                                           {"family_name": "Lopez Vega", "given_name": "María José",
+                                            "birth_date": "1980-05-18"}), (event.before, event.after)
     stale = put(api, url, {**changed, "gender": "other"}, clinician, **{"If-Match": 'W/"1"'})
     assert stale.status_code == 412 and valid(stale.json())["resourceType"] == "OperationOutcome"
     patient.refresh_from_db()
