@@ -34,13 +34,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import forms
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from tpclinic import dates
 
 MAX_VERSION = 2**63 - 1  # the largest value a database integer column holds
 
@@ -96,10 +98,10 @@ def shown(value) -> str:
         return "—"
     if isinstance(value, models.Model):
         value = value.pk
-    if hasattr(value, "hour") and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime):
+        return dates.date_time(value)
+    if isinstance(value, date):
+        return dates.long_date(value)
     return str(value)
 
 

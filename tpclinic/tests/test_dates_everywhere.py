@@ -80,3 +80,14 @@ def test_the_consent_pdf_writes_dates_in_the_forms_language(records, patient, cl
     words = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
     assert WRITTEN["es"] in words and WRITTEN["en"] not in words
     assert DAY.isoformat() not in words
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_refused_edit_names_a_changed_date_as_the_reader_writes_it(language):
+    """The "changed since you read it" message lists what changed; a date in it is the reader's date."""
+    from tpclinic.versioning import shown
+
+    with translation.override(language):
+        assert shown(DAY) == WRITTEN[language]
+        moment = timezone.make_aware(datetime.combine(DAY, time(9, 30)))
+        assert shown(moment) == dates.date_time(moment) and "2025-11-11" not in shown(moment)
