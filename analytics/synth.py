@@ -43,6 +43,7 @@ from charting.models import TriggerPoint
 from patients.models import Allergy, Medication, Patient
 from referral.models import PainDrawing
 from safety.models import AdverseEvent, ConsentRecord
+from scheduling.models import Appointment
 from treatment import course_rules
 from treatment.models import Course, Injection, Session
 
@@ -171,7 +172,7 @@ class Generator:
         self.baselines = _weighted(BASELINE_PAIN)
         self.events = list(R.PER_INJECTION.items())
         models = [Patient, Allergy, Medication, TriggerPoint, Course, PainDrawing, Session, Injection,
-                  ConsentRecord, AdverseEvent] + ([diary] if diary else [])
+                  ConsentRecord, AdverseEvent, Appointment] + ([diary] if diary else [])
         self.models = models
         self.ids = _Ids(models)
 
@@ -309,10 +310,12 @@ class Generator:
             pain = self._pain(rng, k, baseline, responder, onset, target)
             course["_pain"].append((day, pain))
             self._session(rng, patient, course, clinician, points, (agent, concentration), day, pain, anticoagulated, rows)
-        if status == Course.Status.ACTIVE and next_due and next_due >= self.today and rng.random() < R.DRAFT_SCHEDULED_SHARE:
-            rows[Session].append(dict(
-                id=self.ids.take(Session), course_id=course["id"], clinician_id=clinician.user.pk,
-                performed_at=self._at(next_due, rng.randint(8, 16)), status=Session.Status.DRAFT,
+        if status == Course.Status.ACTIVE and next_due and next_due >= self.today and rng.random() < R.BOOKED_SHARE:
+            # the next session booked, as the front desk does: an appointment, not a draft session
+            rows[Appointment].append(dict(
+                id=self.ids.take(Appointment), patient_id=patient["id"], course_id=course["id"],
+                clinician_id=clinician.user.pk, start=self._at(next_due, rng.randint(8, 16)),
+                status=Appointment.Status.BOOKED, booked_by_id=clinician.user.pk,
             ))
         return course, (days[-1] if days else start)
 
@@ -493,6 +496,8 @@ def fingerprint(seed: int) -> str:
         "trigger_point__muscle", "trigger_point__side", "agent", "concentration_pct", "volume_ml", "guidance"))
     feed(AdverseEvent.objects.filter(session__course__patient__mrn__startswith=prefix).order_by(
         "session__course__patient__mrn", "onset_at", "kind").values_list("kind", "severity", "onset_at"))
+    feed(Appointment.objects.filter(patient__mrn__startswith=prefix).order_by("patient__mrn", "start", "id").values_list(
+        "patient__mrn", "course__started_on", "clinician__username", "start", "minutes", "status"))
     DiaryEntry = diary_model()
     if DiaryEntry is not None:
         feed(DiaryEntry.objects.filter(patient__mrn__startswith=prefix).order_by("patient__mrn", "day").values_list(

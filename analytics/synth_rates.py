@@ -71,7 +71,8 @@ RESPONSE_ONSET = {2: 30, 3: 40, 4: 15, 5: 10, 6: 5}
 TARGET_REDUCTION = (0.30, 0.65)
 # Share of open courses whose patient missed the last appointment(s): they show as overdue.
 LAPSED_SHARE = 0.35
-DRAFT_SCHEDULED_SHARE = 0.35
+# Share of the other open courses whose next session is already booked (an appointment).
+BOOKED_SHARE = 0.35
 PORTAL_DIARY_SHARE = 0.2
 
 # Adverse events per injection (flare, bleeding, ...) or per session (vasovagal); assumptions.
