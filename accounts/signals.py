@@ -13,7 +13,7 @@ from django.dispatch import Signal, receiver
 from accounts import mfa, sessions
 from accounts.lockout import login_completed
 
-# Audit actions (AuditEvent.action holds 12 characters); LOGIN is audit's Action.LOGIN.
+# Audit actions (AuditEvent.action holds 32 characters); audit.models.Action lists them by these values.
 LOGIN = "login"
 MFA_REQUIRED = "mfa-required"
 MFA_FAILED = "mfa-failed"

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import signals as security
+
 
 class AppendOnlyError(Exception):
     """An attempt to change or delete an append-only record."""
@@ -69,7 +71,14 @@ class Action(models.TextChoices):
     LOGIN = "login", _("Login")
     LOGIN_FAILED = "login-failed", _("Failed login")
     LOGOUT = "logout", _("Logout")
-    TOKEN_USE = "token-use", _("API token used")
+    TOKEN_USE = "token-used", _("API token used")
+    TOKEN_DENIED = "token-denied", _("API token refused")
+    # accounts names what it does (it cannot import the trail: accounts/signals.py); the codes are its own.
+    MFA_REQUIRED = security.MFA_REQUIRED, _("Held for the second factor")
+    MFA_FAILED = security.MFA_FAILED, _("Second factor failed")
+    PASSWORD_CHANGED = security.PASSWORD_CHANGED, _("Password changed")
+    RESET_REQUESTED = security.RESET_REQUESTED, _("Password reset requested")
+    PASSWORD_RESET = security.PASSWORD_RESET, _("Password reset")
 
 
 # Actions that show or hand over a patient's data: the accounting of disclosures lists them.

@@ -19,13 +19,9 @@ from ninja.security import HttpBearer
 
 from accounts.mfa import TOKEN_PATHS
 from audit import record
+from audit.models import Action
 from interop.models import ApiToken
 from interop.smart import grant_for
-
-# Audit actions (AuditEvent.action holds at most 12 characters).
-TOKEN_USED = "token-used"
-TOKEN_DENIED = "token-denied"
-
 
 @dataclass(frozen=True)
 class TokenCheck:
@@ -106,7 +102,7 @@ class TokenMiddleware:
     def _audit(request, check: TokenCheck, response) -> None:
         if check.token is not None:
             if getattr(check.token, "use_noted", False):  # once a minute per token, like last_used
-                record.write(TOKEN_USED, request=request, user=check.token.user, object_type="interop.apitoken",
+                record.write(Action.TOKEN_USE, request=request, user=check.token.user, object_type="interop.apitoken",
                              object_id=check.token.pk, status=response.status_code,
                              detail=f"{check.token.prefix}... {check.token.name}")
             return
@@ -114,7 +110,7 @@ class TokenMiddleware:
             return  # public endpoints (the OpenAPI document, the specialists directory)
         refused = getattr(request, "_refused_token", None)
         reason = check.refusal or "no token"
-        record.write(TOKEN_DENIED, request=request, user=refused.user if refused is not None else None,
+        record.write(Action.TOKEN_DENIED, request=request, user=refused.user if refused is not None else None,
                      object_type="interop.apitoken" if refused is not None else "",
                      object_id=refused.pk if refused is not None else "", status=401,
                      detail=f"{reason} token" if check.sent else "no token")

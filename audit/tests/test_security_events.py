@@ -18,3 +18,14 @@ def test_an_announced_event_is_written_with_who_and_what(clinician):
     event = AuditEvent.objects.get(action=signals.MFA_FAILED)
     assert (event.username, event.role, event.detail, event.path) == (
         "clinician", "clinician", "wrong code", "/accounts/mfa/verify/")
+
+
+def test_every_action_the_security_code_writes_is_a_named_audit_action():
+    """The trail's report names each action; a code accounts or the token check writes is one of them."""
+    from accounts import signals as security
+    from audit.models import Action
+
+    written = {security.LOGIN, security.MFA_REQUIRED, security.MFA_FAILED, security.PASSWORD_CHANGED,
+               security.RESET_REQUESTED, security.PASSWORD_RESET, "token-used", "token-denied"}
+    assert written <= set(Action.values)
+    assert all(len(code) <= AuditEvent._meta.get_field("action").max_length for code in Action.values)
