@@ -2,8 +2,9 @@
 
 The model, and why
 ------------------
-Each candidate is one muscle on one side: 73 muscles x left/right = 146 candidates. Its pattern
-from the knowledge base is mirrored to that side and gives a set of zones, each of one kind:
+Each candidate is one muscle on one side: every muscle of the knowledge base on the left and the
+right (76 muscles, 152 candidates today). Its pattern from the knowledge base is mirrored to that
+side and gives a set of zones, each of one kind:
 
     essential  the zone nearly every patient with this TrP has,
     spillover  a zone some patients have (also the midline and other-side zones of the few
