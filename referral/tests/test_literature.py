@@ -9,8 +9,8 @@ from referral.literature import LiteratureError
 
 def test_enough_published_cases_from_many_publications_each_cited():
     cases, publications = literature.cases(), literature.publications()
-    assert len(cases) >= 30
-    assert len({c.publication for c in cases}) >= 20
+    assert len(cases) >= 34
+    assert len({c.publication for c in cases}) >= 32
     for publication in publications.values():
         assert publication.authors and publication.title and publication.journal, publication.id
         assert publication.doi or publication.pmcid or publication.url, publication.id
