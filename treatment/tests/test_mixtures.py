@@ -153,3 +153,14 @@ def test_a_favourite_saves_and_applies_the_mixture(clinician, course, trigger_po
     draft = Session.objects.create(course=course, clinician=clinician)
     workflow.apply_favourite(draft, favourite)
     assert mixture_of(draft.injections.get()) == mixture_of(last.injections.get())
+
+
+def test_the_favourites_page_lists_each_items_whole_mixture(clinician_client, clinician, course, trigger_points):
+    favourite = workflow.save_favourite(signed_with_mixture(course, trigger_points[0]), clinician, "Lido-bupi-dex")
+    page = clinician_client.get(reverse("treatment:favourites")).content.decode()
+    assert "Lidocaine 1%, 2.00 mL + Bupivacaine 0.25%, 2.00 mL + Dexamethasone sodium phosphate 4 mg · 25 G" in page
+    item = favourite.items.get()
+    item.mixture = []
+    item.save()
+    page = clinician_client.get(reverse("treatment:favourites")).content.decode()
+    assert "Lidocaine 1%, 2.00 mL ·" in page and "Dexamethasone" not in page
