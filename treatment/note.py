@@ -342,7 +342,8 @@ def still_data_uri(injection: Injection) -> str:
     """The still as a data: URI, read through the storage API (the file has no public URL to fetch)."""
     with injection.ultrasound_image.open("rb") as still:
         data = still.read()
-    kind = next(kind for signature, kind in ULTRASOUND_STILL_SIGNATURES.items() if data.startswith(signature))
+    kind = next((kind for signature, kind in ULTRASOUND_STILL_SIGNATURES.items() if data.startswith(signature)),
+                "jpeg")
     return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
