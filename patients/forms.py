@@ -12,7 +12,7 @@ class PatientForm(VersionedForm):
         fields = [
             "mrn", "given_name", "family_name", "birth_date", "sex", "height_cm", "weight_kg",
             "preferred_language", "payer", "payer_name", "bleeding_disorder", "copd", "pregnant",
-            "renal_disease", "hepatic_disease", "cardiac_disease",
+            "renal_disease", "hepatic_disease", "cardiac_disease", "diabetes",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date", "min": "1900-01-01"})}
 

@@ -49,6 +49,8 @@ class Patient(Versioned):
     renal_disease = models.BooleanField(_("renal disease"), default=False)
     hepatic_disease = models.BooleanField(_("hepatic disease"), default=False)
     cardiac_disease = models.BooleanField(_("cardiac disease"), default=False)
+    diabetes = models.BooleanField(_("diabetes"), default=False,
+                                   help_text=_("A corticosteroid can raise the blood sugar for several days."))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="patient_record",
         help_text=_("The patient's own portal login, if they have one."),
@@ -96,7 +98,7 @@ class Patient(Versioned):
         names = {
             "bleeding_disorder": _("bleeding disorder"), "copd": _("COPD"), "pregnant": _("pregnant"),
             "renal_disease": _("renal disease"), "hepatic_disease": _("hepatic disease"),
-            "cardiac_disease": _("cardiac disease"),
+            "cardiac_disease": _("cardiac disease"), "diabetes": _("diabetes"),
         }
         return [str(label) for field, label in names.items() if getattr(self, field)]
 

@@ -300,6 +300,10 @@ class Corticosteroids:
     session_warn_above_dex_mg: Decimal
     session_sources: tuple[str, ...]
     agents: Mapping[str, Steroid]
+    window_days: int = 365
+    window_warn_above_dex_mg: Decimal | None = None
+    window_sources: tuple[str, ...] = ()
+    diabetes_sources: tuple[str, ...] = ()
 
     def dexamethasone_equivalent(self, code: str, mg: Decimal) -> Decimal:
         return mg * self.dexamethasone_mg / self.agents[code].equivalent_mg
@@ -316,11 +320,18 @@ def corticosteroids() -> Corticosteroids:
         agents[code] = Steroid(code=code, name=entry["name"], equivalent_mg=_dec(entry["equivalent_mg"], where),
                                warn_above_mg=_dec(cap, where) if cap is not None else None,
                                sources=_sources(entry["sources"], sources, where))
-    session = raw["session"]
+    session, window = raw["session"], raw["window"]
+    days, window_cap = window["days"], window.get("warn_above_dexamethasone_equivalent_mg")
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        raise DataFileError(f"corticosteroids.toml [window]: days must be a whole number of days, not {days!r}.")
     return Corticosteroids(
         version=raw["version"],
         dexamethasone_mg=_dec(raw["equivalence"]["dexamethasone_equivalent_mg"], "corticosteroids.toml [equivalence]"),
         session_warn_above_dex_mg=_dec(session["warn_above_dexamethasone_equivalent_mg"], "corticosteroids.toml [session]"),
         session_sources=_sources(session["sources"], sources, "corticosteroids.toml [session]"),
         agents=MappingProxyType(agents),
+        window_days=days,
+        window_warn_above_dex_mg=_dec(window_cap, "corticosteroids.toml [window]") if window_cap is not None else None,
+        window_sources=_sources(window["sources"], sources, "corticosteroids.toml [window]"),
+        diabetes_sources=_sources(raw["diabetes"]["sources"], sources, "corticosteroids.toml [diabetes]"),
     )

@@ -72,6 +72,7 @@ class PatientFacts:
     renal_disease: bool = False
     hepatic_disease: bool = False
     cardiac_disease: bool = False
+    diabetes: bool = False
     bleeding_disorder: bool = False
     copd: bool = False
     on_anticoagulant: bool = False

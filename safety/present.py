@@ -578,6 +578,27 @@ def _steroid_session_over(params: Params) -> str:
         "dex": number(params["dexamethasone_mg"]), "cap": number(params["cap_mg"])}
 
 
+def _steroid_diabetes(params: Params) -> str:
+    return gettext("The patient has diabetes: corticosteroid can raise the blood sugar for several days; "
+                   "ask the patient to check it more often.")
+
+
+def _steroid_window_total(params: Params) -> str:
+    return ngettext(
+        "Corticosteroid over the past %(days)s days, with this session: about %(dex)s mg dexamethasone-equivalent "
+        "(%(past)s mg at %(n)s earlier session).",
+        "Corticosteroid over the past %(days)s days, with this session: about %(dex)s mg dexamethasone-equivalent "
+        "(%(past)s mg at %(n)s earlier sessions).",
+        params["sessions"]) % {"days": params["days"], "dex": number(params["dexamethasone_mg"]),
+                               "past": number(params["past_mg"]), "n": params["sessions"]}
+
+
+def _steroid_window_over(params: Params) -> str:
+    return gettext("Corticosteroid over the past %(days)s days, with this session, is about %(dex)s mg "
+                   "dexamethasone-equivalent, above %(cap)s mg.") % {
+        "days": params["days"], "dex": number(params["dexamethasone_mg"]), "cap": number(params["cap_mg"])}
+
+
 # ------------------------------------------------------------------------------ findings
 MESSAGES: dict[str, Callable[[Params], str]] = {
     "allergy": _allergy,
@@ -616,6 +637,9 @@ MESSAGES: dict[str, Callable[[Params], str]] = {
     "steroid-agent-total": _steroid_agent_total,
     "steroid-agent-over": _steroid_agent_over,
     "steroid-session-over": _steroid_session_over,
+    "steroid-diabetes": _steroid_diabetes,
+    "steroid-window-total": _steroid_window_total,
+    "steroid-window-over": _steroid_window_over,
 }
 
 # Rules whose findings carry a suggestion, and its wording.

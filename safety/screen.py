@@ -11,6 +11,7 @@ A finding is a rule id and its facts in `params` (plain JSON values); safety/pre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 from typing import Iterable
 
@@ -59,8 +60,11 @@ class Screen:
 
 
 def screen(
-    patient: PatientFacts, injections: Iterable[PlannedInjection], dose_override_reason: str | None = None
+    patient: PatientFacts, injections: Iterable[PlannedInjection], dose_override_reason: str | None = None,
+    *, day: date | None = None, steroid_history: Iterable[steroids.PastDose] = (),
 ) -> Screen:
+    """Every risk finding for the plan; with `day` and `steroid_history` (the patient's other signed
+    sessions) the corticosteroid total over the data file's window too."""
     injections = list(injections)
     reason = (dose_override_reason or "").strip() or None
     dose = dose_report(patient, injections)
@@ -73,7 +77,7 @@ def screen(
         *_pregnancy(patient),
         *_dose_lowering(dose),
         *_structures(injections),
-        *steroids.findings(injections),
+        *steroids.findings(injections, patient, day, steroid_history),
     ]
     return Screen(tuple(sorted(findings, key=sort_key)), dose, reason)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from safety import coding, payer
+from safety import coding, payer, steroids
 from safety.facts import PatientFacts, PlannedInjection
 from safety.findings import Finding
 from safety.screen import Screen, screen
@@ -28,10 +28,11 @@ class SessionCheck:
 
 
 def run(facts: PatientFacts, plans: Iterable[PlannedInjection], day: date, *, dose_override_reason: str | None,
-        payer_code: str, history: Iterable[payer.PastSession], pain_scores: Iterable[tuple[date, int]]) -> SessionCheck:
-    """Run every check. `history` and `pain_scores` are the patient's other signed sessions."""
+        payer_code: str, history: Iterable[payer.PastSession], pain_scores: Iterable[tuple[date, int]],
+        steroid_history: Iterable[steroids.PastDose] = ()) -> SessionCheck:
+    """Run every check. `history`, `pain_scores` and `steroid_history` are the patient's other signed sessions."""
     plans = list(plans)
-    result = screen(facts, plans, dose_override_reason or None)
+    result = screen(facts, plans, dose_override_reason or None, day=day, steroid_history=steroid_history)
     sites = {(p.muscle, p.side) for p in plans}
     findings = payer.check_session(
         payer_code, history, day, sites, payer.relief_on_record(payer_code, pain_scores),

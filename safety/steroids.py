@@ -9,12 +9,13 @@ safety/present.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterable
 
 from safety import data_files
 from safety.dose import fmt
-from safety.facts import PlannedInjection
+from safety.facts import PatientFacts, PlannedInjection
 from safety.findings import INFO, WARN, Finding
 
 
@@ -30,6 +31,14 @@ class SteroidTotal:
         return self.warn_above_mg is not None and self.mg > self.warn_above_mg
 
 
+@dataclass(frozen=True)
+class PastDose:
+    """A corticosteroid given at one of the patient's signed sessions: the day, the agent and its mg."""
+    day: date
+    agent: str
+    mg: Decimal
+
+
 def totals(injections: Iterable[PlannedInjection]) -> tuple[SteroidTotal, ...]:
     """Each steroid's mg over every row of the session, in planned order."""
     data = data_files.corticosteroids()
@@ -41,10 +50,13 @@ def totals(injections: Iterable[PlannedInjection]) -> tuple[SteroidTotal, ...]:
                  for code, total in mg.items())
 
 
-def findings(injections: Iterable[PlannedInjection]) -> list[Finding]:
-    """One line per steroid (its total; a warning above its own cap) and a warning when the session's
-    dexamethasone-equivalent total is above the session cap."""
+def findings(injections: Iterable[PlannedInjection], patient: PatientFacts | None = None, day: date | None = None,
+             history: Iterable[PastDose] = ()) -> list[Finding]:
+    """One line per steroid (its total; a warning above its own cap), a warning when the session's
+    dexamethasone-equivalent total is above the session cap, the total over the data file's window
+    when earlier sessions gave steroid (`day` and `history`), and a blood-sugar warning for a diabetic patient."""
     data = data_files.corticosteroids()
+    injections = list(injections)
     rows = totals(injections)
     found = []
     for row in rows:
@@ -60,4 +72,28 @@ def findings(injections: Iterable[PlannedInjection]) -> list[Finding]:
         found.append(Finding(
             "steroid-session-over", WARN, "; ".join(data.session_sources),
             params={"dexamethasone_mg": fmt(total), "cap_mg": fmt(data.session_warn_above_dex_mg)}))
+    if rows and patient is not None and patient.diabetes:
+        found.append(Finding("steroid-diabetes", WARN, "; ".join(data.diabetes_sources),
+                             params={"agents": [row.agent for row in rows]}))
+    if day is not None:
+        found.extend(window_findings(total, day, history))
     return found
+
+
+def window_findings(session_dex_mg: Decimal, day: date, history: Iterable[PastDose]) -> list[Finding]:
+    """The patient's corticosteroid over the window before `day` (data file: days, optional cap) and
+    this session's, as dexamethasone-equivalent mg; nothing when no earlier session in the window gave any."""
+    data = data_files.corticosteroids()
+    start = day - timedelta(days=data.window_days)
+    past = [dose for dose in history if start < dose.day <= day and dose.agent in data.agents]
+    if not past:
+        return []
+    past_mg = sum((data.dexamethasone_equivalent(d.agent, d.mg) for d in past), Decimal(0))
+    total = past_mg + session_dex_mg
+    params = {"days": data.window_days, "sessions": len({d.day for d in past}), "past_mg": fmt(past_mg),
+              "dexamethasone_mg": fmt(total), "since": min(d.day for d in past).isoformat()}
+    source = "; ".join(data.window_sources)
+    cap = data.window_warn_above_dex_mg
+    if cap is not None and total > cap:
+        return [Finding("steroid-window-over", WARN, source, params={**params, "cap_mg": fmt(cap)})]
+    return [Finding("steroid-window-total", INFO, source, params=params)]

@@ -484,6 +484,18 @@ class InjectionSetItem(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def mixed_agents(self) -> list[InjectionAgent]:
+        """The kept mixture as unsaved InjectionAgent rows (its JSON strings read as the fields' types)."""
+        return [InjectionAgent(**{name: InjectionAgent._meta.get_field(name).to_python(value)
+                                  for name, value in agent.items() if name in InjectionAgent.FIELDS})
+                for agent in self.mixture or []]
+
+    def describe_mixture(self) -> str:
+        """What the item gives, worded as an injection row with the same syringe would be."""
+        injection = Injection(**{name: getattr(self, name) for name in self.FIELDS})
+        injection.typed_mixture = self.mixed_agents()
+        return injection.describe_mixture()
+
     def __str__(self):
         return pgettext("muscle and side", "%(muscle)s, %(side)s") % {
             "muscle": vocabulary.muscle_label(self.muscle, get_language()), "side": str(self.get_side_display()).lower()}

@@ -8,6 +8,7 @@ Amendments, which `with_amendments` appends beneath the text for copying, printi
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
@@ -22,7 +23,7 @@ from safety import present
 from safety.coding import check_diagnosis
 from safety.dose import percent_parts
 from safety.models import AdverseEvent, ConsentRecord
-from treatment.models import Injection, NoteTemplate, ProcedureNote, Session
+from treatment.models import ULTRASOUND_STILL_SIGNATURES, Injection, NoteTemplate, ProcedureNote, Session
 
 
 # ------------------------------------------------------------------ facts
@@ -332,10 +333,27 @@ def with_amendments(note: ProcedureNote) -> str:
     return "\n".join(parts) + "\n"
 
 
+def ultrasound_stills(session: Session) -> list[Injection]:
+    """The session's rows with an ultrasound still, in row order: shown beside the note, never in its text."""
+    return list(session.injections.exclude(ultrasound_image="").select_related("trigger_point"))
+
+
+def still_data_uri(injection: Injection) -> str:
+    """The still as a data: URI, read through the storage API (the file has no public URL to fetch)."""
+    with injection.ultrasound_image.open("rb") as still:
+        data = still.read()
+    kind = next((kind for signature, kind in ULTRASOUND_STILL_SIGNATURES.items() if data.startswith(signature)),
+                "jpeg")
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 def pdf(note: ProcedureNote) -> bytes:
-    """The note with its amendments as a PDF (A4), as printed or attached to the FHIR DocumentReference."""
+    """The note with its amendments as a PDF (A4), as printed or attached to the FHIR DocumentReference;
+    the session's ultrasound stills follow the text, each captioned with its site."""
     from weasyprint import HTML  # heavy (pango, fonts): loaded on the first PDF, not at start-up
 
-    html = render_to_string("treatment/note_pdf.html", {
-        "session": note.session, "note": note, "text": with_amendments(note)})
+    stills = [(injection, still_data_uri(injection)) for injection in ultrasound_stills(note.session)]
+    with translation.override(note.language):
+        html = render_to_string("treatment/note_pdf.html", {
+            "session": note.session, "note": note, "text": with_amendments(note), "stills": stills})
     return HTML(string=html).write_pdf()

@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from audit import events
 from patients.models import Patient
-from safety import payer, session_check
+from safety import payer, session_check, steroids
+from safety.agents import Corticosteroid
 from safety.consent import ConsentForm
 from safety.models import ConsentRecord
 from safety.facts import ANAESTHETICS, PatientFacts, PlannedInjection
-from treatment.models import Course, InjectionSet, InjectionSetItem, Session
+from treatment.models import Course, InjectionAgent, InjectionSet, InjectionSetItem, Session
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def patient_facts(patient: Patient, on: date | None = None, systemic_infection: 
         sex=patient.sex, age_years=patient.age_on(on or timezone.localdate()), height_cm=patient.height_cm,
         weight_kg=patient.weight_kg, pregnant=patient.pregnant, renal_disease=patient.renal_disease,
         hepatic_disease=patient.hepatic_disease, cardiac_disease=patient.cardiac_disease,
-        bleeding_disorder=patient.bleeding_disorder, copd=patient.copd,
+        bleeding_disorder=patient.bleeding_disorder, copd=patient.copd, diabetes=patient.diabetes,
         on_anticoagulant=patient.on_anticoagulant, on_antiplatelet=patient.on_antiplatelet,
         allergy_classes=frozenset(a.anaesthetic_class for a in allergies if a.anaesthetic_class),
         systemic_infection=systemic_infection, infected_sites=infected_sites,
@@ -102,6 +103,14 @@ def payer_history(patient: Patient, exclude_session_id: int | None = None) -> li
     ]
 
 
+def steroid_history(patient: Patient, exclude_session_id: int | None = None) -> list[steroids.PastDose]:
+    """Every corticosteroid mixed into the patient's other signed sessions, with its day."""
+    agents = InjectionAgent.objects.filter(injection__session__in=_signed(patient, exclude_session_id),
+                                           agent__in=Corticosteroid.values, dose_mg__isnull=False)
+    return [steroids.PastDose(timezone.localdate(a.injection.session.performed_at), a.agent, a.dose_mg)
+            for a in agents.select_related("injection__session")]
+
+
 def pain_scores(patient: Patient, exclude_session_id: int | None = None) -> list[tuple[date, int]]:
     """(day, pain before) of the patient's signed sessions, for the payer's relief rule."""
     sessions = _signed(patient, exclude_session_id).filter(pain_before__isnull=False).only("performed_at", "pain_before")
@@ -118,6 +127,7 @@ def screen(plan: SessionPlan) -> session_check.SessionCheck:
         facts, plan.injections, plan.day, dose_override_reason=plan.dose_override_reason,
         payer_code=plan.patient.payer, history=payer_history(plan.patient, plan.session_id),
         pain_scores=pain_scores(plan.patient, plan.session_id),
+        steroid_history=steroid_history(plan.patient, plan.session_id),
     )
 
 

@@ -1,6 +1,7 @@
 """Corticosteroid totals: each agent over every row of the session, its dexamethasone equivalent, and the
 caps from data/corticosteroids.toml (a changed value changes the check)."""
 from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -15,6 +16,7 @@ from safety import data_files, present, steroids
 from safety.agents import Corticosteroid
 from safety.dose import dose_report
 from safety.facts import STEROIDS, PlannedInjection
+from safety.findings import WARN
 from safety.screen import screen
 from safety.tests.helpers import bupi, lido, patient
 
@@ -117,3 +119,70 @@ def test_the_presenter_words_each_steroid_finding_as_the_rule_does_and_in_spanis
                 present.finding_message(finding, strict=True)
         with translation.override("ar"):
             assert ARABIC.search(present.finding_message(finding, strict=True))
+
+
+# ------------------------------------------------------------------ beyond one session
+
+TODAY = date(2026, 12, 3)
+
+
+def past(days_ago, mg=40, agent="triamcinolone") -> steroids.PastDose:
+    return steroids.PastDose(TODAY - timedelta(days=days_ago), agent, Decimal(mg))
+
+
+def window(plans, history, patient_facts=None):
+    return [(f.rule, f.level, f.params.get("dexamethasone_mg"))
+            for f in steroids.findings(plans, patient_facts, TODAY, history) if f.rule.startswith("steroid-window")]
+
+
+@pytest.mark.parametrize("history, expected", [
+    ([], []),
+    # 40 mg triamcinolone is 7.5 mg dexamethasone-equivalent; with today's 20 mg (3.75): 11.25
+    ([past(60)], [("steroid-window-total", "info", "11.2")]),
+    ([past(60), past(200, 8, "dexamethasone")], [("steroid-window-total", "info", "19.2")]),
+    ([past(366)], []),  # outside the 365-day window
+])
+def test_the_total_over_the_window_adds_earlier_signed_sessions(history, expected):
+    assert window([steroid(20)], history) == expected
+
+
+def test_the_window_and_its_cap_are_read_from_the_data_file(monkeypatch):
+    data = data_files.corticosteroids()
+    assert data.window_days == 365 and data.window_warn_above_dex_mg is None and data.window_sources
+    history = [past(60)]
+    assert window([steroid(20)], history) == [("steroid-window-total", "info", "11.2")]
+    monkeypatch.setattr(data_files, "corticosteroids", lambda: replace(data, window_days=30))
+    assert window([steroid(20)], history) == []
+    monkeypatch.setattr(data_files, "corticosteroids", lambda: replace(data, window_warn_above_dex_mg=Decimal(10)))
+    assert window([steroid(20)], history) == [("steroid-window-over", "warn", "11.2")]
+    assert window([steroid(8)], history) == [("steroid-window-total", "info", "9")]
+
+
+def test_the_window_is_read_from_the_toml_file(tmp_path, monkeypatch):
+    text = (data_files.DATA_DIR / "corticosteroids.toml").read_text(encoding="utf-8")
+    assert "\ndays = 365\n" in text
+    for name in ("corticosteroids.toml",):
+        (tmp_path / name).write_text(text.replace("\ndays = 365\n", "\ndays = 90\n"), "utf-8")
+    monkeypatch.setattr(data_files, "DATA_DIR", tmp_path)
+    data_files.corticosteroids.cache_clear()
+    try:
+        assert data_files.corticosteroids().window_days == 90
+        assert window([steroid(20)], [past(120)]) == []
+        assert window([steroid(20)], [past(60)]) == [("steroid-window-total", "info", "11.2")]
+    finally:
+        data_files.corticosteroids.cache_clear()
+
+
+@pytest.mark.parametrize("diabetes, plans, warned", [
+    (True, [steroid(20)], True),
+    (True, [lido(2)], False),
+    (False, [steroid(20)], False),
+])
+def test_a_diabetic_patient_given_steroid_is_warned_about_blood_sugar(diabetes, plans, warned):
+    found = steroids.findings(plans, patient(diabetes=diabetes))
+    assert ("steroid-diabetes" in {f.rule for f in found}) is warned
+    assert (("steroid-diabetes", WARN) in {(f.rule, f.level) for f in screen(patient(diabetes=diabetes), plans).findings}) is warned
+    if warned:
+        [finding] = [f for f in found if f.rule == "steroid-diabetes"]
+        assert "Kenalog-40" in finding.source
+        assert "blood sugar" in present.finding_message(finding)

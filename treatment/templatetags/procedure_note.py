@@ -15,5 +15,7 @@ def procedure_note(context, session):
     written = note.write_for(session)
     request = context.get("request")
     user = getattr(request, "user", None)
+    clinical = bool(user and roles.can_read_clinical(user))
     return {"session": session, "note": written, "plain": note.with_amendments(written),
+            "stills": note.ultrasound_stills(session) if clinical else [],
             "can_export": bool(user and roles.can_export(user)), "can_sign": bool(user and roles.can_sign(user))}

@@ -153,3 +153,33 @@ def test_a_favourite_saves_and_applies_the_mixture(clinician, course, trigger_po
     draft = Session.objects.create(course=course, clinician=clinician)
     workflow.apply_favourite(draft, favourite)
     assert mixture_of(draft.injections.get()) == mixture_of(last.injections.get())
+
+
+def test_the_favourites_page_lists_each_items_whole_mixture(clinician_client, clinician, course, trigger_points):
+    favourite = workflow.save_favourite(signed_with_mixture(course, trigger_points[0]), clinician, "Lido-bupi-dex")
+    page = clinician_client.get(reverse("treatment:favourites")).content.decode()
+    assert "Lidocaine 1%, 2.00 mL + Bupivacaine 0.25%, 2.00 mL + Dexamethasone sodium phosphate 4 mg · 25 G" in page
+    item = favourite.items.get()
+    item.mixture = []
+    item.save()
+    page = clinician_client.get(reverse("treatment:favourites")).content.decode()
+    assert "Lidocaine 1%, 2.00 mL ·" in page and "Dexamethasone" not in page
+
+
+def test_the_screen_adds_up_steroid_over_signed_sessions_and_warns_a_diabetic_patient(course, trigger_points):
+    """Dexamethasone 4 mg given 14 days ago (signed) and 4 mg planned today: 8 mg over the past 365 days."""
+    signed_with_mixture(course, trigger_points[0])
+    draft = Session.objects.create(course=course, clinician=course.clinician, performed_at=timezone.now())
+    row = draft.injections.create(trigger_point=trigger_points[0], volume_ml="2")
+    row.mixed_agents.create(agent="dexamethasone", dose_mg="4")
+    findings = {f.rule: f for f in workflow.check(draft).screen.findings}
+    assert findings["steroid-window-total"].params["dexamethasone_mg"] == "8"
+    assert findings["steroid-window-total"].params["sessions"] == 1
+    assert "steroid-diabetes" not in findings
+    patient = course.patient
+    patient.diabetes = True
+    patient.save()
+    draft.refresh_from_db()
+    assert "steroid-diabetes" in {f.rule for f in workflow.check(draft).screen.findings}
+    Session.objects.exclude(pk=draft.pk).update(status=Session.Status.DRAFT)  # a draft's steroid is not counted
+    assert "steroid-window-total" not in {f.rule for f in workflow.check(draft).screen.findings}

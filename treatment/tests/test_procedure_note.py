@@ -268,3 +268,34 @@ def test_the_database_refuses_to_change_a_signed_note(draft, clinician):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement, [written.pk])
     assert ProcedureNote.objects.get(pk=written.pk).text == written.text
+
+
+def pdf_images(content: bytes) -> int:
+    """How many distinct images the PDF's pages draw (pages may share one resource dictionary)."""
+    images = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        objects = page["/Resources"].get("/XObject") or {}
+        images |= {ref.idnum for ref in objects.values() if ref.get_object()["/Subtype"] == "/Image"}
+    return len(images)
+
+
+def test_the_ultrasound_still_is_shown_beside_the_note_and_in_its_pdf(draft, clinician, clinician_client, settings,
+                                                                     tmp_path):
+    from django.core.files.base import ContentFile
+
+    from treatment.tests.test_mixtures import PNG_1PX
+    settings.MEDIA_ROOT = tmp_path
+    sign(draft, clinician)
+    plain_pdf = clinician_client.get(reverse("treatment:note_pdf", args=[draft.pk])).content
+    assert pdf_images(plain_pdf) == 0
+    row = draft.injections.get(guidance="ultrasound")
+    row.ultrasound_image.save("still.png", ContentFile(PNG_1PX))
+    text_before = ProcedureNote.objects.get(session=draft).text
+    page = clinician_client.get(reverse("treatment:session", args=[draft.pk])).content.decode()
+    still_url = reverse("treatment:ultrasound_still", args=[row.pk])
+    assert f'<img src="{still_url}" alt="Ultrasound still, {row.trigger_point}">' in page
+    response = clinician_client.get(reverse("treatment:note_pdf", args=[draft.pk]))
+    assert pdf_images(response.content) == 1
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Ultrasound still, " in pdf_text and "PROCEDURE NOTE" in pdf_text
+    assert ProcedureNote.objects.get(session=draft).text == text_before  # the still sits beside the signed text
