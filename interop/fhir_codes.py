@@ -99,6 +99,9 @@ RISK_CONDITIONS = {
     "renal_disease": ("N28.9", "Disorder of kidney and ureter, unspecified"),
     "hepatic_disease": ("K76.9", "Liver disease, unspecified"),
     "cardiac_disease": ("I51.9", "Heart disease, unspecified"),
+    # ICD-10-CM has no code for diabetes of unstated type (E08-E13 each name one), and the record does
+    # not say which: the Condition carries tpclinic's risk code only rather than a guessed type.
+    "diabetes": (None, None),
 }
 
 # TriggerPoint boolean findings -> our finding codes (BodyStructure trigger-point extension).

@@ -216,7 +216,7 @@ def risk_conditions(scope: Scope):
                 "id": f"risk-{patient.pk}-{flag.replace('_', '-')}",
                 "clinicalStatus": concept(codes.CONDITION_CLINICAL, "active"),
                 "category": [concept(codes.CONDITION_CATEGORY, "problem-list-item", "Problem List Item")],
-                "code": {"coding": [coding(codes.RISK, flag, label), coding(codes.ICD10CM, icd, display)],
-                         "text": label},
+                "code": {"coding": [coding(codes.RISK, flag, label)]
+                         + ([coding(codes.ICD10CM, icd, display)] if icd else []), "text": label},
                 "subject": ref("Patient", patient.pk),
             }

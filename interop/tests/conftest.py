@@ -98,7 +98,7 @@ def clinic(clinician, nurse, patient, django_user_model):
     former = django_user_model.objects.create_user("former", first_name="Fay", last_name="Gone", is_active=False)
     StaffProfile.objects.create(user=former, role=Role.FRONT_DESK)
     patient.payer, patient.payer_name = "medicare-uniform-tpi-2024", "Medicare Part B"
-    patient.copd = patient.cardiac_disease = patient.pregnant = True
+    patient.copd = patient.cardiac_disease = patient.pregnant = patient.diabetes = True
     patient.save()
     Allergy.objects.create(patient=patient, substance="Procaine", anaesthetic_class="ester", reaction="Hives")
     Allergy.objects.create(patient=patient, substance="Latex", reaction="")
