@@ -102,6 +102,9 @@ def client_keys(client: BackendClient, kid: str | None = None) -> dict:
     """The client's JWK Set: registered, or fetched from its URL through a short cache. An assertion naming a
     `kid` the cached set lacks fetches once more (the client may have rotated its keys)."""
     if not client.jwks_url:
+        problem = jwks_problem(client.jwks)  # e.g. emptied in the admin site: refused, never a server error
+        if problem:
+            raise KeysUnavailable(f"registered keys: {problem}")
         return client.jwks
     key = f"interop.backend.jwks:{client.jwks_url}"
     cached = cache.get(key)

@@ -219,3 +219,12 @@ def test_a_key_url_that_fails_refuses_the_token_and_registration(clinician, key_
     with pytest.raises(CommandError, match="one of"):
         call_command("smart_client", "--name", "x", "--backend", "--jwks-url", key_server.url, "--jwks", "f.json",
                      "--user", clinician.username)
+
+
+def test_a_client_left_without_keys_is_refused_not_an_error(tmp_path, clinician):
+    from interop.models import BackendClient
+
+    key = jwk.JWK.generate(kid="k", kty="EC", crv="P-384")
+    client_id = register(tmp_path, key, clinician.username)
+    BackendClient.objects.filter(application__client_id=client_id).update(jwks={})  # as an admin might, by mistake
+    assert ask(assertion(client_id, key, "ES384")).json()["error"] == "invalid_client"
