@@ -259,7 +259,11 @@ class BackendClient(models.Model):
 
     application = models.OneToOneField(oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE,
                                        related_name="backend_client")
-    jwks = models.JSONField(help_text=_("The client's public keys (a JWK Set), RS384 or ES384."))
+    jwks = models.JSONField(default=dict, blank=True,
+                            help_text=_("The client's public keys (a JWK Set), RS384 or ES384; empty when a URL is given."))
+    jwks_url = models.URLField(_("JWK Set URL"), blank=True, help_text=_(
+        "Where the client publishes its public keys instead (fetched with a timeout and cached), so it can rotate "
+        "them without re-registering."))
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

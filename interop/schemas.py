@@ -9,6 +9,7 @@ id is a 422, not a database overflow.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal, Optional
 
 from django.core import validators as django_validators
@@ -24,15 +25,15 @@ from patients.forms import PatientForm
 from patients.models import Allergy, Medication, Patient
 from tpclinic.limits import MAX_ID
 from safety.models import AdverseEvent
-from treatment.forms import AdverseEventForm, CourseForm, SessionForm
-from treatment.models import Course, Injection, Session
+from treatment.forms import MIXED_FIELDS, MIXED_SLOTS, AdverseEventForm, CourseForm, InjectionForm, SessionForm
+from treatment.models import Course, Injection, InjectionAgent, Session
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=MAX_ID, description="The version you read (GET the record first); a write "
                                                            "based on an older version is a 409 and saves nothing.")]
 Text = Annotated[str, AfterValidator(reject_control_characters)]
 Side = Literal["left", "right"]
-Agent = Literal[tuple(Injection.Agent.values)]
+Agent = Literal[tuple(Injection.Agent.values)]  # the model's choices (safety/agents.py), said once there
 
 
 class Problem(Schema):
@@ -109,7 +110,7 @@ def model_field(field: models.Field, *, optional: bool = False, description: str
     if optional or field.null or (field.has_default() and callable(field.default)):
         kind, default = Optional[kind], None
     elif field.has_default():
-        default = field.default
+        default = float(field.default) if isinstance(field.default, Decimal) else field.default  # JSON has no Decimal
     elif field.blank and isinstance(field, (models.CharField, models.TextField)):
         default = ""
     else:
@@ -281,35 +282,81 @@ class CourseOut(ModelSchema):
 # ------------------------------------------------------------------ sessions
 
 
-class InjectionIn(Schema):
-    trigger_point: Id = Field(description="An unresolved trigger point of the course's patient.")
-    agent: Agent = "lidocaine"
-    concentration_pct: float = Field(1.0, ge=0, le=10)
-    with_epinephrine: bool = False
-    volume_ml: float = Field(1.0, ge=0, le=50)
-    needle_gauge: int = Field(25, ge=18, le=32)
-    needle_length_mm: int = Field(38, ge=5, le=150)
-    technique: Literal["single", "fanning"] = "fanning"
-    twitch_elicited: bool = False
-    guidance: Literal["none", "ultrasound"] = "none"
+INJECTION_TEXT = {"trigger_point": "An unresolved trigger point of the course's patient.",
+                  "agent": "The row's own agent, first in the syringe; further agents go in mixed_agents."}
+INJECTION_FIELDS = [f for f in InjectionForm._meta.fields if f != "ultrasound_image"]  # the still: web UI only
+MIXED_AGENT_TEXT = {"agent": "A local anaesthetic or saline (given as concentration and volume) or a corticosteroid "
+                             "(given as dose_mg).",
+                    "dose_mg": "Corticosteroids only.", "concentration_pct": "Local anaesthetics only."}
+
+# One further agent of the syringe: InjectionAgent's fields as the session form's mixture slots show them.
+InjectionAgentIn = from_model("InjectionAgentIn", InjectionAgent, MIXED_FIELDS, describe=MIXED_AGENT_TEXT)
 
 
-class InjectionOut(Schema):
-    id: int
+class InjectionIn(from_model("_InjectionFields", Injection, INJECTION_FIELDS, describe=INJECTION_TEXT)):
+    """One injection row: the session form's row fields, and the agents mixed into the same syringe."""
+
+    mixed_agents: list[InjectionAgentIn] = Field([], max_length=MIXED_SLOTS, description=(
+        f"At most {MIXED_SLOTS} further agents in the same syringe (a mixture), e.g. triamcinolone 20 mg "
+        "added to lidocaine 1%."))
+
+
+class InjectionAgentOut(ModelSchema):
+    """A further agent of the syringe, read from the record."""
+
+    concentration_pct: Optional[float]
+    volume_ml: Optional[float]
+    dose_mg: Optional[float]
+    description: str = Field(description="The agent and its amount, as the chart shows it.")
+
+    @staticmethod
+    def resolve_description(agent: InjectionAgent) -> str:
+        return agent.describe()
+
+    class Meta:
+        model = InjectionAgent
+        fields = list(MIXED_FIELDS)
+
+
+class InjectionOut(ModelSchema):
+    """An injection row read from the record, with its trigger point and its whole syringe."""
+
     trigger_point: int
     muscle: str
     muscle_name: str = Field(description="English.")
     side: str
-    agent: str
     concentration_pct: float
-    with_epinephrine: bool
     volume_ml: float
-    needle_gauge: int
-    needle_length_mm: int
-    technique: str
-    twitch_elicited: bool
-    guidance: str
-    description: str
+    mixed_agents: list[InjectionAgentOut]
+    description: str = Field(description="The whole syringe: the row's own agent, then each agent mixed with it.")
+
+    @staticmethod
+    def resolve_trigger_point(injection: Injection) -> int:
+        return injection.trigger_point_id
+
+    @staticmethod
+    def resolve_muscle(injection: Injection) -> str:
+        return injection.trigger_point.muscle
+
+    @staticmethod
+    def resolve_muscle_name(injection: Injection) -> str:
+        return vocabulary.muscle_label(injection.trigger_point.muscle)
+
+    @staticmethod
+    def resolve_side(injection: Injection) -> str:
+        return injection.trigger_point.side
+
+    @staticmethod
+    def resolve_mixed_agents(injection: Injection) -> list:
+        return list(injection.mixed_agents.all())
+
+    @staticmethod
+    def resolve_description(injection: Injection) -> str:
+        return injection.describe_mixture()
+
+    class Meta:
+        model = Injection
+        fields = ["id", *(f for f in INJECTION_FIELDS if f != "trigger_point")]
 
 
 SESSION_TEXT = {"performed_at": "ISO 8601; defaults to now (minute precision).",

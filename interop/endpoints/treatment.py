@@ -7,6 +7,8 @@ version, or any change to a signed session, is a 409 and changes nothing.
 """
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from typing import Literal, Optional
 
@@ -73,24 +75,23 @@ def session_out(session: Session) -> dict:
         "clinician_name": _name(session.clinician),
         "signed_by": session.signed_by_id,
         "cpt_codes": [code for code in cpt.split(",") if code],
-        "injections": [injection_out(i) for i in session.injections.all()],
+        "injections": list(session.injections.all()),  # InjectionOut reads each record itself
     }
 
 
-def injection_out(injection: Injection) -> dict:
-    return {
-        **{field: getattr(injection, field) for field in (
-            "id", "agent", "with_epinephrine", "needle_gauge", "needle_length_mm", "technique", "twitch_elicited",
-            "guidance",
-        )},
-        "trigger_point": injection.trigger_point_id,
-        "muscle": injection.trigger_point.muscle,
-        "muscle_name": vocabulary.muscle_label(injection.trigger_point.muscle),
-        "side": injection.trigger_point.side,
-        "concentration_pct": float(injection.concentration_pct),
-        "volume_ml": float(injection.volume_ml),
-        "description": injection.describe_injectate(),
-    }
+def injection_form_data(values: dict) -> dict:
+    """An API injection row as the session form's row data: its mixed agents fill the form's mixture
+    slots (mix1_agent, mix1_dose_mg, ...), so the web form checks them as it checks a typed row."""
+    values = dict(values)
+    slots = {f"mix{n}_{name}": value for n, agent in enumerate(values.pop("mixed_agents", None) or [], start=1)
+             for name, value in agent.items()}
+    return form_data({**values, **slots})
+
+
+def _api_field(field: str) -> str:
+    """A form error's field as the API names it: mix2_dose_mg -> mixed_agents.1.dose_mg."""
+    found = re.match(r"mix(\d+)_(\w+)$", field)
+    return f"mixed_agents.{int(found[1]) - 1}.{found[2]}" if found else field
 
 
 def _courses():
@@ -99,7 +100,8 @@ def _courses():
 
 def _sessions():
     return Session.objects.select_related("course__patient", "clinician").prefetch_related(
-        Prefetch("injections", queryset=Injection.objects.select_related("trigger_point")),
+        Prefetch("injections", queryset=Injection.objects.select_related("trigger_point").prefetch_related(
+            "mixed_agents")),
     )
 
 
@@ -244,7 +246,7 @@ def _changes(values: dict):
     def changes(current):
         found = versioning.changes(current, [f for f in SessionForm._meta.fields if f in values], values, None)
         if values.get("injections") is not None:
-            now = [injection_out(i)["description"] for i in current.injections.select_related("trigger_point")]
+            now = [i.describe_mixture() for i in current.injections.select_related("trigger_point")]
             if len(now) != len(values["injections"]):
                 found.append(versioning.Change("injections", "injections", None, len(now), len(values["injections"])))
         return found
@@ -259,10 +261,11 @@ def _save_draft(session: Session, values: dict, creating: bool, version: int | N
     current = form_data(instance_data(session, fields))
     form = SessionForm({**current, **form_data(values), "version": session.version}, instance=session)
     errors = check_form(form)
-    injection_forms = [InjectionForm(form_data(i), patient=patient) for i in injections or []]
+    injection_forms = [InjectionForm(injection_form_data(i), patient=patient) for i in injections or []]
     for n, sub in enumerate(injection_forms):
         sub_errors = check_form(sub, f"injections.{n}.")
         for error in sub_errors:
+            error["field"] = f"injections.{n}.{_api_field(error['field'].removeprefix(f'injections.{n}.'))}"
             if error["field"].endswith(".trigger_point"):
                 error["message"] = f"{error['message']} ({TRIGGER_POINT_HINT})"
         errors += sub_errors

@@ -19,6 +19,7 @@ from interop import fhir_codes as codes
 from interop.fhir_import import (Entry, Importer, Skip, codes_in, decimal, extensions, first_code, handler, one,
                                  parse_day, parse_instant, text)
 from treatment.models import Course, Injection, InjectionAgent, Session
+from treatment.superbill import drug_codes
 
 LENGTH_TO_CM = {"cm": Decimal(1), "m": Decimal(100), "mm": Decimal("0.1"), "[in_i]": Decimal("2.54"),
                 "in": Decimal("2.54")}
@@ -152,9 +153,11 @@ def import_injection(ctx: Importer, entry: Entry):
     point = ctx.resolve(one(parts, "triggerPoint"), TriggerPoint, entry)
     if point is None or point.patient_id != session.course.patient_id:
         raise Skip("its trigger point (extension triggerPoint) is not a trigger point of this patient.", "not-found")
-    agent = first_code(resource.get("medicationCodeableConcept") or _first_ingredient(resource), codes.AGENT)
+    medications = _medications(resource)
+    agent = agent_code(medications[0] if medications else None)
     if agent not in dict(Injection.Agent.choices):
-        raise Skip(f"its medication is not an injectate coded in {codes.AGENT}.", "code-invalid")
+        raise Skip(f"its medication is not an injectate coded in {codes.AGENT} or an RxNorm ingredient "
+                   f"tpclinic knows ({codes.RXNORM}).", "code-invalid")
     dosage = resource.get("dosage") or {}
     dose = dosage.get("dose") or {}
     if dose.get("code", dose.get("unit", "mL")) not in {"mL", "ml"}:
@@ -172,7 +175,12 @@ def import_injection(ctx: Importer, entry: Entry):
     injection.technique = first_code(dosage.get("method"), codes.TECHNIQUE) or Injection.Technique.FANNING
     injection.lot_number = one(parts, "lotNumber", "") or ""
     injection.lot_expiry = parse_date(one(parts, "lotExpiry")) if one(parts, "lotExpiry") else None
-    mixed = [_mixed_agent(found) for found in _each_extension(resource, codes.EXT_MIXED_AGENT)]
+    found = _each_extension(resource, codes.EXT_MIXED_AGENT)
+    if len(medications) > len(found) + 1:
+        raise Skip(f"its mixture has {len(medications)} agents but amounts ({codes.EXT_MIXED_AGENT}) for only "
+                   f"{len(found) + 1}: importing it would lose an agent.", "incomplete")
+    mixed = [_mixed_agent(parts, medications[n + 1] if n + 1 < len(medications) else None)
+             for n, parts in enumerate(found)]
     injection.full_clean()
     with transaction.atomic():
         injection.save()
@@ -180,16 +188,29 @@ def import_injection(ctx: Importer, entry: Entry):
     return ("created" if created else "updated"), injection, f"{agent} injection in session {session.pk}."
 
 
-def _first_ingredient(resource: dict) -> dict | None:
-    """The code of the row's own agent when the medication is a contained syringe (see fhir_out)."""
+def agent_code(concept) -> str | None:
+    """tpclinic's agent for a medication concept: its own injectate code, else the agent whose RxNorm
+    ingredient code it carries (drug_codes.toml [rxnorm.*], the same table the export writes from)."""
+    local = first_code(concept, codes.AGENT)
+    if local:
+        return local
+    by_rxcui = {entry["code"]: agent for agent, entry in drug_codes().get("rxnorm", {}).items()}
+    return next((by_rxcui[code] for code in codes_in(concept, codes.RXNORM) if code in by_rxcui), None)
+
+
+def _medications(resource: dict) -> list[dict]:
+    """The concept of each agent in the syringe, the row's own first: medicationCodeableConcept, or the
+    contained syringe's ingredients in order (see fhir_out: one contained Medication per agent)."""
+    if resource.get("medicationCodeableConcept"):
+        return [resource["medicationCodeableConcept"]]
     contained = {c.get("id"): c for c in resource.get("contained", []) if isinstance(c, dict)}
     reference = ((resource.get("medicationReference") or {}).get("reference") or "").lstrip("#")
     syringe = contained.get(reference) or {}
     ingredients = syringe.get("ingredient") or []
     if not ingredients:
-        return syringe.get("code")
-    first = ((ingredients[0].get("itemReference") or {}).get("reference") or "").lstrip("#")
-    return (contained.get(first) or {}).get("code") or ingredients[0].get("itemCodeableConcept")
+        return [syringe["code"]] if syringe.get("code") else []
+    return [(contained.get(((i.get("itemReference") or {}).get("reference") or "").lstrip("#")) or {}).get("code")
+            or i.get("itemCodeableConcept") or {} for i in ingredients]
 
 
 def _each_extension(resource: dict, url: str) -> list[dict[str, list]]:
@@ -197,9 +218,11 @@ def _each_extension(resource: dict, url: str) -> list[dict[str, list]]:
     return [extensions({"extension": [ext]}, url) for ext in resource.get("extension", []) if ext.get("url") == url]
 
 
-def _mixed_agent(parts: dict[str, list]) -> InjectionAgent:
+def _mixed_agent(parts: dict[str, list], medication: dict | None) -> InjectionAgent:
+    """One further agent: its amounts from the extension, its agent from the extension or, when that
+    omits it, from the syringe's matching contained Medication (local or RxNorm code)."""
     agent = InjectionAgent(
-        agent=one(parts, "agent", ""), with_epinephrine=bool(one(parts, "withEpinephrine", False)),
+        agent=one(parts, "agent", "") or agent_code(medication) or "", with_epinephrine=bool(one(parts, "withEpinephrine", False)),
         concentration_pct=decimal(one(parts, "concentrationPct")) if one(parts, "concentrationPct") is not None else None,
         volume_ml=decimal(one(parts, "volumeMl")) if one(parts, "volumeMl") is not None else None,
         dose_mg=decimal(one(parts, "doseMg")) if one(parts, "doseMg") is not None else None,

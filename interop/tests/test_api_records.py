@@ -144,7 +144,10 @@ def test_sessions_filter_by_patient_course_and_date(api, clinic, clinician):
     assert [s["id"] for s in recent["items"]] == [clinic["draft"].pk]
     signed = api.get("/api/v1/sessions", user=clinician, status="signed").json()
     assert [s["id"] for s in signed["items"]] == [clinic["signed"].pk]
-    assert signed["items"][0]["injections"][0]["description"] == "Lidocaine 1%, 2.50 mL"
+    first = signed["items"][0]["injections"][0]  # the whole syringe, and each agent mixed in it
+    assert first["description"] == ("Lidocaine 1%, 2.50 mL + Bupivacaine 0.25% with epinephrine, 2.00 mL"
+                                    " + Triamcinolone acetonide 20 mg")
+    assert [(a["agent"], a["dose_mg"]) for a in first["mixed_agents"]] == [("bupivacaine", None), ("triamcinolone", 20.0)]
 
 
 def test_draft_a_session_with_injections(api, clinic, nurse):
@@ -160,6 +163,38 @@ def test_draft_a_session_with_injections(api, clinic, nurse):
     assert len(session["injections"]) == 1 and session["version"] == 1
     course.refresh_from_db()
     assert course.status == "active"
+
+
+def test_draft_an_injection_with_a_mixture(api, clinic, nurse):
+    row = {"trigger_point": clinic["neck"].pk, "agent": "lidocaine", "concentration_pct": 1, "volume_ml": 2,
+           "lot_number": "L-12", "mixed_agents": [{"agent": "triamcinolone", "dose_mg": 20, "volume_ml": 0.5},
+                                                  {"agent": "bupivacaine", "concentration_pct": 0.25, "volume_ml": 1}]}
+    response = api.post("/api/v1/sessions", {"course": clinic["planned"].pk, "injections": [row]}, user=nurse)
+    assert response.status_code == 201, response.content
+    saved = response.json()["injections"][0]
+    assert [(a["agent"], a["dose_mg"], a["concentration_pct"]) for a in saved["mixed_agents"]] == [
+        ("triamcinolone", 20.0, None), ("bupivacaine", None, 0.25)]
+    assert saved["lot_number"] == "L-12"
+    assert saved["description"] == "Lidocaine 1%, 2.00 mL + Triamcinolone acetonide 20 mg + Bupivacaine 0.25%, 1.00 mL"
+    stored = Injection.objects.get(pk=saved["id"])
+    assert [(a.agent, a.dose_mg) for a in stored.mixed_agents.all()] == [("triamcinolone", 20), ("bupivacaine", None)]
+
+
+def test_a_mixture_is_checked_like_the_web_form_and_saves_nothing(api, clinic, nurse):
+    before = counts()
+    bad = {"trigger_point": clinic["neck"].pk, "mixed_agents": [
+        {"agent": "bupivacaine", "concentration_pct": 0.25, "volume_ml": 1}, {"agent": "dexamethasone"}]}
+    body = problem(api.post("/api/v1/sessions", {"course": clinic["planned"].pk, "injections": [bad]}, user=nurse), 422)
+    assert [e["field"] for e in body["errors"]] == ["injections.0.mixed_agents.1.dose_mg"]
+    assert "mg" in body["errors"][0]["message"]
+    for wrong, field in [({"agent": "dry-needling"}, "agent"), ({"agent": "triamcinolone", "dose_mg": 5000}, "dose_mg")]:
+        body = problem(api.post("/api/v1/sessions", {"course": clinic["planned"].pk, "injections": [
+            {"trigger_point": clinic["neck"].pk, "mixed_agents": [wrong]}]}, user=nurse), 422)
+        assert body["errors"][0]["field"].endswith(f"mixed_agents.0.{field}"), body
+    three = [{"agent": "saline", "volume_ml": 1}] * 3
+    problem(api.post("/api/v1/sessions", {"course": clinic["planned"].pk, "injections": [
+        {"trigger_point": clinic["neck"].pk, "mixed_agents": three}]}, user=nurse), 422)
+    assert counts() == before
 
 
 def test_injection_into_another_patients_trigger_point_saves_nothing(api, clinic, nurse):

@@ -209,3 +209,67 @@ def test_every_model_is_carried_or_listed_with_its_reason():
                     and label not in NOT_CARRIED:
                 unaccounted.append(label)
     assert unaccounted == []
+
+
+def rxnorm_only(export: dict) -> int:
+    """Strip tpclinic's own agent codes wherever drug_codes.toml gives an RxNorm code, as a system that
+    knows only RxNorm would send it; the number of concepts left coded in RxNorm alone."""
+    from interop import fhir_codes as codes
+
+    stripped = 0
+    for resource in export["MedicationAdministration"]:
+        concepts = [resource.get("medicationCodeableConcept")] + [c.get("code") for c in resource.get("contained", [])]
+        for concept in filter(None, concepts):
+            if any(c["system"] == codes.RXNORM for c in concept.get("coding", [])):
+                concept["coding"] = [c for c in concept["coding"] if c["system"] == codes.RXNORM]
+                stripped += 1
+        agents = {c["id"]: c["code"] for c in resource.get("contained", [])}
+        mixed = [e for e in resource["extension"] if e["url"] == codes.EXT_MIXED_AGENT]
+        for n, ext in enumerate(mixed, start=1):  # a mixed agent's code, too, only from its contained Medication
+            if [c["system"] for c in agents[f"agent-{n}"]["coding"]] == [codes.RXNORM]:
+                ext["extension"] = [e for e in ext["extension"] if e["url"] != "agent"]
+    return stripped
+
+
+def write_export(folder, export: dict):
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for item in manifest["output"]:
+        (folder / item["url"]).write_text("".join(json.dumps(r) + "\n" for r in export[item["type"]]))
+
+
+def test_injections_coded_only_in_rxnorm_import_as_the_same_agents(clinic, tmp_path, capsys):
+    from interop import fhir_codes as codes
+    from treatment.superbill import drug_codes
+
+    folder = tmp_path / "out"
+    call_command("fhir_export", "--out", str(folder))
+    export = read_export(folder)
+    table = drug_codes()["rxnorm"]
+    mixture = next(r for r in export["MedicationAdministration"] if len(r.get("contained", [])) == 4)
+    steroid = next(c["code"] for c in mixture["contained"] if c["code"]["coding"][0]["code"] == "triamcinolone")
+    assert steroid["coding"][1] == {"system": codes.RXNORM, "code": table["triamcinolone"]["code"],
+                                    "display": "triamcinolone"}  # a mixture's agents carry RxNorm too
+    assert rxnorm_only(export) >= 2  # at least the mixture's own lidocaine and its triamcinolone
+    write_export(folder, export)
+    before = snapshot()
+    wipe()
+    outcome = import_folder(folder, capsys)
+    assert [i for i in outcome["issue"] if i["severity"] != "information"] == []
+    assert snapshot() == before
+
+
+def test_an_rxnorm_code_tpclinic_does_not_list_is_refused_with_the_reason(clinic, tmp_path, capsys):
+    from interop import fhir_codes as codes
+
+    folder = tmp_path / "out"
+    call_command("fhir_export", "--out", str(folder))
+    export = read_export(folder)
+    single = [r for r in export["MedicationAdministration"] if "medicationCodeableConcept" in r]
+    for resource in single:
+        resource["medicationCodeableConcept"]["coding"] = [{"system": codes.RXNORM, "code": "0000"}]
+    write_export(folder, export)
+    wipe()
+    outcome = import_folder(folder, capsys)
+    refused = [i for i in outcome["issue"] if i["code"] == "code-invalid"]
+    assert len(refused) == len(single) and all("RxNorm" in i["diagnostics"] for i in refused)
+    assert Injection.objects.count() == len(export["MedicationAdministration"]) - len(single)

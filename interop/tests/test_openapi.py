@@ -139,3 +139,20 @@ def test_unknown_paths_and_methods_are_problem_json(api, clinic, clinician):
 def test_malformed_json_is_400_with_a_hint(api, clinic, clinician):
     body = problem(api.post("/api/v1/patients", user=clinician, raw="{not json"), 400)
     assert "valid JSON" in body["detail"]
+
+
+def test_injection_schemas_follow_the_models(schema):
+    """The agent lists and limits come from the models (safety/agents.py, treatment/models.py), not a copy."""
+    from safety.agents import MIXTURE_CHOICES
+    from treatment.forms import MIXED_SLOTS
+    from treatment.models import Injection, InjectionAgent
+
+    parts = schema["components"]["schemas"]
+    row, mixed = parts["InjectionIn"]["properties"], parts["InjectionAgentIn"]["properties"]
+    assert row["agent"]["enum"] == list(Injection.Agent.values)
+    assert mixed["agent"]["enum"] == [value for value, _ in MIXTURE_CHOICES]
+    assert row["mixed_agents"]["maxItems"] == MIXED_SLOTS
+    dose = InjectionAgent._meta.get_field("dose_mg").validators
+    assert max(v.limit_value for v in dose if type(v).__name__ == "MaxValueValidator") == 1000
+    assert "1000" in str(mixed["dose_mg"])
+    assert {"lot_number", "lot_expiry", "mixed_agents", "description"} <= set(parts["InjectionOut"]["properties"])

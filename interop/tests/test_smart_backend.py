@@ -113,3 +113,118 @@ def test_registration_and_the_acting_user(tmp_path, clinician, nurse):
     clinician.save()
     assert ask(assertion(client_id, key, "ES384")).json()["error"] == "invalid_client"
     assert Client().get("/fhir/Patient", headers=bearer).status_code == 401
+
+
+class KeyServer:
+    """A JWK Set served over HTTP on this machine (no network), counting its requests; `keys`, `delay` and
+    `status` change what it answers."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        self.keys, self.delay, self.status, self.hits = {"keys": []}, 0.0, 200, 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                owner.hits += 1
+                time.sleep(owner.delay)
+                body = json.dumps(owner.keys).encode()
+                self.send_response(owner.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except BrokenPipeError:  # the client gave up (its timeout): nothing to answer
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/jwks.json"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def publish(self, *keys):
+        self.keys = {"keys": [json.loads(key.export_public()) for key in keys]}
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def key_server():
+    from django.core.cache import cache
+
+    cache.clear()
+    server = KeyServer()
+    yield server
+    server.close()
+    cache.clear()
+
+
+def register_url(url, username) -> str:
+    out = io.StringIO()
+    call_command("smart_client", "--name", "Key rotating feed", "--backend", "--jwks-url", url, "--user", username,
+                 stdout=out)
+    return json.loads(out.getvalue())["client_id"]
+
+
+def test_a_backend_client_can_publish_its_keys_at_a_url(clinician, key_server):
+    from interop.models import BackendClient
+
+    first = jwk.JWK.generate(kid="first", kty="EC", crv="P-384")
+    key_server.publish(first)
+    client_id = register_url(key_server.url, clinician.username)
+    stored = BackendClient.objects.get(application__client_id=client_id)
+    assert stored.jwks_url == key_server.url and stored.jwks == {}
+    registered = key_server.hits  # registration fetched the set once to check it
+    assert ask(assertion(client_id, first, "ES384")).status_code == 200
+    assert ask(assertion(client_id, first, "ES384")).status_code == 200
+    assert key_server.hits == registered + 1  # the second token used the cached set
+    # the client rotates: a new kid is fetched again once; the old key, gone from the set, no longer works
+    second = jwk.JWK.generate(kid="second", kty="EC", crv="P-384")
+    key_server.publish(second)
+    assert ask(assertion(client_id, second, "ES384")).status_code == 200
+    assert key_server.hits == registered + 2
+    from django.core.cache import cache
+    cache.clear()
+    assert ask(assertion(client_id, first, "ES384")).json()["error"] == "invalid_client"
+
+
+def test_a_key_url_that_fails_refuses_the_token_and_registration(clinician, key_server, monkeypatch):
+    from interop import backend
+
+    key = jwk.JWK.generate(kid="k", kty="EC", crv="P-384")
+    key_server.publish(key)
+    client_id = register_url(key_server.url, clinician.username)
+    monkeypatch.setattr(backend, "JWKS_TIMEOUT_SECONDS", 0.2)
+    key_server.delay = 1.0  # slower than the timeout: refused, quickly
+    started = time.monotonic()
+    assert ask(assertion(client_id, key, "ES384")).json()["error"] == "invalid_client"
+    assert time.monotonic() - started < 1.0
+    key_server.delay, key_server.status = 0.0, 500
+    assert ask(assertion(client_id, key, "ES384")).json()["error"] == "invalid_client"
+    key_server.status = 200
+    assert ask(assertion(client_id, key, "ES384")).status_code == 200
+    private = jwk.JWK.generate(kid="p", kty="EC", crv="P-384")
+    key_server.keys = {"keys": [json.loads(private.export_private())]}
+    for url, words in [(key_server.url, "private key"), ("http://example.org/jwks.json", "not an https URL"),
+                       ("ftp://127.0.0.1/jwks.json", "not an https URL")]:
+        with pytest.raises(CommandError, match=words):
+            register_url(url, clinician.username)
+    with pytest.raises(CommandError, match="one of"):
+        call_command("smart_client", "--name", "x", "--backend", "--jwks-url", key_server.url, "--jwks", "f.json",
+                     "--user", clinician.username)
+
+
+def test_a_client_left_without_keys_is_refused_not_an_error(tmp_path, clinician):
+    from interop.models import BackendClient
+
+    key = jwk.JWK.generate(kid="k", kty="EC", crv="P-384")
+    client_id = register(tmp_path, key, clinician.username)
+    BackendClient.objects.filter(application__client_id=client_id).update(jwks={})  # as an admin might, by mistake
+    assert ask(assertion(client_id, key, "ES384")).json()["error"] == "invalid_client"
