@@ -371,11 +371,14 @@ def paged_in_database(reader: Reader, query: search.Query, patients):
     if rows_of is None or query.criteria or query.sort:
         return None
     rows = rows_of(reader.patients() if patients is None else patients)
+    total = rows.count()
 
     def page_of(offset: int, count: int) -> list[dict]:
+        if offset >= total:  # also keeps an offset past the database's integers out of the query
+            return []
         wanted = list(rows[offset:offset + count])
         return build(reader, query.resource_type, Patient.objects.filter(pk__in=wanted)) if wanted else []
-    return rows.count(), page_of
+    return total, page_of
 
 
 def _sorted(resources: list[dict], query: search.Query) -> list[dict]:

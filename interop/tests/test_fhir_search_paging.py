@@ -67,6 +67,8 @@ def test_pages_build_at_most_their_size_and_equal_the_content_path(fhir, clinici
 def test_an_offset_past_the_end_and_a_count_only_summary_build_nothing(fhir, clinician, many_patients, built):
     body = fhir.search("/fhir/Patient", clinician, _offset=100)
     assert body["total"] == len(many_patients) and not ids(body) and built["n"] == 0
+    body = fhir.search("/fhir/Patient", clinician, _offset="9" * 25)  # past any database integer: still empty
+    assert body["total"] == len(many_patients) and not ids(body) and built["n"] == 0
     body = fhir.search("/fhir/Patient", clinician, _summary="count")
     assert body["total"] == len(many_patients) and built["n"] == 0
 
