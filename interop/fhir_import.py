@@ -37,11 +37,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from pydantic import ValidationError as PydanticError
 
+from audit import events
 from interop import fhir_schema
 from interop import fhir_search as search
 from interop.fhir_export import Scope, iter_type, model_class
@@ -314,6 +316,7 @@ class ImportResult:
     issues: list = field(default_factory=list)
     entries: dict = field(default_factory=dict)  # entry index -> EntryResult
     size: int = 0  # entries in the Bundle
+    patients: set = field(default_factory=set)  # ids of the patients whose records were stored (audit disclosures)
 
     def outcome(self) -> dict:
         summary = ", ".join(f"{n} {action}" for action, n in sorted(self.counts.items())) or "nothing"
@@ -374,6 +377,9 @@ class Importer:
         self.stored: dict[int, object] = {}  # entry index -> local record
         self.created: set[tuple[str, int]] = set()
         self.credentials: dict[int, str] = {}  # new user pk -> credentials from Practitioner.qualification
+        # FhirLinks to write, (source, type, id) -> (content type, object id), written in bulk by run()
+        self.links: dict[tuple[str, str, str], tuple[ContentType, int]] = {}
+        self.entry_patients: set[int] = set()  # patients the entry being read belongs to
         self.diagnoses = {  # entries used as a course diagnosis by some CarePlan
             id(target) for e in entries if e.type == "CarePlan"
             for target in (self.target(a) for a in e.resource.get("addresses", [])) if target
@@ -404,6 +410,11 @@ class Importer:
         return self.known(parts[-2], parts[-1], entry.source, model)
 
     def known(self, resource_type: str, ident: str, source: str, model):
+        pending = self.links.get((source, resource_type, ident))
+        if pending is not None:
+            found = model.objects.filter(pk=pending[1]).first() if pending[0].model_class() is model else None
+            if found is not None:
+                return found
         link = FhirLink.objects.filter(source=source, resource_type=resource_type, resource_id=ident).first()
         if link is not None and link.content_type.model_class() is model:
             found = model.objects.filter(pk=link.object_id).first()
@@ -423,6 +434,7 @@ class Importer:
             shown = (reference or {}).get("reference", "nothing")
             raise Skip(f"its {what} ({shown}) is not a patient in this Bundle or known here; send the Patient too.",
                        "not-found")
+        self.entry_patients.add(patient.pk)
         return patient
 
     def warn(self, entry: Entry, text: str, element: str, code: str = "informational") -> None:
@@ -482,11 +494,42 @@ class Importer:
 
         for entry in sorted(self.entries, key=position):
             self.one(entry)
+        self.write_links()
         courses = {r.course_id for r in self.stored.values() if isinstance(r, Session)}
         courses |= {r.pk for r in self.stored.values() if isinstance(r, Course)}
         for course in Course.objects.filter(pk__in=courses):
             course.refresh_schedule()  # the stored next-due date and count of signed sessions
         return self.result
+
+    def write_links(self) -> None:
+        """Remember every stored resource in FhirLink: one query to find the links that exist, then
+        one bulk update and one bulk insert (a query or two per entry was most of a link's cost)."""
+        if not self.links:
+            return
+        imported_by = self.user if getattr(self.user, "pk", None) else None
+        keys = list(self.links)
+        existing = {}
+        for start in range(0, len(keys), 300):  # SQLite's limit on variables in one statement
+            chunk = keys[start:start + 300]
+            query = Q()
+            for source, resource_type, ident in chunk:
+                query |= Q(source=source, resource_type=resource_type, resource_id=ident)
+            existing.update({(link.source, link.resource_type, link.resource_id): link
+                             for link in FhirLink.objects.filter(query)})
+        changed, new = [], []
+        now = timezone.now()
+        for key, (content_type, object_id) in self.links.items():
+            link = existing.get(key)
+            if link is None:
+                new.append(FhirLink(source=key[0], resource_type=key[1], resource_id=key[2], content_type=content_type,
+                                    object_id=object_id, imported_by=imported_by, imported_at=now))
+            else:
+                link.content_type, link.object_id, link.imported_by, link.imported_at = (
+                    content_type, object_id, imported_by, now)
+                changed.append(link)
+        FhirLink.objects.bulk_update(changed, ["content_type", "object_id", "imported_by", "imported_at"],
+                                     batch_size=500)
+        FhirLink.objects.bulk_create(new, batch_size=500)
 
     def skipped(self, entry: Entry, code: str, reason: str) -> None:
         self.result.counts["skipped"] += 1
@@ -498,6 +541,7 @@ class Importer:
         found = handler_for(entry.resource)
         function = found.function if found else None
         self.notes = []
+        self.entry_patients = set()
         try:
             if entry.method == "DELETE":
                 raise Skip("deletions are not applied by import; delete the record in tpclinic.", "not-supported")
@@ -524,14 +568,15 @@ class Importer:
         self.result.entries[entry.index] = EntryResult(ACTION_STATUS[action], issues, location(entry.type, record))
         if record is not None:
             self.stored[entry.index] = record
+            if isinstance(record, Patient):
+                self.entry_patients.add(record.pk)
+            if action in {"created", "updated"}:
+                self.result.patients |= self.entry_patients
             if action == "created":
                 self.created.add((record._meta.model_name, record.pk))
             if entry.link_id and action in {"created", "updated", "matched"}:
-                FhirLink.objects.update_or_create(
-                    source=entry.source, resource_type=entry.type, resource_id=entry.link_id,
-                    defaults={"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk,
-                              "imported_by": self.user if getattr(self.user, "pk", None) else None},
-                )
+                self.links[(entry.source, entry.type, entry.link_id)] = (ContentType.objects.get_for_model(record),
+                                                                         record.pk)
 
 
 def location(resource_type: str, record) -> str | None:
@@ -547,12 +592,15 @@ def location(resource_type: str, record) -> str | None:
 def import_bundle(data, user=None) -> ImportResult:
     """Import a Bundle (dict). Raises BundleError, changing nothing, when it is not valid FHIR R4.
 
-    A transaction Bundle with an entry that cannot be stored is rolled back whole (result.rolled_back)."""
+    A transaction Bundle with an entry that cannot be stored is rolled back whole (result.rolled_back).
+    The model-change audit backstop stays quiet meanwhile: the caller records the import as one explicit
+    event, with result.patients (every patient a record was created or updated for) as its disclosures."""
     entries = read_bundle(data)
-    with transaction.atomic():
+    with transaction.atomic(), events.quiet():
         result = Importer(entries, user, bundle_kind(data)).run()
         if result.rolled_back:
             transaction.set_rollback(True)
+            result.patients = set()
     return result
 
 

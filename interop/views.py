@@ -91,7 +91,7 @@ def fhir_post(request):
     if result.rolled_back:
         summary = f"transaction rolled back, entries {', '.join(map(str, result.failed))} failed ({summary})"
     events.record(events.Action.IMPORT, user=user, request=request, object_type="fhir.bundle",
-                  status=result.http_status, detail=f"FHIR {result.kind} Bundle: {summary}"[:255])
+                  patients=result.patients, status=result.http_status, detail=f"FHIR {result.kind} Bundle: {summary}"[:255])
     if result.kind in {"transaction", "batch"}:  # FHIR's answer: a response Bundle, a status per entry
         return fhir_response(result.response_bundle(), result.http_status)
     return fhir_response(result.outcome(), 200)

@@ -62,7 +62,7 @@ class Command(BaseCommand):
             raise CommandError("The Bundle is not valid FHIR R4; nothing was imported (details above).") from None
         summary = ", ".join(f"{n} {a}" for a, n in sorted(result.counts.items())) or "nothing"
         events.record(events.Action.IMPORT, object_type="fhir.bundle", username=events.command_line_user(),
-                      detail=f"tpclinic fhir_import {path.name}: {summary}"[:255])
+                      patients=result.patients, detail=f"tpclinic fhir_import {path.name}: {summary}"[:255])
         outcome = result.outcome()
         if quiet_information:
             outcome["issue"] = [i for i in outcome["issue"] if i["severity"] != "information"] or outcome["issue"][-1:]
