@@ -5,7 +5,6 @@ no per-row backstop events; FhirLinks are written once per import and re-import 
 import pytest
 
 from audit.models import Action, AuditEvent
-from interop.auth import TOKEN_USED
 from interop.models import FhirLink
 from patients.models import Patient
 
@@ -18,7 +17,7 @@ def test_an_import_is_one_explicit_event_naming_each_stored_patient(api, adminis
     before = AuditEvent.objects.count()
     outcome(post(api, examples_bundle(), administrator), 200)
     events = list(AuditEvent.objects.order_by("pk")[before:])
-    assert [e.action for e in events if e.action != TOKEN_USED] == [Action.IMPORT]
+    assert [e.action for e in events if e.action != Action.TOKEN_USE] == [Action.IMPORT]
     [event] = [e for e in events if e.action == Action.IMPORT]
     imported = set(FhirLink.objects.filter(resource_type="Patient").values_list("object_id", flat=True))
     assert imported and set(event.disclosures.values_list("patient_id", flat=True)) == imported
