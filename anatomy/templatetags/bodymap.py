@@ -107,6 +107,7 @@ def _region_parts(view: str, mode: str, language: str) -> tuple[tuple[str, str, 
         label = escape(vocabulary.place_label(shape.place, language))
         attrs = (
             f' d="{shape.path_d}" data-key="{escape(shape.key)}" data-region="{escape(shape.region)}"'
+            f' data-group="{escape(vocabulary.regions()[shape.region].group)}"'
             f' data-side="{escape(shape.side or "")}" data-view="{view}"'
             f' data-cx="{_num(shape.centroid_x)}" data-cy="{_num(shape.centroid_y)}"'
         )
@@ -245,6 +246,12 @@ def _place_labels(language: str) -> tuple[str, ...]:
     return tuple(sorted({vocabulary.place_label(shape.place, language) for shape in bodymap.all_shapes()}))
 
 
+def _area_names() -> list[tuple[str, str]]:
+    """The body areas (the vocabulary's region groups) a narrow map offers before its places."""
+    groups = sorted({region.group for region in vocabulary.regions().values()})
+    return [(group, _(group.replace("-", " ").capitalize())) for group in groups]
+
+
 @register.inclusion_tag("anatomy/bodymap.html")
 def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mode="view", input="",
              view_input="", x_input="", y_input="", region_input="", side_input="", layer="",
@@ -281,6 +288,7 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
         "viewbox": f"{x0} {y0} {width} {height}",
         "place_labels": (_place_labels(language) if mode != "view" else ())
         + (_muscle_labels(language) if mode == "place" and layer else ()),
+        "areas": _area_names() if mode != "view" else (),
         "layer": layer,
         "deep": _deep_list(language) if layer else (),
         "landmark_names": sorted({str(LANDMARK_NAMES[m.name]) for m in musclemap.landmarks()}) if layer else (),
