@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from anatomy import bodymap, musclemap, vocabulary
 
@@ -246,10 +247,25 @@ def _place_labels(language: str) -> tuple[str, ...]:
     return tuple(sorted({vocabulary.place_label(shape.place, language) for shape in bodymap.all_shapes()}))
 
 
+AREA_NAMES = {  # the vocabulary's region groups, named for the narrow map's first level
+    "abdomen": pgettext_lazy("body area", "Abdomen"), "arm": pgettext_lazy("body area", "Arm"),
+    "back": pgettext_lazy("body area", "Back"), "buttock": pgettext_lazy("body area", "Buttock"),
+    "chest": pgettext_lazy("body area", "Chest"), "elbow": pgettext_lazy("body area", "Elbow"),
+    "face": pgettext_lazy("body area", "Face"), "foot": pgettext_lazy("body area", "Foot"),
+    "forearm": pgettext_lazy("body area", "Forearm"), "hand": pgettext_lazy("body area", "Hand"),
+    "head": pgettext_lazy("body area", "Head"), "hip": pgettext_lazy("body area", "Hip"),
+    "knee": pgettext_lazy("body area", "Knee"), "leg": pgettext_lazy("body area", "Leg"),
+    "neck": pgettext_lazy("body area", "Neck"), "pelvis": pgettext_lazy("body area", "Pelvis"),
+    "scapula": pgettext_lazy("body area", "Scapula"), "shoulder": pgettext_lazy("body area", "Shoulder"),
+    "thigh": pgettext_lazy("body area", "Thigh"),
+}
+
+
 def _area_names() -> list[tuple[str, str]]:
-    """The body areas (the vocabulary's region groups) a narrow map offers before its places."""
+    """The body areas (the vocabulary's region groups) a narrow map offers before its places; a group
+    added to the vocabulary without a name here shows its code, capitalised."""
     groups = sorted({region.group for region in vocabulary.regions().values()})
-    return [(group, _(group.replace("-", " ").capitalize())) for group in groups]
+    return [(group, str(AREA_NAMES.get(group, group.replace("-", " ").capitalize()))) for group in groups]
 
 
 @register.inclusion_tag("anatomy/bodymap.html")
