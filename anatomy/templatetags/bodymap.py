@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from anatomy import bodymap, musclemap, vocabulary
 
@@ -107,6 +108,7 @@ def _region_parts(view: str, mode: str, language: str) -> tuple[tuple[str, str, 
         label = escape(vocabulary.place_label(shape.place, language))
         attrs = (
             f' d="{shape.path_d}" data-key="{escape(shape.key)}" data-region="{escape(shape.region)}"'
+            f' data-group="{escape(vocabulary.regions()[shape.region].group)}"'
             f' data-side="{escape(shape.side or "")}" data-view="{view}"'
             f' data-cx="{_num(shape.centroid_x)}" data-cy="{_num(shape.centroid_y)}"'
         )
@@ -245,6 +247,27 @@ def _place_labels(language: str) -> tuple[str, ...]:
     return tuple(sorted({vocabulary.place_label(shape.place, language) for shape in bodymap.all_shapes()}))
 
 
+AREA_NAMES = {  # the vocabulary's region groups, named for the narrow map's first level
+    "abdomen": pgettext_lazy("body area", "Abdomen"), "arm": pgettext_lazy("body area", "Arm"),
+    "back": pgettext_lazy("body area", "Back"), "buttock": pgettext_lazy("body area", "Buttock"),
+    "chest": pgettext_lazy("body area", "Chest"), "elbow": pgettext_lazy("body area", "Elbow"),
+    "face": pgettext_lazy("body area", "Face"), "foot": pgettext_lazy("body area", "Foot"),
+    "forearm": pgettext_lazy("body area", "Forearm"), "hand": pgettext_lazy("body area", "Hand"),
+    "head": pgettext_lazy("body area", "Head"), "hip": pgettext_lazy("body area", "Hip"),
+    "knee": pgettext_lazy("body area", "Knee"), "leg": pgettext_lazy("body area", "Leg"),
+    "neck": pgettext_lazy("body area", "Neck"), "pelvis": pgettext_lazy("body area", "Pelvis"),
+    "scapula": pgettext_lazy("body area", "Scapula"), "shoulder": pgettext_lazy("body area", "Shoulder"),
+    "thigh": pgettext_lazy("body area", "Thigh"),
+}
+
+
+def _area_names() -> list[tuple[str, str]]:
+    """The body areas (the vocabulary's region groups) a narrow map offers before its places; a group
+    added to the vocabulary without a name here shows its code, capitalised."""
+    groups = sorted({region.group for region in vocabulary.regions().values()})
+    return [(group, str(AREA_NAMES.get(group, group.replace("-", " ").capitalize()))) for group in groups]
+
+
 @register.inclusion_tag("anatomy/bodymap.html")
 def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mode="view", input="",
              view_input="", x_input="", y_input="", region_input="", side_input="", layer="",
@@ -281,6 +304,7 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
         "viewbox": f"{x0} {y0} {width} {height}",
         "place_labels": (_place_labels(language) if mode != "view" else ())
         + (_muscle_labels(language) if mode == "place" and layer else ()),
+        "areas": _area_names() if mode != "view" else (),
         "layer": layer,
         "deep": _deep_list(language) if layer else (),
         "landmark_names": sorted({str(LANDMARK_NAMES[m.name]) for m in musclemap.landmarks()}) if layer else (),

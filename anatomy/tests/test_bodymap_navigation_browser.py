@@ -156,3 +156,62 @@ def test_no_serious_accessibility_violation(browser, size):
         assert serious == []
     finally:
         context.close()
+
+
+def hit_targets(page, map_id):
+    """The elements of a map that take a tap now (pointer-events not none, drawn), with their sizes."""
+    return page.evaluate("""(id) => Array.from(document.querySelectorAll(
+            `#${id} .region, #${id} .muscle, #${id} .area`)).filter((e) => {
+        const r = e.getBoundingClientRect();
+        return getComputedStyle(e).pointerEvents !== 'none' && r.width > 0 && r.height > 0;
+    }).map((e) => { const r = e.getBoundingClientRect();
+        return {label: e.getAttribute('aria-label'), width: r.width, height: r.height}; })""", map_id)
+
+
+def test_on_a_phone_the_map_opens_with_body_areas_of_at_least_24_px(phone):
+    page = phone
+    targets = hit_targets(page, "pick")
+    assert len(targets) >= 20  # the body areas of both views
+    small = [(t["label"], round(t["width"]), round(t["height"])) for t in targets if t["width"] < 24 or t["height"] < 24]
+    assert small == [], small
+    assert hit_targets(page, "put") and all(t["width"] >= 24 and t["height"] >= 24 for t in hit_targets(page, "put"))
+
+    face = page.locator('#pick .area[data-area="face"][data-side="left"][data-view="front"]')
+    face.tap()
+    assert page.locator("#pick .bodymap-back").is_visible()
+    teeth = page.locator('#pick path[data-key="face.lower-teeth:left"][data-view="front"]')
+    box = teeth.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    assert page.locator('#pick svg[data-view="back"]').is_hidden()  # the opened view alone
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.locator('input[name="regions"]').input_value() == "face.lower-teeth:left@5"
+    assert page.locator("#pick .bodymap-intensity").is_visible()
+
+    page.locator("#pick .bodymap-back").tap()
+    assert page.locator('#pick svg[data-view="front"]').get_attribute("viewBox") == "0 0 240 520"
+    assert page.locator('#pick svg[data-view="back"]').is_visible()
+    assert all(t["width"] >= 24 and t["height"] >= 24 for t in hit_targets(page, "pick"))
+    assert page.locator('#pick path.marked[data-key="face.lower-teeth:left"]').count() >= 1
+
+    results = Axe().run(page)
+    assert [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")] == []
+
+
+def test_on_a_phone_the_keyboard_opens_an_area_and_reaches_its_places(phone):
+    page = phone
+    page.locator("#pick .bodymap-zoom-reset").focus()
+    page.keyboard.press("Tab")
+    first = page.evaluate("document.activeElement.getAttribute('class')")
+    assert first == "area"  # one Tab stop, on an area
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.classList.contains('region')")  # inside the area now
+    page.keyboard.press("Enter")
+    assert page.locator('input[name="regions"]').input_value().endswith("@5")
+
+
+def test_where_the_drawing_has_room_the_places_are_the_targets_at_once(desktop):
+    targets = hit_targets(desktop, "pick")
+    assert desktop.locator("#pick.bm-areas").count() == 0
+    assert targets and all(t["label"] and not t["label"].startswith("Zoom in on") for t in targets)
+    assert desktop.locator("#pick .bodymap-back").is_hidden()

@@ -122,7 +122,7 @@ def test_interactive_maps_offer_search_and_zoom_with_every_place_by_name():
     assert len(names) == len(vocabulary.all_places())
     assert {"Angle of neck, left", "Sacrum"} <= names
     assert [b["class"] for b in page.find("button")] == [
-        "bodymap-zoom-in", "bodymap-zoom-out", "bodymap-zoom-reset", "bodymap-intensity-done"]
+        "bodymap-zoom-in", "bodymap-zoom-out", "bodymap-zoom-reset", "bodymap-back", "bodymap-intensity-done"]
     slider = page.find("input", type="range")[0]  # the intensity panel's slider, labelled, 0-10
     assert (slider["min"], slider["max"], slider["step"]) == ("0", "10", "1")
     assert page.find("label", **{"for": slider["id"]})

@@ -30,7 +30,7 @@
   "use strict";
   if (window.tpclinicBodyMap) return;
   var SVG = "http://www.w3.org/2000/svg";
-  var TARGET = ".bodymap .region, .bodymap .muscle";  // what a click, a key or the search can choose
+  var TARGET = ".bodymap .region, .bodymap .muscle, .bodymap .area";  // what a click, a key or the search can choose
 
   function setting(el, name) {
     var holder = el.closest("[data-" + name + "]");
@@ -136,6 +136,7 @@
   function act(region, event) {
     var mode = setting(region, "mode");
     if (!mode) return;
+    if (region.classList.contains("area")) { openArea(region, event.type !== "click"); return; }
     if (region.classList.contains("muscle")) {
       if (mode.value !== "place") return;
       if (event.type === "click") {
@@ -231,10 +232,15 @@
 
   // The regions, and the muscles while they are shown on a place map (they take clicks there).
   function choosable(root) {
+    var map = mapOf(root);
+    if (map && map.classList.contains("bm-areas")) return Array.prototype.slice.call(root.querySelectorAll(".area"));
+    return places(root);
+  }
+  function places(root) {
     var map = mapOf(root), muscles = map && map.getAttribute("data-mode") === "place" && !map.classList.contains("muscles-off");
     return Array.prototype.slice.call(root.querySelectorAll(muscles ? ".region, .muscle" : ".region"));
   }
-  function regionsOf(map) { return choosable(map); }
+  function regionsOf(map) { return places(map); }
 
   function centre(region) {
     return { x: parseFloat(region.getAttribute("data-cx")), y: parseFloat(region.getAttribute("data-cy")) };
@@ -242,7 +248,7 @@
 
   function rove(region) {  // the focused region becomes the map's one Tab stop
     var map = mapOf(region);
-    map.querySelectorAll('.region[tabindex="0"], .muscle[tabindex="0"]').forEach(function (other) {
+    map.querySelectorAll('.region[tabindex="0"], .muscle[tabindex="0"], .area[tabindex="0"]').forEach(function (other) {
       if (other !== region) other.setAttribute("tabindex", "-1");
     });
     region.setAttribute("tabindex", "0");
@@ -306,7 +312,7 @@
 
   /* ---- Zoom and pan: buttons, the wheel (with Ctrl, as trackpad pinches send it), pinch, drag ---- */
 
-  var FULL = [0, 0, 240, 520], MAX_ZOOM = 12;
+  var FULL = [0, 0, 240, 520], MAX_ZOOM = 16;
 
   function box(svg) { return svg._bmBox || FULL.slice(); }
 
@@ -321,6 +327,13 @@
       return one._bmBox && one._bmBox[2] < FULL[2] - 0.01;
     });
     map.classList.toggle("zoomed", zoomed);
+    if (zoomed && map.classList.contains("bm-areas")) {  // zoomed by hand: the places are the targets
+      map.classList.remove("bm-areas");
+      var stop = map.querySelector('.area[tabindex="0"]');
+      if (stop) { stop.setAttribute("tabindex", "-1"); map.querySelector(".region").setAttribute("tabindex", "0"); }
+    } else if (!zoomed && !map.classList.contains("bm-areas")) {
+      wholeBody(map, false);
+    }
   }
 
   // Zoom `svg` by `factor` about the point (px, py) in its own units.
@@ -353,6 +366,7 @@
       else if (button.classList.contains("bodymap-zoom-out")) zoom(svg, 0.5);
       else setBox(svg, FULL.slice());
     });
+    if (button.classList.contains("bodymap-zoom-reset")) wholeBody(map, true);
   });
 
   document.addEventListener("wheel", function (event) {
@@ -410,6 +424,150 @@
     var svg = event.target.closest && event.target.closest(".bodymap svg.bodymap-view");
     if (svg && svg._bmSuppressClick) { event.stopImmediatePropagation(); event.preventDefault(); }
   }, true);
+
+  /* ---- Two levels where places are drawn too small to tap (WCAG 2.5.8) --------------------------- */
+  // Decided by measuring, not by the device: when the drawing is narrow and its smallest place at the
+  // whole-body view is under 24 px, that view offers body areas (the vocabulary's region groups, one per side where a group has
+  // no midline place) as its targets. Tapping one (or Enter / Space) shows its view alone, zoomed so its
+  // smallest place is at least 24 px, and the places become the targets; "Back to whole body" returns.
+  // Where the drawing has room (one CSS px or more per unit, as on a desktop) the map stays one level:
+  // the smallest places (the teeth) are still under 24 px there, and zoom and the search reach them.
+  var MIN_TARGET = 24, NARROW_SCALE = 1;
+
+  function interactive(map) {
+    var mode = map.getAttribute("data-mode");
+    return (mode === "select" || mode === "place") && map.querySelector(".bodymap-tools");
+  }
+
+  function smallestPlace(root) {
+    var least = Infinity;
+    root.querySelectorAll(".region").forEach(function (path) {
+      var r = path.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) least = Math.min(least, r.width, r.height);
+    });
+    return least;
+  }
+
+  function areaName(map, code) {
+    var item = map.querySelector('.bodymap-area-names [data-area="' + CSS.escape(code) + '"]');
+    return item ? item.textContent : code;
+  }
+
+  function buildAreas(map) {  // built at the first narrow whole-body view, sized for it
+    var names = map.querySelector(".bodymap-area-names"), template = names ? names.getAttribute("data-template") : "{area}";
+    map.querySelectorAll("svg.bodymap-view").forEach(function (svg) {
+      if (svg.querySelector(".areas")) return;
+      var groups = {}, order = [], midline = {};
+      svg.querySelectorAll(".region").forEach(function (path) {
+        var group = path.getAttribute("data-group") || (path.getAttribute("data-region") || "").split(".")[0];
+        if (!path.getAttribute("data-side")) midline[group] = true;
+        (groups[group] = groups[group] || []).push(path);
+        if (order.indexOf(group) < 0) order.push(group);
+      });
+      var layer = document.createElementNS(SVG, "g");
+      layer.setAttribute("class", "areas");
+      svg.appendChild(layer);
+      order.forEach(function (group) {
+        var parts = {};
+        groups[group].forEach(function (path) {
+          var side = midline[group] ? "" : path.getAttribute("data-side");
+          (parts[side] = parts[side] || []).push(path);
+        });
+        Object.keys(parts).forEach(function (side) {
+          var area = document.createElementNS(SVG, "path"), paths = parts[side];
+          var sideName = side ? paths[0].getAttribute("aria-label") || baseLabel(paths[0]) : "";
+          var label = areaName(map, group);
+          if (side) label += ", " + (sideName.split(", ").pop() || side);
+          area.setAttribute("class", "area");
+          area.setAttribute("d", paths.map(function (p) { return p.getAttribute("d"); }).join(" "));
+          area.setAttribute("data-area", group);
+          area.setAttribute("data-side", side);
+          area.setAttribute("data-view", svg.getAttribute("data-view"));
+          area.setAttribute("data-key", group + ":" + side + "@" + svg.getAttribute("data-view"));
+          area.setAttribute("role", "button");
+          area.setAttribute("tabindex", "-1");
+          area.setAttribute("aria-label", fill(template, { area: label }));
+          layer.appendChild(area);
+          var b = area.getBBox(), least = MIN_TARGET * 1.05 * FULL[2] / svg.getBoundingClientRect().width;
+          if (b.width < least || b.height < least) {  // a small area takes taps on a 24 px square about it
+            var sq = Math.max(least, b.width, b.height), x = b.x + b.width / 2 - sq / 2, y = b.y + b.height / 2 - sq / 2;
+            area.setAttribute("d", area.getAttribute("d") + " M" + x + " " + y + "h" + sq + "v" + sq + "h" + (-sq) + "z");
+            b = area.getBBox();
+          }
+          area.setAttribute("data-cx", String(Math.round((b.x + b.width / 2) * 10) / 10));
+          area.setAttribute("data-cy", String(Math.round((b.y + b.height / 2) * 10) / 10));
+        });
+      });
+    });
+  }
+
+  // Show the areas or the places at the whole-body view, by the places' measured size.
+  function wholeBody(map, focusArea) {
+    if (!interactive(map)) return;
+    var last = map.querySelector('.region[tabindex="0"], .muscle[tabindex="0"]');
+    map.querySelectorAll("svg.bodymap-view").forEach(function (svg) { svg.classList.remove("bm-shown"); });
+    map.classList.remove("bm-area-open");
+    map.classList.remove("bm-areas");
+    var view = map.querySelector("svg.bodymap-view"), scale = view ? view.getBoundingClientRect().width / FULL[2] : 1;
+    var small = !map.classList.contains("zoomed") && scale < NARROW_SCALE && smallestPlace(map) < MIN_TARGET;
+    if (!small) {
+      var stop = map.querySelector('.area[tabindex="0"]');
+      if (stop) { stop.setAttribute("tabindex", "-1"); (map.querySelector(".region") || stop).setAttribute("tabindex", "0"); }
+      return;
+    }
+    buildAreas(map);
+    map.classList.add("bm-areas");
+    var area = last && areaFor(map, last);
+    if (!area) area = map.querySelector(".area");
+    if (area) { rove(area); if (focusArea) area.focus(); }
+  }
+
+  function areaFor(map, place) {
+    if (place.classList.contains("area")) return place;
+    var group = place.getAttribute("data-group"), side = place.getAttribute("data-side") || "";
+    if (!group) return null;
+    return map.querySelector('.area[data-view="' + CSS.escape(place.getAttribute("data-view") || "") + '"][data-area="'
+      + CSS.escape(group) + '"][data-side="' + CSS.escape(side) + '"]')
+      || map.querySelector('.area[data-view="' + CSS.escape(place.getAttribute("data-view") || "") + '"][data-area="'
+      + CSS.escape(group) + '"][data-side=""]');
+  }
+
+  function openArea(area, byKeyboard) {
+    var map = mapOf(area), svg = area.ownerSVGElement, group = area.getAttribute("data-area"), side = area.getAttribute("data-side");
+    var members = Array.prototype.filter.call(svg.querySelectorAll(".region"), function (path) {
+      return path.getAttribute("data-group") === group && (!side || path.getAttribute("data-side") === side);
+    });
+    map.classList.remove("bm-areas");
+    map.classList.add("bm-area-open");
+    map.querySelectorAll("svg.bodymap-view").forEach(function (one) { one.classList.toggle("bm-shown", one === svg); });
+    var width = svg.getBoundingClientRect().width, b = area.getBBox(), least = Infinity;
+    members.forEach(function (path) { var m = path.getBBox(); least = Math.min(least, m.width, m.height); });
+    var fit = Math.max(b.width, b.height * FULL[2] / FULL[3]) * 1.15;
+    var w = Math.min(fit, least * width / (MIN_TARGET * 1.1));
+    setBox(svg, [b.x + b.width / 2 - w / 2, b.y + b.height / 2 - w * FULL[3] / FULL[2] / 2, w, w * FULL[3] / FULL[2]]);
+    var first = members[0];
+    if (first) { rove(first); if (byKeyboard) first.focus(); }
+    var back = map.querySelector(".bodymap-back");
+    if (back && !byKeyboard) back.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest && event.target.closest(".bodymap-back");
+    if (!back) return;
+    var map = mapOf(back);
+    map.querySelectorAll("svg.bodymap-view").forEach(function (svg) { setBox(svg, FULL.slice()); });
+    wholeBody(map, true);
+  });
+
+  function settleAll() {
+    document.querySelectorAll(".bodymap").forEach(function (map) {
+      if (!map.classList.contains("bm-area-open") && !map.classList.contains("zoomed")) wholeBody(map, false);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", settleAll);
+  else settleAll();
+  document.addEventListener("htmx:load", settleAll);
+  window.addEventListener("resize", settleAll);
 
   /* ---- Search: the list of places, an equal alternative to pointing ------------------------------ */
 
