@@ -2,24 +2,10 @@
 the slider, within the map's one Tab stop) and by touch on a 390x844 phone; axe-core checks the open panel."""
 import pytest
 
-from anatomy.tests.test_bodymap_navigation_browser import focused, open_page
+from anatomy.tests.test_bodymap_navigation_browser import focused
 from conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def desktop(browser):
-    context, page = open_page(browser, viewport={"width": 1280, "height": 1400})
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context, page = open_page(browser, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
-    yield page
-    context.close()
 
 
 def regions(page):

@@ -34,20 +34,6 @@ def open_page(browser, **context_options):
     return context, page
 
 
-@pytest.fixture
-def desktop(browser):
-    context, page = open_page(browser, viewport={"width": 1280, "height": 1400})
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context, page = open_page(browser, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
-    yield page
-    context.close()
-
-
 def focused(page):
     return page.evaluate("""() => { const e = document.activeElement;
         return {id: e.id, key: e.getAttribute('data-key'), view: e.getAttribute('data-view'),
