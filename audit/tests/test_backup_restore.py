@@ -97,8 +97,8 @@ def test_backup_is_consistent_while_another_connection_writes(demo_clinic, tmp_p
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("INSERT INTO patients_patient (mrn, given_name, family_name, birth_date, sex, preferred_language,"
                        " payer, payer_name, bleeding_disorder, copd, pregnant, renal_disease, hepatic_disease,"
-                       " cardiac_disease, created_at, updated_at, version) VALUES ('TPW1', 'W', 'W', '1990-01-01', 'unknown',"
-                       " 'en', 'none', '', 0, 0, 0, 0, 0, 0, '2026-01-01', '2026-01-01', 1)")
+                       " cardiac_disease, diabetes, created_at, updated_at, version) VALUES ('TPW1', 'W', 'W', '1990-01-01',"
+                       " 'unknown', 'en', 'none', '', 0, 0, 0, 0, 0, 0, 0, '2026-01-01', '2026-01-01', 1)")
         path = tmp_path / "during-write.sqlite3"
         call_command("backup", out=str(path), stdout=StringIO())
         writer.commit()
