@@ -256,6 +256,11 @@ ULTRASOUND_STILL_MAX_BYTES = 5 * 1024 * 1024
 ULTRASOUND_STILL_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
 
 
+def still_kind(head: bytes) -> str | None:
+    """"png" or "jpeg" by the file's first bytes (never its name), None for anything else."""
+    return next((kind for signature, kind in ULTRASOUND_STILL_SIGNATURES.items() if head.startswith(signature)), None)
+
+
 def validate_ultrasound_still(upload) -> None:
     """An ultrasound still is a PNG or JPEG image of at most 5 MB; anything else is refused."""
     if upload.size > ULTRASOUND_STILL_MAX_BYTES:
@@ -264,7 +269,7 @@ def validate_ultrasound_still(upload) -> None:
     upload.seek(0)
     head = upload.read(8)
     upload.seek(position)
-    if not any(head.startswith(signature) for signature in ULTRASOUND_STILL_SIGNATURES):
+    if still_kind(head) is None:
         raise ValidationError(_("The ultrasound still must be a PNG or JPEG image."))
 
 

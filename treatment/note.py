@@ -23,7 +23,7 @@ from safety import present
 from safety.coding import check_diagnosis
 from safety.dose import percent_parts
 from safety.models import AdverseEvent, ConsentRecord
-from treatment.models import ULTRASOUND_STILL_SIGNATURES, Injection, NoteTemplate, ProcedureNote, Session
+from treatment.models import Injection, NoteTemplate, ProcedureNote, Session, still_kind
 
 
 # ------------------------------------------------------------------ facts
@@ -342,8 +342,7 @@ def still_data_uri(injection: Injection) -> str:
     """The still as a data: URI, read through the storage API (the file has no public URL to fetch)."""
     with injection.ultrasound_image.open("rb") as still:
         data = still.read()
-    kind = next((kind for signature, kind in ULTRASOUND_STILL_SIGNATURES.items() if data.startswith(signature)),
-                "jpeg")
+    kind = still_kind(data) or "jpeg"
     return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 

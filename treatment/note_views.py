@@ -14,7 +14,7 @@ from accounts import roles
 from accounts.decorators import staff_required
 from audit import events
 from treatment import note, superbill
-from treatment.models import Injection, NoteTemplate, ProcedureNote, Session
+from treatment.models import Injection, NoteTemplate, ProcedureNote, Session, still_kind
 from treatment.note_forms import NoteTemplateForm
 
 
@@ -103,8 +103,10 @@ def ultrasound_still(request, pk):
     """An injection's ultrasound still, to the clinical team only (patients and the front desk never:
     the file is read through the storage API here, never served from a public URL)."""
     injection = get_object_or_404(Injection.objects.exclude(ultrasound_image=""), pk=pk)
-    kind = "png" if injection.ultrasound_image.name.lower().endswith(".png") else "jpeg"
-    response = FileResponse(injection.ultrasound_image.open("rb"), content_type=f"image/{kind}")
+    still = injection.ultrasound_image.open("rb")
+    kind = still_kind(still.read(8)) or "jpeg"  # the bytes, as the upload was checked: not the stored name
+    still.seek(0)
+    response = FileResponse(still, content_type=f"image/{kind}")
     response["Content-Disposition"] = f'inline; filename="ultrasound-{injection.pk}.{kind}"'
     response["Cache-Control"] = "private, no-store"
     return response

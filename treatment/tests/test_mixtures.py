@@ -104,6 +104,17 @@ def test_an_ultrasound_still_is_stored_and_shown_to_the_clinical_team(clinician_
     assert client.get(reverse("treatment:ultrasound_still", args=[row.pk])).status_code == 403
 
 
+@pytest.mark.parametrize("name", ["still.jpg", "still", "STILL.PNG"])
+def test_a_still_is_served_as_what_its_bytes_are_whatever_its_name(clinician_client, course, trigger_points, name):
+    """The upload was accepted for its bytes, so the still is served by them too (a PNG named .jpg is a PNG)."""
+    session = Session.objects.create(course=course, clinician=course.clinician)
+    upload = SimpleUploadedFile(name, PNG_1PX, content_type="application/octet-stream")
+    clinician_client.post(reverse("treatment:session", args=[session.pk]), ultrasound_post(session, trigger_points, upload))
+    [row] = session.injections.all()
+    still = clinician_client.get(reverse("treatment:ultrasound_still", args=[row.pk]))
+    assert still["Content-Type"] == "image/png" and b"".join(still.streaming_content) == PNG_1PX
+
+
 @pytest.mark.parametrize("name, content, guidance, message", [
     ("still.png", b"%PDF-1.4 not an image", "ultrasound", "must be a PNG or JPEG image"),
     ("still.png", b"\x89PNG\r\n\x1a\n" + b"0" * (5 * 1024 * 1024), "ultrasound", "larger than 5 MB"),
