@@ -26,7 +26,9 @@ MODIFIERS = Path(__file__).resolve().parent / "data" / "modifiers.toml"
 
 
 @cache
+@cache
 def modifier_rules() -> dict:
+    """data/modifiers.toml, read once (the session form checks the E/M code against it on every save)."""
     with MODIFIERS.open("rb") as handle:
         return tomllib.load(handle)
 
@@ -34,7 +36,7 @@ def modifier_rules() -> dict:
 def modifiers_for(line_kind: str, procedure_codes: list[str], rules: dict | None = None) -> tuple[str, ...]:
     """The modifiers a line of `line_kind` ("em", "procedure" or "drug") takes beside the session's
     procedure codes, by the rules in data/modifiers.toml."""
-    rules = rules or modifier_rules()
+    rules = modifier_rules() if rules is None else rules
     found = []
     for rule in rules.get("rule", []):
         if rule["line"] != line_kind:
