@@ -41,9 +41,11 @@ class CourseQuerySet(models.QuerySet):
         from the stored schedule (same meaning as course_rules.due_status: the example table in
         treatment/tests/test_schedule.py checks each bucket against it), plus the total."""
         start_of_today = timezone.make_aware(datetime.combine(today, time.min))
-        booked = Course.objects.filter(pk=models.OuterRef("pk"), appointments__status__in=BOOKED_APPOINTMENT,
-                                       appointments__start__gte=start_of_today)
-        waiting = self.order_by().filter(sessions_done__lt=models.F("planned_sessions")).exclude(models.Exists(booked))
+        # The courses with a booking ahead, found once (an index range on status and start) rather than
+        # per course: a correlated EXISTS let SQLite walk every future booking for each open course.
+        appointment = Course._meta.get_field("appointments").related_model  # scheduling's, not imported
+        booked = appointment.objects.filter(status__in=BOOKED_APPOINTMENT, start__gte=start_of_today).values("course_id")
+        waiting = self.order_by().filter(sessions_done__lt=models.F("planned_sessions")).exclude(pk__in=booked)
         soon = today + timedelta(days=course_rules.DUE_SOON_DAYS)
         started = models.Q(sessions_done__gt=0)
         counts = waiting.aggregate(
