@@ -12,7 +12,7 @@ from patients.models import Patient
 from treatment.models import Course
 
 COURSE_QUERIES = 20
-SESSION_QUERIES = 24
+SESSION_QUERIES = 22
 WORKLIST_QUERIES = 19
 
 
