@@ -36,6 +36,14 @@ class CourseQuerySet(models.QuerySet):
         on; `is_open=True` becomes a bare column test that SQLite answers with a full scan."""
         return self.filter(is_open__in=[True])
 
+    def with_schedule(self):
+        """Prefetch what a course's line reads (Course.response, last_session, due_status): its signed
+        sessions' dates and first pain scores, and its appointments. Not whole sessions: their screen
+        snapshots are JSON, and a worklist page of 50 courses would build some 350 of them."""
+        signed = Session.objects.filter(status=Session.Status.SIGNED).only(
+            "id", "course_id", "status", "performed_at", "pain_before")
+        return self.prefetch_related(models.Prefetch("sessions", queryset=signed), "appointments")
+
     def due_counts(self, today) -> dict:
         """How many of these courses Course.due_status() puts in each bucket, counted in the database
         from the stored schedule (same meaning as course_rules.due_status: the example table in

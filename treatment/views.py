@@ -39,6 +39,7 @@ def worklist(request):
     courses = (
         Course.objects.open()
         .select_related("patient", "clinician")
+        .with_schedule()  # the page's rows only: counting ignores it
         .order_by("next_due_on", "id")
     )
     if chosen and chosen != "all":
@@ -54,10 +55,6 @@ def worklist(request):
     page = paginator.get_page(request.GET.get("page"))
     page_courses = list(page.object_list)
     events.shown(request, [course.patient_id for course in page_courses], what="worklist")
-    # A row needs the signed sessions' dates and first pain scores, not whole sessions (their screen
-    # snapshots are JSON): a page of 50 courses builds some 350 sessions otherwise.
-    prefetch_related_objects(page_courses, Prefetch("sessions", queryset=Session.objects.filter(
-        status=Session.Status.SIGNED).only("id", "course_id", "status", "performed_at", "pain_before")), "appointments")
     rows = []
     for course in page_courses:
         rows.append({"course": course, "status": course.due_status(today), "due": course.next_due_on, "last": course.last_session(),
