@@ -3,6 +3,11 @@
 Run as a child process by benchmarks/run.py, once per database, because Django binds to one
 database per process: `python -m benchmarks.web --patients N` with DATABASE_URL (or
 TPCLINIC_DATA_DIR for SQLite) set. Prints one JSON object on stdout; progress goes to stderr.
+`--existing` measures the clinic already in that database instead of building one, to try a change
+quickly (e.g. after `tpclinic synth --patients 20000` once).
+
+Before the server starts, each page is profiled in this process (`profile`): queries, and time in the
+database, in templates and in Python, for docs/benchmarks.md's "Where each page's time goes".
 
 The server is gunicorn with 2 sync workers (one per core) under production settings (DEBUG off,
 whitenoise), except that HTTPS redirects are off because the client talks plain HTTP on
