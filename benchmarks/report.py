@@ -152,6 +152,14 @@ def write(results: dict, path: Path) -> None:
               "200,000 signed sessions. The refresh time at this size is in the first table.",
               "- `/healthz` is measured with the same logged-in cookie as the pages, so the ceiling includes the "
               "session, second-factor and audit middleware; the ratio shows what the page itself costs on top.",
+              "- Pages (profile table): every clinical page also writes its audit event (chain head locked, event, "
+              "disclosure rows: 4-5 statements in a write transaction, serialised between workers on SQLite), which "
+              "`/healthz` does not. The query count of each page is fixed (treatment/tests/test_page_queries.py, "
+              "patients/tests/test_chart_queries.py); what is left is CPU in templates and model building: the "
+              "worklist's 50 rows (about 15 ms of rendering and 13 ms of reading courses, sessions and bookings per "
+              "page on a loaded machine), and on the chart the two body maps and the referral candidates with their "
+              "examination buttons (about 300 KiB). Caching the rendered referral panel per drawing, schedule facts "
+              "read as `values()` rows, and page addresses built once per page are what would approach 0.5.",
               "- FHIR: export checks each resource against fhir.resources' R4 models only where "
               "`FHIR_VALIDATE_EXPORT` is on (the test suite; interop/tests/test_fhir_fast_export.py holds the fast "
               "path to the checked one byte for byte), skips `text.clean`'s walk when the JSON shows nothing to "
