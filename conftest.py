@@ -266,3 +266,38 @@ def assert_accessible(page):
     serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
                for v in violations if v["impact"] in {"serious", "critical"}]
     assert not serious, f"{page.url}: " + "; ".join(serious)
+
+
+def make_signed_sessions(course, trigger_point, count: int):
+    """`count` signed sessions of `course`, two weeks apart and ending yesterday, each with two injections
+    at `trigger_point` (one a mixture with lot numbers), a kept risk screen and an adverse event: the rows
+    a chart, course or session page shows, for tests that compare a page's cost at two sizes."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from safety.models import AdverseEvent
+    from treatment.models import Injection, InjectionAgent, Session
+
+    def first(name):
+        return AdverseEvent._meta.get_field(name).choices[0][0]
+
+    now = timezone.now()
+    sessions = []
+    for index in range(count):
+        at = now - timedelta(days=1 + 14 * (count - 1 - index))
+        session = Session.objects.create(
+            course=course, clinician=course.clinician, performed_at=at, pain_before=7, pain_after=3,
+            immediate_relief_pct=50, consent_recorded=True, status=Session.Status.SIGNED, signed_at=at,
+            signed_by=course.clinician, screen_snapshot={"findings": []}, cpt_codes="20552")
+        plain = Injection.objects.create(session=session, trigger_point=trigger_point, lot_number="L1",
+                                         lot_expiry=at.date() + timedelta(days=300))
+        mixed = Injection.objects.create(session=session, trigger_point=trigger_point)
+        InjectionAgent.objects.create(injection=mixed, agent="bupivacaine", concentration_pct=Decimal("0.25"),
+                                      volume_ml=Decimal("1"), lot_number="B2")
+        AdverseEvent.objects.create(session=session, injection=plain, kind=first("kind"), onset_at=at,
+                                    severity=first("severity"), action="pressure", recorded_by=course.clinician,
+                                    recorded_at=at)
+        sessions.append(session)
+    return sessions

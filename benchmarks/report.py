@@ -6,7 +6,7 @@ import platform
 from datetime import datetime, timezone
 from pathlib import Path
 
-TARGETS = {"chart": 100, "worklist": 100, "analytics": 2000}  # p95 in ms
+TARGETS = {"chart": 100, "worklist": 30, "analytics": 2000}  # p95 in ms (worklist: issue 16)
 RATIO_TARGET = 0.5
 SYNTH_TARGET_S = 300
 
@@ -51,13 +51,49 @@ def _throughput_rows(label: str, web: dict) -> list[str]:
     if "error" in web:
         return []
     rows = []
-    for page in ("healthz", "chart", "worklist"):
-        found = web["throughput"][page]
+    for page in THROUGHPUT_PAGES:
+        found = web["throughput"].get(page)
+        if not found:
+            continue
         ratio = found.get("ratio_to_healthz")
         ok = None if ratio is None else ratio >= RATIO_TARGET
         rows.append(f"| {label} | {page} | {found['per_second']} | {found['ok']} ok, {found['errors']} other |"
                     f" {ratio if ratio is not None else '(ceiling)'} | {f'≥ {RATIO_TARGET} ' + _mark(ok) if ratio is not None else '—'} |")
     return rows
+
+
+THROUGHPUT_PAGES = ("healthz", "chart", "course", "session", "worklist")
+
+
+def _profile_rows(label: str, web: dict) -> list[str]:
+    rows = []
+    for page, found in (web.get("profile") or {}).items():
+        rows.append(f"| {label} | {page} | {found['queries']} ({found['template_queries']} from the template) | "
+                    f"{found['total_ms']} | {found['cpu_ms']} | {found['db_ms']} | {found['template_ms']} | "
+                    f"{found['python_ms']} | {found['kib']} |")
+    return rows
+
+
+def page_sections(results: dict) -> list[str]:
+    """Latency, throughput under load and the per-page profile: the page figures of issue 16."""
+    lines = ["## Page latency (ms)", "", "| database | page | p50 | p95 | target (p95) |", "|---|---|---|---|---|"]
+    for label, web in results["web"].items():
+        lines += _web_rows(label, web)
+    lines += ["", "## Throughput under load", "",
+              "| database | page | requests/s | responses | ratio to /healthz | target |", "|---|---|---|---|---|---|"]
+    for label, web in results["web"].items():
+        lines += _throughput_rows(label, web)
+    lines += ["", "## Where each page's time goes", "",
+              "Median of 7 warm requests per page through Django's test client in the benchmark process (every "
+              "middleware, the session and the audit write included; no HTTP server): SQL statements and their time "
+              "(a connection execute wrapper), the outermost template render less the SQL it ran, and Python as the "
+              "rest. Wall-clock times on a shared machine; CPU is this process's.", "",
+              "| database | page | queries | total ms | CPU ms | database ms | template ms | Python ms | KiB |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for label, web in results["web"].items():
+        if "error" not in web:
+            lines += _profile_rows(label, web)
+    return lines
 
 
 def write(results: dict, path: Path) -> None:
@@ -98,13 +134,7 @@ def write(results: dict, path: Path) -> None:
             continue
         lines.append(f"| {label} | {web['sessions']:,} | {web['injections']:,} | {web['migrate_s']} | {web['synth_s']} | "
                      f"{web['analytics_refresh_s']} | < {SYNTH_TARGET_S} s {_mark(web['synth_s'] < SYNTH_TARGET_S)} |")
-    lines += ["", "## Page latency (ms)", "", "| database | page | p50 | p95 | target (p95) |", "|---|---|---|---|---|"]
-    for label, web in results["web"].items():
-        lines += _web_rows(label, web)
-    lines += ["", "## Throughput under load", "",
-              "| database | page | requests/s | responses | ratio to /healthz | target |", "|---|---|---|---|---|---|"]
-    for label, web in results["web"].items():
-        lines += _throughput_rows(label, web)
+    lines += [""] + page_sections(results)
     referral = results.get("referral") or {}
     lines += ["", "## Decision support and export", ""]
     if referral:
@@ -122,6 +152,14 @@ def write(results: dict, path: Path) -> None:
               "200,000 signed sessions. The refresh time at this size is in the first table.",
               "- `/healthz` is measured with the same logged-in cookie as the pages, so the ceiling includes the "
               "session, second-factor and audit middleware; the ratio shows what the page itself costs on top.",
+              "- Pages (profile table): every clinical page also writes its audit event (chain head locked, event, "
+              "disclosure rows: 4-5 statements in a write transaction, serialised between workers on SQLite), which "
+              "`/healthz` does not. The query count of each page is fixed (treatment/tests/test_page_queries.py, "
+              "patients/tests/test_chart_queries.py); what is left is CPU in templates and model building: the "
+              "worklist's 50 rows (about 15 ms of rendering and 13 ms of reading courses, sessions and bookings per "
+              "page on a loaded machine), and on the chart the two body maps and the referral candidates with their "
+              "examination buttons (about 300 KiB). Caching the rendered referral panel per drawing, schedule facts "
+              "read as `values()` rows, and page addresses built once per page are what would approach 0.5.",
               "- FHIR: export checks each resource against fhir.resources' R4 models only where "
               "`FHIR_VALIDATE_EXPORT` is on (the test suite; interop/tests/test_fhir_fast_export.py holds the fast "
               "path to the checked one byte for byte), skips `text.clean`'s walk when the JSON shows nothing to "

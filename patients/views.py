@@ -75,7 +75,7 @@ def chart(request, pk):
         return _front_desk_chart(request, patient)
     trigger_points = patient.trigger_points.all()  # charting's, through the reverse relation
     courses = list(
-        patient.courses.select_related("clinician").prefetch_related("sessions", "appointments")
+        patient.courses.select_related("clinician").with_schedule()
     )
     return render(request, "patients/chart.html", {
         "patient": patient,

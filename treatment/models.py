@@ -36,14 +36,24 @@ class CourseQuerySet(models.QuerySet):
         on; `is_open=True` becomes a bare column test that SQLite answers with a full scan."""
         return self.filter(is_open__in=[True])
 
+    def with_schedule(self):
+        """Prefetch what a course's line reads (Course.response, last_session, due_status): its signed
+        sessions' dates and first pain scores, and its appointments. Not whole sessions: their screen
+        snapshots are JSON, and a worklist page of 50 courses would build some 350 of them."""
+        signed = Session.objects.filter(status=Session.Status.SIGNED).only(
+            "id", "course_id", "status", "performed_at", "pain_before")
+        return self.prefetch_related(models.Prefetch("sessions", queryset=signed), "appointments")
+
     def due_counts(self, today) -> dict:
         """How many of these courses Course.due_status() puts in each bucket, counted in the database
         from the stored schedule (same meaning as course_rules.due_status: the example table in
         treatment/tests/test_schedule.py checks each bucket against it), plus the total."""
         start_of_today = timezone.make_aware(datetime.combine(today, time.min))
-        booked = Course.objects.filter(pk=models.OuterRef("pk"), appointments__status__in=BOOKED_APPOINTMENT,
-                                       appointments__start__gte=start_of_today)
-        waiting = self.order_by().filter(sessions_done__lt=models.F("planned_sessions")).exclude(models.Exists(booked))
+        # The courses with a booking ahead, found once (an index range on status and start) rather than
+        # per course: a correlated EXISTS let SQLite walk every future booking for each open course.
+        appointment = Course._meta.get_field("appointments").related_model  # scheduling's, not imported
+        booked = appointment.objects.filter(status__in=BOOKED_APPOINTMENT, start__gte=start_of_today).values("course_id")
+        waiting = self.order_by().filter(sessions_done__lt=models.F("planned_sessions")).exclude(pk__in=booked)
         soon = today + timedelta(days=course_rules.DUE_SOON_DAYS)
         started = models.Q(sessions_done__gt=0)
         counts = waiting.aggregate(

@@ -305,6 +305,7 @@ def write_for(session: Session, language: str | None = None) -> ProcedureNote:
     which is the signer's interface language when signing calls it)."""
     existing = ProcedureNote.objects.filter(session_id=session.pk).first()
     if existing:
+        existing.session = session  # the caller's copy, with what it prefetched: no second read of the session
         return existing
     session = Session.objects.select_related("course__patient", "clinician__staff_profile",
                                              "signed_by__staff_profile").get(pk=session.pk)
@@ -335,6 +336,8 @@ def with_amendments(note: ProcedureNote) -> str:
 
 def ultrasound_stills(session: Session) -> list[Injection]:
     """The session's rows with an ultrasound still, in row order: shown beside the note, never in its text."""
+    if "injections" in getattr(session, "_prefetched_objects_cache", {}):  # the session page read them already
+        return [injection for injection in session.injections.all() if injection.ultrasound_image]
     return list(session.injections.exclude(ultrasound_image="").select_related("trigger_point"))
 
 

@@ -22,7 +22,7 @@ from treatment.forms import CourseForm, FavouriteNameForm, InjectionFormSet, Ses
 from tpclinic.limits import parse_id
 from tpclinic import versioning
 from tpclinic.versioning import StaleVersion
-from treatment.models import Course, Injection, InjectionSet, Session
+from treatment.models import CoSignature, Course, Injection, InjectionSet, Session
 
 
 @staff_required()
@@ -39,6 +39,7 @@ def worklist(request):
     courses = (
         Course.objects.open()
         .select_related("patient", "clinician")
+        .with_schedule()  # the page's rows only: counting ignores it
         .order_by("next_due_on", "id")
     )
     if chosen and chosen != "all":
@@ -54,7 +55,6 @@ def worklist(request):
     page = paginator.get_page(request.GET.get("page"))
     page_courses = list(page.object_list)
     events.shown(request, [course.patient_id for course in page_courses], what="worklist")
-    prefetch_related_objects(page_courses, "sessions", "appointments")
     rows = []
     for course in page_courses:
         rows.append({"course": course, "status": course.due_status(today), "due": course.next_due_on, "last": course.last_session(),
@@ -181,9 +181,13 @@ def session_edit(request, pk):
             raise PermissionDenied
         if request.method == "POST":
             return HttpResponseNotAllowed(["GET"], _("A signed session cannot be changed."))
+        # Read once for the table, the note's ultrasound stills and the co-signatures' names.
+        prefetch_related_objects(
+            [session],
+            Prefetch("injections", queryset=Injection.objects.select_related("trigger_point").prefetch_related("mixed_agents")),
+            Prefetch("cosignatures", queryset=CoSignature.objects.select_related("signed_by", "on_behalf_of")))
         return render(request, "treatment/session_signed.html", {
-            "session": session, "patient": patient,
-            "injections": session.injections.select_related("trigger_point").prefetch_related("mixed_agents"),
+            "session": session, "patient": patient, "injections": session.injections.all(),
         })
     form = SessionForm(request.POST or None, instance=session, initial={"version": session.version})
     formset = InjectionFormSet(request.POST or None, request.FILES or None, instance=session, patient=patient,

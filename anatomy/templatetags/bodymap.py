@@ -247,6 +247,14 @@ def _place_labels(language: str) -> tuple[str, ...]:
     return tuple(sorted({vocabulary.place_label(shape.place, language) for shape in bodymap.all_shapes()}))
 
 
+@lru_cache(maxsize=16)
+def _place_options(language: str, with_muscles: bool) -> str:
+    """The search box's datalist options, built once per language: some hundreds of labels that the
+    template would otherwise loop over on every chart."""
+    labels = _place_labels(language) + (_muscle_labels(language) if with_muscles else ())
+    return mark_safe("".join(f'<option value="{escape(label)}"></option>' for label in labels))
+
+
 AREA_NAMES = {  # the vocabulary's region groups, named for the narrow map's first level
     "abdomen": pgettext_lazy("body area", "Abdomen"), "arm": pgettext_lazy("body area", "Arm"),
     "back": pgettext_lazy("body area", "Back"), "buttock": pgettext_lazy("body area", "Buttock"),
@@ -302,8 +310,7 @@ def body_map(id="bodymap", marked=(), essential=(), spillover=(), points=(), mod
             ("region-input", region_input), ("side-input", side_input),
             ("intensity-default-input", intensity_default_input)) if value],
         "viewbox": f"{x0} {y0} {width} {height}",
-        "place_labels": (_place_labels(language) if mode != "view" else ())
-        + (_muscle_labels(language) if mode == "place" and layer else ()),
+        "place_options": _place_options(language, mode == "place" and bool(layer)) if mode != "view" else "",
         "areas": _area_names() if mode != "view" else (),
         "layer": layer,
         "deep": _deep_list(language) if layer else (),
