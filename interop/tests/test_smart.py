@@ -150,6 +150,52 @@ def test_user_scopes_reach_only_their_types_and_actions(staff_browser, clinic):
     assert reader.get("/fhir/Observation", headers=again).status_code == 401
 
 
+def test_a_confidential_app_and_a_resource_server_introspecting_its_tokens(staff_browser, clinic, clinician):
+    """A confidential app must present its secret at the token endpoint; a resource server (a confidential
+    client) introspects tokens by POST and learns SMART's patient and fhirUser; a revoked token is inactive."""
+    app = register("--confidential")
+    assert app["client_secret"]
+    server = register("--confidential")  # e.g. a FHIR facade in front of tpclinic
+    patient = clinic["patient"]
+    code = allow(staff_browser, app["client_id"], "openid fhirUser launch/patient patient/*.rs", patient)
+    assert token(app["client_id"], code).json()["error"] == "invalid_client"  # no secret: refused
+    code = allow(staff_browser, app["client_id"], "openid fhirUser launch/patient patient/*.rs", patient)
+    access = token(app["client_id"], code, client_secret=app["client_secret"]).json()["access_token"]
+    basic = "Basic " + base64.b64encode(f"{server['client_id']}:{server['client_secret']}".encode()).decode()
+
+    def introspect(value, auth=basic):
+        return Client().post("/oauth/introspect", {"token": value}, headers={"Authorization": auth} if auth else {})
+
+    answer = introspect(access).json()
+    assert answer["active"] is True and answer["client_id"] == app["client_id"] and answer["exp"] > 0
+    assert set(answer["scope"].split()) == {"openid", "fhirUser", "launch/patient", "patient/*.rs"}
+    assert answer["patient"] == str(patient.pk)
+    assert answer["fhirUser"] == f"http://testserver/fhir/Practitioner/{clinician.pk}"
+    assert introspect("not-a-token").json() == {"active": False}
+    assert introspect(access, auth=None).status_code in {401, 403}  # only an authenticated client may ask
+    wrong = "Basic " + base64.b64encode(f"{server['client_id']}:wrong".encode()).decode()
+    assert introspect(access, auth=wrong).status_code in {401, 403}
+    in_url = Client().get("/oauth/introspect", {"token": access}, headers={"Authorization": basic})
+    assert in_url.status_code == 405  # a token never travels in a URL
+    assert Client().post("/oauth/revoke", {"token": access, "client_id": app["client_id"],
+                                           "client_secret": app["client_secret"]}).status_code == 200
+    assert introspect(access).json() == {"active": False}
+
+
+def test_introspection_follows_the_fhir_server_when_the_user_leaves(staff_browser, clinic, clinician):
+    app, server = register(), register("--confidential")
+    code = allow(staff_browser, app["client_id"], "user/*.rs")
+    access = token(app["client_id"], code).json()["access_token"]
+    basic = "Basic " + base64.b64encode(f"{server['client_id']}:{server['client_secret']}".encode()).decode()
+    answer = Client().post("/oauth/introspect", {"token": access}, headers={"Authorization": basic}).json()
+    assert answer["active"] is True and "patient" not in answer and "fhirUser" not in answer
+    clinician.is_active = False  # left the clinic: the FHIR server refuses the token, so introspection says so
+    clinician.save()
+    assert Client().get("/fhir/Patient", headers={"Authorization": f"Bearer {access}"}).status_code == 401
+    assert Client().post("/oauth/introspect", {"token": access},
+                         headers={"Authorization": basic}).json() == {"active": False}
+
+
 def test_v2_scopes_separate_read_from_search(staff_browser, clinic):
     app = register()
     code = allow(staff_browser, app["client_id"], "user/Patient.r")
