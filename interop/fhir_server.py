@@ -445,6 +445,9 @@ def smart_endpoints(request) -> dict[str, str]:
     return found
 
 
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata"  # Bulk Data Access IG: its CapabilityStatement and export operations
+
+
 def capability_statement(request) -> dict:
     base = base_url(request)
     resources = []
@@ -473,8 +476,14 @@ def capability_statement(request) -> dict:
         }
         if resource_type == "Patient":
             entry["operation"] = [{"name": "everything",
-                                   "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}]
+                                   "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"},
+                                  {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/patient-export"}]
         resources.append({k: v for k, v in entry.items() if v != []})
+    # Group/{clinician's user id}/$export: a Group is a clinician's panel, exported only (interop/bulk.py).
+    resources.append({"type": "Group", "profile": "http://hl7.org/fhir/StructureDefinition/Group",
+                      "documentation": "Only $export: Group/{id} is the panel of the clinician whose user id is {id}.",
+                      "operation": [{"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/group-export"}]})
+    resources.sort(key=lambda entry: entry["type"])
     security = {
         "cors": False,
         "description": "Send 'Authorization: Bearer <token>' (an API token from `tpclinic api_token`), or use a "
@@ -502,6 +511,7 @@ def capability_statement(request) -> dict:
         "date": instant(timezone.now()),
         "publisher": "tpclinic",
         "kind": "instance",
+        "instantiates": [f"{BULK_DATA}/CapabilityStatement/bulk-data"],
         "software": {"name": "tpclinic"},
         "implementation": {"description": "tpclinic: trigger point injection care", "url": base},
         "fhirVersion": FHIR_VERSION,
@@ -509,12 +519,13 @@ def capability_statement(request) -> dict:
         "rest": [{
             "mode": "server",
             "documentation": "Read, vread, history and search of the signed record; Patient update (demographics); "
-                             "Patient/$everything. Search: GET or POST _search, _count (default "
+                             "Patient/$everything; bulk $export (system, Patient, Group) with Prefer: respond-async. Search: GET or POST _search, _count (default "
                              f"{search.DEFAULT_COUNT}, at most {search.MAX_COUNT}), _sort, _include, _revinclude, "
                              "_summary=count, _elements; unknown parameters are reported, or refused with "
                              "'Prefer: handling=strict'.",
             "security": security,
             "resource": resources,
+            "operation": [{"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/export"}],
         }],
     }
 
