@@ -303,7 +303,7 @@ def _update(request, reader, resource_type: str, ident: str):
         return _method_not_allowed("GET")
     if reader.own_patient is not None or not roles.is_staff_member(reader.user):
         raise Refusal(403, "forbidden", "Only clinic staff can change a patient's details.")
-    reader.to("Patient", "u")
+    reader = reader.to("Patient", "u")  # the token's scopes: a patient/ scope updates only its patient
     resource = _current_or_gone(reader, resource_type, ident)
     wanted = request.headers.get("If-Match")
     if not wanted:

@@ -196,6 +196,34 @@ def test_introspection_follows_the_fhir_server_when_the_user_leaves(staff_browse
                          headers={"Authorization": basic}).json() == {"active": False}
 
 
+def test_a_token_updates_a_patient_only_as_its_scopes_allow(staff_browser, clinic):
+    """PUT Patient needs an update scope; a patient/ one reaches only the patient in context."""
+    app = register()
+    patient, other = clinic["patient"], clinic["other"]
+
+    def bearer(scope, chosen=None):
+        code = allow(staff_browser, app["client_id"], scope, chosen)
+        return {"Authorization": f"Bearer {token(app['client_id'], code).json()['access_token']}"}
+
+    def put(headers, person):
+        url = f"/fhir/Patient/{person.pk}"
+        current = Client().get(url, headers=bearer("user/Patient.rs")).json()
+        changed = {**current, "birthDate": current["birthDate"]}  # the same demographics: a no-op update
+        return Client().put(url, json.dumps(changed), content_type="application/fhir+json",
+                            headers={**headers, "If-Match": f'W/"{current["meta"]["versionId"]}"'})
+
+    assert put(bearer("user/Patient.rs"), patient).status_code == 403  # read and search only
+    assert put(bearer("user/*.cruds"), patient).status_code == 200
+    in_context = bearer("launch/patient patient/Patient.cruds", patient)
+    assert put(in_context, patient).status_code == 200
+    assert put(in_context, other).status_code in {403, 404}  # another patient than the one in context
+    assert put(bearer("launch/patient patient/Patient.u", patient), other).status_code in {403, 404}
+    # reading everyone does not widen a patient/ update scope to everyone
+    mixed = bearer("launch/patient user/Patient.rs patient/Patient.u", patient)
+    assert put(mixed, other).status_code in {403, 404}
+    assert put(mixed, patient).status_code == 200
+
+
 def test_v2_scopes_separate_read_from_search(staff_browser, clinic):
     app = register()
     code = allow(staff_browser, app["client_id"], "user/Patient.r")
