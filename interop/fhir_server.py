@@ -120,6 +120,20 @@ class Reader:
             raise Refusal(403, "forbidden", "This token has patient scopes but no patient in context.")
         return Reader(self.user, self.grant.patient_id, self.grant)
 
+    def scoped(self, resource_type: str, action: str) -> "Reader | None":
+        """As `to`, but None where `to` refuses: for what an answer adds beside what was asked (included
+        resources, the parts of $everything), which the token's scopes must allow each on its own."""
+        try:
+            return self.to(resource_type, action)
+        except Refusal:
+            return None
+
+    def may_show(self, resource: dict, action: str = "r") -> bool:
+        """Whether this resource may be in an answer: its type allowed, and a `patient/` scope's type only
+        for the patient in context (reading every patient under `user/Patient.rs` widens no other scope)."""
+        narrowed = self.scoped(resource["resourceType"], action)
+        return narrowed is not None and narrowed.may_see(patient_in(resource), resource["resourceType"])
+
     def may_see(self, patient_id: int | None, resource_type: str) -> bool:
         if self.own_patient is None:
             return True
@@ -408,19 +422,21 @@ def _included(reader: Reader, query: search.Query, page: list[dict]) -> list[dic
             for value in search.param_values(resource, param):
                 reference = value.get("reference", "") if isinstance(value, dict) else ""
                 kind, _, ident = reference.partition("/")
-                if kind != param.target or (kind, ident) in seen or not reader.allowed(kind, "r"):
+                narrowed = reader.scoped(kind, "r") if kind == param.target else None
+                if narrowed is None or (kind, ident) in seen:
                     continue
-                found = current(reader, kind, ident)
+                found = current(narrowed, kind, ident)
                 if found is not None:
                     seen.add((kind, ident))
                     out.append(found)
     for source, param in query.revinclude:
         targets = {f"{r['resourceType']}/{r['id']}" for r in page if r["resourceType"] == param.target}
-        if not targets or source not in served_types() or not reader.allowed(source, "s"):
+        narrowed = reader.scoped(source, "s") if source in served_types() else None
+        if not targets or narrowed is None:
             continue
-        patients = reader.patients([t for t in targets if t.startswith("Patient/")]) if param.target == "Patient" \
-            else None
-        for resource in build(reader, source, patients):
+        patients = narrowed.patients([t for t in targets if t.startswith("Patient/")]) \
+            if param.target == "Patient" else None
+        for resource in build(narrowed, source, patients):
             refs = {v.get("reference") for v in search.param_values(resource, param) if isinstance(v, dict)}
             if refs & targets and (source, resource["id"]) not in seen:
                 seen.add((source, resource["id"]))

@@ -277,7 +277,7 @@ def patient_everything(request, reader, pk: str):
     patient = Patient.objects.get(pk=int(pk))
     everything = fhir_export.patient_everything(patient)
     resources = versions.stamp([e["resource"] for e in everything["entry"]], fhir_server.patient_in)
-    resources = [r for r in resources if reader.allowed(r["resourceType"], "r")]  # the token's scopes
+    resources = [r for r in resources if reader.may_show(r)]  # the token's scopes, each type on its own
     if types:
         resources = [r for r in resources if r["resourceType"] in types]
     if since:

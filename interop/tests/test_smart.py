@@ -224,6 +224,36 @@ def test_a_token_updates_a_patient_only_as_its_scopes_allow(staff_browser, clini
     assert put(mixed, patient).status_code == 200
 
 
+def test_what_an_answer_adds_keeps_to_each_types_scope(staff_browser, clinic):
+    """Reading every patient (user/Patient.rs) widens no patient/ scope: _revinclude, _include and $everything
+    add another type's resources only as that type's own scope allows (patient/: the patient in context)."""
+    app = register()
+    patient, other = clinic["patient"], clinic["other"]
+    other.weight_kg, other.measured_on = 80, patient.birth_date.replace(year=2020)  # a vital sign of the other
+    other.save()
+    code = allow(staff_browser, app["client_id"], "launch/patient user/Patient.rs patient/Observation.rs", patient)
+    bearer = {"Authorization": f"Bearer {token(app['client_id'], code).json()['access_token']}"}
+
+    def observations_of(bundle):
+        return {e["resource"]["subject"]["reference"] for e in bundle.get("entry", [])
+                if e["resource"]["resourceType"] == "Observation"}
+
+    found = Client().get("/fhir/Patient", {"_revinclude": "Observation:patient"}, headers=bearer).json()
+    assert {e["resource"]["id"] for e in found["entry"] if e["resource"]["resourceType"] == "Patient"} >= {
+        str(patient.pk), str(other.pk)}
+    assert observations_of(found) == {f"Patient/{patient.pk}"}
+    everything = Client().get(f"/fhir/Patient/{other.pk}/$everything", headers=bearer)
+    assert everything.status_code == 200 and observations_of(everything.json()) == set()
+    own = Client().get(f"/fhir/Patient/{patient.pk}/$everything", headers=bearer).json()
+    assert observations_of(own) == {f"Patient/{patient.pk}"}
+    # the other way round: included Patients need a Patient scope, and a patient/ one only reaches the patient
+    code = allow(staff_browser, app["client_id"], "launch/patient patient/Patient.rs patient/Observation.rs", patient)
+    narrow = {"Authorization": f"Bearer {token(app['client_id'], code).json()['access_token']}"}
+    included = Client().get("/fhir/Observation", {"_include": "Observation:patient"}, headers=narrow).json()
+    assert {e["resource"]["id"] for e in included["entry"] if e["resource"]["resourceType"] == "Patient"} == {
+        str(patient.pk)}
+
+
 def test_v2_scopes_separate_read_from_search(staff_browser, clinic):
     app = register()
     code = allow(staff_browser, app["client_id"], "user/Patient.r")
