@@ -285,6 +285,14 @@ def test_authorisation_page_in_spanish(staff_browser, clinic):
     assert ">Permitir</button>" in text and ">Denegar</button>" in text
 
 
+def test_authorisation_page_in_arabic(staff_browser, clinic):
+    app = register()
+    staff_browser.cookies["django_language"] = "ar"
+    page = staff_browser.get(authorize_url(app["client_id"], "patient/*.rs"), headers={"Accept-Language": "ar"})
+    text = page.content.decode()
+    assert ">السماح</button>" in text and ">رفض</button>" in text and 'dir="rtl"' in text
+
+
 def test_cors_only_for_registered_app_origins(client, clinic, clinician):
     register()
     preflight = client.options("/fhir/Patient", headers={"Origin": "https://app.example",
