@@ -301,6 +301,8 @@ def test_cors_only_for_registered_app_origins(client, clinic, clinician):
     assert "Authorization" in preflight["Access-Control-Allow-Headers"]
     config = client.get("/.well-known/smart-configuration", headers={"Origin": "https://app.example"})
     assert config["Access-Control-Allow-Origin"] == "https://app.example"
+    keys = client.get("/oauth/jwks", headers={"Origin": "https://app.example"})  # to check an id_token in the browser
+    assert keys.status_code == 200 and keys["Access-Control-Allow-Origin"] == "https://app.example"
     stranger = client.get("/fhir/metadata", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in stranger
     assert "Access-Control-Allow-Origin" not in client.get("/patients/", headers={"Origin": "https://app.example"})
