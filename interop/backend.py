@@ -7,7 +7,10 @@ used before. The key must be in the JWK Set registered for the client (`tpclinic
 --backend --jwks FILE --user USERNAME`), or in the JWK Set the client publishes at a URL registered
 instead (`--jwks-url URL`, the spec's `jwks_uri`): fetched with a timeout, cached for a few minutes,
 and fetched again once when an assertion names a key (`kid`) the cached set lacks, so a client can
-rotate its keys. The token acts as the client's user (an administrator or
+rotate its keys. An assertion whose header carries `jku` is taken only when that URL is the one the client
+registered (Backend Services: the server SHALL match `jku` to the registered JWK Set URL); a client
+registered with a JWK Set file has no URL to match, so an assertion with `jku` is refused. The keys are
+always the registered ones: `jku` is checked, never fetched as given. The token acts as the client's user (an administrator or
 clinician), so roles, the audit trail and `system/` scopes together decide what it reaches.
 """
 from __future__ import annotations
@@ -141,8 +144,12 @@ def authenticate(assertion: str, token_endpoint: str):
         raise AssertionRefused(f"no backend client {client_id!r}")
     if acting_user(application) is None:
         raise AssertionRefused(f"{application.client_id} acts as no active administrator or clinician")
+    header = _unverified_header(assertion)
+    jku_problem = jku_refusal(application.backend_client, header.get("jku"))
+    if jku_problem:
+        raise AssertionRefused(f"assertion of {application.client_id}: {jku_problem}")
     try:
-        jwks = client_keys(application.backend_client, _unverified_header(assertion).get("kid"))
+        jwks = client_keys(application.backend_client, header.get("kid"))
     except KeysUnavailable as error:
         raise AssertionRefused(f"keys of {application.client_id}: {error}") from None
     keys = jwk.JWKSet.from_json(json.dumps(jwks))
@@ -163,6 +170,17 @@ def authenticate(assertion: str, token_endpoint: str):
     except IntegrityError:
         raise AssertionRefused(f"assertion {claims['jti']!r} was already used") from None
     return application
+
+
+def jku_refusal(client: BackendClient, jku) -> str | None:
+    """Why an assertion's `jku` header refuses it, or None (no `jku`, or exactly the registered JWK Set URL)."""
+    if jku is None:
+        return None
+    if not client.jwks_url:
+        return f"jku {jku!r} given, but the client registered a JWK Set, not a URL"
+    if jku != client.jwks_url:
+        return f"jku {jku!r} is not the registered JWK Set URL"
+    return None
 
 
 def acting_user(application):

@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 from django.http import HttpResponse
 from oauth2_provider.models import get_application_model
 
-PATHS = ("/fhir/", "/oauth/token", "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration")
+# /oauth/jwks too: a browser app that checks its id_token's signature fetches the configuration's jwks_uri.
+PATHS = ("/fhir/", "/oauth/token", "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration",
+         "/oauth/jwks")
 ALLOW_HEADERS = "Authorization, Content-Type, Accept, Prefer, If-Match, If-None-Match, If-Modified-Since"
 EXPOSE_HEADERS = "ETag, Last-Modified, Location, Content-Location, X-Progress, Retry-After"
 

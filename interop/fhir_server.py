@@ -120,6 +120,20 @@ class Reader:
             raise Refusal(403, "forbidden", "This token has patient scopes but no patient in context.")
         return Reader(self.user, self.grant.patient_id, self.grant)
 
+    def scoped(self, resource_type: str, action: str) -> "Reader | None":
+        """As `to`, but None where `to` refuses: for what an answer adds beside what was asked (included
+        resources, the parts of $everything), which the token's scopes must allow each on its own."""
+        try:
+            return self.to(resource_type, action)
+        except Refusal:
+            return None
+
+    def may_show(self, resource: dict, action: str = "r") -> bool:
+        """Whether this resource may be in an answer: its type allowed, and a `patient/` scope's type only
+        for the patient in context (reading every patient under `user/Patient.rs` widens no other scope)."""
+        narrowed = self.scoped(resource["resourceType"], action)
+        return narrowed is not None and narrowed.may_see(patient_in(resource), resource["resourceType"])
+
     def may_see(self, patient_id: int | None, resource_type: str) -> bool:
         if self.own_patient is None:
             return True
@@ -408,19 +422,21 @@ def _included(reader: Reader, query: search.Query, page: list[dict]) -> list[dic
             for value in search.param_values(resource, param):
                 reference = value.get("reference", "") if isinstance(value, dict) else ""
                 kind, _, ident = reference.partition("/")
-                if kind != param.target or (kind, ident) in seen or not reader.allowed(kind, "r"):
+                narrowed = reader.scoped(kind, "r") if kind == param.target else None
+                if narrowed is None or (kind, ident) in seen:
                     continue
-                found = current(reader, kind, ident)
+                found = current(narrowed, kind, ident)
                 if found is not None:
                     seen.add((kind, ident))
                     out.append(found)
     for source, param in query.revinclude:
         targets = {f"{r['resourceType']}/{r['id']}" for r in page if r["resourceType"] == param.target}
-        if not targets or source not in served_types() or not reader.allowed(source, "s"):
+        narrowed = reader.scoped(source, "s") if source in served_types() else None
+        if not targets or narrowed is None:
             continue
-        patients = reader.patients([t for t in targets if t.startswith("Patient/")]) if param.target == "Patient" \
-            else None
-        for resource in build(reader, source, patients):
+        patients = narrowed.patients([t for t in targets if t.startswith("Patient/")]) \
+            if param.target == "Patient" else None
+        for resource in build(narrowed, source, patients):
             refs = {v.get("reference") for v in search.param_values(resource, param) if isinstance(v, dict)}
             if refs & targets and (source, resource["id"]) not in seen:
                 seen.add((source, resource["id"]))
@@ -443,6 +459,9 @@ def smart_endpoints(request) -> dict[str, str]:
         except NoReverseMatch:
             continue
     return found
+
+
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata"  # Bulk Data Access IG: its CapabilityStatement and export operations
 
 
 def capability_statement(request) -> dict:
@@ -473,8 +492,14 @@ def capability_statement(request) -> dict:
         }
         if resource_type == "Patient":
             entry["operation"] = [{"name": "everything",
-                                   "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}]
+                                   "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"},
+                                  {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/patient-export"}]
         resources.append({k: v for k, v in entry.items() if v != []})
+    # Group/{clinician's user id}/$export: a Group is a clinician's panel, exported only (interop/bulk.py).
+    resources.append({"type": "Group", "profile": "http://hl7.org/fhir/StructureDefinition/Group",
+                      "documentation": "Only $export: Group/{id} is the panel of the clinician whose user id is {id}.",
+                      "operation": [{"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/group-export"}]})
+    resources.sort(key=lambda entry: entry["type"])
     security = {
         "cors": False,
         "description": "Send 'Authorization: Bearer <token>' (an API token from `tpclinic api_token`), or use a "
@@ -502,6 +527,7 @@ def capability_statement(request) -> dict:
         "date": instant(timezone.now()),
         "publisher": "tpclinic",
         "kind": "instance",
+        "instantiates": [f"{BULK_DATA}/CapabilityStatement/bulk-data"],
         "software": {"name": "tpclinic"},
         "implementation": {"description": "tpclinic: trigger point injection care", "url": base},
         "fhirVersion": FHIR_VERSION,
@@ -509,12 +535,13 @@ def capability_statement(request) -> dict:
         "rest": [{
             "mode": "server",
             "documentation": "Read, vread, history and search of the signed record; Patient update (demographics); "
-                             "Patient/$everything. Search: GET or POST _search, _count (default "
+                             "Patient/$everything; bulk $export (system, Patient, Group) with Prefer: respond-async. Search: GET or POST _search, _count (default "
                              f"{search.DEFAULT_COUNT}, at most {search.MAX_COUNT}), _sort, _include, _revinclude, "
                              "_summary=count, _elements; unknown parameters are reported, or refused with "
                              "'Prefer: handling=strict'.",
             "security": security,
             "resource": resources,
+            "operation": [{"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/export"}],
         }],
     }
 

@@ -522,13 +522,23 @@ class ScreenOut(Schema):
                                        "kept with the note (the rest of this answer is computed now).")
 
 
-class PlannedInjectionIn(Schema):
-    muscle: Text = Field(description="Muscle code from the anatomy vocabulary, e.g. upper-trapezius.")
+# A planned row: the fields of a session row the screen reads (the model's own, with its choices, ranges and
+# defaults), at a muscle and side instead of a charted trigger point, and the agents mixed into the same syringe
+# as the session form's mixture slots take them (lots change no screen, so a plan has none).
+PLANNED_FIELDS = ["agent", "concentration_pct", "with_epinephrine", "volume_ml"]
+PLANNED_TEXT = {"agent": "The row's own agent, first in the syringe; further agents go in mixed_agents.",
+                "concentration_pct": "Ignored for saline and dry needling.", "volume_ml": "Ignored for dry needling."}
+PlannedAgentIn = from_model("PlannedAgentIn", InjectionAgent, [f for f in MIXED_FIELDS if not f.startswith("lot_")],
+                            describe=MIXED_AGENT_TEXT)
+_PlannedSite = from_model("_PlannedSite", TriggerPoint, ["muscle"], describe={
+    "muscle": "Muscle code from the anatomy vocabulary, e.g. upper-trapezius."})
+
+
+class PlannedInjectionIn(from_model("_PlannedRow", Injection, PLANNED_FIELDS, describe=PLANNED_TEXT, base=_PlannedSite)):
     side: Optional[Side] = Field(None, description="Left and right of one muscle count as two for CPT.")
-    agent: Agent = "lidocaine"
-    concentration_pct: float = Field(1.0, ge=0, le=10, description="Ignored for saline and dry needling.")
-    with_epinephrine: bool = False
-    volume_ml: float = Field(1.0, ge=0, le=50, description="Ignored for dry needling.")
+    mixed_agents: list[PlannedAgentIn] = Field([], max_length=MIXED_SLOTS, description=(
+        f"At most {MIXED_SLOTS} further agents in the same syringe, as on the session form; each agent's dose "
+        "counts toward its total with every other row's."))
 
 
 class ScreenIn(Schema):

@@ -223,3 +223,23 @@ def grant_for(raw: str):
         return None
     context = LaunchContext.objects.filter(key=key(raw)).first()
     return user, Grant(frozenset(token.scope.split()), context.patient_id if context else None)
+
+
+def introspection_claims(raw: str, request: HttpRequest) -> dict | None:
+    """What SMART adds to RFC 7662 introspection for a resource server: the token's `patient` in context and,
+    granted with `openid fhirUser`, its `fhirUser`. None when the FHIR server would refuse the token (expired,
+    revoked, or its user gone): introspection then says `active: false`, as the server would act."""
+    from oauth2_provider.models import get_access_token_model
+
+    found = grant_for(raw)
+    if found is None:
+        return None
+    user, grant = found
+    claims = {}
+    if grant.patient_id is not None:
+        claims["patient"] = str(grant.patient_id)
+    token = get_access_token_model().objects.get(token_checksum=key(raw))
+    reference = fhir_user_reference(user) if token.user_id is not None else None
+    if {"openid", "fhirUser"} <= grant.scopes and reference is not None:
+        claims["fhirUser"] = f"{base_url(request)}/{reference}"
+    return claims

@@ -1,6 +1,7 @@
 """SMART on FHIR endpoints: `/.well-known/smart-configuration` and the authorisation page.
 
-The token, introspection and revocation endpoints are django-oauth-toolkit's own views (urls.py).
+The token and revocation endpoints are django-oauth-toolkit's own views (urls.py); introspection is DOT's
+with SMART's `patient` and `fhirUser` added, by POST only.
 The authorisation page is DOT's AuthorizationView with SMART's additions: the `aud` must be this
 server's FHIR base, a standalone `launch/patient` asks staff to pick the patient (search by name,
 MRN or birth date; a patient's own login skips it), and the chosen patient is kept with the code
@@ -9,6 +10,7 @@ MRN or birth date; a patient's own login skips it), and the chosen patient is ke
 from __future__ import annotations
 
 from datetime import date
+import json
 import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -21,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from oauth2_provider.models import get_application_model
-from oauth2_provider.views import AuthorizationView
+from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 
 from accounts import roles
 from accounts.decorators import staff_required
@@ -37,6 +39,28 @@ from tpclinic.limits import parse_id
 CAPABILITIES = ["launch-ehr", "context-ehr-patient", "launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
                 "context-banner", "permission-patient", "permission-user", "permission-offline", "permission-v1",
                 "permission-v2", "sso-openid-connect", "client-confidential-asymmetric"]
+
+
+class SmartIntrospectView(IntrospectTokenView):
+    """RFC 7662 token introspection for a resource server, which authenticates as a confidential client
+    (HTTP Basic with its client_id and secret). SMART App Launch 2.x asks the answer to carry the token's
+    `patient` and `fhirUser` beside `active`, `scope`, `client_id` and `exp`. POST only: RFC 7662 sends the
+    token in the body, and a token never travels in a URL (RFC 9700, as the FHIR server enforces)."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse({"error": "invalid_request", "error_description": "POST the token in the body."},
+                            status=405, headers={"Allow": "POST"})
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        raw = request.POST.get("token")
+        if response.status_code != 200 or not raw:
+            return response
+        answer = json.loads(response.content)
+        if not answer.get("active"):
+            return response
+        claims = smart.introspection_claims(raw, request)
+        return JsonResponse({**answer, **claims} if claims is not None else {"active": False})
 
 
 def smart_configuration(request):

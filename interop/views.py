@@ -277,7 +277,7 @@ def patient_everything(request, reader, pk: str):
     patient = Patient.objects.get(pk=int(pk))
     everything = fhir_export.patient_everything(patient)
     resources = versions.stamp([e["resource"] for e in everything["entry"]], fhir_server.patient_in)
-    resources = [r for r in resources if reader.allowed(r["resourceType"], "r")]  # the token's scopes
+    resources = [r for r in resources if reader.may_show(r)]  # the token's scopes, each type on its own
     if types:
         resources = [r for r in resources if r["resourceType"] in types]
     if since:
@@ -303,7 +303,7 @@ def _update(request, reader, resource_type: str, ident: str):
         return _method_not_allowed("GET")
     if reader.own_patient is not None or not roles.is_staff_member(reader.user):
         raise Refusal(403, "forbidden", "Only clinic staff can change a patient's details.")
-    reader.to("Patient", "u")
+    reader = reader.to("Patient", "u")  # the token's scopes: a patient/ scope updates only its patient
     resource = _current_or_gone(reader, resource_type, ident)
     wanted = request.headers.get("If-Match")
     if not wanted:

@@ -2,7 +2,8 @@
 
 `GET /sessions/{id}/screen` screens the saved session's plan (treatment.workflow), as its page
 does; `POST /safety/screen` screens a plan built from the body (a patient and injections typed as
-muscle, side, agent, concentration, epinephrine, volume) and saves nothing. Adverse events are
+muscle, side and the session row's agent fields, with the agents mixed into the same syringe as the
+session form takes them) and saves nothing; every agent of every syringe adds to its dose total. Adverse events are
 listed by any staff role and recorded by clinicians, nurses and administrators with the web UI's
 AdverseEventForm (injection of that session, onset not before the session nor in the future).
 """
@@ -18,6 +19,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Status
 
 from anatomy import vocabulary
+from charting.models import TriggerPoint
 from interop.access import chart_check, clinical_read_check
 from audit import context, record
 from audit.models import Action
@@ -28,14 +30,13 @@ from interop.schemas import (AdverseEventIn, AdverseEventKind, AdverseEventOut, 
                              AdverseEventSeverity, AdverseEventUpdate, Id, ScreenIn, ScreenOut, page_of)
 from patients.models import Patient
 from safety import present
-from safety.facts import PlannedInjection
 from safety.models import AdverseEvent
 from tpclinic.limits import validate_session_date
 from tpclinic import versioning
 from tpclinic.versioning import StaleVersion
 from treatment import workflow
 from treatment.forms import AdverseEventForm
-from treatment.models import Injection, Session
+from treatment.models import Injection, InjectionAgent, Session
 
 router = Router(tags=["safety"])
 AdverseEventPage = page_of(AdverseEventOut)
@@ -118,30 +119,52 @@ def session_screen(request, session_id: int):
     return out
 
 
+DECIMAL_MIXED = {"concentration_pct", "volume_ml", "dose_mg"}  # a mixed agent's Decimal fields
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
 def _planned_rows(payload: ScreenIn) -> tuple[list, list[dict]]:
-    """The plan's injections as the rules read them, normalised like a saved injection; or field errors."""
+    """The plan's injections as the rules read them, each row's mixture agent by agent (treatment.workflow's
+    planned_mixture, as for a saved row), normalised like a saved row; or field errors."""
     rows, errors = [], []
     for n, item in enumerate(payload.injections):
         if item.muscle not in vocabulary.muscles():
             errors.append({"field": f"injections.{n}.muscle", "message": f"Unknown muscle {item.muscle!r}."})
             continue
-        injection = Injection(agent=item.agent, concentration_pct=Decimal(str(item.concentration_pct)),
-                              with_epinephrine=item.with_epinephrine, volume_ml=Decimal(str(item.volume_ml)))
-        try:
-            injection.clean()  # saline and dry needling carry no anaesthetic; an anaesthetic needs volume and strength
-        except ValidationError as error:
-            errors += [{"field": f"injections.{n}.{name}", "message": message}
-                       for name, messages in error.message_dict.items() for message in messages]
+        injection = Injection(agent=item.agent, concentration_pct=_decimal(item.concentration_pct),
+                              with_epinephrine=item.with_epinephrine, volume_ml=_decimal(item.volume_ml))
+        row_errors = _model_errors(injection, f"injections.{n}.")  # saline and dry needling carry no anaesthetic
+        mixture = []
+        for m, typed in enumerate(item.mixed_agents):
+            values = typed.model_dump()
+            agent = InjectionAgent(**{name: _decimal(value) if name in DECIMAL_MIXED else value
+                                      for name, value in values.items()})
+            problems = _model_errors(agent, f"injections.{n}.mixed_agents.{m}.")  # the form's own check of a slot
+            row_errors += problems
+            mixture.append(agent)
+        if row_errors:
+            errors += row_errors
             continue
+        injection.trigger_point = TriggerPoint(muscle=item.muscle, side=item.side)  # where; never saved
+        injection.typed_mixture = mixture
         try:
-            rows.append(PlannedInjection(
-                muscle=item.muscle, side=item.side, agent=injection.agent,
-                concentration_pct=injection.concentration_pct, with_epinephrine=injection.with_epinephrine,
-                volume_ml=injection.volume_ml,
-            ))
+            rows += workflow.planned_mixture(injection)
         except ValueError as error:
             errors.append({"field": f"injections.{n}", "message": str(error)})
     return rows, errors
+
+
+def _model_errors(record, prefix: str) -> list[dict]:
+    """The record's clean() refusals as API field errors under `prefix`."""
+    try:
+        record.clean()
+    except ValidationError as error:
+        return [{"field": f"{prefix}{name}", "message": message}
+                for name, messages in error.message_dict.items() for message in messages]
+    return []
 
 
 @router.post("/safety/screen", auth=BearerToken(chart_check), response=responses({200: ScreenOut}, 400, 401, 403, 422),

@@ -220,6 +220,49 @@ def schema_errors(resource: dict) -> list[str]:
             f"{e.message[:300]}" for e in validator.iter_errors(resource)]
 
 
+def fhir_errors(data: dict) -> list[str]:
+    """Schema errors of a FHIR response body: a Bundle's envelope, then each entry's resource and outcome on its
+    own (each against its own type, which is as strict as the Bundle's oneOf and far faster)."""
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        return schema_errors(data)
+    entries = data.get("entry", [])
+    shell = {**data, "entry": [{k: v for k, v in e.items() if k != "resource"} for e in entries]} if entries else data
+    for entry in shell.get("entry", []):
+        if "outcome" in entry.get("response", {}):
+            entry["response"] = {k: v for k, v in entry["response"].items() if k != "outcome"}
+    errors = schema_errors(shell)
+    for entry in entries:
+        if "resource" in entry:
+            errors += fhir_errors(entry["resource"])
+        if "outcome" in entry.get("response", {}):
+            errors += schema_errors(entry["response"]["outcome"])
+    return errors
+
+
+@pytest.fixture(autouse=True)
+def every_fhir_response_is_schema_valid(monkeypatch):
+    """Every FHIR body tpclinic answers in an interop test (reads, searches, history, $everything, metadata,
+    imports' answers, OperationOutcomes of refusals; the live server of the fhirclient test too) validates
+    against HL7's R4 JSON schema, or the test fails at teardown naming each error. interop.fhir_import's
+    fhir_response is the one place such a body is built; it is wrapped wherever a module holds it."""
+    import sys
+
+    from interop import fhir_import
+
+    original = fhir_import.fhir_response
+    errors: list[str] = []
+
+    def checked(data, status=200):
+        errors.extend(fhir_errors(data))
+        return original(data, status)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("interop.") and getattr(module, "fhir_response", None) is original:
+            monkeypatch.setattr(module, "fhir_response", checked)
+    yield errors
+    assert errors == [], errors[:20]
+
+
 def control_characters(value, path="") -> list[str]:
     """Paths of strings holding control characters other than tab, CR and LF (forbidden in FHIR strings)."""
     import re

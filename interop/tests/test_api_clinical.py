@@ -19,10 +19,19 @@ def counts():
             PainDrawing.objects.count(), DiaryEntry.objects.count())
 
 
+def _number(value):
+    return None if value is None else float(value)
+
+
 def plan_of(session) -> list[dict]:
+    """The session's rows as a plan: each row's muscle, side, agent fields and its mixture."""
     return [{"muscle": i.trigger_point.muscle, "side": i.trigger_point.side, "agent": i.agent,
              "concentration_pct": float(i.concentration_pct), "with_epinephrine": i.with_epinephrine,
-             "volume_ml": float(i.volume_ml)} for i in session.injections.select_related("trigger_point")]
+             "volume_ml": float(i.volume_ml),
+             "mixed_agents": [{"agent": a.agent, "concentration_pct": _number(a.concentration_pct),
+                               "with_epinephrine": a.with_epinephrine, "volume_ml": _number(a.volume_ml),
+                               "dose_mg": _number(a.dose_mg)} for a in i.mixed_agents.all()]}
+            for i in session.injections.select_related("trigger_point").prefetch_related("mixed_agents")]
 
 
 # ------------------------------------------------------------------ the screen
@@ -68,6 +77,67 @@ def test_planned_screen_gives_the_same_result_and_saves_nothing(api, clinic, nur
     assert planned["session"] is None and planned["at_signing"] is None
     for key in ("findings", "dose", "cpt", "payer", "can_sign", "performed_on", "patient"):
         assert planned[key] == saved[key], key
+    assert counts() == before
+
+
+def test_a_planned_mixture_screens_as_the_same_saved_mixture(api, clinic, nurse):
+    """A plan carries a syringe's further agents as the session form does, and gets the saved row's screen."""
+    from decimal import Decimal
+
+    draft = clinic["draft"]
+    row = draft.injections.get()
+    row.mixed_agents.create(agent="lidocaine", concentration_pct=Decimal("1.00"), volume_ml=Decimal("4.00"))
+    row.mixed_agents.create(agent="methylprednisolone", dose_mg=Decimal("40.00"), volume_ml=Decimal("1.00"))
+    saved = api.get(f"/api/v1/sessions/{draft.pk}/screen", user=nurse).json()
+    assert [r["agent"] for r in saved["dose"]["rows"]] == ["bupivacaine", "lidocaine"]  # the fixture's plan mixes
+    plan = plan_of(draft)
+    assert len(plan[0]["mixed_agents"]) == 2
+    planned = api.post("/api/v1/safety/screen", {"patient": clinic["patient"].pk, "injections": plan,
+                                                 "performed_on": str(timezone.localdate(draft.performed_at))},
+                       user=nurse).json()
+    for key in ("findings", "dose", "cpt", "payer", "can_sign"):
+        assert planned[key] == saved[key], key
+
+
+def test_a_planned_mixture_adds_every_agent_to_the_dose_total(api, clinic, clinician):
+    """Each agent of a syringe counts toward the dose with every other row's: the mixture's total is the sum of
+    its agents planned as separate rows, and more of one agent in a mixture raises the total."""
+    patient = clinic["other"]
+    patient.weight_kg = 70
+    patient.save()
+
+    def total(injections):
+        body = api.post("/api/v1/safety/screen", {"patient": patient.pk, "injections": injections}, user=clinician)
+        assert body.status_code == 200, body.content
+        return body.json()["dose"]
+
+    lidocaine = {"muscle": "infraspinatus", "side": "left", "agent": "lidocaine", "concentration_pct": 1,
+                 "volume_ml": 5}
+    bupivacaine = {"agent": "bupivacaine", "concentration_pct": 0.25, "volume_ml": 5}
+    mixed = total([{**lidocaine, "mixed_agents": [bupivacaine]}])
+    apart = total([lidocaine, {"muscle": "infraspinatus", "side": "left", **bupivacaine}])
+    alone = total([lidocaine])
+    assert [r["agent"] for r in mixed["rows"]] == ["lidocaine", "bupivacaine"]
+    assert mixed["total_fraction"] == pytest.approx(apart["total_fraction"])
+    assert mixed["total_fraction"] > alone["total_fraction"] > 0
+    more = total([{**lidocaine, "mixed_agents": [{**bupivacaine, "volume_ml": 10}]}])
+    assert more["total_fraction"] > mixed["total_fraction"]
+
+
+def test_a_planned_mixture_is_checked_as_the_session_form_checks_it(api, clinic, nurse):
+    before = counts()
+    row = {"muscle": "infraspinatus", "side": "left", "agent": "lidocaine", "concentration_pct": 1, "volume_ml": 2}
+    body = problem(api.post("/api/v1/safety/screen", {"patient": clinic["patient"].pk, "injections": [
+        {**row, "mixed_agents": [{"agent": "triamcinolone"}, {"agent": "bupivacaine", "volume_ml": 1}]},
+    ]}, user=nurse), 422)
+    assert [e["field"] for e in body["errors"]] == ["injections.0.mixed_agents.0.dose_mg",
+                                                    "injections.0.mixed_agents.1.concentration_pct"]
+    too_many = [{"agent": "saline", "volume_ml": 1}] * 3  # the form has two mixture slots
+    problem(api.post("/api/v1/safety/screen", {"patient": clinic["patient"].pk, "injections": [
+        {**row, "mixed_agents": too_many}]}, user=nurse), 422)
+    not_mixable = [{"agent": "dry-needling"}]
+    problem(api.post("/api/v1/safety/screen", {"patient": clinic["patient"].pk, "injections": [
+        {**row, "mixed_agents": not_mixable}]}, user=nurse), 422)
     assert counts() == before
 
 

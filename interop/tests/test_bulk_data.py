@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
+from interop.tests.conftest import schema_errors
+
 pytestmark = pytest.mark.django_db
 ASYNC = {"Prefer": "respond-async", "Accept": "application/fhir+json"}
 
@@ -32,6 +34,9 @@ def files(api, manifest, user) -> dict:
         lines = b"".join(response.streaming_content).decode().splitlines()
         assert len(lines) == item["count"]
         out[item["type"]] = [json.loads(line) for line in lines]
+        # each line is a FHIR resource a client receives: it validates against HL7's R4 schema like any response
+        assert [error for resource in out[item["type"]] for error in schema_errors(resource)] == []
+        assert {resource["resourceType"] for resource in out[item["type"]]} == {item["type"]}
     return out
 
 

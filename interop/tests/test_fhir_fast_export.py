@@ -88,6 +88,7 @@ def test_what_sends_a_resource_through_clean(value, needs):
 def test_a_fhir_answer_orjson_cannot_write_is_still_written():
     from interop.fhir_import import fhir_response
 
-    assert json.loads(fhir_response({"resourceType": "Basic", "x": "é"}).content) == {"resourceType": "Basic", "x": "é"}
-    huge = {"resourceType": "Basic", "valueInteger": 10**30}  # past 64 bits: orjson refuses it
+    plain = {"resourceType": "Basic", "code": {"text": "é"}}
+    assert json.loads(fhir_response(plain).content) == plain
+    huge = {**plain, "extension": [{"url": "https://tpclinic.invalid/x", "valueInteger": 10**30}]}  # past 64 bits: orjson refuses it
     assert json.loads(fhir_response(huge).content) == huge

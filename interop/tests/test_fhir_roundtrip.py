@@ -258,6 +258,47 @@ def test_injections_coded_only_in_rxnorm_import_as_the_same_agents(clinic, tmp_p
     assert snapshot() == before
 
 
+def _rxnorm_agents() -> list[str]:
+    from treatment.superbill import drug_codes
+
+    return sorted(drug_codes()["rxnorm"])
+
+
+@pytest.mark.parametrize("agent", _rxnorm_agents())
+def test_every_listed_rxnorm_code_imports_as_its_agent(agent, clinic, tmp_path, capsys):
+    """Each agent drug_codes.toml gives an RxNorm code is exported with it and, sent back coded in RxNorm alone
+    (as part of a mixture, where nothing else names it), imports as that agent."""
+    from decimal import Decimal
+
+    from interop import fhir_codes as codes
+    from safety.agents import Corticosteroid
+    from treatment.superbill import drug_codes
+
+    mixed = InjectionAgent.objects.get(agent="triamcinolone")  # the fixture's mixture's second added agent
+    if agent in Corticosteroid.values:
+        mixed.agent = agent
+    else:
+        mixed.agent, mixed.dose_mg, mixed.concentration_pct = agent, None, Decimal("0.50")
+    mixed.save()
+    folder = tmp_path / "out"
+    call_command("fhir_export", "--out", str(folder))
+    export = read_export(folder)
+    mixture = next(r for r in export["MedicationAdministration"] if len(r.get("contained", [])) == 4)
+    rxcui = drug_codes()["rxnorm"][agent]["code"]
+    assert {"system": codes.RXNORM, "code": rxcui, "display": agent} in [
+        coding for c in mixture["contained"] for coding in c.get("code", {}).get("coding", [])]
+    rxnorm_only(export)
+    added = [ext for ext in mixture["extension"] if ext["url"] == codes.EXT_MIXED_AGENT][1]
+    assert "agent" not in [part["url"] for part in added["extension"]]  # named by its RxNorm code alone
+    write_export(folder, export)
+    before = snapshot()
+    wipe()
+    outcome = import_folder(folder, capsys)
+    assert [i for i in outcome["issue"] if i["severity"] != "information"] == []
+    assert snapshot() == before
+    assert InjectionAgent.objects.filter(agent=agent).exists()
+
+
 def test_an_rxnorm_code_tpclinic_does_not_list_is_refused_with_the_reason(clinic, tmp_path, capsys):
     from interop import fhir_codes as codes
 

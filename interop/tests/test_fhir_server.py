@@ -61,6 +61,26 @@ def test_capability_statement(fhir):
     assert {i["code"] for i in types["Observation"]["interaction"]} == {"read", "vread", "history-instance",
                                                                         "search-type"}
     assert "Observation:patient" in types["Patient"]["searchRevInclude"]
+    # Bulk Data: the server says it is a bulk data server and where $export runs (system, Patient, Group)
+    bulk = "http://hl7.org/fhir/uv/bulkdata"
+    assert statement["instantiates"] == [f"{bulk}/CapabilityStatement/bulk-data"]
+    assert statement["rest"][0]["operation"] == [{"name": "export", "definition": f"{bulk}/OperationDefinition/export"}]
+    assert {"name": "export", "definition": f"{bulk}/OperationDefinition/patient-export"} in types["Patient"]["operation"]
+    assert types["Group"]["operation"] == [{"name": "export", "definition": f"{bulk}/OperationDefinition/group-export"}]
+    assert "interaction" not in types["Group"]  # exported only, never read or searched
+
+
+def test_the_bulk_operations_listed_are_the_ones_that_start(fhir, api, clinic, clinician):
+    """Each $export the CapabilityStatement names starts an export where it says (202 and a status URL)."""
+    statement = fhir.get("/fhir/metadata").json()
+    rest = statement["rest"][0]
+    paths = ["/fhir/$export" for op in rest["operation"] if op["name"] == "export"]
+    paths += [f"/fhir/{r['type']}/$export" if r["type"] == "Patient" else f"/fhir/{r['type']}/{clinician.pk}/$export"
+              for r in rest["resource"] for op in r.get("operation", []) if op["name"] == "export"]
+    assert sorted(paths) == sorted(["/fhir/$export", "/fhir/Patient/$export", f"/fhir/Group/{clinician.pk}/$export"])
+    for path in paths:
+        started = api.get(path, user=clinician, headers={"Prefer": "respond-async", "Accept": FHIR_JSON})
+        assert started.status_code == 202 and "$export-status" in started["Content-Location"], path
 
 
 def _value_for(kind: str, param: str, resource: dict, resource_type: str):
@@ -96,9 +116,12 @@ def test_every_search_parameter_in_the_capability_statement_works(fhir, clinic, 
     statement = fhir.get("/fhir/metadata").json()
     misses = {"token": "urn:nothing|nothing", "reference": "Patient/999999", "string": "Zzzzq",
               "date": "lt1900-01-01"}
-    tried = 0
+    tried, untried = 0, []
     for described in statement["rest"][0]["resource"]:
         kind = described["type"]
+        if "search-type" not in {i["code"] for i in described.get("interaction", [])}:
+            assert "searchParam" not in described, kind  # a type offered for $export only lists no search
+            continue
         everything = fhir.search(f"/fhir/{kind}", clinician, _count=1000)
         assert everything["total"] > 0, f"no {kind} in the test clinic"
         for param in described["searchParam"]:
@@ -106,6 +129,7 @@ def test_every_search_parameter_in_the_capability_statement_works(fhir, clinic, 
             resource = next((e["resource"] for e in everything["entry"]
                              if _value_for(param_type, name, e["resource"], kind) is not None), None)
             if resource is None:
+                untried.append(f"{kind}:{name}")
                 continue
             value = _value_for(param_type, name, resource, kind)
             modifier, value = value if isinstance(value, tuple) else ("", value)
@@ -117,6 +141,7 @@ def test_every_search_parameter_in_the_capability_statement_works(fhir, clinic, 
             assert none["total"] == 0 or name == "_lastUpdated", (kind, name)
             tried += 1
     assert tried > 60
+    assert untried == [], "listed but not exercised: the test clinic holds no value for them"
 
 
 def test_read_has_version_etag_and_conditional_answers(fhir, clinic, clinician):

@@ -150,6 +150,110 @@ def test_user_scopes_reach_only_their_types_and_actions(staff_browser, clinic):
     assert reader.get("/fhir/Observation", headers=again).status_code == 401
 
 
+def test_a_confidential_app_and_a_resource_server_introspecting_its_tokens(staff_browser, clinic, clinician):
+    """A confidential app must present its secret at the token endpoint; a resource server (a confidential
+    client) introspects tokens by POST and learns SMART's patient and fhirUser; a revoked token is inactive."""
+    app = register("--confidential")
+    assert app["client_secret"]
+    server = register("--confidential")  # e.g. a FHIR facade in front of tpclinic
+    patient = clinic["patient"]
+    code = allow(staff_browser, app["client_id"], "openid fhirUser launch/patient patient/*.rs", patient)
+    assert token(app["client_id"], code).json()["error"] == "invalid_client"  # no secret: refused
+    code = allow(staff_browser, app["client_id"], "openid fhirUser launch/patient patient/*.rs", patient)
+    access = token(app["client_id"], code, client_secret=app["client_secret"]).json()["access_token"]
+    basic = "Basic " + base64.b64encode(f"{server['client_id']}:{server['client_secret']}".encode()).decode()
+
+    def introspect(value, auth=basic):
+        return Client().post("/oauth/introspect", {"token": value}, headers={"Authorization": auth} if auth else {})
+
+    answer = introspect(access).json()
+    assert answer["active"] is True and answer["client_id"] == app["client_id"] and answer["exp"] > 0
+    assert set(answer["scope"].split()) == {"openid", "fhirUser", "launch/patient", "patient/*.rs"}
+    assert answer["patient"] == str(patient.pk)
+    assert answer["fhirUser"] == f"http://testserver/fhir/Practitioner/{clinician.pk}"
+    assert introspect("not-a-token").json() == {"active": False}
+    assert introspect(access, auth=None).status_code in {401, 403}  # only an authenticated client may ask
+    wrong = "Basic " + base64.b64encode(f"{server['client_id']}:wrong".encode()).decode()
+    assert introspect(access, auth=wrong).status_code in {401, 403}
+    in_url = Client().get("/oauth/introspect", {"token": access}, headers={"Authorization": basic})
+    assert in_url.status_code == 405  # a token never travels in a URL
+    assert Client().post("/oauth/revoke", {"token": access, "client_id": app["client_id"],
+                                           "client_secret": app["client_secret"]}).status_code == 200
+    assert introspect(access).json() == {"active": False}
+
+
+def test_introspection_follows_the_fhir_server_when_the_user_leaves(staff_browser, clinic, clinician):
+    app, server = register(), register("--confidential")
+    code = allow(staff_browser, app["client_id"], "user/*.rs")
+    access = token(app["client_id"], code).json()["access_token"]
+    basic = "Basic " + base64.b64encode(f"{server['client_id']}:{server['client_secret']}".encode()).decode()
+    answer = Client().post("/oauth/introspect", {"token": access}, headers={"Authorization": basic}).json()
+    assert answer["active"] is True and "patient" not in answer and "fhirUser" not in answer
+    clinician.is_active = False  # left the clinic: the FHIR server refuses the token, so introspection says so
+    clinician.save()
+    assert Client().get("/fhir/Patient", headers={"Authorization": f"Bearer {access}"}).status_code == 401
+    assert Client().post("/oauth/introspect", {"token": access},
+                         headers={"Authorization": basic}).json() == {"active": False}
+
+
+def test_a_token_updates_a_patient_only_as_its_scopes_allow(staff_browser, clinic):
+    """PUT Patient needs an update scope; a patient/ one reaches only the patient in context."""
+    app = register()
+    patient, other = clinic["patient"], clinic["other"]
+
+    def bearer(scope, chosen=None):
+        code = allow(staff_browser, app["client_id"], scope, chosen)
+        return {"Authorization": f"Bearer {token(app['client_id'], code).json()['access_token']}"}
+
+    def put(headers, person):
+        url = f"/fhir/Patient/{person.pk}"
+        current = Client().get(url, headers=bearer("user/Patient.rs")).json()
+        changed = {**current, "birthDate": current["birthDate"]}  # the same demographics: a no-op update
+        return Client().put(url, json.dumps(changed), content_type="application/fhir+json",
+                            headers={**headers, "If-Match": f'W/"{current["meta"]["versionId"]}"'})
+
+    assert put(bearer("user/Patient.rs"), patient).status_code == 403  # read and search only
+    assert put(bearer("user/*.cruds"), patient).status_code == 200
+    in_context = bearer("launch/patient patient/Patient.cruds", patient)
+    assert put(in_context, patient).status_code == 200
+    assert put(in_context, other).status_code in {403, 404}  # another patient than the one in context
+    assert put(bearer("launch/patient patient/Patient.u", patient), other).status_code in {403, 404}
+    # reading everyone does not widen a patient/ update scope to everyone
+    mixed = bearer("launch/patient user/Patient.rs patient/Patient.u", patient)
+    assert put(mixed, other).status_code in {403, 404}
+    assert put(mixed, patient).status_code == 200
+
+
+def test_what_an_answer_adds_keeps_to_each_types_scope(staff_browser, clinic):
+    """Reading every patient (user/Patient.rs) widens no patient/ scope: _revinclude, _include and $everything
+    add another type's resources only as that type's own scope allows (patient/: the patient in context)."""
+    app = register()
+    patient, other = clinic["patient"], clinic["other"]
+    other.weight_kg, other.measured_on = 80, patient.birth_date.replace(year=2020)  # a vital sign of the other
+    other.save()
+    code = allow(staff_browser, app["client_id"], "launch/patient user/Patient.rs patient/Observation.rs", patient)
+    bearer = {"Authorization": f"Bearer {token(app['client_id'], code).json()['access_token']}"}
+
+    def observations_of(bundle):
+        return {e["resource"]["subject"]["reference"] for e in bundle.get("entry", [])
+                if e["resource"]["resourceType"] == "Observation"}
+
+    found = Client().get("/fhir/Patient", {"_revinclude": "Observation:patient"}, headers=bearer).json()
+    assert {e["resource"]["id"] for e in found["entry"] if e["resource"]["resourceType"] == "Patient"} >= {
+        str(patient.pk), str(other.pk)}
+    assert observations_of(found) == {f"Patient/{patient.pk}"}
+    everything = Client().get(f"/fhir/Patient/{other.pk}/$everything", headers=bearer)
+    assert everything.status_code == 200 and observations_of(everything.json()) == set()
+    own = Client().get(f"/fhir/Patient/{patient.pk}/$everything", headers=bearer).json()
+    assert observations_of(own) == {f"Patient/{patient.pk}"}
+    # the other way round: included Patients need a Patient scope, and a patient/ one only reaches the patient
+    code = allow(staff_browser, app["client_id"], "launch/patient patient/Patient.rs patient/Observation.rs", patient)
+    narrow = {"Authorization": f"Bearer {token(app['client_id'], code).json()['access_token']}"}
+    included = Client().get("/fhir/Observation", {"_include": "Observation:patient"}, headers=narrow).json()
+    assert {e["resource"]["id"] for e in included["entry"] if e["resource"]["resourceType"] == "Patient"} == {
+        str(patient.pk)}
+
+
 def test_v2_scopes_separate_read_from_search(staff_browser, clinic):
     app = register()
     code = allow(staff_browser, app["client_id"], "user/Patient.r")
@@ -181,6 +285,14 @@ def test_authorisation_page_in_spanish(staff_browser, clinic):
     assert ">Permitir</button>" in text and ">Denegar</button>" in text
 
 
+def test_authorisation_page_in_arabic(staff_browser, clinic):
+    app = register()
+    staff_browser.cookies["django_language"] = "ar"
+    page = staff_browser.get(authorize_url(app["client_id"], "patient/*.rs"), headers={"Accept-Language": "ar"})
+    text = page.content.decode()
+    assert ">السماح</button>" in text and ">رفض</button>" in text and 'dir="rtl"' in text
+
+
 def test_cors_only_for_registered_app_origins(client, clinic, clinician):
     register()
     preflight = client.options("/fhir/Patient", headers={"Origin": "https://app.example",
@@ -189,6 +301,8 @@ def test_cors_only_for_registered_app_origins(client, clinic, clinician):
     assert "Authorization" in preflight["Access-Control-Allow-Headers"]
     config = client.get("/.well-known/smart-configuration", headers={"Origin": "https://app.example"})
     assert config["Access-Control-Allow-Origin"] == "https://app.example"
+    keys = client.get("/oauth/jwks", headers={"Origin": "https://app.example"})  # to check an id_token in the browser
+    assert keys.status_code == 200 and keys["Access-Control-Allow-Origin"] == "https://app.example"
     stranger = client.get("/fhir/metadata", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in stranger
     assert "Access-Control-Allow-Origin" not in client.get("/patients/", headers={"Origin": "https://app.example"})

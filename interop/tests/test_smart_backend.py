@@ -38,11 +38,12 @@ def register(tmp_path, key, username, name="Registry feed") -> str:
     return json.loads(out.getvalue())["client_id"]
 
 
-def assertion(client_id, key, alg, *, aud=TOKEN_URL, lifetime=300, jti=None, **changes) -> str:
+def assertion(client_id, key, alg, *, aud=TOKEN_URL, lifetime=300, jti=None, jku=None, **changes) -> str:
     now = int(time.time())
     claims = {"iss": client_id, "sub": client_id, "aud": aud, "exp": now + lifetime, "iat": now,
               "jti": jti or str(uuid.uuid4()), **changes}
-    signed = jwt.JWT(header={"alg": alg, "kid": key["kid"], "typ": "JWT"}, claims=claims)
+    header = {"alg": alg, "kid": key["kid"], "typ": "JWT", **({"jku": jku} if jku is not None else {})}
+    signed = jwt.JWT(header=header, claims=claims)
     signed.make_signed_token(key)
     return signed.serialize()
 
@@ -228,3 +229,24 @@ def test_a_client_left_without_keys_is_refused_not_an_error(tmp_path, clinician)
     client_id = register(tmp_path, key, clinician.username)
     BackendClient.objects.filter(application__client_id=client_id).update(jwks={})  # as an admin might, by mistake
     assert ask(assertion(client_id, key, "ES384")).json()["error"] == "invalid_client"
+
+
+def test_an_assertion_naming_its_key_url_must_name_the_registered_one(tmp_path, clinician, key_server):
+    """Backend Services: a `jku` header is matched to the registered JWK Set URL; it never points the server
+    at keys of the assertion's own choosing."""
+    key = jwk.JWK.generate(kid="k", kty="EC", crv="P-384")
+    key_server.publish(key)
+    client_id = register_url(key_server.url, clinician.username)
+    assert ask(assertion(client_id, key, "ES384", jku=key_server.url)).status_code == 200  # the registered URL
+    assert ask(assertion(client_id, key, "ES384")).status_code == 200  # no jku: the registered URL's keys
+    hits = key_server.hits
+    elsewhere = key_server.url.replace("/jwks.json", "/other.json")  # serves the same keys: the URL alone refuses
+    for jku in (elsewhere, "https://attacker.example/jwks.json", ""):
+        answer = ask(assertion(client_id, key, "ES384", jku=jku))
+        assert (answer.status_code, answer.json()["error"]) == (401, "invalid_client"), jku
+    assert key_server.hits == hits  # a refused jku is never fetched
+    # a client registered with a JWK Set file has no URL a jku could match
+    file_client = register(tmp_path, key, clinician.username, name="File keys")
+    assert ask(assertion(file_client, key, "ES384")).status_code == 200
+    refused = ask(assertion(file_client, key, "ES384", jku=key_server.url))
+    assert (refused.status_code, refused.json()["error"]) == (401, "invalid_client")
