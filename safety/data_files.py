@@ -18,6 +18,7 @@ from anatomy import vocabulary
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RECALLED = "recalled — verify"
+VERIFIED = "verified"  # every field of the entry was checked against an opened source
 PNEUMOTHORAX_LEVELS = ("none", "moderate", "high")
 RISK_FIELDS = ("pneumothorax", "deep_noncompressible", "avoid", "note")
 REDUCTION_CONDITIONS = ("pregnant", "renal_disease", "hepatic_disease", "cardiac_disease")
@@ -189,6 +190,15 @@ def muscle_risks() -> Mapping[str, MuscleRisk]:
         opened = [key for key in entry["sources"] if "recalled" not in raw["sources"].get(key, "recalled").lower()]
         if entry.get("verified") and not opened:
             raise DataFileError(f"{where}: verified fields need a source that was opened, not only a recalled one.")
+        carried = [field for field in RISK_FIELDS if field != "note" or entry.get("note")]
+        still_recalled = [field for field in carried if field not in entry.get("verified", ())]
+        if entry["confidence"] not in (RECALLED, VERIFIED):
+            raise DataFileError(f"{where}: confidence must be {RECALLED!r} or {VERIFIED!r}.")
+        if entry["confidence"] == VERIFIED and still_recalled:
+            raise DataFileError(f"{where}: confidence {VERIFIED!r} needs every field verified; "
+                                f"still recalled: {', '.join(still_recalled)}.")
+        if entry["confidence"] == RECALLED and not still_recalled:
+            raise DataFileError(f"{where}: every field is verified, so confidence must be {VERIFIED!r}.")
         risks[code] = MuscleRisk(
             muscle=code,
             pneumothorax=entry["pneumothorax"],

@@ -8,7 +8,7 @@ import pytest
 
 from anatomy import vocabulary
 from safety import data_files
-from safety.data_files import RECALLED, dose_limits, muscle_risks, payer_policies
+from safety.data_files import RECALLED, VERIFIED, dose_limits, muscle_risks, payer_policies
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +18,7 @@ def test_every_muscle_has_risk_data_and_nothing_else():
     assert list(risks) == list(vocabulary.muscles())
     for risk in risks.values():
         assert risk.pneumothorax in ("none", "moderate", "high")
-        assert risk.sources and risk.confidence == RECALLED
+        assert risk.sources and risk.confidence in (RECALLED, VERIFIED)
 
 
 def test_chest_wall_and_deep_muscles_are_marked():
@@ -113,3 +113,27 @@ def test_high_risk_sites_have_their_nerves_and_vessels_checked_against_opened_so
     for code in ("upper-trapezius", "middle-trapezius", "lower-trapezius", "rhomboids", "serratus-anterior",
                  "pectoralis-minor", "scalenes", "scm-sternal", "scm-clavicular", "piriformis", "quadratus-lumborum"):
         assert "avoid" in raw[code].get("verified", ()), code
+
+
+def test_an_entry_is_verified_exactly_when_every_field_it_carries_is(tmp_path, monkeypatch):
+    text = (data_files.DATA_DIR / "muscle_risks.toml").read_text(encoding="utf-8")
+    start = text.index("[muscles.gastrocnemius]")
+    end = text.index("\n\n", start)
+    block = text[start:end]
+    assert 'confidence = "verified"' in block and not muscle_risks()["gastrocnemius"].recalled
+
+    one_field_recalled = block.replace('"deep_noncompressible", ', "")
+    with pytest.raises(data_files.DataFileError, match=r"gastrocnemius.*still recalled: deep_noncompressible"):
+        _risks_from(tmp_path, monkeypatch, text[:start] + one_field_recalled + text[end:])
+
+    # Flagging it recalled again is refused while every field is checked: the flag would be false.
+    flagged = block.replace('confidence = "verified"', f'confidence = "{RECALLED}"')
+    with pytest.raises(data_files.DataFileError, match=r"gastrocnemius.*every field is verified"):
+        _risks_from(tmp_path, monkeypatch, text[:start] + flagged + text[end:])
+
+    # A note is a field too: adding an unchecked note takes the entry back to recalled.
+    noted = block.replace("confidence =", 'note = "Stay off the popliteal fossa."\nconfidence =')
+    with pytest.raises(data_files.DataFileError, match=r"gastrocnemius.*still recalled: note"):
+        _risks_from(tmp_path, monkeypatch, text[:start] + noted + text[end:])
+    both = noted.replace('confidence = "verified"', f'confidence = "{RECALLED}"')
+    assert _risks_from(tmp_path, monkeypatch, text[:start] + both + text[end:])["gastrocnemius"].recalled

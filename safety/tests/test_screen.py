@@ -111,6 +111,7 @@ def test_nerves_and_vessels_are_shown_per_muscle():
     assert [f.muscle for f in structures] == ["scalenes", "masseter"]
     assert "brachial plexus" in present.finding_message(structures[0]) and "phrenic nerve" in present.finding_message(structures[0])
     assert "recalled — verify" in structures[0].source
+    assert "recalled" not in structures[1].source  # masseter: every field checked against an opened source
     assert all(f.level == "info" for f in structures)
 
 

@@ -7,6 +7,9 @@ from django.core.management import call_command
 
 from library import review
 from referral.knowledge import knowledge_base
+from safety.data_files import _read, corticosteroids
+from tpclinic.management.commands import content_status
+from treatment.superbill import modifier_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +27,10 @@ def test_every_content_file_has_a_line_with_counts_from_the_data():
     assert patterns["unverified"] == sum(1 for p in knowledge_base() if p.needs_verification)
     assert rows["safety/data/dose_limits.toml"]["unverified"] == 0  # every agent cites its FDA label
     assert rows["safety/data/payer_policies.toml"]["unverified"] >= 1  # the WPS LCD number
+    steroids = rows["safety/data/corticosteroids.toml"]
+    assert steroids["entries"] == len(corticosteroids().agents) + 3  # with the session cap, window, diabetes
+    assert 1 <= steroids["unverified"] < steroids["entries"]  # the Kenalog caps, read through summaries
+    assert rows["treatment/data/modifiers.toml"]["unverified"] == 0
     assert rows["safety/data/muscle_risks.toml"]["partly_verified"] >= 8
     assert rows["safety/data/consent_forms.toml"] == {**rows["safety/data/consent_forms.toml"], "entries": 3,
                                                       "unverified": 3}
@@ -41,5 +48,21 @@ def test_plain_output_names_each_file():
     call_command("content_status", stdout=out)
     text = out.getvalue()
     for name in ("referral_patterns.toml", "muscle_risks.toml", "dose_limits.toml", "payer_policies.toml",
-                 "consent_forms.toml", "handout.toml", "library/content"):
+                 "corticosteroids.toml", "modifiers.toml", "consent_forms.toml", "handout.toml", "library/content"):
         assert name in text
+
+
+def test_a_steroid_source_marked_to_verify_counts_every_entry_that_cites_it(monkeypatch):
+    before = figures()["safety/data/corticosteroids.toml"]
+    raw = _read("corticosteroids.toml")
+    raw["sources"]["dexamethasone-label"] += " (verify)"
+    monkeypatch.setattr(content_status, "_read", lambda name: raw if name == "corticosteroids.toml" else _read(name))
+    after = figures()["safety/data/corticosteroids.toml"]
+    # Every entry cites the dexamethasone label's equivalence table except the diabetes warning.
+    assert (before["unverified"], after["unverified"]) == (2, after["entries"] - 1)
+
+
+def test_an_e_m_list_without_sources_counts_as_unverified(monkeypatch):
+    rules = {**modifier_rules(), "em": {"codes": ["99213"]}}
+    monkeypatch.setattr(content_status, "modifier_rules", lambda: rules)
+    assert figures()["treatment/data/modifiers.toml"]["unverified"] == 1

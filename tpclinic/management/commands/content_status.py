@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from library import review
 from referral.knowledge import knowledge_base
 from safety.data_files import RECALLED, _read, dose_limits, muscle_risks, payer_policies
+from treatment.superbill import modifier_rules
 
 
 def collect() -> list[dict]:
@@ -35,6 +36,21 @@ def collect() -> list[dict]:
                  "unverified": sum(1 for a in limits.agents.values()
                                    if set(a.sources) & recalled_sources or "verify" in a.note.lower()),
                  "what": "anaesthetic agents whose limits cite a recalled source"})
+    steroids = _read("corticosteroids.toml")
+    to_verify = {key for key, text in steroids["sources"].items() if "verify" in text.lower()}
+    own_choice = {key for key, text in steroids["sources"].items() if "tpclinic's own choice" in text.lower()}
+    entries = [*steroids["agents"].values(), steroids["session"], steroids["window"], steroids["diabetes"]]
+    rows.append({"file": "safety/data/corticosteroids.toml", "entries": len(entries),
+                 "unverified": sum(1 for entry in entries if set(entry["sources"]) & to_verify),
+                 "what": "steroid entries (agents, session cap, 12-month window, diabetes warning) citing a source still to verify",
+                 "own_choice": sum(1 for entry in entries if set(entry["sources"]) & own_choice)})
+    billing = modifier_rules()
+    billing_entries = [*billing.get("rule", []), billing["em"]]
+    rows.append({"file": "treatment/data/modifiers.toml", "entries": len(billing_entries),
+                 "unverified": sum(1 for entry in billing_entries
+                                   if not entry.get("sources") or any("verify" in billing["sources"][key].lower()
+                                                                      for key in entry["sources"])),
+                 "what": "modifier rules and the E/M code list without an opened source"})
     raw_payers = _read("payer_policies.toml")["policies"]
     lcds = [lcd for entry in raw_payers.values() for lcd in entry.get("lcds", ())]
     incomplete = sum(1 for p in payer_policies().values() if p.covered_diagnoses and not p.covered_diagnoses_complete)
@@ -67,6 +83,8 @@ class Command(BaseCommand):
             extra = ""
             if "partly_verified" in row:
                 extra = f"; {row['partly_verified']} with some fields verified"
+            if row.get("own_choice"):
+                extra = f"; {row['own_choice']} resting on a tpclinic choice where no source gives a figure"
             if row.get("incomplete_covered_lists"):
                 extra = f"; {row['incomplete_covered_lists']} covered-diagnosis list(s) incomplete"
             self.stdout.write(f"{row['file']:<{width}}  {row['unverified']:>3} of {row['entries']:>3} unverified"
