@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from anatomy.vocabulary import all_places, muscles
-from referral import evaluation, examination, learning, literature
+from referral import calibration, evaluation, examination, learning, literature, ranking
 from referral.ranking import rank
 
 PINNED = Path(__file__).resolve().parent / "data" / "pinned_rankings.json"
@@ -103,6 +103,21 @@ def test_the_pin_catches_a_changed_score():
     moved[0][1] += 1e-8
     with pytest.raises(AssertionError):
         _close(pinned[key], moved, key)
+
+
+def test_scores_are_the_softmax_over_every_candidate():
+    """The ranker exponentiates only the candidates a drawing changes; its scores are still the
+    calibrated softmax over all candidates and the unexplained hypothesis (calibration.probabilities),
+    also when a finding is recorded for a muscle that explains no mark."""
+    rng = random.Random(SEED + 2)
+    for drawing, findings in _random_drawings(rng):
+        found = ranking.evidence(drawing, findings=findings)
+        every = calibration.probabilities(found.item(None), calibration.settings().temperature)
+        listed = rank(drawing, findings=findings)
+        assert {found.model.numbers[(c.muscle, c.side)] for c in listed} == found.touched
+        for candidate in listed:
+            assert candidate.score == pytest.approx(every[found.model.numbers[(candidate.muscle, candidate.side)]],
+                                                    abs=1e-12, rel=1e-9)
 
 
 if __name__ == "__main__":
