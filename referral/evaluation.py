@@ -28,7 +28,7 @@ import random
 
 from referral import calibration, learning, literature
 from referral.knowledge import knowledge_base
-from referral.ranking import EPSILON, P_ESSENTIAL, _model, evidence, rank
+from referral.ranking import EPSILON, P_ESSENTIAL, _model, evidence, explain, rank
 
 VIGNETTES_FILE = Path(__file__).resolve().parent / "data" / "vignettes.toml"
 
@@ -181,6 +181,70 @@ def evaluate_published(cases: Sequence[literature.Case] | None = None, *, with_f
                        temperature=fold_temperature(case.publication))
         outcomes.append(_outcome(case.id, expected, ranking, case.matches, case.publication))
     return Report(tuple(outcomes))
+
+
+# Why a published case is missed: one rule id per miss, with the facts behind it. The command words
+# them; the ids are checked in that order, the first that holds is the reason.
+OWN_PUBLICATION_ONLY = "own-publication-only"  # only the case's own publication documents its marks for the culprit
+PATTERN_LACKS_MARKS = "pattern-lacks-marks"  # no pattern or other publication puts the culprit in any marked region
+RIVAL_EXPLAINS_MORE = "rival-explains-more"  # the first-ranked candidate explains marks the culprit does not
+RIVAL_STRONGER_ZONES = "rival-stronger-zones"  # same marks, but in essential zones where the culprit has weaker ones
+BROADER_PATTERN = "broader-pattern"  # same marks and kinds; the culprit's pattern has more zones left unmarked
+TIED = "tied"  # the same evidence: the order between them is the tie-break (muscle code)
+PRIOR = "prior"  # the culprit's drawing evidence is as good; the prior frequency or the findings order them
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A published case not ranked first, with the culprit's entry and the first-ranked one."""
+
+    case: literature.Case
+    rank: int | None
+    culprit: object  # ranking.Candidate (listed or not)
+    winner: object | None  # ranking.Candidate ranked first
+    reason: str
+    own_variants: tuple[str, ...]  # marked places only the case's own publication documents for the culprit
+
+    @staticmethod
+    def explained(candidate) -> list[str]:
+        kinds = (("essential", candidate.explained_essential), ("spillover", candidate.explained_spillover),
+                 ("site", candidate.explained_local), ("learned", candidate.explained_learned))
+        said = [f"{place} ({kind})" for kind, places in kinds for place in places]
+        return said + [f"{r.place} (reported by {r.reports})" for r in candidate.explained_reported]
+
+
+def diagnose(case: literature.Case, *, with_findings: bool = False) -> Miss | None:
+    """Why a rankable case is not first under leave-one-publication-out (None when it is first)."""
+    if not case.rankable:
+        return None
+    exclude = frozenset({case.publication})
+    findings = _case_findings(case) if with_findings else None
+    temperature = fold_temperature(case.publication)
+    ranking = rank(case.drawing, exclude=exclude, findings=findings, temperature=temperature)
+    position = next((c.rank for c in ranking if case.matches(c.muscle, c.side)), None)
+    if position == 1:
+        return None
+    side = case.side if case.side in SIDES else "right"
+    named = [muscle for muscle in case.muscles if muscle in vocabulary.muscles()]
+    entries = [explain(case.drawing, muscle, side, findings=findings, exclude=exclude) for muscle in named]
+    culprit = min(entries, key=lambda c: c.rank)
+    unexcluded = explain(case.drawing, culprit.muscle, culprit.side, findings=findings)
+    own = tuple(str(r.place) for r in unexcluded.explained_reported
+                if r.place not in {x.place for x in culprit.explained_reported})
+    winner = ranking[0] if ranking else None
+    if not culprit.explains_anything:
+        reason = OWN_PUBLICATION_ONLY if own else PATTERN_LACKS_MARKS
+    elif winner is not None and set(winner.unexplained) < set(culprit.unexplained):
+        reason = RIVAL_EXPLAINS_MORE
+    elif winner is not None and len(winner.explained_essential) > len(culprit.explained_essential):
+        reason = RIVAL_STRONGER_ZONES
+    elif winner is not None and culprit.log_odds < winner.log_odds:
+        reason = BROADER_PATTERN
+    elif winner is not None and culprit.score == winner.score:
+        reason = TIED
+    else:
+        reason = PRIOR
+    return Miss(case=case, rank=position, culprit=culprit, winner=winner, reason=reason, own_variants=own)
 
 
 def calibration_items(cases: Sequence[Vignette] | None = None) -> list[calibration.Item]:

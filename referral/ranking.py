@@ -71,15 +71,20 @@ updated by the clinic's confirmed examples), plus "learned" zones outside the pa
 clinic's confirmed patients mark often. `model=None` is the textbook. The ranker only calls the
 model's `probabilities` and `evidence`, so it imports nothing from the learner.
 
-Speed: the per-candidate zones and the unmarked-penalty baseline are computed once (cached), with
-an index from each place to the candidates that contain it; a ranking touches only those entries.
+Speed: everything that does not depend on the drawing is built once (cached): each candidate's
+zones, its unmarked-penalty baseline, an index from each place to the candidates that contain it
+(with the gain, penalty and kind of zone), and per temperature the softmax of a drawing that
+touches nothing. A ranking reads only the index entries of its marks, exponentiates only the
+candidates its marks and findings change, swaps their shares into the precomputed sum, and builds
+entries only for the candidates it lists, from what it gathered while scoring. The scores are the
+same softmax over every candidate (test_ranking_pinned checks both).
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from types import MappingProxyType
 
 from anatomy import vocabulary
@@ -99,7 +104,9 @@ EPSILON = 0.02
 PRIOR_UNEXPLAINED = 0.1
 DEFAULT_INTENSITY = 5
 
-ESSENTIAL, SPILLOVER, LOCAL, REPORTED = "essential", "spillover", "local", "reported"
+ESSENTIAL, SPILLOVER, LOCAL, REPORTED, LEARNED = "essential", "spillover", "local", "reported", "learned"
+KINDS = {kind: number for number, kind in enumerate((ESSENTIAL, SPILLOVER, LOCAL, REPORTED, LEARNED))}
+EXPLAINED_MARKS = len(KINDS)
 TEXTBOOK = "textbook"
 MARKING_PROBABILITY = {ESSENTIAL: P_ESSENTIAL, SPILLOVER: P_SPILLOVER, LOCAL: P_LOCAL}
 STRENGTH = {ESSENTIAL: 3, SPILLOVER: 2, LOCAL: 1}  # a place in several lists counts as the strongest
@@ -218,9 +225,37 @@ class _Model:
     source: object  # the clinic model, or None for the textbook
     essential: tuple[tuple[Place, ...], ...]  # per candidate, in pattern order
     baseline: tuple[float, ...]  # log prior + penalty if nothing at all is marked
-    index: dict[Place, tuple[tuple[int, float, float], ...]]  # place -> (candidate, gain, penalty)
+    # place -> (candidate, gain, penalty, kind, the Reported for a variant zone) for every candidate
+    # whose pattern has the place: a ranking reads only the entries of the marked places
+    index: dict[Place, tuple[tuple[int, float, float, str, Reported | None], ...]]
     numbers: Mapping[tuple[str, str], int]
     log_prior_unexplained: float
+    normalisers: dict = field(default_factory=dict, compare=False)  # temperature -> _Normaliser
+
+
+@dataclass(frozen=True)
+class _Normaliser:
+    """The softmax over a drawing that touches no candidate, at one temperature: each candidate's
+    share exp(baseline / T - peak) and their sum with the unexplained hypothesis. A ranking swaps in
+    the candidates its marks and findings change and leaves the others' shares as they are."""
+
+    peak: float
+    shares: tuple[float, ...]
+    total: float
+    scaled_unexplained: float
+
+
+def _normaliser(model: _Model, temperature: float) -> _Normaliser:
+    found = model.normalisers.get(temperature)
+    if found is None:
+        scaled = [value / temperature + 0.0 for value in model.baseline]
+        unexplained = model.log_prior_unexplained / temperature + 0.0
+        peak = max(*scaled, unexplained)
+        shares = tuple(math.exp(value - peak) for value in scaled)
+        found = _Normaliser(peak=peak, shares=shares, total=math.fsum((*shares, math.exp(unexplained - peak))),
+                            scaled_unexplained=unexplained)
+        model.normalisers[temperature] = found
+    return found
 
 
 def other_side(side: str) -> str:
@@ -311,7 +346,9 @@ def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None, unmarked: float
                                                if place not in candidate_zones and place not in candidate_reported}))
         baseline.append(log_prior + sum(_penalty(q, unmarked) for q in probabilities.values()))
         for place, q in probabilities.items():
-            index.setdefault(place, []).append((number, _gain(q), _penalty(q, unmarked)))
+            kind = candidate_zones.get(place) or (REPORTED if place in candidate_reported else LEARNED)
+            index.setdefault(place, []).append((number, _gain(q), _penalty(q, unmarked), kind,
+                                                candidate_reported.get(place)))
     return _Model(
         candidates=candidates,
         names=tuple(vocabulary.muscle(muscle).name for muscle, _ in candidates),
@@ -330,6 +367,14 @@ def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None, unmarked: float
 
 
 def _read_place(item: Place | str) -> Place:
+    if isinstance(item, (Place, str)):
+        return _checked_place(item)
+    raise DrawingError(f"A painful place must be a Place or 'CODE:side', got {item!r}.")
+
+
+@lru_cache(maxsize=4096)
+def _checked_place(item: Place | str) -> Place:
+    """A place read and checked once (the vocabulary does not change while the process runs)."""
     try:
         if isinstance(item, Place):
             return vocabulary.check_place(item.region, item.side)
@@ -337,7 +382,6 @@ def _read_place(item: Place | str) -> Place:
             return vocabulary.parse_place(item)
     except vocabulary.VocabularyError as error:
         raise DrawingError(str(error)) from None
-    raise DrawingError(f"A painful place must be a Place or 'CODE:side', got {item!r}.")
 
 
 def read_drawing(drawing: Iterable) -> dict[Place, float]:
@@ -383,18 +427,41 @@ def _read_findings(findings: Findings | None) -> dict[tuple[str, str], dict[str,
 
 @dataclass(frozen=True)
 class Evidence:
-    """A drawing's evidence for every candidate, before normalising (shared by rank and calibration)."""
+    """A drawing's evidence, before normalising (shared by rank and calibration). Kept sparse: only
+    the candidates the marks or findings change; every other candidate has its baseline."""
 
     model: _Model
     marks: dict[Place, float]
-    log_odds: list[float]  # drawing evidence, untempered
-    extra: list[float]  # added after the temperature: the one-region prior and examination findings
+    changed: dict[int, float]  # candidate -> drawing evidence, untempered (touched or examined)
+    added: dict[int, float]  # candidate -> added after the temperature: one-region prior and findings
     touched: set[int]  # candidates that explain at least one mark
     findings: dict[tuple[str, str], dict[str, bool]]
+    # candidate -> what it explains, by kind (KINDS order: lists of places, Reported for a variant),
+    # then the marks it explains as bits (bit i: the i-th mark)
+    explained: dict[int, list]
 
     @property
     def one_region(self) -> bool:
         return len(self.marks) == 1
+
+    @cached_property
+    def log_odds(self) -> list[float]:
+        """Every candidate's drawing evidence, untempered."""
+        values = list(self.model.baseline)
+        for number, value in self.changed.items():
+            values[number] = value
+        return values
+
+    @cached_property
+    def extra(self) -> list[float]:
+        values = [0.0] * len(self.model.baseline)
+        for number, value in self.added.items():
+            values[number] = value
+        return values
+
+    def scaled(self, number: int, temperature: float) -> float:
+        """A changed candidate's tempered evidence, with what is added after the temperature."""
+        return self.changed[number] / temperature + self.added.get(number, 0.0)
 
     def item(self, truth: int | None) -> calibration.Item:
         return calibration.Item(logits=(*self.log_odds, self.model.log_prior_unexplained),
@@ -410,34 +477,62 @@ def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: fr
     if unmarked_weight is None:
         unmarked_weight = calibration.settings().unmarked_weight
     model = _model(frozenset(exclude), learned, unmarked_weight)
-    log_odds = list(model.baseline)
-    extra = [0.0] * len(log_odds)
-    touched: set[int] = set()
-    for place, intensity in marks.items():
+    baseline = model.baseline
+    changed: dict[int, float] = {}
+    explained: dict[int, list] = {}
+    for position, (place, intensity) in enumerate(marks.items()):
         weight = mark_weight(intensity)
-        for number, gain, penalty in model.index.get(place, ()):
-            log_odds[number] += weight * gain - penalty
-            touched.add(number)
+        bit = 1 << position
+        for number, gain, penalty, kind, report in model.index.get(place, ()):
+            if number in changed:
+                changed[number] += weight * gain - penalty
+                lists = explained[number]
+            else:
+                changed[number] = baseline[number] + (weight * gain - penalty)
+                lists = explained[number] = [[], [], [], [], [], 0]
+            lists[KINDS[kind]].append(report or place)
+            lists[EXPLAINED_MARKS] |= bit
+    touched = set(changed)
+    added: dict[int, float] = {}
     if len(marks) == 1:
         (region,) = {place.region for place in marks}
         for number in touched:
-            extra[number] += priors.log_relative_prior(model.candidates[number][0], region)
+            added[number] = 0.0 + priors.log_relative_prior(model.candidates[number][0], region)
     for candidate, found in recorded.items():
         number = model.numbers.get(candidate)
         if number is not None:
-            extra[number] += examination.log_likelihood_ratio(found)
+            changed.setdefault(number, baseline[number])
+            added[number] = added.get(number, 0.0) + examination.log_likelihood_ratio(found)
             if any(found.values()):  # a positive finding is evidence: the examined muscle is listed
                 touched.add(number)
-    return Evidence(model=model, marks=marks, log_odds=log_odds, extra=extra, touched=touched, findings=recorded)
+    return Evidence(model=model, marks=marks, changed=changed, added=added, touched=touched, findings=recorded,
+                    explained=explained)
 
 
-def _likelihoods(found: Evidence, temperature: float | None = None) -> tuple[list[float], float]:
-    """Calibrated likelihoods of every candidate, and of the unexplained hypothesis. `temperature`
-    None: the shipped one (calibration.toml); evaluation passes the one fitted inside its fold."""
+def _likelihoods(found: Evidence, temperature: float | None = None) -> tuple[dict[int, float], float]:
+    """Calibrated likelihoods of the changed candidates (any other candidate's is its baseline share
+    times `rest`, see _share), and of the unexplained hypothesis. `temperature` None: the shipped one
+    (calibration.toml); evaluation passes the one fitted inside its fold.
+
+    The softmax over all candidates, computed from the drawing-independent normaliser: only the
+    changed candidates are exponentiated."""
     if temperature is None:
         temperature = calibration.settings().temperature
-    probabilities = calibration.probabilities(found.item(None), temperature)
-    return probabilities[:-1], probabilities[-1]
+    base = _normaliser(found.model, temperature)
+    added = found.added
+    scaled = {number: value / temperature + added.get(number, 0.0) for number, value in found.changed.items()}
+    peak = max(base.peak, *scaled.values()) if scaled else base.peak
+    untouched = max(0.0, base.total - math.fsum(base.shares[number] for number in scaled)) * math.exp(base.peak - peak)
+    weights = {number: math.exp(value - peak) for number, value in scaled.items()}
+    total = untouched + math.fsum(weights.values())
+    return {number: w / total for number, w in weights.items()}, math.exp(base.scaled_unexplained - peak) / total
+
+
+def _all_likelihoods(found: Evidence, temperature: float | None = None) -> list[float]:
+    """Every candidate's calibrated likelihood (for `explain`, which places one candidate among all)."""
+    if temperature is None:
+        temperature = calibration.settings().temperature
+    return calibration.probabilities(found.item(None), temperature)[:-1]
 
 
 def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
@@ -459,7 +554,10 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
     fitting = len(order)
     if top is not None:
         order = order[:top]
-    candidates = [_candidate(found, number, position, likelihoods[number]) for position, number in enumerate(order, start=1)]
+    places = list(found.marks)
+    one_region = found.one_region
+    candidates = [_candidate(found, places, number, position, likelihoods[number], one_region)
+                  for position, number in enumerate(order, start=1)]
     sparse = found.one_region
     studies = priors.studies_for(next(iter(found.marks)).region) if sparse else ()
     return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=studies, **named)
@@ -477,46 +575,42 @@ def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None
                   unmarked_weight=unmarked_weight).candidates
 
 
-def _candidate(found: Evidence, number: int, position: int, likelihood: float) -> Candidate:
+
+
+def _candidate(found: Evidence, places: list[Place], number: int, position: int, likelihood: float,
+               one_region: bool) -> Candidate:
+    """The listed entry: what the candidate explains was gathered from the index while scoring."""
     model = found.model
     muscle, side = model.candidates[number]
-    zones, reported, learned = model.zones[number], model.reported[number], model.learned[number]
-    explained: dict[str, list[Place]] = {ESSENTIAL: [], SPILLOVER: [], LOCAL: []}
-    explained_reported, explained_learned, unexplained, clinic = [], [], [], []
-    for place in found.marks:
-        kind = zones.get(place)
-        if kind:
-            explained[kind].append(place)
-        elif place in reported:
-            explained_reported.append(reported[place])
-        elif place in learned:
-            explained_learned.append(place)
-        else:
-            unexplained.append(place)
-            continue
-        if model.source is not None:
-            said = model.source.evidence(muscle, side, place, model.priors[number].get(place, EPSILON))
-            if said is not None:
-                clinic.append(said)
+    essential, spillover, local, reported, learned, said = found.explained.get(number) or ([], [], [], [], [], 0)
+    unexplained = [place for mark, place in enumerate(places) if not said >> mark & 1]
+    clinic = []
+    if model.source is not None:
+        for place in (place for mark, place in enumerate(places) if said >> mark & 1):
+            evidence_of = model.source.evidence(muscle, side, place, model.priors[number].get(place, EPSILON))
+            if evidence_of is not None:
+                clinic.append(evidence_of)
+    every_essential = model.essential[number]
     score = min(1.0, max(0.0, likelihood))
     return Candidate(
         muscle=muscle,
         muscle_name=model.names[number],
         side=side,
         score=score,
-        band=calibration.band(score, one_region=found.one_region),
+        band=calibration.band(score, one_region=one_region),
         rank=position,
         confidence=model.confidence[number],
-        explained_essential=explained[ESSENTIAL],
-        explained_spillover=explained[SPILLOVER],
-        explained_local=explained[LOCAL],
-        explained_reported=explained_reported,
-        explained_learned=explained_learned,
+        explained_essential=essential,  # the lists are this ranking's own: handed over, not copied
+        explained_spillover=spillover,
+        explained_local=local,
+        explained_reported=reported,
+        explained_learned=learned,
         clinic_evidence=clinic,
         unexplained=unexplained,
-        unmarked_essential=[place for place in model.essential[number] if place not in found.marks],
+        unmarked_essential=(list(every_essential) if not essential else [] if len(essential) == len(every_essential)
+                            else [place for place in every_essential if place not in essential]),
         findings=found.findings.get((muscle, side), {}),
-        log_odds=found.log_odds[number],
+        log_odds=found.changed.get(number, model.baseline[number]),
     )
 
 
@@ -532,7 +626,7 @@ def explain(drawing: Iterable, muscle: str, side: str, *, findings: Findings | N
     if not found.marks:
         raise DrawingError("An empty drawing has no ranking to explain.")
     number = found.model.numbers[(muscle, side)]
-    likelihoods, _ = _likelihoods(found)
+    likelihoods = _all_likelihoods(found)
     position = 1 + sum(1 for n, value in enumerate(likelihoods)
                        if value > likelihoods[number] or (value == likelihoods[number] and found.model.candidates[n] < (muscle, side)))
-    return _candidate(found, number, position, likelihoods[number])
+    return _candidate(found, list(found.marks), number, position, likelihoods[number], found.one_region)

@@ -135,3 +135,39 @@ def test_evaluate_reports_the_three_sets_with_calibration():
     for part in ("textbook_vignettes", "published_cases_lopo"):
         assert 0.0 <= data[part]["brier"] <= 1.0
         assert sum(row["cases"] for row in data[part]["reliability"]) == data[part]["cases"]
+
+
+def test_every_miss_has_a_reason_that_holds():
+    """`make eval` says why each published case is missed; each reason is checked against the rankings."""
+    from referral import evaluation
+
+    first = {o.id: o.rank for o in evaluate_published().outcomes}
+    for case in literature.cases():
+        miss = evaluation.diagnose(case)
+        if not case.rankable or first[case.id] == 1:
+            assert miss is None, case.id
+            continue
+        assert miss.rank == first[case.id], case.id
+        culprit, winner = miss.culprit, miss.winner
+        if miss.reason in (evaluation.OWN_PUBLICATION_ONLY, evaluation.PATTERN_LACKS_MARKS):
+            assert not culprit.explains_anything and miss.rank is None
+            # with its own publication's variants back, the culprit explains a mark iff they are the reason
+            unexcluded = {(c.muscle, c.side) for c in rank(case.drawing)}
+            assert ((culprit.muscle, culprit.side) in unexcluded) == (miss.reason == evaluation.OWN_PUBLICATION_ONLY)
+        elif miss.reason == evaluation.RIVAL_EXPLAINS_MORE:
+            assert set(winner.unexplained) < set(culprit.unexplained)
+        elif miss.reason == evaluation.RIVAL_STRONGER_ZONES:
+            assert len(winner.explained_essential) > len(culprit.explained_essential)
+        elif miss.reason == evaluation.BROADER_PATTERN:
+            assert culprit.log_odds < winner.log_odds
+        else:
+            assert culprit.log_odds >= winner.log_odds
+
+
+def test_a_miss_names_the_variants_only_its_own_publication_documents():
+    from referral import evaluation
+
+    case = next(c for c in literature.cases() if c.id == "masseter-mirror-tooth")
+    miss = evaluation.diagnose(case)
+    assert miss.reason == evaluation.OWN_PUBLICATION_ONLY
+    assert miss.own_variants == ("face.lower-teeth:right",) and (miss.culprit.muscle, miss.culprit.side) == ("masseter", "left")

@@ -100,3 +100,27 @@ def test_a_muscle_with_a_positive_finding_is_listed_even_if_it_explains_no_mark(
     assert ("vastus-medialis", "right") in {(c.muscle, c.side) for c in found}
     denied = rank(head, findings={("vastus-medialis", "right"): {"spot-tenderness": False}})
     assert "vastus-medialis" not in {c.muscle for c in denied}
+
+
+def test_findings_multiply_only_the_examined_muscle_by_their_likelihood_ratios():
+    """On every published drawing: positive findings on one muscle multiply its likelihood against
+    every other candidate by exactly the product of their ratios; the others keep their order and
+    their ratios to one another."""
+    from referral import literature
+
+    recorded = {"spot-tenderness": True, "recognised-pain": True, "local-twitch": False}
+    product = math.prod(examination.finding(code).lr_present if present else examination.finding(code).lr_absent
+                        for code, present in recorded.items())
+    for case in literature.cases():
+        before = {(c.muscle, c.side): c.score for c in rank(case.drawing)}
+        examined = list(before)[len(before) // 2]  # a middle candidate: the property holds for any
+        after = {(c.muscle, c.side): c.score for c in rank(case.drawing, findings={examined: recorded})}
+        assert after.keys() == before.keys(), case.id
+        for other in before:
+            if other == examined:
+                continue
+            moved = (after[examined] / after[other]) / (before[examined] / before[other])
+            assert moved == pytest.approx(product, rel=1e-9), (case.id, other)
+            for third in before:
+                if third not in (examined, other):
+                    assert after[third] / after[other] == pytest.approx(before[third] / before[other], rel=1e-9)

@@ -14,6 +14,36 @@ from referral.evaluation import (TARGETS, Report, evaluate, evaluate_learning, f
 from referral.knowledge import knowledge_base
 
 
+REASONS = {
+    evaluation.OWN_PUBLICATION_ONLY: "the culprit explains no mark: only the case's own publication documents {own} "
+                                     "for it, and a case never scores its own publication's variants",
+    evaluation.PATTERN_LACKS_MARKS: "the culprit explains no mark: neither its textbook pattern nor another "
+                                    "publication puts its pain in a marked region",
+    evaluation.RIVAL_EXPLAINS_MORE: "the first-ranked candidate explains marks the culprit does not ({unexplained})",
+    evaluation.RIVAL_STRONGER_ZONES: "both explain the same marks, the first-ranked one with more essential zones",
+    evaluation.BROADER_PATTERN: "both explain the same marks alike; the culprit's pattern has more zones the patient "
+                                "left unmarked (essential ones: {culprit_unmarked} against {winner_unmarked})",
+    evaluation.TIED: "the same evidence for both: the tie is broken by muscle code",
+    evaluation.PRIOR: "the culprit's drawing evidence is as good; the prior frequency of trigger points or the "
+                      "recorded findings order them",
+}
+
+
+def why(miss: evaluation.Miss) -> str:
+    """One miss in words: the culprit's rank, what it and the first-ranked candidate explain, and the reason."""
+    culprit, winner = miss.culprit, miss.winner
+    reason = REASONS[miss.reason].format(
+        own=", ".join(miss.own_variants), unexplained=", ".join(str(p) for p in culprit.unexplained),
+        culprit_unmarked=len(culprit.unmarked_essential),
+        winner_unmarked=len(winner.unmarked_essential) if winner else 0)
+    where = f"rank {miss.rank}" if miss.rank else f"not listed (rank {culprit.rank} among all)"
+    explained = ", ".join(evaluation.Miss.explained(culprit)) or "nothing"
+    rival = f"; first {winner.muscle}:{winner.side} explains {', '.join(evaluation.Miss.explained(winner)) or 'nothing'}" \
+        if winner else ""
+    return (f"    {miss.case.id}: {culprit.muscle}:{culprit.side} {where}, explains {explained}{rival}\n"
+            f"      why: {reason}")
+
+
 def verdict(value: float, target: float | None) -> str:
     if target is None:
         return ""
@@ -53,6 +83,7 @@ class Command(BaseCommand):
         unrankable = [c for c in cases if not c.rankable]
         self.section("Textbook vignettes", result.textbook, TARGETS["textbook"])
         self.section("Published cases, leave-one-publication-out", result.published, TARGETS["published"])
+        self.reasons(cases)
         if unrankable:
             write(f"  {len(unrankable)} case(s) name muscles this checkout's vocabulary lacks and count as misses: "
                   f"{', '.join(sorted({m for c in unrankable for m in c.muscles}))}")
@@ -60,6 +91,7 @@ class Command(BaseCommand):
             write(f"  rankable cases only: {rankable.cases}, top-1 {rankable.top1:.1%}, top-3 {rankable.top3:.1%}")
         self.section("Published cases with examination findings, after the findings", result.with_findings,
                      TARGETS["with_findings"])
+        self.reasons([c for c in cases if c.findings], with_findings=True)
         examined = {o.id for o in result.with_findings.outcomes}
         plain = Report(tuple(o for o in result.published.outcomes if o.id in examined))
         write(f"  the same cases before the findings: top-1 {plain.top1:.1%}, top-3 {plain.top3:.1%}")
@@ -84,6 +116,16 @@ class Command(BaseCommand):
         gap = report.vignettes_learned - report.vignettes_textbook
         write(f"  Textbook vignettes: textbook {report.vignettes_textbook:.1%}, learned {report.vignettes_learned:.1%} "
               f"({'within' if gap >= -0.01 else 'MORE than'} 1 point)")
+
+    def reasons(self, cases, *, with_findings: bool = False) -> None:
+        misses = [m for case in cases if (m := evaluation.diagnose(case, with_findings=with_findings))]
+        self.stdout.write(f"  Why each rankable case is missed ({len(misses)}):")
+        for miss in misses:
+            self.stdout.write(why(miss))
+        counts = {}
+        for miss in misses:
+            counts[miss.reason] = counts.get(miss.reason, 0) + 1
+        self.stdout.write("  Reasons: " + ", ".join(f"{reason} {n}" for reason, n in sorted(counts.items(), key=lambda x: -x[1])))
 
     def section(self, title: str, report: Report, targets: dict) -> None:
         write = self.stdout.write
