@@ -60,7 +60,7 @@ def planned(injection) -> PlannedInjection:
         muscle=injection.trigger_point.muscle, side=injection.trigger_point.side, agent=injection.agent,
         concentration_pct=injection.concentration_pct or 0,
         with_epinephrine=bool(injection.with_epinephrine) and injection.agent in ANAESTHETICS,
-        volume_ml=injection.volume_ml or 0,
+        volume_ml=injection.volume_ml or 0, guidance=injection.guidance or "none",
     )
 
 
@@ -72,7 +72,8 @@ def planned_mixture(injection) -> tuple[PlannedInjection, ...]:
         PlannedInjection(muscle=point.muscle, side=point.side, agent=agent.agent,
                          concentration_pct=agent.concentration_pct or 0,
                          with_epinephrine=bool(agent.with_epinephrine) and agent.agent in ANAESTHETICS,
-                         volume_ml=agent.volume_ml or 0, dose_mg=agent.dose_mg or 0)
+                         volume_ml=agent.volume_ml or 0, dose_mg=agent.dose_mg or 0,
+                         guidance=injection.guidance or "none")
         for agent in injection.components()[1:]))
 
 

@@ -48,8 +48,7 @@ def emitted_rule_ids() -> set[str]:
 
 def test_every_rule_id_the_rules_emit_has_a_wording():
     ids = emitted_rule_ids()
-    assert len(ids) == 36, sorted(ids)  # a new rule: add its wording to safety/present.py MESSAGES
-    assert ids == set(present.MESSAGES)
+    assert ids == set(present.MESSAGES)  # a new rule: add its wording to safety/present.py MESSAGES
     assert set(present.SUGGESTIONS) <= ids
 
 
