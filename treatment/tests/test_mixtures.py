@@ -1,6 +1,6 @@
 """Mixtures, lots and the ultrasound still on an injection row: typed in the session form, screened,
 carried by "repeat last session" and favourites, and refused with a clear message when wrong."""
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -194,3 +194,24 @@ def test_the_screen_adds_up_steroid_over_signed_sessions_and_warns_a_diabetic_pa
     assert "steroid-diabetes" in {f.rule for f in workflow.check(draft).screen.findings}
     Session.objects.exclude(pk=draft.pk).update(status=Session.Status.DRAFT)  # a draft's steroid is not counted
     assert "steroid-window-total" not in {f.rule for f in workflow.check(draft).screen.findings}
+
+
+@pytest.mark.parametrize("days_before, hour, counted", [
+    (0, 8, True),        # earlier the same day
+    (1, 23, True),
+    (364, 0, True),      # the first day of the 365-day window, at midnight
+    (365, 23, False),    # the day before it, just before midnight
+    (366, 12, False),
+    (-1, 9, False),      # a later day is never "past"
+])
+def test_steroid_history_reads_only_the_window_from_the_database(course, trigger_points, days_before, hour, counted,
+                                                                django_assert_max_num_queries):
+    today = date(2026, 11, 20)
+    then = timezone.make_aware(datetime.combine(today - timedelta(days=days_before), time(hour)))
+    signed = Session.objects.create(course=course, clinician=course.clinician, status=Session.Status.SIGNED,
+                                    performed_at=then)
+    signed.injections.create(trigger_point=trigger_points[0]).mixed_agents.create(agent="triamcinolone", dose_mg="40")
+    with django_assert_max_num_queries(2):
+        history = workflow.steroid_history(course.patient, today)
+    assert [(d.day, d.agent, d.mg) for d in history] == (
+        [(today - timedelta(days=days_before), "triamcinolone", Decimal("40"))] if counted else [])
