@@ -215,3 +215,32 @@ def test_steroid_history_reads_only_the_window_from_the_database(course, trigger
         history = workflow.steroid_history(course.patient, today)
     assert [(d.day, d.agent, d.mg) for d in history] == (
         [(today - timedelta(days=days_before), "triamcinolone", Decimal("40"))] if counted else [])
+
+
+def test_a_row_takes_up_to_four_mixed_agents_and_refuses_a_fifth_keeping_what_was_typed(clinician_client, course,
+                                                                                         trigger_points):
+    session = Session.objects.create(course=course, clinician=course.clinician)
+    four = {k: v for slot in range(1, 5) for k, v in mix(slot, agent="saline", volume_ml=str(slot)).items()}
+    data = session_post(session, trigger_points[:1], **four)
+    assert clinician_client.post(reverse("treatment:session", args=[session.pk]), data).status_code == 302
+    row = session.injections.get()
+    assert [a.volume_ml for a in row.mixed_agents.all()] == [Decimal(1), Decimal(2), Decimal(3), Decimal(4)]
+
+    session.refresh_from_db()
+    data = session_post(session, trigger_points[:1], **{**four, **mix(5, agent="saline", volume_ml="5"),
+                                                         "injections-0-id": str(row.pk), "injections-0-session": str(session.pk),
+                                                         "injections-INITIAL_FORMS": "1"})
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "One syringe holds at most 5 agents" in page
+    assert 'name="injections-0-mix5_volume_ml"' in page and 'value="5"' in page  # the fifth, as typed, is still there
+    assert row.mixed_agents.count() == 4
+
+
+def test_a_posted_row_with_absurdly_many_slots_is_refused_without_building_them(clinician_client, course,
+                                                                               trigger_points):
+    session = Session.objects.create(course=course, clinician=course.clinician)
+    data = session_post(session, trigger_points[:1], **mix(9999, agent="saline", volume_ml="1"))
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]), data)
+    assert response.status_code == 200 and "One syringe holds at most 5 agents" in response.content.decode()
+    assert not session.injections.exists()
