@@ -8,7 +8,7 @@ from django.utils import translation
 
 from safety import data_files, present
 from safety.coding import cpt_for_session
-from safety.facts import GUIDANCE, PlannedInjection
+from safety.facts import PlannedInjection
 from safety.tests.helpers import lido
 
 MEDICARE = "medicare-uniform-tpi-2024"
