@@ -60,6 +60,13 @@ AE_SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousnes
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 PROVENANCE_AGENT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+# An ultrasound still (Media): R4's media-type code system (http://hl7.org/fhir/R4/codesystem-media-type.html),
+# and DICOM's acquisition modality US: R4's media-modality value set imports DICOM CID 29
+# (http://hl7.org/fhir/R4/valueset-media-modality.html).
+MEDIA_TYPE = "http://terminology.hl7.org/CodeSystem/media-type"
+MEDIA_IMAGE = ("image", "Image")
+DICOM = "http://dicom.nema.org/resources/ontology/DCM"
+ULTRASOUND = ("US", "Ultrasound")
 
 # Extensions (complex ones carry sub-extensions named in fhir_export).
 EXT_TRIGGER_POINT = f"{EXT}/trigger-point"

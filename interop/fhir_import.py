@@ -217,7 +217,7 @@ class Handler:
 HANDLERS: dict[str, list[Handler]] = {}
 ORDER = [  # referenced before referring: staff, patient, charting, courses, sessions, their details
     "Practitioner", "PractitionerRole", "Patient", "Coverage", "AllergyIntolerance", "MedicationStatement",
-    "BodyStructure", "Condition", "CarePlan", "Procedure", "MedicationAdministration", "Observation", "Appointment",
+    "BodyStructure", "Condition", "CarePlan", "Procedure", "MedicationAdministration", "Media", "Observation", "Appointment",
     "Consent", "AdverseEvent", "Provenance",
 ]
 

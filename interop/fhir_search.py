@@ -80,6 +80,8 @@ PARAMS: dict[str, list[Param]] = {
     "MedicationStatement": [*_patient("subject"), _p("code", "token", "medicationCodeableConcept", "contained.code"),
                             _p("category", "token", "category"), _p("status", "token", "status")],
     "Provenance": [_p("target", "reference", "target"), _p("recorded", "date", "recorded")],
+    "Media": [*_patient("subject"), _p("status", "token", "status"), _p("type", "token", "type"),
+              _p("modality", "token", "modality"), _p("created", "date", "createdDateTime")],
 }
 
 # Result parameters the server understands (besides the search parameters above).

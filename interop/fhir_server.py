@@ -38,7 +38,7 @@ JSON_TYPES = {"application/fhir+json", "application/json", "application/json+fhi
 JSON_FORMATS = {"json", "application/json", "application/fhir+json", "application/json+fhir"}
 PATIENT_TYPES = {"Patient", "Coverage", "Condition", "Observation", "Procedure", "MedicationAdministration",
                  "BodyStructure", "Consent", "AdverseEvent", "Appointment", "CarePlan", "AllergyIntolerance",
-                 "MedicationStatement", "Provenance"}
+                 "MedicationStatement", "Provenance", "Media"}
 STAFF_TYPES = {"Practitioner", "PractitionerRole"}
 
 # Which record (model label, for audit.resolve.patient_of) stands behind an id of each type.
@@ -48,7 +48,7 @@ ID_RECORDS = [
     ("BodyStructure", r"(\d+)", "charting.triggerpoint"), ("CarePlan", r"(\d+)", "treatment.course"),
     ("Condition", r"course-(\d+)", "treatment.course"), ("Condition", r"risk-(\d+)-[a-z-]+", "patients.patient"),
     ("Appointment", r"next-(\d+)", "treatment.course"), ("Procedure", r"(\d+)", "treatment.session"),
-    ("MedicationAdministration", r"(\d+)", "treatment.injection"),
+    ("MedicationAdministration", r"(\d+)", "treatment.injection"), ("Media", r"still-(\d+)", "treatment.injection"),
     ("Observation", r"(?:height|weight)-(\d+)", "patients.patient"),
     ("Observation", r"(?:pain-before|pain-after|relief)-(\d+)", "treatment.session"),
     ("Observation", r"drawing-(\d+)", "referral.paindrawing"), ("Observation", r"diary-(\d+)", "portal.diaryentry"),

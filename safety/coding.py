@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from anatomy import vocabulary
-from safety.data_files import payer_policy
+from safety.data_files import imaging_guidance, payer_policy
 from safety.facts import PlannedInjection
 from safety.findings import Note
 
@@ -53,7 +53,28 @@ class CptResult:
         return self.codes[0] if self.codes else None
 
 
-def cpt_for_session(injections: Iterable[PlannedInjection]) -> CptResult:
+def imaging_addon(injections: list[PlannedInjection], counted: list[tuple[str, str | None]],
+                  payer_code: str | None) -> list[Note]:
+    """The add-on code for imaging guidance of the needle (payer_policies.toml [imaging_guidance]) at the
+    counted sites where it was used, with the patient's payer's word on covering it (`covered`: True,
+    False, or None when the payer is not known or its policy does not say)."""
+    guided: dict[str, list] = {}
+    for injection in injections:
+        site = (injection.muscle, injection.side)
+        if injection.guidance != "none" and site in counted and site not in guided.setdefault(injection.guidance, []):
+            guided[injection.guidance].append(site)
+    data = imaging_guidance()
+    policy = payer_policy(payer_code) if payer_code and payer_code != "none" else None
+    return [Note("cpt-imaging-addon", {
+        "code": data.codes[kind], "guidance": kind, "sites": [[m, side] for m, side in sites],
+        "covered": policy.imaging_guidance_covered if policy else None,
+        "policy": policy.code if policy else None, "policy_name": policy.name if policy else None,
+    }) for kind, sites in guided.items() if sites and kind in data.codes]
+
+
+def cpt_for_session(injections: Iterable[PlannedInjection], payer_code: str | None = None) -> CptResult:
+    """The session's procedure code; with `payer_code`, an imaging-guidance add-on is noted with the
+    payer's word on it (the add-on is a suggestion beside the code, not one of `codes`)."""
     injections = list(injections)
     injected = list(dict.fromkeys((i.muscle, i.side) for i in injections if i.has_injectate))
     needled = [
@@ -75,6 +96,7 @@ def cpt_for_session(injections: Iterable[PlannedInjection]) -> CptResult:
         counted = needled
     else:
         return CptResult((), 0, tuple(notes))
+    notes.extend(imaging_addon(injections, counted, payer_code))
     params = {"code": code, "count": count, "sites": [[muscle, side] for muscle, side in counted]}
     return CptResult((code,), count, tuple(notes), params=params)
 

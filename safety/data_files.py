@@ -236,6 +236,8 @@ class PayerPolicy:
     covered_diagnoses_complete: bool = False  # False: a code outside the list may still be covered
     sources: tuple[str, ...] = ()
     note: str = ""
+    imaging_guidance_covered: bool | None = None  # None: the file does not say
+    imaging_guidance_sources: tuple[str, ...] = ()
 
     def covers_diagnosis(self, code: str) -> bool | None:
         """True when listed, False when the list is complete and the code is not on it, else None."""
@@ -276,11 +278,37 @@ def payer_policies() -> Mapping[str, PayerPolicy]:
             covered_diagnoses_complete=bool(entry.get("covered_diagnoses_complete", False)),
             sources=tuple(entry.get("sources", ())),
             note=entry.get("note", ""),
+            imaging_guidance_covered=entry.get("imaging_guidance_covered"),
+            imaging_guidance_sources=tuple(entry.get("imaging_guidance_sources", ())),
             **ints,
         )
+        covered = policies[code].imaging_guidance_covered
+        if covered is not None and (not isinstance(covered, bool) or not policies[code].imaging_guidance_sources):
+            raise DataFileError(f"{where}: imaging_guidance_covered is true or false, with imaging_guidance_sources.")
     if "none" not in policies:
         raise DataFileError("payer_policies.toml: the 'none' policy is required.")
     return MappingProxyType(policies)
+
+
+@dataclass(frozen=True)
+class ImagingGuidance:
+    """The add-on code for each kind of needle guidance (payer_policies.toml [imaging_guidance])."""
+
+    codes: Mapping[str, str]
+    sources: tuple[str, ...]
+
+
+@cache
+def imaging_guidance() -> ImagingGuidance:
+    raw = _read("payer_policies.toml").get("imaging_guidance", {})
+    codes = dict(raw.get("codes", {}))
+    for guidance, code in codes.items():
+        if not (isinstance(code, str) and code.isdigit() and len(code) == 5):
+            raise DataFileError(f"payer_policies.toml [imaging_guidance.codes] {guidance}: a 5-digit CPT code, "
+                                f"not {code!r}.")
+    if codes and not raw.get("sources"):
+        raise DataFileError("payer_policies.toml [imaging_guidance]: name the sources of the codes.")
+    return ImagingGuidance(MappingProxyType(codes), tuple(raw.get("sources", ())))
 
 
 def payer_policy(code: str) -> PayerPolicy:

@@ -112,6 +112,9 @@ class PatientFacts:
         return muscle in self.infected_sites or (side is not None and f"{muscle}:{side}" in self.infected_sites)
 
 
+GUIDANCE = ("none", "ultrasound")  # treatment's Injection.Guidance values (a test checks they are equal)
+
+
 @dataclass(frozen=True)
 class PlannedInjection:
     """One planned needle site: a muscle, its side, and what goes in.
@@ -129,10 +132,15 @@ class PlannedInjection:
     with_epinephrine: bool = False
     volume_ml: Number = 0
     dose_mg: Number = 0
+    guidance: str = "none"  # how the needle was guided: "none" (landmarks) or "ultrasound"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         vocabulary.muscle(self.muscle)
+        guidance = (self.guidance or "none").strip().lower()
+        if guidance not in GUIDANCE:
+            raise ValueError(f"Guidance must be one of {', '.join(GUIDANCE)}, not {self.guidance!r}.")
+        set_(self, "guidance", guidance)
         side = (self.side or "").strip().lower() or None
         if side is not None and side not in SIDES:
             raise ValueError(f"Side must be left or right, not {self.side!r}.")

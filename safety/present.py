@@ -472,6 +472,21 @@ def _cpt_dry_needling_medicare(params: Params) -> str:
     return gettext("Medicare covers dry needling only as acupuncture for chronic low back pain (NCD 30.3.3).")
 
 
+def _cpt_imaging_addon(params: Params) -> str:
+    """safety.coding.imaging_addon: the add-on code for the needle's imaging guidance, with the payer's word."""
+    values = {"code": params["code"], "sites": semicolon_list(site(m, s) for m, s in params["sites"])}
+    addon = gettext("Ultrasound guidance at %(sites)s: add-on code %(code)s (ultrasound guidance for needle "
+                    "placement) may be reported with the injection code.") % values
+    if params.get("covered") is False:
+        return " ".join([addon, gettext("%(policy)s does not cover imaging guidance for trigger point injections: "
+                                        "bill it to the patient only with a signed advance notice (ABN).")
+                         % {"policy": policy(params)}])
+    if params.get("covered") is True:
+        return " ".join([addon, gettext("%(policy)s covers it.") % {"policy": policy(params)}])
+    return " ".join([addon, gettext("Check that the patient's payer covers imaging guidance for trigger point "
+                                    "injections.")])
+
+
 # ------------------------------------------------------------------------------ ICD-10-CM
 def _icd_not_a_code(params: Params) -> str:
     return gettext("%(text)s is not an ICD-10-CM code.") % {"text": repr(params["text"])}
@@ -630,6 +645,7 @@ MESSAGES: dict[str, Callable[[Params], str]] = {
     "cpt-side-missing": _cpt_side_missing,
     "cpt-also-needled": _cpt_also_needled,
     "cpt-dry-needling-medicare": _cpt_dry_needling_medicare,
+    "cpt-imaging-addon": _cpt_imaging_addon,
     # ICD-10-CM verdicts (safety.coding.DiagnosisCheck.verdict)
     "icd-not-a-code": _icd_not_a_code,
     "icd-category": _icd_category,
@@ -751,6 +767,7 @@ def snapshot(check) -> dict:
                      "data_version": dose.data_version},
             "dose_override_reason": check.screen.dose_override_reason,
             "cpt": list(check.cpt.codes), "cpt_explanation": cpt_text(check.cpt), "cpt_params": check.cpt.params,
+            "cpt_notes": [{"rule": n.rule, "message": note_text(n), "params": n.params} for n in check.cpt.notes],
             "payer": [{"rule": f.rule, "level": f.level, "message": finding_message(f), "params": f.params}
                       for f in check.payer],
         }

@@ -37,4 +37,4 @@ def run(facts: PatientFacts, plans: Iterable[PlannedInjection], day: date, *, do
     findings = payer.check_session(
         payer_code, history, day, sites, payer.relief_on_record(payer_code, pain_scores),
     ) if sites else ()
-    return SessionCheck(result, coding.cpt_for_session(plans), tuple(findings))
+    return SessionCheck(result, coding.cpt_for_session(plans, payer_code), tuple(findings))

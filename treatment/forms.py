@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,13 @@ from tpclinic.versioning import VersionedForm, parse_version
 from treatment import superbill
 from treatment.models import Course, Injection, InjectionAgent, Session, refuse_expired_lot
 
-MIXED_SLOTS = 2  # agents a row can carry besides its own (three in one syringe is the most clinics mix)
+# Agents a row can carry besides its own: five in one syringe is more than clinics mix (two or three is
+# usual), and a bound keeps a typed or posted row from growing without end. The form shows one empty
+# slot, plus one per agent already typed; "Add agent" (session_form.js) adds the next, up to this.
+MIXED_SLOTS = 4
+# A posted row with more slots than this is refused without building them (a form is never made to
+# hold an unbounded number of fields).
+POSTED_SLOTS_CEILING = 20
 MIXED_PLACEHOLDERS = {"concentration_pct": "%", "volume_ml": "mL", "dose_mg": "mg", "lot_number": _("lot")}
 MIXED_FIELDS = ("agent", "concentration_pct", "with_epinephrine", "volume_ml", "dose_mg", "lot_number", "lot_expiry")
 
@@ -112,7 +120,9 @@ class InjectionForm(forms.ModelForm):
             self.fields["trigger_point"].queryset = patient.trigger_points.filter(resolved_on__isnull=True)
         self.fields["trigger_point"].empty_label = _("Choose a trigger point")
         existing = list(self.instance.mixed_agents.all()) if self.instance.pk else []
-        for slot in range(1, MIXED_SLOTS + 1):
+        self.posted_slots = self._posted_slots()
+        self.slot_count = max(1, len(existing), min(self.posted_slots, POSTED_SLOTS_CEILING))
+        for slot in range(1, self.slot_count + 1):
             current = existing[slot - 1] if slot <= len(existing) else None
             slot_fields = forms.fields_for_model(InjectionAgent, fields=MIXED_FIELDS, widgets={
                 "lot_expiry": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")})
@@ -129,13 +139,26 @@ class InjectionForm(forms.ModelForm):
         for field in self.fields.values():  # the row's cells have no <label>: name each control for assistive tech
             field.widget.attrs.setdefault("aria-label", str(field.label))
 
+    def _posted_slots(self) -> int:
+        """The highest mixture slot the posted row names (mixN_agent), 0 when unbound or none."""
+        if not self.is_bound:
+            return 0
+        prefix = self.add_prefix("mix")
+        numbers = [int(found[1]) for key in self.data
+                   for found in [re.fullmatch(re.escape(prefix) + r"(\d{1,4})_agent", key)] if found]
+        return max(numbers, default=0)
+
     def mixed_slots(self):
         """The bound fields of each further agent, for the row's folded details."""
-        return [[self[f"mix{slot}_{name}"] for name in MIXED_FIELDS] for slot in range(1, MIXED_SLOTS + 1)]
+        return [[self[f"mix{slot}_{name}"] for name in MIXED_FIELDS] for slot in range(1, self.slot_count + 1)]
+
+    @property
+    def max_agents(self) -> int:
+        return MIXED_SLOTS + 1
 
     def _typed_mixture(self) -> list[InjectionAgent]:
         typed = []
-        for slot in range(1, MIXED_SLOTS + 1):
+        for slot in range(1, self.slot_count + 1):
             values = {name: self.cleaned_data.get(f"mix{slot}_{name}") for name in MIXED_FIELDS}
             if not values["agent"]:
                 continue
@@ -157,13 +180,17 @@ class InjectionForm(forms.ModelForm):
         session = self.session
         day = timezone.localdate(session.performed_at) if session is not None and session.performed_at else None
         lots = [("lot_expiry", cleaned.get("lot_expiry"))] + [
-            (f"mix{slot}_lot_expiry", cleaned.get(f"mix{slot}_lot_expiry")) for slot in range(1, MIXED_SLOTS + 1)]
+            (f"mix{slot}_lot_expiry", cleaned.get(f"mix{slot}_lot_expiry")) for slot in range(1, self.slot_count + 1)]
         for name, expiry in lots:
             try:
                 refuse_expired_lot(expiry, day)
             except forms.ValidationError as error:
                 self.add_error(name, error)
         self.instance.typed_mixture = self._typed_mixture()
+        if len(self.instance.typed_mixture) > MIXED_SLOTS or self.posted_slots > POSTED_SLOTS_CEILING:
+            self.add_error(None, _("One syringe holds at most %(n)s agents: this row's own and %(mixed)s mixed with it. "
+                                   "Remove one, or record a second injection at the same trigger point.")
+                           % {"n": MIXED_SLOTS + 1, "mixed": MIXED_SLOTS})
         return cleaned
 
     def save(self, commit=True):

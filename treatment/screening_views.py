@@ -135,5 +135,7 @@ def adverse_event_edit(request, pk):
 
 @staff_required()
 def adverse_event_report(request):
-    return render(request, "safety/adverse_event_report.html", adverse_event_rates())
+    # A recall starts here too: the report of sessions by lot, for those who may see it (it names patients).
+    return render(request, "safety/adverse_event_report.html",
+                  {**adverse_event_rates(), "can_trace_lots": roles.can_export(request.user)})
 

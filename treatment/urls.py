@@ -12,6 +12,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_edit, name="session"),
     path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
     path("favourites/", views.favourites, name="favourites"),
+    path("lots/", views.lot_report, name="lot_report"),
 
     path("sessions/<int:pk>/note.txt", note_views.note_text, name="note_text"),
     path("sessions/<int:pk>/note.pdf", note_views.note_pdf, name="note_pdf"),

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
 from safety import consent as consent_text
 from treatment import signing
-from treatment import charts, workflow
+from treatment import charts, recall, workflow
 from treatment.forms import CourseForm, FavouriteNameForm, InjectionFormSet, SessionForm, default_session_time
 from tpclinic.limits import parse_id
 from tpclinic import versioning
@@ -334,3 +334,24 @@ def favourites(request):
         return redirect("treatment:favourites")
     sets = InjectionSet.objects.visible_to(request.user).prefetch_related("items")
     return render(request, "treatment/favourites.html", {"sets": sets})
+
+
+@staff_required(roles.can_export)
+def lot_report(request):
+    """Sessions by lot, for a recall: who was given the lot, when, by whom and where. It names patients,
+    so each answer (page or CSV) is an audit event with a disclosure row per patient shown."""
+    form = recall.LotReportForm(request.GET or None)
+    uses = None
+    if form.is_bound and form.is_valid():
+        lot, agent = form.cleaned_data["lot"], form.cleaned_data["agent"]
+        uses = recall.sessions_by_lot(lot, agent)
+        as_csv = request.GET.get("format") == "csv"
+        events.record(events.Action.EXPORT if as_csv else events.Action.LIST, request=request,
+                      patients={use.patient_id for use in uses}, object_type="treatment.lot", object_id=lot,
+                      detail=f"sessions by lot {lot}{f' ({agent})' if agent else ''}"
+                             f"{' as CSV' if as_csv else ''}: {len(uses)} uses")
+        if as_csv:
+            response = HttpResponse(recall.as_csv(uses), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="sessions-by-lot.csv"'
+            return response
+    return render(request, "treatment/lot_report.html", {"form": form, "uses": uses})

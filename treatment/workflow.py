@@ -9,7 +9,7 @@ saved session's plan through here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit import events
 from patients.models import Patient
-from safety import payer, session_check, steroids
+from safety import data_files, payer, session_check, steroids
 from safety.agents import Corticosteroid
 from safety.consent import ConsentForm
 from safety.models import ConsentRecord
@@ -60,7 +60,7 @@ def planned(injection) -> PlannedInjection:
         muscle=injection.trigger_point.muscle, side=injection.trigger_point.side, agent=injection.agent,
         concentration_pct=injection.concentration_pct or 0,
         with_epinephrine=bool(injection.with_epinephrine) and injection.agent in ANAESTHETICS,
-        volume_ml=injection.volume_ml or 0,
+        volume_ml=injection.volume_ml or 0, guidance=injection.guidance or "none",
     )
 
 
@@ -72,7 +72,8 @@ def planned_mixture(injection) -> tuple[PlannedInjection, ...]:
         PlannedInjection(muscle=point.muscle, side=point.side, agent=agent.agent,
                          concentration_pct=agent.concentration_pct or 0,
                          with_epinephrine=bool(agent.with_epinephrine) and agent.agent in ANAESTHETICS,
-                         volume_ml=agent.volume_ml or 0, dose_mg=agent.dose_mg or 0)
+                         volume_ml=agent.volume_ml or 0, dose_mg=agent.dose_mg or 0,
+                         guidance=injection.guidance or "none")
         for agent in injection.components()[1:]))
 
 
@@ -103,10 +104,15 @@ def payer_history(patient: Patient, exclude_session_id: int | None = None) -> li
     ]
 
 
-def steroid_history(patient: Patient, exclude_session_id: int | None = None) -> list[steroids.PastDose]:
-    """Every corticosteroid mixed into the patient's other signed sessions, with its day."""
-    agents = InjectionAgent.objects.filter(injection__session__in=_signed(patient, exclude_session_id),
-                                           agent__in=Corticosteroid.values, dose_mg__isnull=False)
+def steroid_history(patient: Patient, on: date, exclude_session_id: int | None = None) -> list[steroids.PastDose]:
+    """The corticosteroid mixed into the patient's other signed sessions within the data file's window
+    before `on` (the days steroids.window_findings counts: after `on` minus the window, up to `on`),
+    each with its day. The window is applied in the query, so a long history is never loaded."""
+    first_day = on - timedelta(days=data_files.corticosteroids().window_days) + timedelta(days=1)
+    start, end = (timezone.make_aware(datetime.combine(d, time.min)) for d in (first_day, on + timedelta(days=1)))
+    sessions = _signed(patient, exclude_session_id).filter(performed_at__gte=start, performed_at__lt=end)
+    agents = InjectionAgent.objects.filter(injection__session__in=sessions, agent__in=Corticosteroid.values,
+                                           dose_mg__isnull=False)
     return [steroids.PastDose(timezone.localdate(a.injection.session.performed_at), a.agent, a.dose_mg)
             for a in agents.select_related("injection__session")]
 
@@ -127,7 +133,7 @@ def screen(plan: SessionPlan) -> session_check.SessionCheck:
         facts, plan.injections, plan.day, dose_override_reason=plan.dose_override_reason,
         payer_code=plan.patient.payer, history=payer_history(plan.patient, plan.session_id),
         pain_scores=pain_scores(plan.patient, plan.session_id),
-        steroid_history=steroid_history(plan.patient, plan.session_id),
+        steroid_history=steroid_history(plan.patient, plan.day, plan.session_id),
     )
 
 

@@ -4,3 +4,4 @@ interop.fhir_export in the order below, which is the order of a Bundle's entries
 from interop.fhir_out import people, charting, treatment, drawings, examination, safety, amendments  # noqa: F401
 from interop.fhir_out import scheduling  # noqa: F401,E402  (booked appointments)
 from interop.fhir_out import note  # noqa: F401,E402  (procedure notes as DocumentReference)
+from interop.fhir_out import stills  # noqa: F401,E402  (ultrasound stills as Media)

@@ -14,6 +14,9 @@ from django.utils import timezone
 from accounts.models import Role, StaffProfile
 
 DATA = Path(__file__).resolve().parent / "data"
+# The smallest valid PNG (1x1 transparent): the ultrasound still of the clinic's guided injection.
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 @cache
@@ -82,8 +85,12 @@ def at(day: date, hour: int = 10) -> datetime:
 
 
 @pytest.fixture
-def clinic(clinician, nurse, patient, django_user_model):
+def clinic(clinician, nurse, patient, django_user_model, settings, tmp_path):
     """Every kind of record tpclinic holds, with odd values where export could trip."""
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"  # the still is written through the storage API, never to the real one
+
     from charting.models import TriggerPoint
     from patients.models import Allergy, Medication, Patient
     from treatment.models import Course, Injection, Session
@@ -134,7 +141,8 @@ def clinic(clinician, nurse, patient, django_user_model):
     mixture = Injection.objects.create(
         session=signed, trigger_point=neck, agent="lidocaine", concentration_pct=Decimal("1.00"),
         volume_ml=Decimal("2.50"), needle_gauge=27, needle_length_mm=25, technique="fanning", twitch_elicited=True,
-        guidance="ultrasound", lot_number="LID-2291", lot_expiry=today + timedelta(days=200))
+        guidance="ultrasound", lot_number="LID-2291", lot_expiry=today + timedelta(days=200),
+        ultrasound_image=ContentFile(PNG_1PX, name="still.png"))
     # a mixture: bupivacaine with epinephrine and a corticosteroid in the same syringe, each with its lot
     mixture.mixed_agents.create(agent="bupivacaine", concentration_pct=Decimal("0.25"), with_epinephrine=True,
                                 volume_ml=Decimal("2.00"), lot_number="BUP-17", lot_expiry=today + timedelta(days=90))

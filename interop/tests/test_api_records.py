@@ -191,9 +191,11 @@ def test_a_mixture_is_checked_like_the_web_form_and_saves_nothing(api, clinic, n
         body = problem(api.post("/api/v1/sessions", {"course": clinic["planned"].pk, "injections": [
             {"trigger_point": clinic["neck"].pk, "mixed_agents": [wrong]}]}, user=nurse), 422)
         assert body["errors"][0]["field"].endswith(f"mixed_agents.0.{field}"), body
-    three = [{"agent": "saline", "volume_ml": 1}] * 3
+    from treatment.forms import MIXED_SLOTS
+
+    too_many = [{"agent": "saline", "volume_ml": 1}] * (MIXED_SLOTS + 1)  # one more than a syringe's bound
     problem(api.post("/api/v1/sessions", {"course": clinic["planned"].pk, "injections": [
-        {"trigger_point": clinic["neck"].pk, "mixed_agents": three}]}, user=nurse), 422)
+        {"trigger_point": clinic["neck"].pk, "mixed_agents": too_many}]}, user=nurse), 422)
     assert counts() == before
 
 

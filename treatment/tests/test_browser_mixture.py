@@ -37,8 +37,12 @@ def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
                          ("Agent 2: Lot", "BUP-17")):
         mixed.get_by_label(label, exact=True).focus()
         keys.type(value)
+    assert row.locator("fieldset.mixed-agent").count() == 1  # one empty slot until asked for another
+    row.get_by_role("button", name="Add agent").focus()
+    keys.press("Enter")  # the next slot, its agent focused; what was typed in the first stays
     second = row.locator("fieldset.mixed-agent").nth(1)
-    second.get_by_label("Agent 3: mixed with").focus()
+    assert second.get_by_label("Agent 3: mixed with").evaluate("el => el === document.activeElement")
+    assert mixed.get_by_label("Agent 2: Lot", exact=True).input_value() == "BUP-17"
     keys.type("Tri")
     second.get_by_label("Agent 3: dose (mg)").focus()
     keys.type("20")
@@ -53,4 +57,35 @@ def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
     assert injection.describe_mixture() == (
         "Lidocaine 1%, 1.00 mL + Bupivacaine 0.25%, 2.00 mL + Triamcinolone acetonide 20 mg")
     assert [a.lot_number for a in injection.mixed_agents.all()] == ["BUP-17", ""]
+    assert_accessible(page)
+
+
+def test_add_agent_stops_at_the_syringes_bound_and_says_so(page, clinician, patient):
+    TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
+                                region_side="left", view="back", map_x=100, map_y=100, found_on=timezone.localdate())
+    course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
+    session = Session.objects.create(course=course, clinician=clinician)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "clinician")
+    page.goto(f"/courses/sessions/{session.pk}/")
+    keys = page.keyboard
+    page.get_by_role("button", name="Add injection").focus()
+    keys.press("Enter")
+    keys.press("ArrowDown")
+    row = page.locator("#injections tbody tr.injection-row").first
+    row.locator("details.injection-details summary").focus()
+    keys.press("Enter")
+    add = row.get_by_role("button", name="Add agent")
+    for _ in range(3):
+        add.focus()
+        keys.press("Enter")
+    slots = row.locator("fieldset.mixed-agent")
+    assert slots.count() == 4
+    assert [slots.nth(n).locator("legend").inner_text() for n in range(4)] == [
+        "Mixed agent 2", "Mixed agent 3", "Mixed agent 4", "Mixed agent 5"]
+    assert slots.nth(3).get_by_label("Agent 5: dose (mg)").count() == 1
+    add.focus()
+    keys.press("Enter")
+    assert slots.count() == 4
+    assert "at most 5 agents" in row.locator(".mixture-status").inner_text()
     assert_accessible(page)

@@ -36,6 +36,7 @@ def test_a_repeat_session_takes_at_most_8_clicks_and_3_typed_values(page, clinic
         Injection.objects.create(session=last, trigger_point=tp, agent="lidocaine", volume_ml=Decimal("2"))
     log_in(page, "clinician")
     page.goto(f"/courses/{course.pk}/")
+    page.set_default_timeout(30_000)  # signing screens the session and writes the note: slow on a loaded machine
 
     user = Counted(page)
     user.click(page.get_by_role("button", name="Repeat last session"))
@@ -55,6 +56,11 @@ def test_a_repeat_session_takes_at_most_8_clicks_and_3_typed_values(page, clinic
     session = Session.objects.exclude(pk=last.pk).get()
     assert session.is_signed and session.consent_recorded and (session.pain_before, session.pain_after) == (5, 2)
     assert sorted(i.volume_ml for i in session.injections.all()) == [Decimal("1.5"), Decimal("2")]
+    # ... and its page then shows the procedure note signing produced, as written and kept
+    page.goto(f"/courses/sessions/{session.pk}/")
+    shown = page.locator("#procedure-note-text").inner_text()
+    assert shown.strip().startswith(session.procedure_note.text.strip().splitlines()[0])
+    assert "Trapezius (upper fibres)" in shown and "20553" not in shown and "20552" in shown
 
 
 @pytest.mark.parametrize("width, height, cards", [(1366, 768, False), (390, 844, True)])

@@ -1,6 +1,6 @@
 """Mixtures, lots and the ultrasound still on an injection row: typed in the session form, screened,
 carried by "repeat last session" and favourites, and refused with a clear message when wrong."""
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -194,3 +194,53 @@ def test_the_screen_adds_up_steroid_over_signed_sessions_and_warns_a_diabetic_pa
     assert "steroid-diabetes" in {f.rule for f in workflow.check(draft).screen.findings}
     Session.objects.exclude(pk=draft.pk).update(status=Session.Status.DRAFT)  # a draft's steroid is not counted
     assert "steroid-window-total" not in {f.rule for f in workflow.check(draft).screen.findings}
+
+
+@pytest.mark.parametrize("days_before, hour, counted", [
+    (0, 8, True),        # earlier the same day
+    (1, 23, True),
+    (364, 0, True),      # the first day of the 365-day window, at midnight
+    (365, 23, False),    # the day before it, just before midnight
+    (366, 12, False),
+    (-1, 9, False),      # a later day is never "past"
+])
+def test_steroid_history_reads_only_the_window_from_the_database(course, trigger_points, days_before, hour, counted,
+                                                                django_assert_max_num_queries):
+    today = date(2026, 11, 20)
+    then = timezone.make_aware(datetime.combine(today - timedelta(days=days_before), time(hour)))
+    signed = Session.objects.create(course=course, clinician=course.clinician, status=Session.Status.SIGNED,
+                                    performed_at=then)
+    signed.injections.create(trigger_point=trigger_points[0]).mixed_agents.create(agent="triamcinolone", dose_mg="40")
+    with django_assert_max_num_queries(2):
+        history = workflow.steroid_history(course.patient, today)
+    assert [(d.day, d.agent, d.mg) for d in history] == (
+        [(today - timedelta(days=days_before), "triamcinolone", Decimal("40"))] if counted else [])
+
+
+def test_a_row_takes_up_to_four_mixed_agents_and_refuses_a_fifth_keeping_what_was_typed(clinician_client, course,
+                                                                                         trigger_points):
+    session = Session.objects.create(course=course, clinician=course.clinician)
+    four = {k: v for slot in range(1, 5) for k, v in mix(slot, agent="saline", volume_ml=str(slot)).items()}
+    data = session_post(session, trigger_points[:1], **four)
+    assert clinician_client.post(reverse("treatment:session", args=[session.pk]), data).status_code == 302
+    row = session.injections.get()
+    assert [a.volume_ml for a in row.mixed_agents.all()] == [Decimal(1), Decimal(2), Decimal(3), Decimal(4)]
+
+    session.refresh_from_db()
+    data = session_post(session, trigger_points[:1], **{**four, **mix(5, agent="saline", volume_ml="5"),
+                                                         "injections-0-id": str(row.pk), "injections-0-session": str(session.pk),
+                                                         "injections-INITIAL_FORMS": "1"})
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "One syringe holds at most 5 agents" in page
+    assert 'name="injections-0-mix5_volume_ml"' in page and 'value="5"' in page  # the fifth, as typed, is still there
+    assert row.mixed_agents.count() == 4
+
+
+def test_a_posted_row_with_absurdly_many_slots_is_refused_without_building_them(clinician_client, course,
+                                                                               trigger_points):
+    session = Session.objects.create(course=course, clinician=course.clinician)
+    data = session_post(session, trigger_points[:1], **mix(9999, agent="saline", volume_ml="1"))
+    response = clinician_client.post(reverse("treatment:session", args=[session.pk]), data)
+    assert response.status_code == 200 and "One syringe holds at most 5 agents" in response.content.decode()
+    assert not session.injections.exists()

@@ -245,3 +245,27 @@ def test_consent_is_taken_on_the_session_page_without_a_prior_save(clinician_cli
     assert injection.volume_ml == Decimal("1.5")
     record = ConsentRecord.objects.get(session=session)
     assert record.flags == ["pneumothorax"] and record.language == "es"
+
+
+def test_the_rules_know_exactly_the_guidance_values_an_injection_row_has():
+    from safety.facts import GUIDANCE
+    from treatment.models import Injection
+
+    assert set(GUIDANCE) == set(Injection.Guidance.values)
+
+
+@pytest.mark.parametrize("payer, guidance, shown", [
+    ("medicare-uniform-tpi-2024", "ultrasound", "does not cover imaging guidance"),
+    ("none", "ultrasound", "Check that the patient&#x27;s payer covers imaging guidance"),
+    ("medicare-uniform-tpi-2024", "none", None),
+])
+def test_the_live_check_offers_the_guidance_add_on_with_the_payers_note(clinician_client, patient, session, trapezius,
+                                                                       payer, guidance, shown):
+    patient.payer = payer
+    patient.save()
+    body = _live_check(clinician_client, session, [{"trigger_point": str(trapezius.pk), "guidance": guidance}])
+    assert "20552" in body
+    if shown is None:
+        assert 'data-rule="cpt-imaging-addon"' not in body
+    else:
+        assert 'data-rule="cpt-imaging-addon"' in body and "76942" in body and shown in body
