@@ -525,9 +525,10 @@ class ScreenOut(Schema):
 # A planned row: the fields of a session row the screen reads (the model's own, with its choices, ranges and
 # defaults), at a muscle and side instead of a charted trigger point, and the agents mixed into the same syringe
 # as the session form's mixture slots take them (lots change no screen, so a plan has none).
-PLANNED_FIELDS = ["agent", "concentration_pct", "with_epinephrine", "volume_ml"]
+PLANNED_FIELDS = ["agent", "concentration_pct", "with_epinephrine", "volume_ml", "guidance"]
 PLANNED_TEXT = {"agent": "The row's own agent, first in the syringe; further agents go in mixed_agents.",
-                "concentration_pct": "Ignored for saline and dry needling.", "volume_ml": "Ignored for dry needling."}
+                "concentration_pct": "Ignored for saline and dry needling.", "volume_ml": "Ignored for dry needling.",
+                "guidance": "How the needle is to be guided; ultrasound brings the imaging add-on code and the payer's note."}
 PlannedAgentIn = from_model("PlannedAgentIn", InjectionAgent, [f for f in MIXED_FIELDS if not f.startswith("lot_")],
                             describe=MIXED_AGENT_TEXT)
 _PlannedSite = from_model("_PlannedSite", TriggerPoint, ["muscle"], describe={

@@ -135,7 +135,8 @@ def _planned_rows(payload: ScreenIn) -> tuple[list, list[dict]]:
             errors.append({"field": f"injections.{n}.muscle", "message": f"Unknown muscle {item.muscle!r}."})
             continue
         injection = Injection(agent=item.agent, concentration_pct=_decimal(item.concentration_pct),
-                              with_epinephrine=item.with_epinephrine, volume_ml=_decimal(item.volume_ml))
+                              with_epinephrine=item.with_epinephrine, volume_ml=_decimal(item.volume_ml),
+                              guidance=item.guidance)
         row_errors = _model_errors(injection, f"injections.{n}.")  # saline and dry needling carry no anaesthetic
         mixture = []
         for m, typed in enumerate(item.mixed_agents):

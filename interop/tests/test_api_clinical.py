@@ -9,6 +9,7 @@ from interop.tests.conftest import problem
 from portal.models import DiaryEntry
 from referral.models import PainDrawing
 from safety.models import AdverseEvent
+from treatment.forms import MIXED_SLOTS
 from treatment.models import Injection, Session
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def plan_of(session) -> list[dict]:
     """The session's rows as a plan: each row's muscle, side, agent fields and its mixture."""
     return [{"muscle": i.trigger_point.muscle, "side": i.trigger_point.side, "agent": i.agent,
              "concentration_pct": float(i.concentration_pct), "with_epinephrine": i.with_epinephrine,
-             "volume_ml": float(i.volume_ml),
+             "volume_ml": float(i.volume_ml), "guidance": i.guidance,
              "mixed_agents": [{"agent": a.agent, "concentration_pct": _number(a.concentration_pct),
                                "with_epinephrine": a.with_epinephrine, "volume_ml": _number(a.volume_ml),
                                "dose_mg": _number(a.dose_mg)} for a in i.mixed_agents.all()]}
@@ -99,6 +100,27 @@ def test_a_planned_mixture_screens_as_the_same_saved_mixture(api, clinic, nurse)
         assert planned[key] == saved[key], key
 
 
+@pytest.mark.parametrize("guidance, addon", [("ultrasound", True), ("none", False), (None, False)])
+def test_a_planned_guided_injection_gets_the_imaging_add_on_as_a_saved_one_does(api, clinic, clinician,
+                                                                                 guidance, addon):
+    """The plan says how each needle is guided, as the session row does: ultrasound brings CPT's imaging
+    add-on note; landmarks (or nothing said) do not."""
+    site = {"muscle": "infraspinatus", "side": "left", "agent": "lidocaine", "concentration_pct": 1, "volume_ml": 2}
+    if guidance is not None:
+        site["guidance"] = guidance
+    body = api.post("/api/v1/safety/screen", {"patient": clinic["other"].pk, "injections": [site]}, user=clinician)
+    assert body.status_code == 200, body.content
+    notes = " ".join(body.json()["cpt"]["notes"])
+    assert ("76942" in notes) is addon
+
+
+def test_a_planned_guidance_outside_the_choices_is_refused(api, clinic, clinician):
+    site = {"muscle": "infraspinatus", "side": "left", "agent": "lidocaine", "concentration_pct": 1, "volume_ml": 2,
+            "guidance": "fluoroscopy"}
+    body = api.post("/api/v1/safety/screen", {"patient": clinic["other"].pk, "injections": [site]}, user=clinician)
+    assert body.status_code in (400, 422) and "guidance" in body.content.decode()
+
+
 def test_a_planned_mixture_adds_every_agent_to_the_dose_total(api, clinic, clinician):
     """Each agent of a syringe counts toward the dose with every other row's: the mixture's total is the sum of
     its agents planned as separate rows, and more of one agent in a mixture raises the total."""
@@ -132,7 +154,7 @@ def test_a_planned_mixture_is_checked_as_the_session_form_checks_it(api, clinic,
     ]}, user=nurse), 422)
     assert [e["field"] for e in body["errors"]] == ["injections.0.mixed_agents.0.dose_mg",
                                                     "injections.0.mixed_agents.1.concentration_pct"]
-    too_many = [{"agent": "saline", "volume_ml": 1}] * 3  # the form has two mixture slots
+    too_many = [{"agent": "saline", "volume_ml": 1}] * (MIXED_SLOTS + 1)  # one more than the form's slots
     problem(api.post("/api/v1/safety/screen", {"patient": clinic["patient"].pk, "injections": [
         {**row, "mixed_agents": too_many}]}, user=nurse), 422)
     not_mixable = [{"agent": "dry-needling"}]
