@@ -453,6 +453,8 @@ class Importer:
         self.pending = PendingRows()  # new rows written in bulk (write())
         self.dirty: dict[int, tuple[object, set[str]]] = {}  # id(row) -> (row created here, fields changed since)
         self.dirty_order: list[int] = []  # keys of self.dirty as they were added
+        self.checked: dict[int, dict] = {}  # id(row written later) -> its values as last checked
+        self.touched: list = []  # rows the entry being read resolved or changed
         self.kept_times: list[tuple[object, str, object]] = []  # (row, field, time recorded at the source)
         self.records: dict[tuple[type, int], object] = {}  # rows this import stored, by (model, pk)
         self.found_links = self._links_of(entries)
@@ -480,12 +482,18 @@ class Importer:
         target = self.target(reference)
         if target is not None:
             found = self.stored.get(target.index)
-            return found if isinstance(found, model) else None
+            if isinstance(found, model):
+                self.touched.append(found)
+                return found
+            return None
         ref = (reference or {}).get("reference") or ""
         parts = ref.split("/_history/")[0].rstrip("/").split("/")
         if len(parts) < 2:
             return None
-        return self.known(parts[-2], parts[-1], entry.source, model)
+        found = self.known(parts[-2], parts[-1], entry.source, model)
+        if found is not None:
+            self.touched.append(found)
+        return found
 
     @staticmethod
     def _links_of(entries: list[Entry]) -> dict[tuple[str, str, str], FhirLink | None]:
@@ -615,21 +623,31 @@ class Importer:
         self.clean(record, exclude)
         if record._state.adding and record.pk is None and PendingRows.supported():
             self.pending.add(record)
+            self.remember(record)
         else:
             record.save()
 
     def update(self, record, fields: list[str], exclude=None) -> None:
         """Check and store changed fields of a record; one created by this import is written in bulk at the end."""
+        self.touched.append(record)
         self.clean(record, exclude)
         if self.pending.holds(record):
+            self.remember(record)
             return  # its insert carries the new values
         if (record._meta.model_name, record.pk) in self.created and PendingRows.supported():
             if id(record) not in self.dirty:
                 self.dirty_order.append(id(record))
             _, changed = self.dirty.setdefault(id(record), (record, set()))
             changed.update(fields)
+            self.remember(record)
             return
         record.save(update_fields=[*fields, "updated_at"])
+
+    def remember(self, record) -> None:
+        """The checked values of a row written later, to go back to if a later entry changes it and is skipped."""
+        values = vars(record)  # what the row holds, without loading anything (a generated column is not there yet)
+        self.checked[id(record)] = {f.attname: values[f.attname] for f in record._meta.concrete_fields
+                                    if f.attname in values}
 
     def add_new(self, record) -> None:
         """A new row already checked (full_clean) joins the bulk insert."""
@@ -709,6 +727,10 @@ class Importer:
             self.dirty.pop(key, None)
         del self.dirty_order[dirty:]
         del self.kept_times[kept:]
+        for record in self.touched:  # rows still to be written keep the values they were checked with
+            if self.pending.holds(record) or id(record) in self.dirty:
+                for name, value in self.checked.get(id(record), {}).items():
+                    setattr(record, name, value)
 
     def skipped(self, entry: Entry, code: str, reason: str) -> None:
         self.result.counts["skipped"] += 1
@@ -726,6 +748,7 @@ class Importer:
         function = found.function if found else None
         self.notes = []
         self.entry_patients = set()
+        self.touched = []
         mark, dirty, kept = self.pending.mark(), len(self.dirty_order), len(self.kept_times)
         try:
             if entry.method == "DELETE":

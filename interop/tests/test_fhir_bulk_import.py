@@ -149,3 +149,18 @@ def test_a_mixture_with_lots_and_a_steroid_round_trips(clinic, tmp_path, capsys)
     assert [row[0] for row in got[0]] == ["bupivacaine", "triamcinolone"]
     assert got[0][1][4] == Decimal("20.00") and got[0][0][5] == "BUP-17"
     assert InjectionAgent.objects.count() == 2
+
+
+def test_a_skipped_entry_leaves_no_value_on_a_row_still_to_be_written(clinic, tmp_path):
+    """A score outside 0-10 for a session created by the same import is refused, and the session's insert
+    (written at the end, in bulk) carries the score it was checked with, not the refused one."""
+    call_command("fhir_export", "--out", str(tmp_path / "export"))
+    bundle = read_ndjson(tmp_path / "export")
+    before = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"
+                  and e["resource"].get("partOf") and e["resource"].get("valueInteger") == 7)
+    bundle["entry"].append({"resource": {**before, "id": "too-high", "valueInteger": 11}})
+    wipe()
+    result = import_bundle(bundle)
+    [skipped] = [i for i in result.issues if i[0] == "warning" and "too-high" in i[2]]
+    assert "skipped" in skipped[2]
+    assert list(Session.objects.filter(status="signed").values_list("pain_before", flat=True)) == [7]
