@@ -497,7 +497,8 @@ class Importer:
 
     @staticmethod
     def _links_of(entries: list[Entry]) -> dict[tuple[str, str, str], FhirLink | None]:
-        """The FhirLinks of every entry, read once per Bundle (a query per source, type and 500 ids): key -> link or None."""
+        """The FhirLinks of every entry, read once per Bundle (a query per source, type and 500 ids):
+        key -> link, or None where there is none."""
         keys = list(dict.fromkeys((e.source, e.type, e.link_id) for e in entries if e.link_id))
         found = dict.fromkeys(keys)
         groups: dict[tuple[str, str], list[str]] = {}

@@ -1,4 +1,5 @@
-"""The JSON-schema check's fast path (jsonschema-rs) never lets through what jsonschema refuses (interop/fhir_schema.py)."""
+"""The JSON-schema check's fast path (jsonschema-rs) never lets through what jsonschema refuses
+(interop/fhir_schema.py)."""
 import pytest
 
 from interop import fhir_schema
