@@ -36,8 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -361,6 +360,77 @@ class ImportResult:
         return {"resourceType": "Bundle", "type": f"{self.kind}-response", "entry": entries}
 
 
+class PendingRows:
+    """New rows the import inserts with one bulk_create per model instead of one save each (issue 16).
+
+    Each row gets its primary key when it is handed over (from the table's sequence on PostgreSQL; on
+    SQLite, whose import holds the write lock from BEGIN, the next free number), so messages, FhirLinks,
+    children and later entries name it at once; flush() writes them, at the end of the import and before
+    a search (ifNoneExist) reads the database. Until then the importer finds its own rows in memory
+    (Importer.records, diary_days). Foreign keys are checked by the database at commit (Django makes them
+    deferrable), and every row has been through full_clean (Importer.clean) before it is handed over.
+    """
+
+    BLOCK = 128  # keys taken from a PostgreSQL sequence at a time
+
+    def __init__(self):
+        self.rows: dict[type, list] = {}  # model -> rows not yet written, in the order handed over
+        self.ids: set[int] = set()  # id() of each row not yet written
+        self.keys: dict[type, list[int]] = {}  # model -> keys taken and not yet used
+
+    @staticmethod
+    def supported() -> bool:
+        return connection.vendor in {"postgresql", "sqlite"}
+
+    def holds(self, record) -> bool:
+        return id(record) in self.ids
+
+    def _next_key(self, model) -> int:
+        free = self.keys.setdefault(model, [])
+        if not free:
+            table, column = model._meta.db_table, model._meta.pk.column
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                                   [connection.ops.quote_name(table), column, self.BLOCK])
+                    free.extend(row[0] for row in cursor.fetchall())
+                else:  # AUTOINCREMENT: never below the highest key ever used (sqlite_sequence)
+                    cursor.execute(f"SELECT MAX({connection.ops.quote_name(column)}) FROM "
+                                   f"{connection.ops.quote_name(table)}")
+                    top = cursor.fetchone()[0] or 0
+                    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                    used = cursor.fetchone()
+                    free.append(max(top, used[0] if used else 0) + 1)
+            free.reverse()
+        key = free.pop()
+        if connection.vendor == "sqlite" and not free:
+            free.append(key + 1)  # the lock is ours: the following numbers stay free
+        return key
+
+    def add(self, record) -> None:
+        model = type(record)
+        record.pk = self._next_key(model)
+        self.rows.setdefault(model, []).append(record)
+        self.ids.add(id(record))
+
+    def mark(self) -> dict:
+        return {model: len(rows) for model, rows in self.rows.items()}
+
+    def undo(self, mark: dict) -> None:
+        """Forget the rows handed over since `mark` (the entry that made them was skipped)."""
+        for model, rows in self.rows.items():
+            for record in rows[mark.get(model, 0):]:
+                self.ids.discard(id(record))
+                record.pk = None
+            del rows[mark.get(model, 0):]
+
+    def flush(self) -> None:
+        for model, rows in self.rows.items():
+            if rows:
+                model._base_manager.bulk_create(rows, batch_size=500)
+        self.rows, self.ids = {}, set()
+
+
 class Importer:
     def __init__(self, entries: list[Entry], user=None, kind: str = "collection"):
         self.entries = entries
@@ -380,6 +450,16 @@ class Importer:
         # FhirLinks to write, (source, type, id) -> (content type, object id), written in bulk by run()
         self.links: dict[tuple[str, str, str], tuple[ContentType, int]] = {}
         self.entry_patients: set[int] = set()  # patients the entry being read belongs to
+        self.pending = PendingRows()  # new rows written in bulk (write())
+        self.dirty: dict[int, tuple[object, set[str]]] = {}  # id(row) -> (row created here, fields changed since)
+        self.dirty_order: list[int] = []  # keys of self.dirty as they were added
+        self.checked: dict[int, dict] = {}  # id(row written later) -> its values as last checked
+        self.touched: list = []  # rows the entry being read resolved or changed
+        self.kept_times: list[tuple[object, str, object]] = []  # (row, field, time recorded at the source)
+        self.records: dict[tuple[type, int], object] = {}  # rows this import stored, by (model, pk)
+        self.found_links = self._links_of(entries)
+        self.handlers: dict[int, Handler | None] = {}  # entry index -> its handler (handler_for, once)
+        self.diary_days: dict[tuple[int, date], object] = {}  # (patient, day) -> diary entry stored by this import
         self.diagnoses = {  # entries used as a course diagnosis by some CarePlan
             id(target) for e in entries if e.type == "CarePlan"
             for target in (self.target(a) for a in e.resource.get("addresses", [])) if target
@@ -402,21 +482,47 @@ class Importer:
         target = self.target(reference)
         if target is not None:
             found = self.stored.get(target.index)
-            return found if isinstance(found, model) else None
+            if isinstance(found, model):
+                self.touched.append(found)
+                return found
+            return None
         ref = (reference or {}).get("reference") or ""
         parts = ref.split("/_history/")[0].rstrip("/").split("/")
         if len(parts) < 2:
             return None
-        return self.known(parts[-2], parts[-1], entry.source, model)
+        found = self.known(parts[-2], parts[-1], entry.source, model)
+        if found is not None:
+            self.touched.append(found)
+        return found
+
+    @staticmethod
+    def _links_of(entries: list[Entry]) -> dict[tuple[str, str, str], FhirLink | None]:
+        """The FhirLinks of every entry, read once per Bundle (a query per source, type and 500 ids):
+        key -> link, or None where there is none."""
+        keys = list(dict.fromkeys((e.source, e.type, e.link_id) for e in entries if e.link_id))
+        found = dict.fromkeys(keys)
+        groups: dict[tuple[str, str], list[str]] = {}
+        for source, resource_type, ident in keys:
+            groups.setdefault((source, resource_type), []).append(ident)
+        for (source, resource_type), idents in groups.items():
+            for start in range(0, len(idents), 500):  # within SQLite's limit on variables in one statement
+                for link in FhirLink.objects.filter(source=source, resource_type=resource_type,
+                                                    resource_id__in=idents[start:start + 500]):
+                    found[(link.source, link.resource_type, link.resource_id)] = link
+        return found
 
     def known(self, resource_type: str, ident: str, source: str, model):
-        pending = self.links.get((source, resource_type, ident))
-        if pending is not None:
-            found = model.objects.filter(pk=pending[1]).first() if pending[0].model_class() is model else None
+        key = (source, resource_type, ident)
+        pending = self.links.get(key)
+        if pending is not None and pending[0].model_class() is model:
+            found = self.records.get((model, pending[1])) or model.objects.filter(pk=pending[1]).first()
             if found is not None:
                 return found
-        link = FhirLink.objects.filter(source=source, resource_type=resource_type, resource_id=ident).first()
-        if link is not None and link.content_type.model_class() is model:
+        if key not in self.found_links:
+            self.found_links[key] = FhirLink.objects.filter(source=source, resource_type=resource_type,
+                                                            resource_id=ident).first()
+        link = self.found_links[key]
+        if link is not None and ContentType.objects.get_for_id(link.content_type_id).model_class() is model:
             found = model.objects.filter(pk=link.object_id).first()
             if found is not None:
                 return found
@@ -483,17 +589,109 @@ class Importer:
             "A signed note is never changed by import; if the incoming values are right, the clinician adds an "
             "amendment on the session page.")
 
+    # ---- writing
+
+    def clean(self, record, exclude=None) -> None:
+        """record.full_clean(exclude), without the query per foreign key that checks the row it names exists
+        when that row is one this import holds (read from the database or stored by this import)."""
+        exclude = set(exclude or ())
+        if self.pending.holds(record):
+            exclude.add(record._meta.pk.name)  # a key PendingRows took for it: no row has it
+        held = set()
+        for f in record._meta.concrete_fields:
+            if f.many_to_one and f.is_cached(record):
+                target = f.get_cached_value(record)
+                if target is not None and target.pk is not None and (
+                        not target._state.adding or self.pending.holds(target)):
+                    held.add(f.name)
+        errors = {}
+        for check, skip in ((record.clean_fields, exclude | held), (record.clean, None)):
+            try:
+                check(exclude=skip) if skip is not None else check()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        exclude |= {name for name in errors if name != "__all__"}
+        for check in (record.validate_unique, record.validate_constraints):
+            try:
+                check(exclude=exclude)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def write(self, record, exclude=None) -> None:
+        """Check and store one record: a new one joins the bulk insert, an existing one is saved now."""
+        self.clean(record, exclude)
+        if record._state.adding and record.pk is None and PendingRows.supported():
+            self.pending.add(record)
+            self.remember(record)
+        else:
+            record.save()
+
+    def update(self, record, fields: list[str], exclude=None) -> None:
+        """Check and store changed fields of a record; one created by this import is written in bulk at the end."""
+        self.touched.append(record)
+        self.clean(record, exclude)
+        if self.pending.holds(record):
+            self.remember(record)
+            return  # its insert carries the new values
+        if (record._meta.model_name, record.pk) in self.created and PendingRows.supported():
+            if id(record) not in self.dirty:
+                self.dirty_order.append(id(record))
+            _, changed = self.dirty.setdefault(id(record), (record, set()))
+            changed.update(fields)
+            self.remember(record)
+            return
+        record.save(update_fields=[*fields, "updated_at"])
+
+    def remember(self, record) -> None:
+        """The checked values of a row written later, to go back to if a later entry changes it and is skipped."""
+        values = vars(record)  # what the row holds, without loading anything (a generated column is not there yet)
+        self.checked[id(record)] = {f.attname: values[f.attname] for f in record._meta.concrete_fields
+                                    if f.attname in values}
+
+    def add_new(self, record) -> None:
+        """A new row already checked (full_clean) joins the bulk insert."""
+        if PendingRows.supported():
+            self.pending.add(record)
+        else:
+            record.save()
+
+    def keep_time(self, record, field_name: str, value) -> None:
+        """Store an auto_now_add time as it was recorded at the source (an insert would stamp now)."""
+        if value is not None:
+            setattr(record, field_name, value)
+            self.kept_times.append((record, field_name, value))
+
+    def finish_writes(self) -> None:
+        """Write what is still pending: new rows, then changed fields and source times per model and field."""
+        self.pending.flush()
+        now = timezone.now()
+        by_fields: dict[tuple[type, frozenset], list] = {}
+        for record, fields in self.dirty.values():
+            if any(f.name == "updated_at" for f in record._meta.concrete_fields):
+                record.updated_at = now
+                fields = fields | {"updated_at"}
+            by_fields.setdefault((type(record), frozenset(fields)), []).append(record)
+        for record, field_name, value in self.kept_times:
+            setattr(record, field_name, value)
+            by_fields.setdefault((type(record), frozenset([field_name])), []).append(record)
+        for (model, fields), records in by_fields.items():
+            model._base_manager.bulk_update(records, sorted(fields), batch_size=500)
+        self.dirty, self.dirty_order, self.kept_times = {}, [], []
+
     # ---- running
 
     def run(self) -> ImportResult:
         order = {name: n for n, name in enumerate(ORDER + [t for t in HANDLERS if t not in ORDER])}
 
         def position(entry: Entry):
-            found = handler_for(entry.resource)
+            found = self.handler(entry)
             return order.get(entry.type, len(order)), found.phase if found else 0, entry.index
 
         for entry in sorted(self.entries, key=position):
             self.one(entry)
+        self.finish_writes()
         self.write_links()
         courses = {r.course_id for r in self.stored.values() if isinstance(r, Session)}
         courses |= {r.pk for r in self.stored.values() if isinstance(r, Course)}
@@ -502,20 +700,12 @@ class Importer:
         return self.result
 
     def write_links(self) -> None:
-        """Remember every stored resource in FhirLink: one query to find the links that exist, then
-        one bulk update and one bulk insert (a query or two per entry was most of a link's cost)."""
+        """Remember every stored resource in FhirLink: the links that exist were read with the Bundle
+        (found_links), so this is one bulk update and one bulk insert."""
         if not self.links:
             return
         imported_by = self.user if getattr(self.user, "pk", None) else None
-        keys = list(self.links)
-        existing = {}
-        for start in range(0, len(keys), 300):  # SQLite's limit on variables in one statement
-            chunk = keys[start:start + 300]
-            query = Q()
-            for source, resource_type, ident in chunk:
-                query |= Q(source=source, resource_type=resource_type, resource_id=ident)
-            existing.update({(link.source, link.resource_type, link.resource_id): link
-                             for link in FhirLink.objects.filter(query)})
+        existing = self.found_links
         changed, new = [], []
         now = timezone.now()
         for key, (content_type, object_id) in self.links.items():
@@ -531,22 +721,43 @@ class Importer:
                                      batch_size=500)
         FhirLink.objects.bulk_create(new, batch_size=500)
 
+    def forget(self, mark: dict, dirty: int, kept: int) -> None:
+        """What a skipped entry handed over is not written (its savepoint undid what it saved)."""
+        self.pending.undo(mark)
+        for key in self.dirty_order[dirty:]:
+            self.dirty.pop(key, None)
+        del self.dirty_order[dirty:]
+        del self.kept_times[kept:]
+        for record in self.touched:  # rows still to be written keep the values they were checked with
+            if self.pending.holds(record) or id(record) in self.dirty:
+                for name, value in self.checked.get(id(record), {}).items():
+                    setattr(record, name, value)
+
     def skipped(self, entry: Entry, code: str, reason: str) -> None:
         self.result.counts["skipped"] += 1
         issue = ("warning", code, f"{entry.label} skipped: {reason}", entry.expression)
         self.result.issues.append(issue)
         self.result.entries[entry.index] = EntryResult(SKIP_STATUS.get(code, 422), [issue])
 
+    def handler(self, entry: Entry) -> Handler | None:
+        if entry.index not in self.handlers:
+            self.handlers[entry.index] = handler_for(entry.resource)
+        return self.handlers[entry.index]
+
     def one(self, entry: Entry) -> None:
-        found = handler_for(entry.resource)
+        found = self.handler(entry)
         function = found.function if found else None
         self.notes = []
         self.entry_patients = set()
+        self.touched = []
+        mark, dirty, kept = self.pending.mark(), len(self.dirty_order), len(self.kept_times)
         try:
             if entry.method == "DELETE":
                 raise Skip("deletions are not applied by import; delete the record in tpclinic.", "not-supported")
             if function is None:
                 raise Skip(f"tpclinic does not store {entry.type} resources.", "not-supported")
+            if entry.if_none_exist:
+                self.pending.flush()  # its search reads the database: earlier entries' rows must be in it
             with transaction.atomic():
                 existing = self.conditional_match(entry) if entry.if_none_exist else None
                 if existing is not None:
@@ -555,10 +766,13 @@ class Importer:
                 else:
                     action, record, message = function(self, entry)
         except Skip as skip:
+            self.forget(mark, dirty, kept)
             return self.skipped(entry, skip.code, skip.reason)
         except ValidationError as error:
+            self.forget(mark, dirty, kept)
             return self.skipped(entry, "invalid", describe(error))
         except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, DatabaseError) as error:
+            self.forget(mark, dirty, kept)
             logger.exception("FHIR import could not use %s", entry.label)
             return self.skipped(entry, "exception", f"tpclinic could not read it ({type(error).__name__}: {error}).")
         self.result.counts[action] += 1
@@ -568,6 +782,7 @@ class Importer:
         self.result.entries[entry.index] = EntryResult(ACTION_STATUS[action], issues, location(entry.type, record))
         if record is not None:
             self.stored[entry.index] = record
+            self.records[(type(record), record.pk)] = record
             if isinstance(record, Patient):
                 self.entry_patients.add(record.pk)
             if action in {"created", "updated"}:

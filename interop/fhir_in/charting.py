@@ -42,6 +42,5 @@ def import_trigger_point(ctx: Importer, entry: Entry):
     point.found_on = parse_day(one(parts, "foundOn"))
     point.resolved_on = parse_day(one(parts, "resolvedOn"))
     point.notes = text(one(parts, "notes", ""))
-    point.full_clean()
-    point.save()
+    ctx.write(point)
     return ("created" if created else "updated"), point, f"trigger point {point} of patient {patient.pk}."

@@ -76,8 +76,7 @@ def import_pain_drawing(ctx: Importer, entry: Entry):
     drawing.drawn_on, drawing.marks = drawn_on, marks
     drawing.source = PainDrawing.Source.PATIENT if by_patient else PainDrawing.Source.CLINICIAN
     drawing.recorded_by = staff or (patient.user if by_patient else None)
-    drawing.full_clean(exclude=["recorded_by"] if drawing.recorded_by is None else None)  # null, not blank
-    drawing.save()
+    ctx.write(drawing, exclude=["recorded_by"] if drawing.recorded_by is None else None)  # null, not blank
     return ("created" if created else "updated"), drawing, (
         f"pain drawing {drawing.pk} of patient {patient.pk} ({len(marks)} regions).")
 
@@ -98,7 +97,11 @@ def import_diary_entry(ctx: Importer, entry: Entry):
     diary = ctx.existing(entry, DiaryEntry)
     if diary is not None and diary.patient_id != patient.pk:
         raise Skip("it was imported before for a different patient.", "conflict")
-    same_day = DiaryEntry.objects.filter(patient=patient, day=day).exclude(pk=getattr(diary, "pk", None)).first()
+    same_day = ctx.diary_days.get((patient.pk, day))
+    if same_day is None and ("patient", patient.pk) not in ctx.created:  # a new patient has none stored yet
+        same_day = DiaryEntry.objects.filter(patient=patient, day=day).exclude(pk=getattr(diary, "pk", None)).first()
+    if same_day is not None and same_day is diary:
+        same_day = None
     if same_day is not None:
         if diary is not None:
             raise Skip(f"patient {patient.pk} already has another diary entry for {day}.", "duplicate")
@@ -107,6 +110,6 @@ def import_diary_entry(ctx: Importer, entry: Entry):
     diary = diary or DiaryEntry(patient=patient)
     diary.day, diary.pain, diary.drawing = day, int(pain), drawing
     diary.note = "\n\n".join(text(n.get("text")) for n in resource.get("note", []) if text(n.get("text")))
-    diary.full_clean()
-    diary.save()
+    ctx.write(diary)
+    ctx.diary_days[(patient.pk, day)] = diary  # the next entry for that day finds it before it is written
     return ("created" if created else "updated"), diary, f"diary entry of patient {patient.pk} for {day}."

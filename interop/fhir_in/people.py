@@ -268,8 +268,7 @@ def import_coverage(ctx: Importer, entry: Entry):
     displays = [text(p.get("display")) for p in resource.get("payor", []) if text(p.get("display"))]
     if displays or policy is not None:
         patient.payer_name = displays[0] if displays else ""
-    patient.full_clean(exclude=["user"])
-    patient.save(update_fields=["payer", "payer_name", "updated_at"])
+    ctx.update(patient, ["payer", "payer_name"], exclude=["user"])
     return "updated", patient, f"payer of patient {patient.pk} set."
 
 
@@ -292,8 +291,7 @@ def import_allergy(ctx: Importer, entry: Entry):
     allergy.anaesthetic_class = first_code(code, codes.ANAESTHETIC_CLASS) or ""
     reactions = [concept_text(m) for r in resource.get("reaction", []) for m in r.get("manifestation", [])]
     allergy.reaction = "; ".join(r for r in reactions if r)[:200]
-    allergy.full_clean()
-    allergy.save()
+    ctx.write(allergy)
     return ("created" if created else "updated"), allergy, f"allergy to {allergy.substance} of patient {patient.pk}."
 
 
@@ -314,8 +312,7 @@ def import_medication(ctx: Importer, entry: Entry):
     created = medication is None
     medication = medication or Medication(patient=patient)
     medication.name, medication.kind = name[:120], kind
-    medication.full_clean()
-    medication.save()
+    ctx.write(medication)
     return ("created" if created else "updated"), medication, f"{kind} {name} of patient {patient.pk}."
 
 
@@ -328,8 +325,7 @@ def import_condition(ctx: Importer, entry: Entry):
         status = first_code(resource.get("clinicalStatus"), codes.CONDITION_CLINICAL)
         value = status not in {"inactive", "resolved", "remission"}
         setattr(patient, flag, value)
-        patient.full_clean(exclude=["user"])
-        patient.save(update_fields=[flag, "updated_at"])
+        ctx.update(patient, [flag], exclude=["user"])
         return "updated", None, f"{flag} set to {value} for patient {patient.pk}."
     if id(entry) in ctx.diagnoses:
         return "used", None, "read as the diagnosis of the course (CarePlan) that addresses it."

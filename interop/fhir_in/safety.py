@@ -18,13 +18,6 @@ from safety.models import AdverseEvent, ConsentRecord
 from treatment.models import Injection, Session
 
 
-def keep_time(record, field: str, value) -> None:
-    """Store an auto_now_add time as it was recorded at the source (save() would stamp now)."""
-    if value is not None:
-        type(record).objects.filter(pk=record.pk).update(**{field: value})
-        setattr(record, field, value)
-
-
 def _recorder(ctx: Importer, entry: Entry, reference, patient: Patient, session: Session) -> tuple[object, str]:
     """(user, note): the staff member named, or the patient's login, or a documented stand-in."""
     user = ctx.resolve(reference, get_user_model(), entry) if reference else None
@@ -76,9 +69,8 @@ def import_consent(ctx: Importer, entry: Entry):
     record.flags = [str(flag) for flag in parts.get("flag", [])]
     record.method = one(parts, "method", ConsentRecord.Method.IN_CLINIC)
     record.recorded_by = user
-    record.full_clean(exclude=None if record.flags else ["flags"])  # no flags is [], as the portal stores it
-    record.save()
-    keep_time(record, "recorded_at", parse_instant(resource.get("dateTime")))
+    ctx.write(record, exclude=None if record.flags else ["flags"])  # no flags is [], as the portal stores it
+    ctx.keep_time(record, "recorded_at", parse_instant(resource.get("dateTime")))
     return ("created" if created else "updated"), record, (
         f"consent {record.pk} ({form_version}, {language}) for session {session.pk}.{note}")
 
@@ -140,7 +132,6 @@ def import_adverse_event(ctx: Importer, entry: Entry):
     event.severity, event.outcome, event.action = severity, outcome, action
     event.follow_up = text(one(parts, "followUp", ""))
     event.recorded_by = user
-    event.full_clean()
-    event.save()
-    keep_time(event, "recorded_at", parse_instant(resource.get("recordedDate")))
+    ctx.write(event)
+    ctx.keep_time(event, "recorded_at", parse_instant(resource.get("recordedDate")))
     return ("created" if created else "updated"), event, f"{kind} after session {session.pk}.{note}"

@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils.dateparse import parse_date
 
 from charting.models import TriggerPoint
@@ -68,8 +67,7 @@ def import_course(ctx: Importer, entry: Entry):
     started = parse_day((resource.get("period") or {}).get("start"))
     if started:
         course.started_on = started
-    course.full_clean()
-    course.save()
+    ctx.write(course)  # the stored schedule is refreshed once per course when the import ends
     return ("created" if created else "updated"), course, f"course {course.pk} ({diagnosis}) of patient {patient.pk}."
 
 
@@ -124,8 +122,7 @@ def import_session(ctx: Importer, entry: Entry):
     else:
         session.signed_by = session.signed_at = None
     session.version += 1
-    session.full_clean()
-    session.save()
+    ctx.write(session)
     return ("created" if created else "updated"), session, f"{status} session {session.pk} of course {course.pk}."
 
 
@@ -181,10 +178,13 @@ def import_injection(ctx: Importer, entry: Entry):
                    f"{len(found) + 1}: importing it would lose an agent.", "incomplete")
     mixed = [_mixed_agent(parts, medications[n + 1] if n + 1 < len(medications) else None)
              for n, parts in enumerate(found)]
-    injection.full_clean()
-    with transaction.atomic():
-        injection.save()
-        injection.replace_mixture(mixed)
+    ctx.write(injection)
+    if not created:
+        injection.mixed_agents.all().delete()  # the import sends the whole mixture (as Injection.replace_mixture)
+    for agent in mixed:
+        agent.injection = injection
+        ctx.add_new(agent)
+    injection.typed_mixture = None
     return ("created" if created else "updated"), injection, f"{agent} injection in session {session.pk}."
 
 
@@ -292,8 +292,7 @@ def import_observation(ctx: Importer, entry: Entry):
         if value is None:
             raise Skip("it has no score (valueInteger).", "required")
         setattr(session, field_name, int(value))
-    session.full_clean()
-    session.save(update_fields=[field_name, "updated_at"])
+    ctx.update(session, [field_name])
     return "updated", None, f"{field_name} of session {session.pk} set."
 
 
