@@ -642,7 +642,8 @@ class Importer:
             changed.update(fields)
             self.remember(record)
             return
-        record.save(update_fields=[*fields, "updated_at"])
+        stamped = ["updated_at"] if any(f.name == "updated_at" for f in record._meta.concrete_fields) else []
+        record.save(update_fields=[*fields, *stamped])
 
     def remember(self, record) -> None:
         """The checked values of a row written later, to go back to if a later entry changes it and is skipped."""

@@ -58,6 +58,7 @@ def import_still(ctx: Importer, entry: Entry):
             if handle.read() == data:
                 return "unchanged", injection, f"ultrasound still of injection {injection.pk} already here."
     injection.ultrasound_image = upload
-    injection.full_clean()
-    injection.save(update_fields=["ultrasound_image"])
+    ctx.clean(injection)  # the upload's own checks, before anything is stored
+    injection.ultrasound_image.save(upload.name, upload, save=False)  # the bytes into storage: a bulk write stores no file
+    ctx.update(injection, ["ultrasound_image"])  # an injection of this Bundle is written with the rest
     return "updated", injection, f"ultrasound still of injection {injection.pk} in session {session.pk}."
