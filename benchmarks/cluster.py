@@ -157,7 +157,7 @@ def build(patients: int, drafts: int) -> dict:
         user.save(update_fields=["password"])
         confirmed_device(user)
 
-    # Drafts: the next session of open courses whose last session was a week or more ago, with the
+    # Drafts: the next session of open courses whose last session was two days or more ago, with the
     # last session's injections repeated (as "repeat last session" does), performed an hour ago.
     now = timezone.now()
     prepared, skipped = [], 0
@@ -166,7 +166,7 @@ def build(patients: int, drafts: int) -> dict:
         if len(prepared) >= drafts:
             break
         last = course.sessions.filter(status=Session.Status.SIGNED).order_by("-performed_at").first()
-        if last is None or (now - last.performed_at).days < 7:
+        if last is None or (now - last.performed_at).days < 2:
             continue
         with transaction.atomic():
             draft = Session.objects.create(course=course, clinician=course.clinician, performed_at=now - timezone.timedelta(hours=1),
@@ -256,6 +256,7 @@ class Inbox:
 
     def __init__(self):
         self.appointments: list[int] = []
+        self.last_at = 0.0  # perf_counter of the last reminder's arrival
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -265,6 +266,7 @@ class Inbox:
             if found:
                 with self.lock:
                     self.appointments.append(int(found.group(1)))
+                    self.last_at = time.perf_counter()
         return "250 Message accepted for delivery"
 
 
@@ -474,7 +476,8 @@ def section(result: dict) -> str:
         f"| {e.get('per_second', 0):,.0f} resources/s |",
         f"| reminders: `send_reminders` run from both servers at once, twice; both workers send "
         f"| {c['reminders_sent']} e-mails for {c['reminders_due']} due appointments (queued per run: "
-        f"{', '.join(map(str, r['queued_per_run']))}) | {r['seconds']:.1f} s | {r['per_second']:.1f} reminders/s |",
+        f"{', '.join(map(str, r['queued_per_run']))}) | {r['seconds']:.1f} s from the first scan to the last e-mail "
+        f"(sharing the workers with the export) | {r['per_second']:.1f} reminders/s |",
         "",
         "Latency of the clinicians' requests during all this (ms): " + ", ".join(
             f"{method} p50 {v['p50']:,.0f}, p95 {v['p95']:,.0f}" for method, v in result.get("latency_ms", {}).items()) + ".",
@@ -482,7 +485,7 @@ def section(result: dict) -> str:
         f"Checks: every draft signed exactly once (one winning POST per pair, version moved by one, one sign event, "
         f"one procedure note); every due reminder sent exactly once and marked sent; every export file has the "
         f"lines its manifest says, no id twice, every patient present; no 5xx answer ({dict(result['statuses'])}); "
-        f"every task finished; `tpclinic audit_verify`: {c['audit_verify']}. Result: {passed}.",
+        f"every task finished; `tpclinic audit_verify`: {c['audit_verify'].rstrip('.')}. Result: {passed}.",
         SECTION_END,
     ]
     return "\n".join(lines) + "\n"
@@ -546,7 +549,6 @@ def run(patients: int, drafts: int, threads: int) -> dict:
         reminder_thread.join()
         exporting.join()
         queue = wait_for_queue()
-        reminders_done = time.perf_counter()
         time.sleep(1)  # the last message's SMTP conversation
         statuses, times = Counter(), {}
         for browser in browsers.values():
@@ -559,6 +561,7 @@ def run(patients: int, drafts: int, threads: int) -> dict:
             stop(process)
         smtp.stop()
     requests = sum(len(r) + 1 for r in signing["outcomes"].values())
+    reminders_done = inbox.last_at or time.perf_counter()
     result.update({
         "signing": {"drafts": len(clinic["drafts"]), "threads": threads, "seconds": signing["seconds"],
                     "per_second": checks["signed"] / signing["seconds"], "requests_per_second": requests / signing["seconds"]},
