@@ -1,9 +1,9 @@
 """Rebuild the outcome summary (analytics/models.py) inside the database, and know when it is stale.
 
-Every step is one INSERT ... SELECT or UPDATE compiled by the ORM from a queryset (window
-functions number each course's signed sessions and carry its baseline; conditional aggregates
-make the verdicts), so rows never travel to Python and SQLite and PostgreSQL compute the same
-numbers. The definitions match treatment/course_rules.py:
+Every step is one INSERT ... SELECT compiled by the ORM from a queryset, wrapped once where a
+column is computed from the selected row (window functions number each course's signed sessions
+and carry its baseline; conditional aggregates make the verdicts), so rows never travel to Python
+and SQLite and PostgreSQL compute the same numbers. The definitions match treatment/course_rules.py:
 
 - session k of a course is its k-th signed session by time (ties by id), as Course.signed_sessions();
 - baseline is the pain before session 1; session k is "30% better" when
@@ -19,11 +19,8 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import (
-    Case, CharField, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window,
-)
-from django.db.models.functions import Cast, Coalesce, FirstValue, RowNumber, TruncDate
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models import Case, CharField, Count, F, Max, Min, Q, Sum, Value, When, Window
+from django.db.models.functions import Cast, FirstValue, RowNumber, TruncDate
 from django.utils import timezone
 
 from analytics.dbfuncs import DayNumber
@@ -38,6 +35,8 @@ INLINE_REFRESH_MAX_SESSIONS = 20_000
 # Up to this many the page offers a "recompute now" button (seconds); above, only the command.
 BUTTON_REFRESH_MAX_SESSIONS = 200_000
 SIGNED = Session.Status.SIGNED
+# Memory PostgreSQL may use per sort during a refresh (SET LOCAL: this transaction only).
+POSTGRES_WORK_MEM = "256MB"
 
 
 def _signed_sessions():
@@ -52,17 +51,43 @@ def signature() -> tuple[str, int]:
     return text, sessions["n"]
 
 
-def _insert_select(model, queryset) -> None:
-    """INSERT INTO model's table the rows of `queryset`; selected names map to columns (`o_x` -> x)."""
+def _compiled(queryset) -> tuple[list[str], str, tuple]:
+    """The selected names of a values() queryset, in the order of its SQL, and the SQL."""
     query = queryset.query
     names = list(query.values_select) + list(query.annotation_select)
-    columns = [name[2:] if name.startswith("o_") else name for name in names]
-    fields = [model._meta.get_field(column) for column in columns]
     sql, params = query.get_compiler(connection=connection).as_sql()
+    return names, sql, tuple(params)
+
+
+def _insert_select(model, queryset, also: dict[str, str] | None = None, join: tuple | None = None) -> None:
+    """INSERT INTO model's table the rows of `queryset`; selected names map to columns (`o_x` -> x).
+
+    `also` adds columns computed from the selected row (`w`), as SQL over its quoted names; `join`
+    (queryset, its key, the row's key) LEFT JOINs another values() queryset as `j`. Both only wrap
+    the query, so one pass fills a column instead of an UPDATE of a million rows afterwards."""
+    names, sql, params = _compiled(queryset)
+    columns = [name[2:] if name.startswith("o_") else name for name in names] + list(also or {})
+    fields = [model._meta.get_field(column) for column in columns]
     quote = connection.ops.quote_name
     target = ", ".join(quote(field.column) for field in fields)
+    if also:
+        outer = ", ".join(f"w.{quote(name)}" for name in names)
+        sql = f"SELECT {outer}, {', '.join(also.values())} FROM ({sql}) w"
+        if join:
+            joined, key, row_key = join
+            _, joined_sql, joined_params = _compiled(joined)
+            sql += f" LEFT JOIN ({joined_sql}) j ON j.{quote(key)} = w.{quote(row_key)}"
+            params += joined_params
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
+
+
+def _fell_by_sql(percent: int) -> str:
+    """1 when the row's pain is at least `percent`% below a baseline above 0, else 0: integers only (no
+    division, no rounding differences between databases)."""
+    quote = connection.ops.quote_name
+    baseline, pain = f"w.{quote('o_baseline')}", f"w.{quote('o_pain')}"
+    return f"CASE WHEN {baseline} > 0 AND ({baseline} - {pain}) * 100 >= {baseline} * {int(percent)} THEN 1 ELSE 0 END"
 
 
 def _session_rows():
@@ -80,11 +105,6 @@ def _session_rows():
         o_pain=F("pain_before"),
     ).values("o_session_id", "o_course_id", "o_clinician_id", "o_number", "o_day", "o_first_day",
              "o_course_sessions", "o_baseline", "o_pain")
-
-
-def _fell_by(percent: int):
-    """Pain at least `percent`% below baseline, in integers (no division, no rounding differences)."""
-    return GreaterThanOrEqual((F("baseline") - F("pain")) * 100, F("baseline") * percent)
 
 
 def _course_rows():
@@ -136,9 +156,9 @@ def _tally_rows():
 
 
 def _injections_per_course():
-    counted = Injection.objects.filter(session__course_id=OuterRef("course_id"), session__status=SIGNED).order_by()
-    return Coalesce(Subquery(counted.values("session__course_id").annotate(n=Count("id")).values("n")[:1]), 0,
-                    output_field=IntegerField())
+    """Injections of each course's signed sessions, one GROUP BY joined to the course rows."""
+    return Injection.objects.filter(session__status=SIGNED).order_by().values(
+        o_course=F("session__course_id")).annotate(o_injections=Count("id"))
 
 
 def refresh(known_signature: str | None = None) -> Snapshot:
@@ -149,13 +169,16 @@ def refresh(known_signature: str | None = None) -> Snapshot:
         snapshot = Snapshot.objects.select_for_update().get(pk=1)
         for model in (DailyTally, CourseFactor, CourseEvent, SessionOutcome, CourseOutcome):
             model.objects.all()._raw_delete(connection.alias)
-        _insert_select(SessionOutcome, _session_rows())
-        SessionOutcome.objects.update(
-            reduced30=Case(When(_fell_by(course_rules.RESPONDING_REDUCTION), baseline__gt=0, then=Value(1)), default=Value(0)),
-            reduced50=Case(When(_fell_by(course_rules.SUBSTANTIAL_REDUCTION), baseline__gt=0, then=Value(1)), default=Value(0)),
-        )
-        _insert_select(CourseOutcome, _course_rows())
-        CourseOutcome.objects.update(injections=_injections_per_course())
+        if connection.vendor == "postgresql":
+            # Sorts for the window functions and the DISTINCTs stay in memory (for this transaction only).
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{POSTGRES_WORK_MEM}'")
+        _insert_select(SessionOutcome, _session_rows(), also={
+            "reduced30": _fell_by_sql(course_rules.RESPONDING_REDUCTION),
+            "reduced50": _fell_by_sql(course_rules.SUBSTANTIAL_REDUCTION)})
+        quote = connection.ops.quote_name
+        _insert_select(CourseOutcome, _course_rows(), also={"injections": f"COALESCE(j.{quote('o_injections')}, 0)"},
+                       join=(_injections_per_course(), "o_course", "course_id"))
         _insert_select(CourseFactor, _factor_rows(CourseFactor.Kind.MUSCLE, "trigger_point__muscle"))
         _insert_select(CourseFactor, _factor_rows(CourseFactor.Kind.AGENT, "agent"))
         _insert_select(CourseEvent, _event_rows())

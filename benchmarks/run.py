@@ -5,6 +5,8 @@
    (benchmarks/web.py, one child process per database);
 3. FHIR on its own synthetic SQLite clinic (benchmarks/fhir.py): bulk export rate and peak memory,
    `$everything` of the heaviest patient, import rate.
+4. two app servers and two task workers against one PostgreSQL database (benchmarks/cluster.py):
+   concurrent signing, bulk export and reminders, then checks that nothing was lost or done twice.
 
 Environment: BENCH_PATIENTS (default 100000), BENCH_SECONDS per throughput run (default 8),
 BENCH_PG_URL (default the local cluster from scripts/postgres.sh, database tpclinic_bench),
@@ -104,10 +106,18 @@ def main() -> int:
         fhir_args = [os.environ.get("BENCH_FHIR_PATIENTS", "2000"), "900",
                      os.environ.get("BENCH_FHIR_IMPORT_PATIENTS", "20")]
         results["fhir"] = child("benchmarks.fhir", fhir_args, {**base_env, "TPCLINIC_DATA_DIR": str(fhir_dir)}, "fhir")
+        if os.environ.get("BENCH_SKIP_PG") == "1":
+            results["cluster"] = {"error": "skipped (BENCH_SKIP_PG=1)"}
+        else:
+            say("two app servers, two workers, one PostgreSQL")
+            results["cluster"] = child("benchmarks.cluster", ["--no-write"], base_env, "cluster")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     results["total_s"] = time.perf_counter() - started
     report.write(results, ROOT / "docs" / "benchmarks.md")
+    from benchmarks import cluster
+
+    cluster.write_section(results.get("cluster", {"error": "not run"}), ROOT / "docs" / "benchmarks.md")
     say(f"wrote docs/benchmarks.md in {results['total_s']:.0f} s")
     print(json.dumps(results, indent=2))
     return 0

@@ -126,6 +126,12 @@ def _icd():
     return simple_icd_10_cm
 
 
+def preload() -> None:
+    """Load the code set now: about 2 s of CPU, which an app server pays at start (tpclinic/wsgi.py)
+    rather than inside its first signing, while that holds the session's row lock."""
+    _icd()
+
+
 def normalise_icd(text: str) -> str | None:
     """`m7918`, `M79.18 ` and `M79.18` all become `M79.18`; None when it cannot be a code."""
     compact = re.sub(r"[\s.]", "", text or "").upper()

@@ -40,7 +40,7 @@ def due(now: datetime | None = None):
 def claim(now: datetime | None = None) -> list[int]:
     """Mark due reminders as queued and return their appointment ids (each exactly once)."""
     claimed = []
-    for pk in list(due(now).values_list("pk", flat=True)):
+    for pk in list(due(now).order_by("pk").values_list("pk", flat=True)):  # one order: concurrent scans never deadlock
         if Appointment.objects.filter(pk=pk, reminder_status="").update(reminder_status=Appointment.Reminder.QUEUED):
             claimed.append(pk)
     return claimed

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -22,8 +23,11 @@ def send_reminder(appointment_pk: int) -> str:
 
 
 def queue_due_reminders(now=None) -> int:
-    """Claim every reminder now due and queue one task for each; safe to run as often as wanted."""
-    claimed = reminders.claim(now)
-    for pk in claimed:
-        send_reminder.enqueue(pk)
+    """Claim every reminder now due and queue one task for each; safe to run as often as wanted, from
+    several machines at once. Claims and tasks commit together: a scan that dies half-way leaves no
+    appointment marked "queued" without a task to send it (it would never be reminded)."""
+    with transaction.atomic():
+        claimed = reminders.claim(now)
+        for pk in claimed:
+            send_reminder.enqueue(pk)
     return len(claimed)

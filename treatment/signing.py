@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -93,8 +94,10 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
     cosigning = user.pk != session.clinician_id
     before = events.snapshot(session, SIGNED_FIELDS)
     with transaction.atomic():
+        # Signing is a change of the record: the version moves on, so a form or API client that read
+        # the draft is refused as stale rather than told it is looking at the current version.
         updated = Session.objects.filter(pk=session.pk, status=Session.Status.DRAFT, version=session.version).update(
-            status=Session.Status.SIGNED, signed_at=now, signed_by=user,
+            status=Session.Status.SIGNED, signed_at=now, signed_by=user, version=F("version") + 1,
             screen_snapshot=present.snapshot(result), cpt_codes=",".join(result.cpt.codes),
         )
         if updated:
@@ -102,13 +105,15 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
                 CoSignature.objects.create(session=session, signed_by=user, on_behalf_of=session.clinician,
                                            signed_at=now, reason=attestation)
             session.course.refresh_schedule()
+            note.write_for(session)  # the procedure note, written once, in the signer's language
+            signals.session_signed.send(sender=Session, session=session)
             after = events.snapshot(session, SIGNED_FIELDS)
             if cosigning:
                 after.update({"on_behalf_of": session.clinician_id, "attestation": attestation})
+            # Last in the transaction: the audit chain's head stays locked from here to the commit, and
+            # every audited request on every app server waits for it (benchmarks/cluster.py).
             events.record(events.Action.COSIGN if cosigning else events.Action.SIGN, obj=session, user=user,
                           before=before, after=after)
-            note.write_for(session)  # the procedure note, written once, in the signer's language
-            signals.session_signed.send(sender=Session, session=session)
     if not updated:
         raise SignRefused("stale", _(
             "Someone else saved or signed this session at the same moment; nothing was signed. Read it again and retry."))

@@ -121,3 +121,29 @@ def test_a_cancelled_appointment_is_not_reminded(reminded, smtp_server, task_wor
     task_worker()
     assert smtp_server.messages == []
     assert Appointment.objects.get(pk=reminded.pk).reminder_status == ""
+
+
+def test_a_scan_that_dies_half_way_leaves_nothing_claimed_without_a_task(treated, patient, smtp_server, task_worker):
+    """Claims and tasks commit together: otherwise an appointment marked "queued" with no task is never reminded."""
+    from unittest import mock
+
+    from scheduling import tasks
+
+    ReminderChoice.objects.create(patient=patient, channel="email", email="maria@example.org")
+    first, second = make_appointment(treated["course"], days_ahead=1), make_appointment(treated["course"], days_ahead=2)
+    from django_tasks_db.backend import DatabaseBackend
+
+    real_enqueue, calls = DatabaseBackend.enqueue, []
+
+    def dies_on_the_second(backend, task, args, kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise ConnectionError("the scan's machine went away")
+        return real_enqueue(backend, task, args, kwargs)
+
+    with mock.patch.object(DatabaseBackend, "enqueue", dies_on_the_second), pytest.raises(ConnectionError):
+        tasks.queue_due_reminders()
+    assert set(Appointment.objects.filter(pk__in=[first.pk, second.pk]).values_list("reminder_status", flat=True)) == {""}
+    assert task_worker() == 0
+    assert tasks.queue_due_reminders() == 2
+    assert task_worker() == 2 and len(smtp_server.messages) == 2

@@ -144,3 +144,32 @@ def test_an_adverse_event_update_without_the_current_version_overwrites_nothing(
     assert "Nothing was saved" in page
     if version == "1":
         assert "Hospitalised" in page or "hospitalised" in page  # what the record now says
+
+
+def test_signing_moves_the_version_on_so_a_reader_of_the_draft_is_stale(clinician, ready):
+    read = ready.version
+    signed = signing.sign(ready, clinician, read)
+    assert signed.version == read + 1
+    with pytest.raises(signing.SignRefused) as again:
+        signing.sign(Session.objects.get(pk=ready.pk), clinician, read)
+    assert again.value.kind == "signed"
+
+
+def test_the_audit_chain_is_locked_only_at_the_end_of_the_signing_transaction(clinician, ready):
+    """The chain's head row is a lock every audited request on every app server waits for: signing
+    takes it last (the sign event), after the note and the schedule, so it is held only to the commit."""
+    from django.db import connection
+
+    statements = []
+
+    def spy(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        signing.sign(ready, clinician, ready.version)
+    locked = next(i for i, sql in enumerate(statements) if "audit_chainhead" in sql)  # FOR UPDATE on PostgreSQL
+    committed = max(i for i, sql in enumerate(statements) if sql.startswith("RELEASE SAVEPOINT"))  # the signing's own
+    after = [sql for sql in statements[locked:committed] if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert any('"treatment_procedurenote"' in sql for sql in statements[:locked])
+    assert all("audit_" in sql for sql in after), after
