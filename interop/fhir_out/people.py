@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 
 from audit.models import Amendment
 from interop import fhir_codes as codes
-from interop.fhir_export import CHUNK, Scope, concept, coding, exporter, instant, person_name, ref
+from accounts.models import StaffProfile
+from interop.fhir_export import CHUNK, Scope, concept, coding, display_name, exporter, instant, labels, ref
 from patients.models import Allergy, Medication, Patient
 from referral.models import PainDrawing
 from safety.models import AdverseEvent, ConsentRecord
@@ -36,7 +37,7 @@ def staff_users(scope: Scope) -> QuerySet:
     wanted |= recorders & Q(patient_record__isnull=True)
     if scope.whole_clinic:
         wanted |= Q(staff_profile__isnull=False)
-    return get_user_model().objects.filter(wanted).select_related("staff_profile").order_by("pk")
+    return get_user_model().objects.filter(wanted).order_by("pk")
 
 
 def _recorders(scope: Scope, sessions: QuerySet) -> list[QuerySet]:
@@ -49,36 +50,53 @@ def _recorders(scope: Scope, sessions: QuerySet) -> list[QuerySet]:
     ]
 
 
+STAFF_FIELDS = ("pk", "username", "first_name", "last_name", "email", "is_active", "staff_profile__id",
+                "staff_profile__role", "staff_profile__credentials", "staff_profile__preferred_interval_days")
+
+
+def staff_rows(scope: Scope) -> list[dict]:
+    """`staff_users` as `values()` rows, fetched once per export: Practitioner and PractitionerRole both
+    read them (staff are few, even for a whole clinic, so they are held rather than streamed)."""
+    if "staff" not in scope.memo:
+        scope.memo["staff"] = list(staff_users(scope).values(*STAFF_FIELDS))
+    return scope.memo["staff"]
+
+
 @exporter("Practitioner")
 def practitioners(scope: Scope):
-    for user in staff_users(scope).iterator(chunk_size=CHUNK):
-        profile = getattr(user, "staff_profile", None)
-        name = {"use": "official", "family": user.last_name, "given": [user.first_name]}
-        if not (user.first_name.strip() or user.last_name.strip()):
-            name = {"text": user.username}
+    for user in staff_rows(scope):
+        name = {"use": "official", "family": user["last_name"], "given": [user["first_name"]]}
+        if not (user["first_name"].strip() or user["last_name"].strip()):
+            name = {"text": user["username"]}
+        credentials = user["staff_profile__credentials"]
         yield {
             "resourceType": "Practitioner",
-            "id": str(user.pk),
-            "identifier": [{"system": codes.USERNAME_SYSTEM, "value": user.username}],
-            "active": user.is_active,
+            "id": str(user["pk"]),
+            "identifier": [{"system": codes.USERNAME_SYSTEM, "value": user["username"]}],
+            "active": user["is_active"],
             "name": [name],
-            "telecom": [{"system": "email", "value": user.email, "use": "work"}] if user.email.strip() else [],
-            "qualification": [{"code": {"text": profile.credentials}}] if profile and profile.credentials.strip() else [],
+            "telecom": [{"system": "email", "value": user["email"], "use": "work"}] if user["email"].strip() else [],
+            "qualification": [{"code": {"text": credentials}}] if credentials and credentials.strip() else [],
         }
 
 
 @exporter("PractitionerRole")
 def practitioner_roles(scope: Scope):
-    for user in staff_users(scope).filter(staff_profile__isnull=False).iterator(chunk_size=CHUNK):
-        profile = user.staff_profile
-        nucc = codes.nucc_for(profile.role, profile.credentials)
+    roles = labels(StaffProfile, "role")
+    for user in staff_rows(scope):
+        if user["staff_profile__id"] is None:
+            continue
+        role = user["staff_profile__role"]
+        nucc = codes.nucc_for(role, user["staff_profile__credentials"])
         yield {
             "resourceType": "PractitionerRole",
-            "id": str(user.pk),
-            "extension": [{"url": codes.EXT_PREFERRED_INTERVAL, "valuePositiveInt": profile.preferred_interval_days}],
-            "active": user.is_active,
-            "practitioner": ref("Practitioner", user.pk, person_name(user)),
-            "code": [concept(codes.STAFF_ROLE, profile.role, profile.get_role_display())],
+            "id": str(user["pk"]),
+            "extension": [{"url": codes.EXT_PREFERRED_INTERVAL,
+                           "valuePositiveInt": user["staff_profile__preferred_interval_days"]}],
+            "active": user["is_active"],
+            "practitioner": ref("Practitioner", user["pk"], display_name(user["first_name"], user["last_name"],
+                                                                         user["username"])),
+            "code": [concept(codes.STAFF_ROLE, role, roles.get(role, role))],
             "specialty": [concept(codes.NUCC, *nucc)] if nucc else [],
         }
 
