@@ -29,7 +29,7 @@ def procedure_note_annotations(written: ProcedureNote, author_id: int) -> list[d
 
 @exporter("DocumentReference")
 def procedure_notes(scope: Scope):
-    found = ProcedureNote.objects.filter(session__in=scope.sessions()).select_related(
+    found = ProcedureNote.objects.filter(session__in=scope.session_ids()).select_related(
         "session__course", "session__clinician", "session__signed_by").order_by("pk")
     for written in found.iterator(chunk_size=CHUNK):
         session = written.session

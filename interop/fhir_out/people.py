@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
+from accounts.models import StaffProfile
 from audit.models import Amendment
 from interop import fhir_codes as codes
-from accounts.models import StaffProfile
 from interop.fhir_export import CHUNK, Scope, concept, coding, display_name, exporter, instant, labels, ref
 from patients.models import Allergy, Medication, Patient
 from referral.models import PainDrawing
@@ -25,7 +25,7 @@ def staff_users(scope: Scope) -> QuerySet:
     People who recorded something (consent, adverse events, pain drawings, amendments) are included;
     a patient's own portal login never is: what a patient recorded refers to their Patient resource.
     """
-    sessions = scope.sessions()
+    sessions = Session.objects.filter(pk__in=scope.session_ids()) if scope.one_patient else scope.sessions()
     wanted = (
         Q(pk__in=Course.objects.filter(patient__in=scope.patients).values("clinician"))
         | Q(pk__in=sessions.values("clinician"))
@@ -104,10 +104,16 @@ def practitioner_roles(scope: Scope):
 # ------------------------------------------------------------------ the patient
 
 
+def _patients(scope: Scope):
+    """The patients in scope, in pk order: read once for one patient's record, by Patient, Coverage and the
+    body measurement and risk Observations/Conditions (which skip the patients they have nothing for)."""
+    chosen = scope.patients.select_related("fhir_demographics").order_by("pk")
+    return scope.held("patients", lambda: chosen.iterator(chunk_size=CHUNK))
+
+
 @exporter("Patient")
 def patients(scope: Scope):
-    chosen = scope.patients.select_related("fhir_demographics").order_by("pk")
-    for patient in chosen.iterator(chunk_size=CHUNK):
+    for patient in _patients(scope):
         kept = getattr(patient, "fhir_demographics", None)  # what an imported Patient said beyond our fields
         resource = {
             "resourceType": "Patient",
@@ -150,8 +156,9 @@ def patient_names(patient: Patient, kept) -> list[dict]:
 
 @exporter("Coverage")
 def coverages(scope: Scope):
-    chosen = scope.patients.exclude(payer="none", payer_name="").order_by("pk")
-    for patient in chosen.iterator(chunk_size=CHUNK):
+    for patient in _patients(scope):
+        if patient.payer == "none" and patient.payer_name == "":
+            continue
         payor = {"display": patient.payer_name} if patient.payer_name.strip() else {
             "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}],
         }
@@ -198,7 +205,7 @@ def medication_statements(scope: Scope):
 
 @exporter("Observation")
 def body_measurements(scope: Scope):
-    for patient in scope.patients.order_by("pk").iterator(chunk_size=CHUNK):
+    for patient in _patients(scope):
         for prefix, value, (loinc, display), unit in (
             ("height", patient.height_cm, codes.BODY_HEIGHT, "cm"),
             ("weight", patient.weight_kg, codes.BODY_WEIGHT, "kg"),
@@ -220,15 +227,12 @@ def body_measurements(scope: Scope):
 
 @exporter("Condition")
 def risk_conditions(scope: Scope):
-    any_flag = Q()
-    for flag in codes.RISK_CONDITIONS:
-        any_flag |= Q(**{flag: True})
-    chosen = scope.patients.filter(any_flag)
-    for patient in chosen.distinct().order_by("pk").iterator(chunk_size=CHUNK):
+    names = {flag: str(Patient._meta.get_field(flag).verbose_name) for flag in codes.RISK_CONDITIONS}  # once
+    for patient in _patients(scope):
         for flag, (icd, display) in codes.RISK_CONDITIONS.items():
             if not getattr(patient, flag):
                 continue
-            label = str(Patient._meta.get_field(flag).verbose_name)
+            label = names[flag]
             yield {
                 "resourceType": "Condition",
                 "id": f"risk-{patient.pk}-{flag.replace('_', '-')}",

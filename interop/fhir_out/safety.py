@@ -32,7 +32,7 @@ def actor(row: dict, relation: str) -> dict | None:
 
 def _records(model, scope: Scope, *fields: str):
     """The model's rows for the sessions in scope, with the patient and the recorder's name joined in."""
-    chosen = model.objects.filter(session__in=scope.sessions()).order_by("pk")
+    chosen = model.objects.filter(session__in=scope.session_ids()).order_by("pk")
     return rows(chosen.annotate(patient_id=F("session__course__patient_id"),
                                 patient_user_id=F("session__course__patient__user_id")),
                 "pk", "patient_id", "patient_user_id", "session_id", "recorded_by_id", *person_fields("recorded_by"),
