@@ -142,6 +142,7 @@ def display_name(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
+@cache
 def person_fields(relation: str) -> tuple[str, str, str]:
     """The `values()` fields `display_name` needs for the user behind `relation` (a join, not a query per row)."""
     return f"{relation}__first_name", f"{relation}__last_name", f"{relation}__username"
@@ -149,7 +150,8 @@ def person_fields(relation: str) -> tuple[str, str, str]:
 
 def person_ref(row: dict, relation: str) -> dict:
     """`ref("Practitioner", ...)` with the name display, for the user behind `relation` in a `values()` row."""
-    return ref("Practitioner", row[f"{relation}_id"], display_name(*(row[f] for f in person_fields(relation))))
+    first_name, last_name, username = person_fields(relation)
+    return ref("Practitioner", row[f"{relation}_id"], display_name(row[first_name], row[last_name], row[username]))
 
 
 def labels(model, field_name: str) -> dict:
@@ -311,10 +313,11 @@ def iter_type(scope: Scope, resource_type: str) -> Iterator[dict]:
             yield from _produce(item, scope)
 
 
-def _produce(item: Exporter, scope: Scope, finishing=finish) -> Iterator:
+def _produce(item: Exporter, scope: Scope, finishing: Callable | None = None) -> Iterator:
     """Finished resources (what `finishing` makes of each), built CHUNK at a time under one language
     override (switching the language per resource cost more than building it); the override is released
     before the chunk is yielded."""
+    finishing = finishing or finish  # looked up per call: a test may count what `finish` is given
     produced = item.produce(scope)
     done = False
     while not done:
