@@ -286,22 +286,27 @@ def ndjson_line(resource: dict) -> bytes:
     return orjson.dumps(resource) + b"\n"
 
 
-def iter_resources(scope: Scope) -> Iterator[tuple[str, dict]]:
+def iter_resources(scope: Scope, types=None) -> Iterator[tuple[str, dict]]:
     """(resource type, finished resource) for everything in scope, exporter by exporter.
 
     Each resource is built in English (LANGUAGE): choice labels and gettext strings in displays and
     texts are then the same whoever asks and in whatever language their browser or client prefers.
-    The override is held only while a resource is built, never across a `yield`.
+    The override is held only while a resource is built, never across a `yield`. With `types`, only the
+    exporters of those resource types run.
     """
     for item in EXPORTERS:
+        if types and item.resource_type not in types:
+            continue
         for finished in _produce(item, scope):
             yield item.resource_type, finished
 
 
-def iter_lines(scope: Scope) -> Iterator[tuple[str, bytes]]:
-    """(resource type, NDJSON line) for everything in scope: what a bulk export writes, each resource
-    serialised once (the JSON that checked it needs no cleaning is the line)."""
+def iter_lines(scope: Scope, types=None) -> Iterator[tuple[str, bytes]]:
+    """(resource type, NDJSON line) for everything in scope (or of `types`): what a bulk export writes, each
+    resource serialised once (the JSON that checked it needs no cleaning is the line)."""
     for item in EXPORTERS:
+        if types and item.resource_type not in types:
+            continue
         for resource, data in _produce(item, scope, _finished):
             yield item.resource_type, (data + b"\n") if data is not None else ndjson_line(resource)
 
