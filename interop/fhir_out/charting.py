@@ -26,7 +26,7 @@ def trigger_points(scope: Scope):
         """The model's own English words for a combination of findings (TriggerPoint.findings), once each."""
         return TriggerPoint(**dict(zip(codes.FINDINGS, present))).findings
 
-    for tp in rows(TriggerPoint.objects.filter(patient__in=scope.patients).order_by("pk"), *FIELDS):
+    for tp in rows(TriggerPoint.objects.filter(patient__in=scope.patient_ids()).order_by("pk"), *FIELDS):
         present = tuple(tp[name] for name in codes.FINDINGS)
         laterality = codes.LATERALITY.get(tp["side"])
         yield {

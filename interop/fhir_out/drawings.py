@@ -54,7 +54,7 @@ def drawing_performers(drawing: dict) -> list[dict]:
 
 @exporter("Observation")
 def pain_drawings(scope: Scope):
-    drawings = PainDrawing.objects.filter(patient__in=scope.patients).order_by("pk")
+    drawings = PainDrawing.objects.filter(patient__in=scope.patient_ids()).order_by("pk")
     fields = ("pk", "patient_id", "patient__user_id", "source", "drawn_on", "marks", "recorded_by_id",
               *person_fields("recorded_by"))
     for drawing in rows(drawings, *fields):
@@ -73,7 +73,7 @@ def pain_drawings(scope: Scope):
 
 @exporter("Observation")
 def diary_entries(scope: Scope):
-    entries = DiaryEntry.objects.filter(patient__in=scope.patients).order_by("pk")
+    entries = DiaryEntry.objects.filter(patient__in=scope.patient_ids()).order_by("pk")
     for entry in rows(entries, "pk", "patient_id", "day", "pain", "note", "drawing_id", "drawing__marks"):
         yield {
             "resourceType": "Observation",

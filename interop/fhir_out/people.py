@@ -27,7 +27,7 @@ def staff_users(scope: Scope) -> QuerySet:
     """
     sessions = Session.objects.filter(pk__in=scope.session_ids()) if scope.one_patient else scope.sessions()
     wanted = (
-        Q(pk__in=Course.objects.filter(patient__in=scope.patients).values("clinician"))
+        Q(pk__in=Course.objects.filter(patient__in=scope.patient_ids()).values("clinician"))
         | Q(pk__in=sessions.values("clinician"))
         | Q(pk__in=sessions.exclude(signed_by=None).values("signed_by"))
     )
@@ -44,7 +44,7 @@ def _recorders(scope: Scope, sessions: QuerySet) -> list[QuerySet]:
     return [
         ConsentRecord.objects.filter(session__in=sessions).values("recorded_by"),
         AdverseEvent.objects.filter(session__in=sessions).values("recorded_by"),
-        PainDrawing.objects.filter(patient__in=scope.patients).exclude(recorded_by=None).values("recorded_by"),
+        PainDrawing.objects.filter(patient__in=scope.patient_ids()).exclude(recorded_by=None).values("recorded_by"),
         Amendment.objects.filter(content_type=ContentType.objects.get_for_model(Session),
                                  object_id__in=sessions.values("pk")).values("author"),
     ]
@@ -174,7 +174,7 @@ def coverages(scope: Scope):
 
 @exporter("AllergyIntolerance")
 def allergies(scope: Scope):
-    for allergy in Allergy.objects.filter(patient__in=scope.patients).order_by("pk").iterator(chunk_size=CHUNK):
+    for allergy in Allergy.objects.filter(patient__in=scope.patient_ids()).order_by("pk").iterator(chunk_size=CHUNK):
         code = {"text": allergy.substance}
         if allergy.anaesthetic_class:
             code["coding"] = [coding(codes.ANAESTHETIC_CLASS, allergy.anaesthetic_class,
@@ -192,7 +192,7 @@ def allergies(scope: Scope):
 
 @exporter("MedicationStatement")
 def medication_statements(scope: Scope):
-    for medication in Medication.objects.filter(patient__in=scope.patients).order_by("pk").iterator(chunk_size=CHUNK):
+    for medication in Medication.objects.filter(patient__in=scope.patient_ids()).order_by("pk").iterator(chunk_size=CHUNK):
         yield {
             "resourceType": "MedicationStatement",
             "id": str(medication.pk),

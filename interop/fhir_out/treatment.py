@@ -35,7 +35,7 @@ def _courses(scope: Scope) -> Iterable[dict]:
     """The courses in scope as `values()` rows (whether any session is signed included), in pk order."""
     def fetch():
         signed = Exists(Session.objects.filter(course=OuterRef("pk"), status=Session.Status.SIGNED))
-        chosen = Course.objects.filter(patient__in=scope.patients).annotate(any_signed=signed).order_by("pk")
+        chosen = Course.objects.filter(patient__in=scope.patient_ids()).annotate(any_signed=signed).order_by("pk")
         return rows(chosen, *COURSE_FIELDS)
 
     return scope.held("courses", fetch)
