@@ -13,17 +13,22 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from interop.models import ResourceVersion
 
 
+_DIGEST_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # json.dumps(sort_keys=True, ensure_ascii=False)
+
+
 def digest(resource: dict) -> str:
     body = {key: value for key, value in resource.items() if key != "meta"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_DIGEST_JSON.encode(body).encode()).hexdigest()
 
 
 def _stated_time(resource: dict) -> datetime | None:
@@ -31,10 +36,10 @@ def _stated_time(resource: dict) -> datetime | None:
     return parse_datetime(value) if value else None
 
 
-def _apply(resource: dict, row: ResourceVersion) -> dict:
+def _apply(resource: dict, row: ResourceVersion | Kept, zone=None) -> dict:
     meta = dict(resource.get("meta") or {})
     meta["versionId"] = str(row.version)
-    meta["lastUpdated"] = timezone.localtime(row.last_updated).isoformat()
+    meta["lastUpdated"] = timezone.localtime(row.last_updated, zone).isoformat()
     out = {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta}
     out.update((key, value) for key, value in resource.items() if key not in out)
     return out
@@ -52,24 +57,52 @@ def latest(resource_type: str, ids) -> dict[str, ResourceVersion]:
     return found
 
 
+class Kept(NamedTuple):
+    """What stamping reads of a kept version (a ResourceVersion row without its JSON)."""
+
+    version: int
+    digest: str
+    last_updated: datetime
+
+
+def latest_of(resources: list[dict]) -> dict[tuple[str, str], Kept]:
+    """The latest kept version of each resource, keyed by (type, id): one query for up to 500 resources,
+    whatever their types (a `$everything` has a dozen)."""
+    wanted: dict[str, list[str]] = {}
+    for resource in resources:
+        wanted.setdefault(resource["resourceType"], []).append(resource["id"])
+    pairs = [(t, i) for t, ids in wanted.items() for i in ids]
+    found: dict[tuple[str, str], ResourceVersion] = {}
+    for start in range(0, len(pairs), 500):
+        chosen: dict[str, list[str]] = {}
+        for resource_type, ident in pairs[start:start + 500]:
+            chosen.setdefault(resource_type, []).append(ident)
+        either = Q()
+        for resource_type, ids in chosen.items():
+            either |= Q(resource_type=resource_type, resource_id__in=ids)
+        rows = (ResourceVersion.objects.filter(either).order_by("resource_type", "resource_id", "-version")
+                .values_list("resource_type", "resource_id", "version", "digest", "last_updated"))  # not the JSON
+        for resource_type, ident, *kept in rows:
+            found.setdefault((resource_type, ident), Kept(*kept))
+    return found
+
+
 def stamp(resources: list[dict], patient_of=lambda resource: None) -> list[dict]:
     """The resources with `meta.versionId`/`meta.lastUpdated`, recording new versions where content changed."""
-    by_type: dict[str, list[dict]] = {}
+    known = latest_of(resources)
+    rows: dict[tuple[str, str], ResourceVersion | Kept] = {}
     for resource in resources:
-        by_type.setdefault(resource["resourceType"], []).append(resource)
-    rows: dict[tuple[str, str], ResourceVersion] = {}
-    for resource_type, group in by_type.items():
-        known = latest(resource_type, [r["id"] for r in group])
-        for resource in group:
-            row = known.get(resource["id"])
-            sha = digest(resource)
-            if row is None or row.digest != sha:
-                row = _record(resource, sha, row, patient_of(resource))
-            rows[(resource_type, resource["id"])] = row
-    return [_apply(r, rows[(r["resourceType"], r["id"])]) for r in resources]
+        key = (resource["resourceType"], resource["id"])
+        row = known.get(key)
+        sha = digest(resource)
+        if row is None or row.digest != sha:
+            row = _record(resource, sha, row, patient_of(resource))
+        rows[key] = row
+    zone = timezone.get_current_timezone()
+    return [_apply(r, rows[(r["resourceType"], r["id"])], zone) for r in resources]
 
 
-def _record(resource: dict, sha: str, previous: ResourceVersion | None, patient_id) -> ResourceVersion:
+def _record(resource: dict, sha: str, previous: ResourceVersion | Kept | None, patient_id) -> ResourceVersion:
     now = timezone.now()
     stated = _stated_time(resource)
     when = stated if stated and (previous is None or stated > previous.last_updated) else now

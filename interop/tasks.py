@@ -31,6 +31,18 @@ def export_patients(export: BulkExport):
     return Patient.objects.all()
 
 
+def _lines(scope: fhir_export.Scope, export: BulkExport):
+    """(resource type, NDJSON line) of what the export asked for: only the exporters of its `_type`s run,
+    and with `_since` each resource is versioned to compare its lastUpdated."""
+    if export.since is None:
+        yield from fhir_export.iter_lines(scope, export.types)
+        return
+    for resource_type, resource in fhir_export.iter_resources(scope, export.types):
+        resource = versions.stamp([resource])[0]
+        if versions.datetime_of(resource) >= export.since:
+            yield resource_type, fhir_export.ndjson_line(resource)
+
+
 @task(queue_name="exports")
 def run_bulk_export(export_id: str) -> int:
     export = BulkExport.objects.get(pk=export_id)
@@ -42,15 +54,9 @@ def run_bulk_export(export_id: str) -> int:
                               source=Installation.source_uri())
     files, counts, written = {}, {}, 0
     try:
-        for resource_type, resource in fhir_export.iter_resources(scope):
-            if export.types and resource_type not in export.types:
-                continue
-            if export.since is not None:
-                resource = versions.stamp([resource])[0]
-                if versions.datetime_of(resource) < export.since:
-                    continue
+        for resource_type, line in _lines(scope, export):
             handle = files.get(resource_type) or files.setdefault(resource_type, tempfile.TemporaryFile())
-            handle.write(fhir_export.ndjson_line(resource))
+            handle.write(line)
             counts[resource_type] = counts.get(resource_type, 0) + 1
             written += 1
             if written % CHECK_EVERY == 0:

@@ -18,7 +18,7 @@ from treatment.models import Session
 @exporter("Provenance")
 def amendments(scope: Scope):
     found = Amendment.objects.filter(content_type=ContentType.objects.get_for_model(Session),
-                                     object_id__in=scope.sessions().values("pk"))
+                                     object_id__in=scope.session_ids())
     for amendment in found.select_related("author").order_by("pk").iterator(chunk_size=CHUNK):
         yield {
             "resourceType": "Provenance",

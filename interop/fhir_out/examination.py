@@ -13,7 +13,7 @@ EXAM = ("exam", "Exam")
 
 @exporter("Observation")
 def examination_findings(scope: Scope):
-    findings = ExaminationFinding.objects.filter(drawing__patient__in=scope.patients).select_related(
+    findings = ExaminationFinding.objects.filter(drawing__patient__in=scope.patient_ids()).select_related(
         "drawing", "recorded_by")
     for finding in findings.order_by("pk").iterator(chunk_size=CHUNK):
         yield {

@@ -21,18 +21,15 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def procedure_note_annotations(session) -> list[dict]:
-    """Procedure.note entries for the session's procedure note, when it has one."""
-    written = getattr(session, "procedure_note", None)
-    if written is None:
-        return []
-    return [{"authorReference": ref("Practitioner", session.signed_by_id or session.clinician_id),
+def procedure_note_annotations(written: ProcedureNote, author_id: int) -> list[dict]:
+    """The Procedure.note entry for a session's procedure note (author: who signed it, else the clinician)."""
+    return [{"authorReference": ref("Practitioner", author_id),
              "time": instant(written.created_at), "text": note.with_amendments(written)}]
 
 
 @exporter("DocumentReference")
 def procedure_notes(scope: Scope):
-    found = ProcedureNote.objects.filter(session__in=scope.sessions()).select_related(
+    found = ProcedureNote.objects.filter(session__in=scope.session_ids()).select_related(
         "session__course", "session__clinician", "session__signed_by").order_by("pk")
     for written in found.iterator(chunk_size=CHUNK):
         session = written.session

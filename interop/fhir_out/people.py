@@ -6,9 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
+from accounts.models import StaffProfile
 from audit.models import Amendment
 from interop import fhir_codes as codes
-from interop.fhir_export import CHUNK, Scope, concept, coding, exporter, instant, person_name, ref
+from interop.fhir_export import CHUNK, Scope, concept, coding, display_name, exporter, instant, labels, ref
 from patients.models import Allergy, Medication, Patient
 from referral.models import PainDrawing
 from safety.models import AdverseEvent, ConsentRecord
@@ -24,9 +25,9 @@ def staff_users(scope: Scope) -> QuerySet:
     People who recorded something (consent, adverse events, pain drawings, amendments) are included;
     a patient's own portal login never is: what a patient recorded refers to their Patient resource.
     """
-    sessions = scope.sessions()
+    sessions = Session.objects.filter(pk__in=scope.session_ids()) if scope.one_patient else scope.sessions()
     wanted = (
-        Q(pk__in=Course.objects.filter(patient__in=scope.patients).values("clinician"))
+        Q(pk__in=Course.objects.filter(patient__in=scope.patient_ids()).values("clinician"))
         | Q(pk__in=sessions.values("clinician"))
         | Q(pk__in=sessions.exclude(signed_by=None).values("signed_by"))
     )
@@ -36,49 +37,66 @@ def staff_users(scope: Scope) -> QuerySet:
     wanted |= recorders & Q(patient_record__isnull=True)
     if scope.whole_clinic:
         wanted |= Q(staff_profile__isnull=False)
-    return get_user_model().objects.filter(wanted).select_related("staff_profile").order_by("pk")
+    return get_user_model().objects.filter(wanted).order_by("pk")
 
 
 def _recorders(scope: Scope, sessions: QuerySet) -> list[QuerySet]:
     return [
         ConsentRecord.objects.filter(session__in=sessions).values("recorded_by"),
         AdverseEvent.objects.filter(session__in=sessions).values("recorded_by"),
-        PainDrawing.objects.filter(patient__in=scope.patients).exclude(recorded_by=None).values("recorded_by"),
+        PainDrawing.objects.filter(patient__in=scope.patient_ids()).exclude(recorded_by=None).values("recorded_by"),
         Amendment.objects.filter(content_type=ContentType.objects.get_for_model(Session),
                                  object_id__in=sessions.values("pk")).values("author"),
     ]
 
 
+STAFF_FIELDS = ("pk", "username", "first_name", "last_name", "email", "is_active", "staff_profile__id",
+                "staff_profile__role", "staff_profile__credentials", "staff_profile__preferred_interval_days")
+
+
+def staff_rows(scope: Scope) -> list[dict]:
+    """`staff_users` as `values()` rows, fetched once per export: Practitioner and PractitionerRole both
+    read them (staff are few, even for a whole clinic, so they are held rather than streamed)."""
+    if "staff" not in scope.memo:
+        scope.memo["staff"] = list(staff_users(scope).values(*STAFF_FIELDS))
+    return scope.memo["staff"]
+
+
 @exporter("Practitioner")
 def practitioners(scope: Scope):
-    for user in staff_users(scope).iterator(chunk_size=CHUNK):
-        profile = getattr(user, "staff_profile", None)
-        name = {"use": "official", "family": user.last_name, "given": [user.first_name]}
-        if not (user.first_name.strip() or user.last_name.strip()):
-            name = {"text": user.username}
+    for user in staff_rows(scope):
+        name = {"use": "official", "family": user["last_name"], "given": [user["first_name"]]}
+        if not (user["first_name"].strip() or user["last_name"].strip()):
+            name = {"text": user["username"]}
+        credentials = user["staff_profile__credentials"]
         yield {
             "resourceType": "Practitioner",
-            "id": str(user.pk),
-            "identifier": [{"system": codes.USERNAME_SYSTEM, "value": user.username}],
-            "active": user.is_active,
+            "id": str(user["pk"]),
+            "identifier": [{"system": codes.USERNAME_SYSTEM, "value": user["username"]}],
+            "active": user["is_active"],
             "name": [name],
-            "telecom": [{"system": "email", "value": user.email, "use": "work"}] if user.email.strip() else [],
-            "qualification": [{"code": {"text": profile.credentials}}] if profile and profile.credentials.strip() else [],
+            "telecom": [{"system": "email", "value": user["email"], "use": "work"}] if user["email"].strip() else [],
+            "qualification": [{"code": {"text": credentials}}] if credentials and credentials.strip() else [],
         }
 
 
 @exporter("PractitionerRole")
 def practitioner_roles(scope: Scope):
-    for user in staff_users(scope).filter(staff_profile__isnull=False).iterator(chunk_size=CHUNK):
-        profile = user.staff_profile
-        nucc = codes.nucc_for(profile.role, profile.credentials)
+    roles = labels(StaffProfile, "role")
+    for user in staff_rows(scope):
+        if user["staff_profile__id"] is None:
+            continue
+        role = user["staff_profile__role"]
+        nucc = codes.nucc_for(role, user["staff_profile__credentials"])
         yield {
             "resourceType": "PractitionerRole",
-            "id": str(user.pk),
-            "extension": [{"url": codes.EXT_PREFERRED_INTERVAL, "valuePositiveInt": profile.preferred_interval_days}],
-            "active": user.is_active,
-            "practitioner": ref("Practitioner", user.pk, person_name(user)),
-            "code": [concept(codes.STAFF_ROLE, profile.role, profile.get_role_display())],
+            "id": str(user["pk"]),
+            "extension": [{"url": codes.EXT_PREFERRED_INTERVAL,
+                           "valuePositiveInt": user["staff_profile__preferred_interval_days"]}],
+            "active": user["is_active"],
+            "practitioner": ref("Practitioner", user["pk"], display_name(user["first_name"], user["last_name"],
+                                                                         user["username"])),
+            "code": [concept(codes.STAFF_ROLE, role, roles.get(role, role))],
             "specialty": [concept(codes.NUCC, *nucc)] if nucc else [],
         }
 
@@ -86,10 +104,16 @@ def practitioner_roles(scope: Scope):
 # ------------------------------------------------------------------ the patient
 
 
+def _patients(scope: Scope):
+    """The patients in scope, in pk order: read once for one patient's record, by Patient, Coverage and the
+    body measurement and risk Observations/Conditions (which skip the patients they have nothing for)."""
+    chosen = scope.patients.select_related("fhir_demographics").order_by("pk")
+    return scope.held("patients", lambda: chosen.iterator(chunk_size=CHUNK))
+
+
 @exporter("Patient")
 def patients(scope: Scope):
-    chosen = scope.patients.select_related("fhir_demographics").order_by("pk")
-    for patient in chosen.iterator(chunk_size=CHUNK):
+    for patient in _patients(scope):
         kept = getattr(patient, "fhir_demographics", None)  # what an imported Patient said beyond our fields
         resource = {
             "resourceType": "Patient",
@@ -132,8 +156,9 @@ def patient_names(patient: Patient, kept) -> list[dict]:
 
 @exporter("Coverage")
 def coverages(scope: Scope):
-    chosen = scope.patients.exclude(payer="none", payer_name="").order_by("pk")
-    for patient in chosen.iterator(chunk_size=CHUNK):
+    for patient in _patients(scope):
+        if patient.payer == "none" and patient.payer_name == "":
+            continue
         payor = {"display": patient.payer_name} if patient.payer_name.strip() else {
             "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}],
         }
@@ -149,7 +174,7 @@ def coverages(scope: Scope):
 
 @exporter("AllergyIntolerance")
 def allergies(scope: Scope):
-    for allergy in Allergy.objects.filter(patient__in=scope.patients).order_by("pk").iterator(chunk_size=CHUNK):
+    for allergy in Allergy.objects.filter(patient__in=scope.patient_ids()).order_by("pk").iterator(chunk_size=CHUNK):
         code = {"text": allergy.substance}
         if allergy.anaesthetic_class:
             code["coding"] = [coding(codes.ANAESTHETIC_CLASS, allergy.anaesthetic_class,
@@ -167,7 +192,7 @@ def allergies(scope: Scope):
 
 @exporter("MedicationStatement")
 def medication_statements(scope: Scope):
-    for medication in Medication.objects.filter(patient__in=scope.patients).order_by("pk").iterator(chunk_size=CHUNK):
+    for medication in Medication.objects.filter(patient__in=scope.patient_ids()).order_by("pk").iterator(chunk_size=CHUNK):
         yield {
             "resourceType": "MedicationStatement",
             "id": str(medication.pk),
@@ -180,7 +205,7 @@ def medication_statements(scope: Scope):
 
 @exporter("Observation")
 def body_measurements(scope: Scope):
-    for patient in scope.patients.order_by("pk").iterator(chunk_size=CHUNK):
+    for patient in _patients(scope):
         for prefix, value, (loinc, display), unit in (
             ("height", patient.height_cm, codes.BODY_HEIGHT, "cm"),
             ("weight", patient.weight_kg, codes.BODY_WEIGHT, "kg"),
@@ -202,15 +227,12 @@ def body_measurements(scope: Scope):
 
 @exporter("Condition")
 def risk_conditions(scope: Scope):
-    any_flag = Q()
-    for flag in codes.RISK_CONDITIONS:
-        any_flag |= Q(**{flag: True})
-    chosen = scope.patients.filter(any_flag)
-    for patient in chosen.distinct().order_by("pk").iterator(chunk_size=CHUNK):
+    names = {flag: str(Patient._meta.get_field(flag).verbose_name) for flag in codes.RISK_CONDITIONS}  # once
+    for patient in _patients(scope):
         for flag, (icd, display) in codes.RISK_CONDITIONS.items():
             if not getattr(patient, flag):
                 continue
-            label = str(Patient._meta.get_field(flag).verbose_name)
+            label = names[flag]
             yield {
                 "resourceType": "Condition",
                 "id": f"risk-{patient.pk}-{flag.replace('_', '-')}",

@@ -9,59 +9,74 @@ extension `consent` (method, flag*, recordedBy).
 """
 from __future__ import annotations
 
+from django.db.models import F
+from django.utils import timezone
+
 from interop import fhir_codes as codes
-from interop.fhir_export import (CHUNK, Scope, coding, concept, exporter, extension, instant, person_name, ref,
-                                 sub)
+from interop.fhir_export import (Scope, coding, concept, exporter, extension, instant, labels, person_fields,
+                                 person_ref, ref, rows, sub)
 from safety.models import AdverseEvent, ConsentRecord
 
 
-def actor(user, patient) -> dict | None:
-    """Who recorded something: the Patient when it was their own portal login, else a Practitioner."""
-    if user is None:
+def actor(row: dict, relation: str) -> dict | None:
+    """Who recorded something (the user behind `relation` in a `values()` row that also carries the
+    patient's `patient_id` and `patient_user_id`): the Patient when it was their own portal login, else a
+    Practitioner."""
+    user_id = row[f"{relation}_id"]
+    if user_id is None:
         return None
-    if patient.user_id and user.pk == patient.user_id:
-        return ref("Patient", patient.pk)
-    return ref("Practitioner", user.pk, person_name(user))
+    if row["patient_user_id"] and user_id == row["patient_user_id"]:
+        return ref("Patient", row["patient_id"])
+    return person_ref(row, relation)
+
+
+def _records(model, scope: Scope, *fields: str):
+    """The model's rows for the sessions in scope, with the patient and the recorder's name joined in."""
+    chosen = model.objects.filter(session__in=scope.session_ids()).order_by("pk")
+    return rows(chosen.annotate(patient_id=F("session__course__patient_id"),
+                                patient_user_id=F("session__course__patient__user_id")),
+                "pk", "patient_id", "patient_user_id", "session_id", "recorded_by_id", *person_fields("recorded_by"),
+                "recorded_at", *fields)
 
 
 @exporter("Consent")
 def consents(scope: Scope):
-    records = (ConsentRecord.objects.filter(session__in=scope.sessions())
-               .select_related("session__course__patient", "recorded_by"))
-    for record in records.order_by("pk").iterator(chunk_size=CHUNK):
-        patient = record.session.course.patient
+    zone = timezone.get_current_timezone()
+    for record in _records(ConsentRecord, scope, "method", "flags", "language", "form_version"):
+        patient = ref("Patient", record["patient_id"])
         yield {
             "resourceType": "Consent",
-            "id": str(record.pk),
+            "id": str(record["pk"]),
             "extension": [extension(codes.EXT_CONSENT, [
-                sub("method", "Code", record.method),
-                *[sub("flag", "Code", str(flag)) for flag in record.flags or []],
-                sub("recordedBy", "Reference", actor(record.recorded_by, patient)),
+                sub("method", "Code", record["method"]),
+                *[sub("flag", "Code", str(flag)) for flag in record["flags"] or []],
+                sub("recordedBy", "Reference", actor(record, "recorded_by")),
             ])],
             "status": "active",
             "scope": concept(codes.CONSENT_SCOPE, "treatment", "Treatment"),
             "category": [concept(codes.LOINC, *codes.CONSENT_DOCUMENT)],
-            "patient": ref("Patient", patient.pk),
-            "dateTime": instant(record.recorded_at),
-            "performer": [ref("Patient", patient.pk)],
+            "patient": patient,
+            "dateTime": instant(record["recorded_at"], zone),
+            "performer": [ref("Patient", record["patient_id"])],
             "sourceAttachment": {
-                "language": record.language,
-                "title": f"Trigger point injection consent form, version {record.form_version} ({record.language})",
+                "language": record["language"],
+                "title": f"Trigger point injection consent form, version {record['form_version']} "
+                         f"({record['language']})",
             },
-            "policyRule": concept(codes.CONSENT_FORM, record.form_version, None,
-                                  f"tpclinic consent form {record.form_version}"),
+            "policyRule": concept(codes.CONSENT_FORM, record["form_version"], None,
+                                  f"tpclinic consent form {record['form_version']}"),
             "provision": {
                 "type": "permit",
-                "data": [{"meaning": "related", "reference": ref("Procedure", record.session_id)}],
+                "data": [{"meaning": "related", "reference": ref("Procedure", record["session_id"])}],
             },
         }
 
 
-def _seriousness(event: AdverseEvent) -> dict | None:
+def _seriousness(event: dict) -> dict | None:
     """Only what we can say for sure; R4's value set names no grade for the other events."""
-    if event.severity == AdverseEvent.Severity.LIFE_THREATENING:
+    if event["severity"] == AdverseEvent.Severity.LIFE_THREATENING:
         return concept(codes.AE_SERIOUSNESS, "SeriousIsLifeThreatening", "Is Life-threatening")
-    if event.outcome == AdverseEvent.Outcome.HOSPITALISED:
+    if event["outcome"] == AdverseEvent.Outcome.HOSPITALISED:
         return concept(codes.AE_SERIOUSNESS, "SeriousResultsInHospitalization",
                        "Requires or Prolongs Inpatient Hospitalization")
     return None
@@ -69,36 +84,40 @@ def _seriousness(event: AdverseEvent) -> dict | None:
 
 @exporter("AdverseEvent")
 def adverse_events(scope: Scope):
-    events = (AdverseEvent.objects.filter(session__in=scope.sessions())
-              .select_related("session__course__patient", "recorded_by"))
-    for event in events.order_by("pk").iterator(chunk_size=CHUNK):
-        patient = event.session.course.patient
-        r4_outcome = codes.AE_OUTCOME_TO_R4[event.outcome]
-        suspects = [{"instance": ref("MedicationAdministration", event.injection_id)}] if event.injection_id else []
-        suspects.append({"instance": ref("Procedure", event.session_id)})
+    zone = timezone.get_current_timezone()
+    kinds, severities, outcomes = (labels(AdverseEvent, name) for name in ("kind", "severity", "outcome"))
+    found = _records(AdverseEvent, scope, "injection_id", "kind", "onset_at", "severity", "outcome", "action",
+                     "follow_up")
+    for event in found:
+        r4_outcome = codes.AE_OUTCOME_TO_R4[event["outcome"]]
+        suspects = ([{"instance": ref("MedicationAdministration", event["injection_id"])}]
+                    if event["injection_id"] else [])
+        suspects.append({"instance": ref("Procedure", event["session_id"])})
+        kind = kinds.get(event["kind"], event["kind"])
+        severity = codes.AE_SEVERITY_TO_R4[event["severity"]]
         yield {
             "resourceType": "AdverseEvent",
-            "id": str(event.pk),
+            "id": str(event["pk"]),
             "extension": [extension(codes.EXT_ADVERSE_EVENT, [
-                sub("action", "String", event.action),
-                sub("followUp", "String", event.follow_up),
+                sub("action", "String", event["action"]),
+                sub("followUp", "String", event["follow_up"]),
             ])],
             "actuality": "actual",
-            "event": concept(codes.ADVERSE_EVENT_KIND, event.kind, str(event.get_kind_display()),
-                             str(event.get_kind_display())),
-            "subject": ref("Patient", patient.pk),
-            "date": instant(event.onset_at),
-            "recordedDate": instant(event.recorded_at),
-            "recorder": actor(event.recorded_by, patient),
+            "event": concept(codes.ADVERSE_EVENT_KIND, event["kind"], kind, kind),
+            "subject": ref("Patient", event["patient_id"]),
+            "date": instant(event["onset_at"], zone),
+            "recordedDate": instant(event["recorded_at"], zone),
+            "recorder": actor(event, "recorded_by"),
             "seriousness": _seriousness(event),
             "severity": {"coding": [
-                coding(codes.AE_SEVERITY, codes.AE_SEVERITY_TO_R4[event.severity],
-                       codes.AE_SEVERITY_TO_R4[event.severity].capitalize()),
-                coding(codes.ADVERSE_EVENT_SEVERITY_OURS, event.severity, str(event.get_severity_display())),
+                coding(codes.AE_SEVERITY, severity, severity.capitalize()),
+                coding(codes.ADVERSE_EVENT_SEVERITY_OURS, event["severity"],
+                       severities.get(event["severity"], event["severity"])),
             ]},
             "outcome": {"coding": [
                 coding(codes.AE_OUTCOME, *r4_outcome),
-                coding(codes.ADVERSE_EVENT_OUTCOME_OURS, event.outcome, str(event.get_outcome_display())),
+                coding(codes.ADVERSE_EVENT_OUTCOME_OURS, event["outcome"],
+                       outcomes.get(event["outcome"], event["outcome"])),
             ]},
             "suspectEntity": suspects,
         }

@@ -21,7 +21,7 @@ STATUS = {
 
 @exporter("Appointment")
 def appointments(scope: Scope):
-    found = (Appointment.objects.filter(patient__in=scope.patients)
+    found = (Appointment.objects.filter(patient__in=scope.patient_ids())
              .select_related("patient", "clinician", "room").order_by("pk"))
     for appointment in found.iterator(chunk_size=CHUNK):
         participants = [

@@ -41,6 +41,66 @@ def test_fast_export_writes_the_checked_exports_bytes(clinic, amendment, setting
     assert {"Patient", "Procedure", "MedicationAdministration", "Consent", "BodyStructure"} <= kinds
 
 
+@pytest.fixture
+def odd_clinic(clinic, amendment, django_user_model):
+    """The interop clinic (mixtures, lots, drafts, consent, adverse events, drawings, an amendment) plus what
+    the `values()` builders must word exactly as the models do: a written procedure note, an examination
+    finding, a booking, an ultrasound still, non-ASCII and space-edged names, a signed session with no
+    stored CPT code and no optional field set, and a user with no name at all."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from conftest import make_appointment
+    from referral.models import ExaminationFinding
+    from treatment import note
+    from treatment.models import Injection, Session
+
+    patient, clinician = clinic["patient"], clinic["clinician"]
+    patient.given_name, patient.family_name = "Zoë", "Núñez-Øster 李"
+    patient.save()
+    clinician.first_name, clinician.last_name = " Ángel", "Müller "
+    clinician.save()
+    note.write_for(clinic["signed"], "en")
+    ExaminationFinding.objects.create(drawing=clinic["drawing"], muscle="upper-trapezius", side="left",
+                                      finding="local-twitch", present=True, recorded_by=clinic["nurse"],
+                                      trigger_point=clinic["neck"])
+    make_appointment(clinic["course"])
+    nameless = django_user_model.objects.create_user("nameless")
+    bare = Session.objects.create(course=clinic["course"], clinician=nameless, status="signed",
+                                  performed_at=timezone.now() - timedelta(days=14))
+    still = Injection.objects.create(session=bare, trigger_point=clinic["levator"], agent="lidocaine",
+                                     concentration_pct="0.50", volume_ml="1.00", guidance="ultrasound")
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
+    still.ultrasound_image.save("still.png", ContentFile(png), save=True)
+    return clinic
+
+
+@pytest.mark.django_db
+def test_every_resource_type_of_odd_records_is_written_as_checked(odd_clinic, settings):
+    """Every exporter, on records with every odd value we know of: the fast path's bytes are the checked
+    path's (each resource validated against the R4 models), and each resource passes HL7's JSON schema."""
+    from interop.tests.conftest import schema_errors
+
+    scope = Scope(Patient.objects.all(), include_drafts=True, whole_clinic=True, source=Installation.source_uri())
+    expected = checked_lines(scope)
+    settings.FHIR_VALIDATE_EXPORT = False
+    fast = [line for _, line in fhir_export.iter_lines(scope)]
+    assert fast == expected
+    resources = [json.loads(line) for line in fast]
+    assert {r["resourceType"] for r in resources} == set(fhir_export.resource_types())
+    assert [error for r in resources for error in schema_errors(r)] == []
+    by_id = {(r["resourceType"], r["id"]): r for r in resources}
+    mixture = by_id[("MedicationAdministration", str(odd_clinic["signed"].injections.get(agent="lidocaine").pk))]
+    assert [c["id"] for c in mixture["contained"]] == ["agent-0", "agent-1", "agent-2", "syringe"]
+    assert by_id[("Patient", str(odd_clinic["patient"].pk))]["name"][0]["given"] == ["Zoë"]
+    performer = by_id[("Procedure", str(odd_clinic["signed"].pk))]["performer"][0]["actor"]["display"]
+    assert performer == "Ángel Müller"  # as User.get_full_name() words it, trimmed at the ends
+    assert [n["text"] for n in by_id[("Procedure", str(odd_clinic["signed"].pk))]["note"]][1].startswith("PROCEDURE")
+
+
 def test_the_check_is_a_setting_on_in_the_suite(settings):
     """With FHIR_VALIDATE_EXPORT on (the test settings), a builder's mistake fails loudly; off, it is not looked at."""
     from pydantic import ValidationError

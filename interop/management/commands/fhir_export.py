@@ -41,11 +41,11 @@ class Command(BaseCommand):
                                   source=Installation.source_uri())
         counts, files, clock = {}, {}, time.monotonic()
         try:
-            for resource_type, resource in fhir_export.iter_resources(scope):
+            for resource_type, line in fhir_export.iter_lines(scope):
                 if resource_type not in files:
                     files[resource_type] = open(folder / f"{resource_type}.ndjson", "wb")
                     self.stderr.write(f"{resource_type}: writing")
-                files[resource_type].write(fhir_export.ndjson_line(resource))
+                files[resource_type].write(line)
                 counts[resource_type] = counts.get(resource_type, 0) + 1
                 if counts[resource_type] % PROGRESS_EVERY == 0:
                     self.stderr.write(f"{resource_type}: {counts[resource_type]} written")
