@@ -342,6 +342,13 @@ class Corticosteroids:
     window_warn_above_dex_mg: Decimal | None = None
     window_sources: tuple[str, ...] = ()
     diabetes_sources: tuple[str, ...] = ()
+    repeat_site_days: int = 90
+    repeat_site_sources: tuple[str, ...] = ()
+
+    @property
+    def history_days(self) -> int:
+        """How far back a patient's earlier steroid doses matter to any check (window total or same site)."""
+        return max(self.window_days, self.repeat_site_days)
 
     def dexamethasone_equivalent(self, code: str, mg: Decimal) -> Decimal:
         return mg * self.dexamethasone_mg / self.agents[code].equivalent_mg
@@ -360,8 +367,10 @@ def corticosteroids() -> Corticosteroids:
                                sources=_sources(entry["sources"], sources, where))
     session, window = raw["session"], raw["window"]
     days, window_cap = window["days"], window.get("warn_above_dexamethasone_equivalent_mg")
-    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-        raise DataFileError(f"corticosteroids.toml [window]: days must be a whole number of days, not {days!r}.")
+    repeat = raw["repeat_site"]
+    for section, value in (("window", days), ("repeat_site", repeat["days"])):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise DataFileError(f"corticosteroids.toml [{section}]: days must be a whole number of days, not {value!r}.")
     return Corticosteroids(
         version=raw["version"],
         dexamethasone_mg=_dec(raw["equivalence"]["dexamethasone_equivalent_mg"], "corticosteroids.toml [equivalence]"),
@@ -372,4 +381,6 @@ def corticosteroids() -> Corticosteroids:
         window_warn_above_dex_mg=_dec(window_cap, "corticosteroids.toml [window]") if window_cap is not None else None,
         window_sources=_sources(window["sources"], sources, "corticosteroids.toml [window]"),
         diabetes_sources=_sources(raw["diabetes"]["sources"], sources, "corticosteroids.toml [diabetes]"),
+        repeat_site_days=repeat["days"],
+        repeat_site_sources=_sources(repeat["sources"], sources, "corticosteroids.toml [repeat_site]"),
     )

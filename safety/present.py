@@ -17,6 +17,7 @@ Templates use the filters in safety/templatetags/safety_text.py and treatment/te
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
@@ -29,6 +30,7 @@ from safety.agents import Agent, Corticosteroid
 from safety.models import Payer
 from safety.dose import percent_parts
 from safety.risk_texts import RISK_TEXTS
+from tpclinic.dates import long_date
 
 Params = dict[str, Any]
 
@@ -608,6 +610,13 @@ def _steroid_window_total(params: Params) -> str:
                                "past": number(params["past_mg"]), "n": params["sessions"]}
 
 
+def _steroid_repeat_site(params: Params) -> str:
+    return gettext("Corticosteroid again at %(site)s, last given there on %(last)s (within %(days)s days): repeated "
+                   "steroid at one site can thin the skin and fat there; consider anaesthetic alone.") % {
+        "site": _cpt_site(params["muscle"], params["side"]), "last": long_date(date.fromisoformat(params["last"])),
+        "days": params["days"]}
+
+
 def _steroid_window_over(params: Params) -> str:
     return gettext("Corticosteroid over the past %(days)s days, with this session, is about %(dex)s mg "
                    "dexamethasone-equivalent, above %(cap)s mg.") % {
@@ -656,6 +665,7 @@ MESSAGES: dict[str, Callable[[Params], str]] = {
     "steroid-diabetes": _steroid_diabetes,
     "steroid-window-total": _steroid_window_total,
     "steroid-window-over": _steroid_window_over,
+    "steroid-repeat-site": _steroid_repeat_site,
 }
 
 # Rules whose findings carry a suggestion, and its wording.

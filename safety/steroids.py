@@ -33,10 +33,13 @@ class SteroidTotal:
 
 @dataclass(frozen=True)
 class PastDose:
-    """A corticosteroid given at one of the patient's signed sessions: the day, the agent and its mg."""
+    """A corticosteroid given at one of the patient's signed sessions: the day, the agent, its mg and
+    where (muscle, side), so a second dose at the same site can be noticed."""
     day: date
     agent: str
     mg: Decimal
+    muscle: str = ""
+    side: str | None = None
 
 
 def totals(injections: Iterable[PlannedInjection]) -> tuple[SteroidTotal, ...]:
@@ -76,7 +79,31 @@ def findings(injections: Iterable[PlannedInjection], patient: PatientFacts | Non
         found.append(Finding("steroid-diabetes", WARN, "; ".join(data.diabetes_sources),
                              params={"agents": [row.agent for row in rows]}))
     if day is not None:
+        history = list(history)
         found.extend(window_findings(total, day, history))
+        found.extend(repeat_site_findings(injections, day, history))
+    return found
+
+
+def repeat_site_findings(injections: Iterable[PlannedInjection], day: date,
+                         history: Iterable[PastDose]) -> list[Finding]:
+    """A warning per site (muscle and side) given corticosteroid today that an earlier signed session gave
+    corticosteroid within the data file's [repeat_site] days: repeated steroid thins the tissue there."""
+    data = data_files.corticosteroids()
+    start = day - timedelta(days=data.repeat_site_days)
+    last: dict[tuple[str, str | None], date] = {}
+    for dose in history:
+        if dose.muscle and start < dose.day < day and dose.agent in data.agents:
+            key = (dose.muscle, dose.side)
+            last[key] = max(last.get(key, dose.day), dose.day)
+    found, seen = [], set()
+    for injection in injections:
+        key = (injection.muscle, injection.side)
+        if injection.is_steroid and key in last and key not in seen:
+            seen.add(key)
+            found.append(Finding("steroid-repeat-site", WARN, "; ".join(data.repeat_site_sources), params={
+                "muscle": injection.muscle, "side": injection.side, "last": last[key].isoformat(),
+                "days": data.repeat_site_days}))
     return found
 
 

@@ -105,16 +105,17 @@ def payer_history(patient: Patient, exclude_session_id: int | None = None) -> li
 
 
 def steroid_history(patient: Patient, on: date, exclude_session_id: int | None = None) -> list[steroids.PastDose]:
-    """The corticosteroid mixed into the patient's other signed sessions within the data file's window
-    before `on` (the days steroids.window_findings counts: after `on` minus the window, up to `on`),
-    each with its day. The window is applied in the query, so a long history is never loaded."""
-    first_day = on - timedelta(days=data_files.corticosteroids().window_days) + timedelta(days=1)
+    """The corticosteroid mixed into the patient's other signed sessions within the data file's longest
+    look-back before `on` (the 12-month total's window or the same-site interval), each with its day
+    and site. The window is applied in the query, so a long history is never loaded."""
+    first_day = on - timedelta(days=data_files.corticosteroids().history_days) + timedelta(days=1)
     start, end = (timezone.make_aware(datetime.combine(d, time.min)) for d in (first_day, on + timedelta(days=1)))
     sessions = _signed(patient, exclude_session_id).filter(performed_at__gte=start, performed_at__lt=end)
     agents = InjectionAgent.objects.filter(injection__session__in=sessions, agent__in=Corticosteroid.values,
                                            dose_mg__isnull=False)
-    return [steroids.PastDose(timezone.localdate(a.injection.session.performed_at), a.agent, a.dose_mg)
-            for a in agents.select_related("injection__session")]
+    return [steroids.PastDose(timezone.localdate(a.injection.session.performed_at), a.agent, a.dose_mg,
+                              a.injection.trigger_point.muscle, a.injection.trigger_point.side)
+            for a in agents.select_related("injection__session", "injection__trigger_point")]
 
 
 def pain_scores(patient: Patient, exclude_session_id: int | None = None) -> list[tuple[date, int]]:

@@ -186,3 +186,60 @@ def test_a_diabetic_patient_given_steroid_is_warned_about_blood_sugar(diabetes, 
         [finding] = [f for f in found if f.rule == "steroid-diabetes"]
         assert "Kenalog-40" in finding.source
         assert "blood sugar" in present.finding_message(finding)
+
+
+# ------------------------------------------------------------------ the same site again
+
+
+def at(days_ago, muscle="upper-trapezius", side="left", agent="triamcinolone") -> steroids.PastDose:
+    return steroids.PastDose(TODAY - timedelta(days=days_ago), agent, Decimal(40), muscle, side)
+
+
+def repeated(plans, history):
+    return [(f.params["muscle"], f.params["side"], f.params["last"])
+            for f in steroids.findings(plans, None, TODAY, history) if f.rule == "steroid-repeat-site"]
+
+
+@pytest.mark.parametrize("plans, history, expected", [
+    ([steroid(20)], [], []),
+    ([steroid(20)], [at(30)], [("upper-trapezius", "left", "2026-11-03")]),
+    ([steroid(20)], [at(89)], [("upper-trapezius", "left", "2026-09-05")]),
+    ([steroid(20)], [at(90)], []),  # the interval has passed (90 days in the data file)
+    ([steroid(20)], [at(30, side="right")], []),  # the other side is another site
+    ([steroid(20)], [at(30, muscle="infraspinatus")], []),
+    ([lido(2)], [at(30)], []),  # anaesthetic alone at the site: no steroid again
+    # the latest earlier dose is named, and one line per site however many rows inject it
+    ([steroid(20), steroid(10)], [at(60), at(14)], [("upper-trapezius", "left", "2026-11-19")]),
+    ([steroid(20), steroid(20, side="right")], [at(10), at(10, side="right")],
+     [("upper-trapezius", "left", "2026-11-23"), ("upper-trapezius", "right", "2026-11-23")]),
+])
+def test_steroid_again_at_the_same_site_within_the_interval_warns(plans, history, expected):
+    assert repeated(plans, history) == expected
+    assert all(f.level == WARN for f in steroids.findings(plans, None, TODAY, history) if f.rule == "steroid-repeat-site")
+
+
+def test_the_same_site_interval_is_read_from_the_toml_file(tmp_path, monkeypatch):
+    text = (data_files.DATA_DIR / "corticosteroids.toml").read_text(encoding="utf-8")
+    assert "[repeat_site]\ndays = 90\n" in text
+    (tmp_path / "corticosteroids.toml").write_text(text.replace("[repeat_site]\ndays = 90\n", "[repeat_site]\ndays = 20\n"),
+                                                   "utf-8")
+    monkeypatch.setattr(data_files, "DATA_DIR", tmp_path)
+    data_files.corticosteroids.cache_clear()
+    try:
+        assert data_files.corticosteroids().repeat_site_days == 20
+        assert repeated([steroid(20)], [at(30)]) == []
+        assert repeated([steroid(20)], [at(19)]) == [("upper-trapezius", "left", "2026-11-14")]
+    finally:
+        data_files.corticosteroids.cache_clear()
+
+
+def test_the_same_site_warning_is_worded_with_the_site_and_day_in_every_language():
+    finding = next(f for f in steroids.findings([steroid(20)], None, TODAY, [at(30)]) if f.rule == "steroid-repeat-site")
+    with translation.override("en"):
+        english = present.finding_message(finding, strict=True)
+        assert "trapezius" in english.lower() and "2026" in english and "90" in english
+    with translation.override("es"):
+        spanish = present.finding_message(finding, strict=True)
+        assert "corticoide" in spanish.lower() and "2026" in spanish
+    with translation.override("ar"):
+        assert "الكورتيكوستيرويد" in present.finding_message(finding, strict=True)

@@ -28,7 +28,7 @@ def test_every_content_file_has_a_line_with_counts_from_the_data():
     assert rows["safety/data/dose_limits.toml"]["unverified"] == 0  # every agent cites its FDA label
     assert rows["safety/data/payer_policies.toml"]["unverified"] >= 1  # the WPS LCD number
     steroids = rows["safety/data/corticosteroids.toml"]
-    assert steroids["entries"] == len(corticosteroids().agents) + 3  # with the session cap, window, diabetes
+    assert steroids["entries"] == len(corticosteroids().agents) + 4  # session cap, window, same site, diabetes
     assert 1 <= steroids["unverified"] < steroids["entries"]  # the Kenalog caps, read through summaries
     assert rows["treatment/data/modifiers.toml"]["unverified"] == 0
     assert rows["safety/data/muscle_risks.toml"]["partly_verified"] >= 8
@@ -58,8 +58,10 @@ def test_a_steroid_source_marked_to_verify_counts_every_entry_that_cites_it(monk
     raw["sources"]["dexamethasone-label"] += " (verify)"
     monkeypatch.setattr(content_status, "_read", lambda name: raw if name == "corticosteroids.toml" else _read(name))
     after = figures()["safety/data/corticosteroids.toml"]
-    # Every entry cites the dexamethasone label's equivalence table except the diabetes warning.
-    assert (before["unverified"], after["unverified"]) == (2, after["entries"] - 1)
+    # Before: the two entries on the Kenalog caps and the same-site interval (its concern read in summaries).
+    # After: every entry cites the dexamethasone label's equivalence table or a source to verify, except the
+    # diabetes warning.
+    assert (before["unverified"], after["unverified"]) == (3, after["entries"] - 1)
 
 
 def test_an_e_m_list_without_sources_counts_as_unverified(monkeypatch):

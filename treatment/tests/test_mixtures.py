@@ -196,6 +196,25 @@ def test_the_screen_adds_up_steroid_over_signed_sessions_and_warns_a_diabetic_pa
     assert "steroid-window-total" not in {f.rule for f in workflow.check(draft).screen.findings}
 
 
+def test_the_screen_warns_about_steroid_again_at_the_trigger_point_of_a_signed_session(course, trigger_points):
+    """Dexamethasone at this trigger point 14 days ago (signed): steroid there again warns, naming the site and
+    day; the same steroid at another trigger point, or anaesthetic alone at this one, does not."""
+    signed_with_mixture(course, trigger_points[0])
+    draft = Session.objects.create(course=course, clinician=course.clinician, performed_at=timezone.now())
+    row = draft.injections.create(trigger_point=trigger_points[0], volume_ml="2")
+    row.mixed_agents.create(agent="dexamethasone", dose_mg="4")
+    repeat = [f for f in workflow.check(draft).screen.findings if f.rule == "steroid-repeat-site"]
+    assert [(f.params["muscle"], f.params["side"]) for f in repeat] == [
+        (trigger_points[0].muscle, trigger_points[0].side)]
+    row.trigger_point = trigger_points[1]
+    row.save()
+    assert "steroid-repeat-site" not in {f.rule for f in workflow.check(draft).screen.findings}
+    row.trigger_point = trigger_points[0]
+    row.save()
+    row.mixed_agents.all().delete()
+    assert "steroid-repeat-site" not in {f.rule for f in workflow.check(draft).screen.findings}
+
+
 @pytest.mark.parametrize("days_before, hour, counted", [
     (0, 8, True),        # earlier the same day
     (1, 23, True),

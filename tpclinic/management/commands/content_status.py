@@ -39,10 +39,11 @@ def collect() -> list[dict]:
     steroids = _read("corticosteroids.toml")
     to_verify = {key for key, text in steroids["sources"].items() if "verify" in text.lower()}
     own_choice = {key for key, text in steroids["sources"].items() if "tpclinic's own choice" in text.lower()}
-    entries = [*steroids["agents"].values(), steroids["session"], steroids["window"], steroids["diabetes"]]
+    entries = [*steroids["agents"].values(), steroids["session"], steroids["window"], steroids["repeat_site"],
+               steroids["diabetes"]]
     rows.append({"file": "safety/data/corticosteroids.toml", "entries": len(entries),
                  "unverified": sum(1 for entry in entries if set(entry["sources"]) & to_verify),
-                 "what": "steroid entries (agents, session cap, 12-month window, diabetes warning) citing a source still to verify",
+                 "what": "steroid entries (agents, session cap, 12-month window, same-site interval, diabetes warning) citing a source still to verify",
                  "own_choice": sum(1 for entry in entries if set(entry["sources"]) & own_choice)})
     billing = modifier_rules()
     billing_entries = [*billing.get("rule", []), billing["em"]]
