@@ -114,6 +114,9 @@ def main() -> int:
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     results["total_s"] = time.perf_counter() - started
+    kept = ROOT / "var" / "bench-results.json"  # the raw figures, kept so the report can be rewritten without a rerun
+    kept.parent.mkdir(exist_ok=True)
+    kept.write_text(json.dumps(results, indent=2), encoding="utf-8")
     report.write(results, ROOT / "docs" / "benchmarks.md")
     from benchmarks import cluster
 
