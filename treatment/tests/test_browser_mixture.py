@@ -11,11 +11,16 @@ from treatment.models import Course, Session
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
+def new_session(clinician, patient) -> Session:
+    """A draft session of a new course for a patient with one charted trigger point."""
     TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
                                 region_side="left", view="back", map_x=100, map_y=100, found_on=timezone.localdate())
     course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
-    session = Session.objects.create(course=course, clinician=clinician)
+    return Session.objects.create(course=course, clinician=clinician)
+
+
+def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
+    session = new_session(clinician, patient)
     page.set_viewport_size({"width": 1366, "height": 768})
     log_in(page, "clinician")
     page.goto(f"/courses/sessions/{session.pk}/")
@@ -61,10 +66,7 @@ def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
 
 
 def test_add_agent_stops_at_the_syringes_bound_and_says_so(page, clinician, patient):
-    TriggerPoint.objects.create(patient=patient, muscle="upper-trapezius", side="left", region="neck.angle",
-                                region_side="left", view="back", map_x=100, map_y=100, found_on=timezone.localdate())
-    course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
-    session = Session.objects.create(course=course, clinician=clinician)
+    session = new_session(clinician, patient)
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, "clinician")
     page.goto(f"/courses/sessions/{session.pk}/")
