@@ -147,6 +147,7 @@ def write(results: dict, path: Path) -> None:
                      f"{_mark(min(drawings['per_second'], vignettes['per_second']) >= RANKING_TARGET)} on the wall clock, "
                      f"{_mark(min(drawings.get('per_cpu_second') or 0, vignettes.get('per_cpu_second') or 0) >= RANKING_TARGET)}"
                      " per CPU second (the output is pinned by referral/tests/test_ranking_pinned.py).")
+    lines += _full_export_line(results.get("fhir_full"), results["patients"])
     lines += _fhir_lines(results.get("fhir") or {})
     lines += ["", "## Notes", "",
               "- Analytics is materialised: numbering a million sessions per course with window functions takes "
@@ -260,6 +261,20 @@ def _fhir_lines(fhir: dict) -> list[str]:
                if "import_per_cpu_second" in imported else "")
             + f"); target ≥ {FHIR_IMPORT_TARGET:,}/s {_mark(imported['per_second'] >= FHIR_IMPORT_TARGET)}.")
     return lines
+
+
+def _full_export_line(full: dict | None, patients: int) -> list[str]:
+    """The whole benchmark clinic exported: the rate and the peak memory at full size (issue 16)."""
+    if not full:
+        return []
+    export = full.get("export", full)
+    if "error" in export:
+        return [f"- FHIR export of the whole {patients:,}-patient clinic failed: {export['error']}"]
+    return [f"- FHIR export of the whole {patients:,}-patient clinic (SQLite, `tpclinic fhir_export --out DIR`): "
+            f"{export['resources']:,} resources in {export['seconds']} s ({export['per_second']:,} resources/s; "
+            f"{export['per_cpu_second']:,} per CPU second; load average {export['load_average']}), peak memory "
+            f"{export['peak_rss_mib']} MiB; target ≥ {FHIR_EXPORT_TARGET:,}/s "
+            f"{_mark(export['per_second'] >= FHIR_EXPORT_TARGET)}."]
 
 
 def now() -> str:

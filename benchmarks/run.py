@@ -3,8 +3,9 @@
 1. referral rankings per second (benchmarks/referral.py, in this process);
 2. a synthetic clinic on SQLite and on PostgreSQL, each measured through a real server on loopback
    (benchmarks/web.py, one child process per database);
-3. FHIR on its own synthetic SQLite clinic (benchmarks/fhir.py): bulk export rate and peak memory,
-   `$everything` of the heaviest patient, import rate.
+3. FHIR: the whole SQLite clinic of step 2 exported (rate and peak memory at full size), then on its own
+   synthetic SQLite clinic (benchmarks/fhir.py) the export rate, `$everything` of the heaviest patient
+   and the import rate.
 4. two app servers and two task workers against one PostgreSQL database (benchmarks/cluster.py):
    concurrent signing, bulk export and reminders, then checks that nothing was lost or done twice.
 
@@ -86,6 +87,10 @@ def main() -> int:
         say(f"SQLite: {patients:,} patients in {data_dir}")
         results["web"]["SQLite"] = child("benchmarks.web", ["--patients", str(patients), "--seconds", str(seconds)],
                                          {**base_env, "TPCLINIC_DATA_DIR": str(data_dir)}, "sqlite")
+        if "error" not in results["web"]["SQLite"]:
+            say(f"FHIR export of the whole {patients:,}-patient SQLite clinic")
+            results["fhir_full"] = child("benchmarks.fhir", ["--export-only", str(CHILD_TIMEOUT_S - 60)],
+                                         {**base_env, "TPCLINIC_DATA_DIR": str(data_dir)}, "fhir-full")
         if os.environ.get("BENCH_SKIP_PG") == "1":
             results["web"]["PostgreSQL"] = {"error": "skipped (BENCH_SKIP_PG=1)"}
         else:
