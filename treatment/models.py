@@ -28,6 +28,9 @@ PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 BOOKED_APPOINTMENT = ("booked", "checked-in")
 
 
+SIGNED_PREFETCH = "signed_for_schedule"  # CourseQuerySet.with_schedule's prefetch of signed sessions
+
+
 class CourseQuerySet(models.QuerySet):
     """The one home of "open course" and of the worklist's counts."""
 
@@ -42,7 +45,9 @@ class CourseQuerySet(models.QuerySet):
         snapshots are JSON, and a worklist page of 50 courses would build some 350 of them."""
         signed = Session.objects.filter(status=Session.Status.SIGNED).only(
             "id", "course_id", "status", "performed_at", "pain_before")
-        return self.prefetch_related(models.Prefetch("sessions", queryset=signed), "appointments")
+        # Under its own name: `course.sessions.all()` stays every session, not these trimmed signed ones.
+        return self.prefetch_related(models.Prefetch("sessions", queryset=signed, to_attr=SIGNED_PREFETCH),
+                                     "appointments")
 
     def due_counts(self, today) -> dict:
         """How many of these courses Course.due_status() puts in each bucket, counted in the database
@@ -119,8 +124,11 @@ class Course(Versioned):
 
 
     def signed_sessions(self) -> list["Session"]:
-        """Signed sessions oldest first; uses a prefetch when the caller made one."""
-        sessions = self.sessions.all()
+        """Signed sessions oldest first; uses a prefetch when the caller made one (with_schedule's, or
+        of all sessions)."""
+        sessions = getattr(self, SIGNED_PREFETCH, None)
+        if sessions is None:
+            sessions = self.sessions.all()
         return sorted((s for s in sessions if s.is_signed), key=lambda s: (s.performed_at, s.pk))
 
     def response(self) -> course_rules.ResponseJudgement:

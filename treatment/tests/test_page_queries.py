@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import make_appointment, make_signed_sessions
 from patients.models import Patient
-from treatment.models import Course
+from treatment.models import Course, Session
 
 COURSE_QUERIES = 20
 SESSION_QUERIES = 22
@@ -69,3 +69,15 @@ def test_the_worklist_costs_the_same_for_1_and_20_open_courses(clinician_client,
     large = cost(clinician_client, url, WORKLIST_QUERIES, django_assert_max_num_queries)
     assert small == large
     assert Course.objects.open().count() == 20
+
+
+def test_the_schedule_prefetch_reads_signed_sessions_without_hiding_the_drafts(patient, clinician, trigger_points):
+    """with_schedule() gives the line's facts (last signed session, response) from its own trimmed prefetch,
+    while course.sessions still holds every session, drafts included."""
+    course = course_of(patient, clinician, trigger_points[0], 3)
+    draft = Session.objects.create(course=course, clinician=clinician)
+    plain = Course.objects.get(pk=course.pk)
+    prefetched = Course.objects.with_schedule().get(pk=course.pk)
+    assert prefetched.last_session().pk == plain.last_session().pk != draft.pk
+    assert prefetched.response() == plain.response()
+    assert draft in prefetched.sessions.all() and prefetched.sessions.count() == 4
