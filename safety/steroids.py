@@ -93,7 +93,7 @@ def repeat_site_findings(injections: Iterable[PlannedInjection], day: date,
     start = day - timedelta(days=data.repeat_site_days)
     last: dict[tuple[str, str | None], date] = {}
     for dose in history:
-        if dose.muscle and start < dose.day < day and dose.agent in data.agents:
+        if dose.muscle and start < dose.day <= day and dose.agent in data.agents:  # an earlier session today too
             key = (dose.muscle, dose.side)
             last[key] = max(last.get(key, dose.day), dose.day)
     found, seen = [], set()

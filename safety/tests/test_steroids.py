@@ -203,6 +203,7 @@ def repeated(plans, history):
 @pytest.mark.parametrize("plans, history, expected", [
     ([steroid(20)], [], []),
     ([steroid(20)], [at(30)], [("upper-trapezius", "left", "2026-11-03")]),
+    ([steroid(20)], [at(0)], [("upper-trapezius", "left", "2026-12-03")]),  # another session earlier today
     ([steroid(20)], [at(89)], [("upper-trapezius", "left", "2026-09-05")]),
     ([steroid(20)], [at(90)], []),  # the interval has passed (90 days in the data file)
     ([steroid(20)], [at(30, side="right")], []),  # the other side is another site
