@@ -40,7 +40,7 @@ class SignRefused(Exception):
 
 
 # What signing changes, recorded before and after in the audit event.
-SIGNED_FIELDS = ("status", "signed_at", "signed_by", "screen_snapshot", "cpt_codes")
+SIGNED_FIELDS = ("status", "signed_at", "signed_by", "screen_snapshot", "cpt_codes", "version")
 
 
 def _name(user) -> str:

@@ -150,6 +150,8 @@ def test_signing_moves_the_version_on_so_a_reader_of_the_draft_is_stale(clinicia
     read = ready.version
     signed = signing.sign(ready, clinician, read)
     assert signed.version == read + 1
+    event = AuditEvent.objects.get(action=Action.SIGN, object_id=str(ready.pk))
+    assert (event.before["version"], event.after["version"]) == (read, read + 1)  # the audit says so too
     with pytest.raises(signing.SignRefused) as again:
         signing.sign(Session.objects.get(pk=ready.pk), clinician, read)
     assert again.value.kind == "signed"
