@@ -269,3 +269,14 @@ def test_the_live_check_offers_the_guidance_add_on_with_the_payers_note(clinicia
         assert 'data-rule="cpt-imaging-addon"' not in body
     else:
         assert 'data-rule="cpt-imaging-addon"' in body and "76942" in body and shown in body
+
+
+@pytest.mark.django_db
+def test_the_consent_preview_in_the_live_check_keeps_the_pages_one_h1(clinician_client, session, trapezius):
+    """The session page has its own h1; the consent form previewed inside its live check starts at h3,
+    while the consent form's own page still starts at h1."""
+    body = _live_check(clinician_client, session, [{"trigger_point": str(trapezius.pk)}])
+    assert "consent-preview" in body
+    assert "<h1" not in body and "<h3>" in body
+    page = clinician_client.get(reverse("safety:consent", args=[session.pk])).content.decode()
+    assert page.count("<h1") >= 1
