@@ -262,7 +262,8 @@ def _covered_diagnoses(entry: dict, where: str) -> dict:
     codes = list(table.get("codes", ()))
     bad = [code for code in codes if not (isinstance(code, str) and ICD_CODE.match(code))]
     if bad or not codes or len(set(codes)) != len(codes):
-        raise DataFileError(f"{where}: codes must be distinct dotted ICD-10-CM codes (e.g. M79.18), not {bad or codes!r}.")
+        raise DataFileError(f"{where}: codes must be distinct dotted ICD-10-CM codes (e.g. M79.18), "
+                            f"not {bad or codes!r}.")
     if table.get("checked") not in COVERED_LIST_CHECKED or not isinstance(table.get("complete"), bool):
         raise DataFileError(f"{where}: checked is one of {', '.join(COVERED_LIST_CHECKED)} and complete is true or "
                             f"false.")
