@@ -111,7 +111,8 @@ class DiagnosisCheck:
     description: str | None
     # Why, as a rule id and its facts (safety/present.py words it): icd-not-a-code (`text`),
     # icd-category (`billable`: [[code, description]...] up to 8, `more`) or icd-billable (`covered`:
-    # True, False or None for an incomplete list; `policy`, `policy_name`, `listed`).
+    # True, False or None for an incomplete list; `policy`, `policy_name`, `listed`; `list_checked`: the list
+    # was read in the billing article itself, not only in reports of it).
     verdict: Note
     expected_for_tpi: bool = False
     source: str = SRC_ICD
@@ -156,7 +157,8 @@ def check_diagnosis(text: str) -> DiagnosisCheck:
     expected = code in TPI_DIAGNOSES or bool(covered)
     return DiagnosisCheck(True, code, description, Note("icd-billable", {
         "code": code, "description": description, "covered": covered, "policy": policy.code,
-        "policy_name": policy.name, "listed": list(policy.covered_diagnoses)}), expected)
+        "policy_name": policy.name, "listed": list(policy.covered_diagnoses),
+        "list_checked": policy.covered_diagnoses_checked}), expected)
 
 
 @dataclass(frozen=True)

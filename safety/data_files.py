@@ -6,8 +6,10 @@ range raises DataFileError naming the file and entry, so a bad edit fails the te
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -232,8 +234,10 @@ class PayerPolicy:
     single_region_per_session: bool = False
     repeat_needs_function: bool = False
     repeat_needs_rehabilitation: bool = False
-    covered_diagnoses: tuple[str, ...] = ()  # ICD-10-CM prefixes the payer lists as covered
+    covered_diagnoses: tuple[str, ...] = ()  # billable ICD-10-CM codes the payer lists as covered
     covered_diagnoses_complete: bool = False  # False: a code outside the list may still be covered
+    covered_diagnoses_checked: bool = False  # True once read in the billing article itself, not in reports of it
+    covered_diagnoses_sources: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     note: str = ""
     imaging_guidance_covered: bool | None = None  # None: the file does not say
@@ -241,9 +245,33 @@ class PayerPolicy:
 
     def covers_diagnosis(self, code: str) -> bool | None:
         """True when listed, False when the list is complete and the code is not on it, else None."""
-        if any(code.startswith(prefix) for prefix in self.covered_diagnoses):
+        if code in self.covered_diagnoses:
             return True
         return False if self.covered_diagnoses_complete else None
+
+
+COVERED_LIST_CHECKED = ("article", "secondary")  # payer_policies.toml covered_diagnoses.checked
+ICD_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z]\.[0-9A-Z]{1,4}$")  # a dotted code below its category
+
+
+def _covered_diagnoses(entry: dict, where: str) -> dict:
+    table = entry.get("covered_diagnoses")
+    if table is None:
+        return {}
+    where = f"{where}.covered_diagnoses"
+    codes = list(table.get("codes", ()))
+    bad = [code for code in codes if not (isinstance(code, str) and ICD_CODE.match(code))]
+    if bad or not codes or len(set(codes)) != len(codes):
+        raise DataFileError(f"{where}: codes must be distinct dotted ICD-10-CM codes (e.g. M79.18), "
+                            f"not {bad or codes!r}.")
+    if table.get("checked") not in COVERED_LIST_CHECKED or not isinstance(table.get("complete"), bool):
+        raise DataFileError(f"{where}: checked is one of {', '.join(COVERED_LIST_CHECKED)} and complete is true or "
+                            f"false.")
+    if not table.get("sources"):
+        raise DataFileError(f"{where}: name the sources of the list.")
+    return {"covered_diagnoses": tuple(codes), "covered_diagnoses_complete": table["complete"],
+            "covered_diagnoses_checked": table["checked"] == "article",
+            "covered_diagnoses_sources": tuple(table["sources"])}
 
 
 def _positive_int(entry: dict, key: str, where: str) -> int | None:
@@ -274,12 +302,11 @@ def payer_policies() -> Mapping[str, PayerPolicy]:
             single_region_per_session=bool(entry.get("single_region_per_session", False)),
             repeat_needs_function=bool(entry.get("repeat_needs_function", False)),
             repeat_needs_rehabilitation=bool(entry.get("repeat_needs_rehabilitation", False)),
-            covered_diagnoses=tuple(entry.get("covered_diagnoses", ())),
-            covered_diagnoses_complete=bool(entry.get("covered_diagnoses_complete", False)),
             sources=tuple(entry.get("sources", ())),
             note=entry.get("note", ""),
             imaging_guidance_covered=entry.get("imaging_guidance_covered"),
             imaging_guidance_sources=tuple(entry.get("imaging_guidance_sources", ())),
+            **_covered_diagnoses(entry, where),
             **ints,
         )
         covered = policies[code].imaging_guidance_covered
@@ -317,6 +344,69 @@ def payer_policy(code: str) -> PayerPolicy:
     except KeyError:
         known = ", ".join(payer_policies())
         raise ValueError(f"Unknown payer policy {code!r}; known: {known}.") from None
+
+
+# ---------------------------------------------------------------- Medicare LCDs
+
+LCD_STATUSES = ("active", "retired")
+# How far an LCD entry was confirmed (payer_policies.toml explains each); "summary" counts as unverified.
+LCD_CHECKED = ("cms-page", "cms-data", "summary")
+LCD_NUMBER = re.compile(r"^L[0-9]{5}$")
+ARTICLE_NUMBER = re.compile(r"^A[0-9]{5}$")
+
+
+@dataclass(frozen=True)
+class Lcd:
+    """A Medicare Local Coverage Determination for trigger point injections, as far as a source states it."""
+
+    number: str
+    title: str
+    contractor: str
+    jurisdiction: str  # "" when no opened record states it
+    policy: str  # the payer policy whose rules it is; "" when its rules are not encoded
+    status: str
+    effective: date
+    retired: date | None
+    article: str  # its billing and coding article, "" when not known
+    url: str
+    checked: str
+    source: str
+
+    @property
+    def confirmed(self) -> bool:
+        return self.checked != "summary"
+
+
+@cache
+def lcds() -> tuple[Lcd, ...]:
+    """payer_policies.toml [[lcds]], checked: numbers distinct and well formed, a known policy, dates in order."""
+    result, seen = [], set()
+    for index, entry in enumerate(_read("payer_policies.toml").get("lcds", ())):
+        where = f"payer_policies.toml [[lcds]] #{index + 1} ({entry.get('number')!r})"
+        number, article = entry.get("number", ""), entry.get("article", "")
+        if not isinstance(number, str) or not LCD_NUMBER.match(number) or number in seen:
+            raise DataFileError(f"{where}: number must be a distinct LCD number like L39713.")
+        seen.add(number)
+        if article and not ARTICLE_NUMBER.match(article):
+            raise DataFileError(f"{where}: article must be an article number like A59553.")
+        if entry.get("policy") and entry["policy"] not in payer_policies():
+            raise DataFileError(f"{where}: unknown policy {entry['policy']!r}.")
+        if entry.get("status") not in LCD_STATUSES or entry.get("checked") not in LCD_CHECKED:
+            raise DataFileError(f"{where}: status is one of {', '.join(LCD_STATUSES)} and checked one of "
+                                f"{', '.join(LCD_CHECKED)}.")
+        effective, retired = entry.get("effective"), entry.get("retired")
+        if not isinstance(effective, date) or (retired is None) != (entry["status"] == "active") or (
+                retired is not None and not (isinstance(retired, date) and retired >= effective)):
+            raise DataFileError(f"{where}: an effective date, and a retirement date (not before it) exactly when "
+                                f"retired.")
+        if not (entry.get("contractor") and entry.get("title") and entry.get("source")
+                and str(entry.get("url", "")).startswith("https://")):
+            raise DataFileError(f"{where}: name its contractor, title, https URL and source.")
+        result.append(Lcd(number=number, title=entry["title"], contractor=entry["contractor"],
+                          jurisdiction=entry.get("jurisdiction", ""), policy=entry.get("policy", ""),
+                          status=entry["status"], effective=effective, retired=retired, article=article,
+                          url=entry["url"], checked=entry["checked"], source=entry["source"]))
+    return tuple(result)
 
 
 # ---------------------------------------------------------------- corticosteroids

@@ -10,6 +10,8 @@ Conventions (documented choices):
 - History lists sessions already done, not the one being planned; sessions after the planned date
   are ignored. A session on the planned date counts (a second session that day).
 - A repeat is a planned location already treated in the history; only a repeat needs relief on record.
+  Whatever else the policy asks of a repeat (functional improvement, active rehabilitation) tpclinic does
+  not record: it is named beside the relief, or as a reminder once the relief is on record.
 - The session count is per patient over all locations.
 
 Findings carry their facts in `params` (dates as ISO strings, the policy's id and English name) for
@@ -136,11 +138,17 @@ def check_session(
                     "fits_from": fits_from.isoformat(), **named},
         ))
     repeats = [s for s in sorted(sites, key=str) if _last_treated(history, s, planned_date) is not None]
+    needs = {"function": policy.repeat_needs_function, "rehabilitation": policy.repeat_needs_rehabilitation}
     if policy.repeat_needs_relief and repeats and not relief_on_record:
         findings.append(Finding(
             "payer-relief", WARN, source,
             params={"sites": [[m, side] for m, side in repeats], "relief_pct": policy.relief_min_pct,
-                    "relief_weeks": policy.relief_min_weeks, **named},
+                    "relief_weeks": policy.relief_min_weeks, **needs, **named},
+        ))
+    elif repeats and any(needs.values()):
+        findings.append(Finding(
+            "payer-repeat-documentation", INFO, source,
+            params={"sites": [[m, side] for m, side in repeats], **needs, **named},
         ))
     groups = sorted({vocabulary.muscle(m).group for m, _ in sites})
     if policy.single_region_per_session and len(groups) > 1:

@@ -401,7 +401,7 @@ def _payer_count(params: Params) -> str:
 
 def _payer_relief(params: Params) -> str:
     weeks = int(params["relief_weeks"])
-    return ngettext(
+    relief = ngettext(
         "Repeat treatment of %(sites)s: %(policy)s needs at least %(pct)s%% relief lasting at least %(weeks)s week, "
         "on the same pain scale with dates, documented in the record.",
         "Repeat treatment of %(sites)s: %(policy)s needs at least %(pct)s%% relief lasting at least %(weeks)s weeks, "
@@ -409,6 +409,28 @@ def _payer_relief(params: Params) -> str:
         weeks,
     ) % {"sites": semicolon_list(site(m, s) for m, s in params["sites"]), "policy": policy(params),
          "pct": number(params["relief_pct"]), "weeks": number(weeks)}
+    needs = _repeat_needs(params)
+    if not needs:
+        return relief
+    return " ".join([relief, gettext("It also needs %(needs)s, documented in the record.") % {
+        "needs": semicolon_list(needs)}])
+
+
+def _repeat_needs(params: Params) -> list[str]:
+    """The repeat requirements besides relief that the policy names (safety.payer: `function`, `rehabilitation`)."""
+    needs = []
+    if params.get("function"):
+        needs.append(gettext("objective functional improvement on a validated, measurable scale"))
+    if params.get("rehabilitation"):
+        needs.append(gettext("the patient's active part in a rehabilitation or home-exercise programme"))
+    return needs
+
+
+def _payer_repeat_documentation(params: Params) -> str:
+    return gettext("Repeat treatment of %(sites)s: %(policy)s also needs %(needs)s, documented in the "
+                   "record.") % {
+        "sites": semicolon_list(site(m, s) for m, s in params["sites"]), "policy": policy(params),
+        "needs": semicolon_list(_repeat_needs(params))}
 
 
 def _payer_regions(params: Params) -> str:
@@ -511,7 +533,12 @@ def _icd_billable(params: Params) -> str:
         return text + " " + gettext(
             "Not on the covered list we hold for the %(policy)s (%(listed)s), which is incomplete: check the payer's "
             "billing article.") % {**values, "listed": ", ".join(params["listed"])}
-    return text + " " + gettext("Not among the covered diagnoses of the %(policy)s.") % values
+    if params.get("list_checked", True):
+        return text + " " + gettext("Not among the covered diagnoses of the %(policy)s.") % values
+    return text + " " + gettext(
+        "Not among the diagnoses that reports of the billing articles for the %(policy)s give as covered "
+        "(%(listed)s). The articles' own tables were not checked here: confirm with the payer's billing article "
+        "before billing.") % {**values, "listed": ", ".join(params["listed"])}
 
 
 def diagnosis_message(check) -> str:
@@ -642,6 +669,7 @@ MESSAGES: dict[str, Callable[[Params], str]] = {
     "payer-gap": _payer_gap,
     "payer-count": _payer_count,
     "payer-relief": _payer_relief,
+    "payer-repeat-documentation": _payer_repeat_documentation,
     "payer-regions": _payer_regions,
     "payer-ok": _payer_ok,
     # notes beside the dose total (safety.dose.DoseReport.notes; its status reuses dose-*)
@@ -685,6 +713,8 @@ SUGGESTIONS: dict[str, Callable[[Params], str]] = {
         "to report breathlessness or chest pain after the visit."),
     "pregnancy": lambda p: gettext("Consider saline or dry needling."),
     "payer-relief": lambda p: gettext("Record the relief from the last session before signing."),
+    "payer-repeat-documentation": lambda p: gettext(
+        "Note the function score and the exercise or rehabilitation programme in the session note."),
 }
 
 

@@ -71,26 +71,85 @@ def test_unknown_codes_are_refused(text):
     assert not result.ok and "not an ICD-10-CM code" in present.diagnosis_message(result)
 
 
-def test_other_billable_codes_pass_with_a_note():
+def test_a_code_off_the_reported_list_is_not_covered_with_the_caveat_that_the_list_is_secondary():
     result = check_diagnosis("M54.50")
-    assert result.ok and not result.expected_for_tpi and "incomplete" in present.diagnosis_message(result)
+    message = present.diagnosis_message(result)
+    assert result.ok and not result.expected_for_tpi and result.verdict.params["covered"] is False
+    assert "Not among the diagnoses that reports of the billing articles" in message
+    assert "G44.229" in message and "confirm with the payer's billing article" in message
 
 
-@pytest.mark.parametrize("code", ["G44.209", "G44.221", "M79.12"])
-def test_codes_the_lcd_covers_are_expected_including_tension_type_headache(code):
+@pytest.mark.parametrize("code", ["G44.201", "G44.209", "G44.211", "G44.219", "G44.221", "G44.229",
+                                  "M79.10", "M79.11", "M79.12", "M79.18"])
+def test_the_lcd_covers_tension_type_headache_and_myalgia(code):
     result = check_diagnosis(code)
-    assert result.ok and result.expected_for_tpi and "Listed among the covered diagnoses" in present.diagnosis_message(result)
+    assert result.ok and result.expected_for_tpi
+    assert "Listed among the covered diagnoses of the Medicare uniform TPI LCD" in present.diagnosis_message(result)
 
 
-def test_coverage_comes_from_the_payer_data(monkeypatch):
-    from dataclasses import replace
+def test_the_covered_list_is_exactly_the_billable_codes_of_its_two_ranges():
+    """The sources give the list as G44.201-G44.229 and M79.10-M79.18: every billable code in those two
+    categories, and nothing else. A typo in the file (a code that is not billable) fails here."""
+    from safety.coding import _icd
+    from safety.data_files import payer_policy
+    icd = _icd()
+    listed = payer_policy("medicare-uniform-tpi-2024").covered_diagnoses
+    billable = [c for category in ("G44.2", "M79.1") for c in icd.get_descendants(category) if icd.is_leaf(c)]
+    assert sorted(listed) == sorted(billable) and len(listed) == 10
+    assert all(check_diagnosis(code).ok for code in listed)
 
-    from safety import coding
-    policy = replace(coding.payer_policy(coding.COVERAGE_POLICY), covered_diagnoses=("M79.1",),
-                     covered_diagnoses_complete=True)
-    monkeypatch.setattr(coding, "payer_policy", lambda code: policy)
-    result = check_diagnosis("G44.209")
-    assert result.ok and not result.expected_for_tpi and "Not among the covered diagnoses" in present.diagnosis_message(result)
+
+COVERED = """codes = [
+  "G44.201", "G44.209", "G44.211", "G44.219", "G44.221", "G44.229",  # tension-type headache
+  "M79.10", "M79.11", "M79.12", "M79.18",  # myalgia
+]
+complete = true
+checked = "secondary"
+"""
+
+
+@pytest.fixture
+def payer_file(tmp_path, monkeypatch):
+    """Run the check on an edited copy of payer_policies.toml: `edit(old, new)` replaces text in the file."""
+    from safety import data_files
+    text = (data_files.DATA_DIR / "payer_policies.toml").read_text(encoding="utf-8")
+    assert COVERED in text
+    for path in data_files.DATA_DIR.glob("*.toml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), "utf-8")
+
+    def edit(old, new):
+        (tmp_path / "payer_policies.toml").write_text(text.replace(old, new), "utf-8")
+        data_files.payer_policies.cache_clear()
+
+    monkeypatch.setattr(data_files, "DATA_DIR", tmp_path)
+    data_files.payer_policies.cache_clear()
+    yield edit
+    data_files.payer_policies.cache_clear()
+
+
+@pytest.mark.parametrize("old, new, code, covered, wording", [
+    # G44.209 off the list: the same code is no longer covered
+    ('"G44.201", "G44.209", ', '"G44.201", ', "G44.209", False, "Not among the diagnoses that reports"),
+    # cervicalgia added to the list: covered
+    ('"M79.18",  # myalgia', '"M79.18", "M54.2",  # myalgia', "M54.2", True, "Listed among the covered"),
+    # the list read in the article itself: a code off it is plainly not covered
+    ('checked = "secondary"', 'checked = "article"', "M54.2", False, "Not among the covered diagnoses of"),
+    # the list no longer complete: a code off it may still be covered
+    ("complete = true", "complete = false", "M54.2", None, "which is incomplete"),
+])
+def test_the_coverage_check_reads_the_covered_list_from_the_payer_file(payer_file, old, new, code, covered, wording):
+    assert check_diagnosis(code).verdict.params["covered"] is (code.startswith(("G44.2", "M79.1")) or False)
+    payer_file(old, new)
+    result = check_diagnosis(code)
+    assert result.verdict.params["covered"] is covered and wording in present.diagnosis_message(result)
+    assert result.expected_for_tpi is bool(covered)
+
+
+def test_a_covered_list_that_is_not_dotted_codes_is_refused(payer_file):
+    from safety.data_files import DataFileError, payer_policies
+    payer_file('"M79.10", ', '"M79.1", "M7910", ')
+    with pytest.raises(DataFileError, match="covered_diagnoses: codes must be distinct dotted ICD-10-CM codes"):
+        payer_policies()
 
 
 def test_repeat_requirements_are_in_the_payer_data():

@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import tomllib
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,6 +51,49 @@ def test_payer_policies():
     assert (medicare.min_days_same_location, medicare.max_sessions, medicare.window_days) == (42, 3, 365)
     assert any("L34211" in s for s in medicare.sources) and any("A59553" in s for s in medicare.sources)
     assert payer_policies()["none"].name == "No payer limits"
+
+
+def test_the_medicare_tpi_lcds():
+    records = {lcd.number: lcd for lcd in data_files.lcds()}
+    uniform = {lcd.contractor.split(",")[0].split(" ")[0]: lcd.number for lcd in records.values()
+               if lcd.policy == "medicare-uniform-tpi-2024" and lcd.contractor != "Noridian Healthcare Solutions, LLC"}
+    assert uniform == {"CGS": "L39656", "National": "L39662", "Palmetto": "L39671", "WPS": "L39713"}
+    assert {n for n, lcd in records.items() if lcd.contractor.startswith("Noridian")} == {"L34211", "L36859"}
+    wps = records["L39713"]
+    assert (wps.article, wps.status, wps.effective, wps.confirmed) == ("A59553", "active", date(2024, 4, 1), True)
+    assert "L37913" not in records  # a WPS MolDX LCD, not a TPI one: a summary transposed L39713
+    assert records["L34588"].status == "retired" and records["L34588"].retired == date(2024, 3, 31)
+    assert {records[n].policy for n in ("L35010", "L33912")} == {""}  # Novitas, First Coast: rules not encoded
+    assert all(lcd.source and lcd.url.startswith("https://") for lcd in records.values())
+
+
+def _lcds_from(tmp_path, monkeypatch, old, new):
+    text = (data_files.DATA_DIR / "payer_policies.toml").read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / "payer_policies.toml").write_text(text.replace(old, new, 1), "utf-8")
+    monkeypatch.setattr(data_files, "DATA_DIR", tmp_path)
+    data_files.lcds.cache_clear()
+    data_files.payer_policies.cache_clear()
+    try:
+        return data_files.lcds()
+    finally:
+        data_files.lcds.cache_clear()
+        data_files.payer_policies.cache_clear()
+
+
+@pytest.mark.parametrize("old, new, problem", [
+    ('number = "L39713"', 'number = "L3971"', "distinct LCD number"),
+    ('number = "L39713"', 'number = "L34211"', "distinct LCD number"),
+    ('article = "A59553"', 'article = "59553"', "article number"),
+    ('policy = "medicare-uniform-tpi-2024"', 'policy = "medicare-2024"', "unknown policy"),
+    ('checked = "cms-data"', 'checked = "confirmed"', "checked one of"),
+    ('status = "retired"', 'status = "active"', "retirement date"),
+    ("retired = 2024-03-31", "retired = 2023-01-01", "retirement date"),
+    ('contractor = "WPS Insurance Corporation"', 'contractor = ""', "contractor"),
+])
+def test_a_bad_lcd_entry_is_refused(tmp_path, monkeypatch, old, new, problem):
+    with pytest.raises(data_files.DataFileError, match=problem):
+        _lcds_from(tmp_path, monkeypatch, old, new)
 
 
 def test_bad_muscle_code_in_risk_file_is_refused(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
-from safety import data_files, payer
+from safety import data_files, payer, present
 from safety.facts import PlannedInjection
 
 DAY = date(2026, 1, 5)
@@ -42,6 +42,24 @@ def test_the_relief_rule_is_monotonic_in_the_required_percent(policy_with):
     for pct in range(10, 101, 10):
         met.append(payer.relief_on_record(policy_with(relief_min_pct=pct), scores))
     assert met == [True] * 7 + [False] * 3
+
+
+@pytest.mark.parametrize("function, rehabilitation, words", [
+    (True, True, ["functional improvement", "rehabilitation"]),
+    (True, False, ["functional improvement"]),
+    (False, True, ["rehabilitation"]),
+    (False, False, []),
+])
+def test_repeat_requirements_beside_the_relief_come_from_the_payer_file(policy_with, function, rehabilitation, words):
+    code = policy_with(repeat_needs_function=function, repeat_needs_rehabilitation=rehabilitation)
+    history, later, site = [payer.PastSession(DAY, {"upper-trapezius:left"})], DAY + timedelta(days=60), {
+        "upper-trapezius:left"}
+    (relief,) = [f for f in payer.check_session(code, history, later, site, False) if f.rule == "payer-relief"]
+    on_record = payer.check_session(code, history, later, site, True)
+    message = present.finding_message(relief)
+    for phrase in ("functional improvement", "rehabilitation"):
+        assert (phrase in message) is (phrase in words)
+    assert [f.rule for f in on_record] == (["payer-repeat-documentation"] if words else ["payer-ok"])
 
 
 def test_milligrams_use_the_conversion_in_the_dose_file(monkeypatch):

@@ -41,12 +41,18 @@ def test_three_sessions_in_twelve_months():
     assert rules(check_session(MEDICARE, history[:2], date(2025, 9, 2), {UT_LEFT}, True)) == ["payer-ok"]
 
 
-def test_repeat_needs_relief_on_record():
+def test_repeat_needs_relief_on_record_and_names_function_and_rehabilitation_beside_it():
     history = [PastSession(date(2026, 1, 1), {UT_LEFT})]
     later = date(2026, 3, 1)
     (relief,) = [f for f in check_session(MEDICARE, history, later, {UT_LEFT}, False) if f.rule == "payer-relief"]
-    assert "50%" in present.finding_message(relief) and "6 weeks" in present.finding_message(relief)
-    assert rules(check_session(MEDICARE, history, later, {UT_LEFT}, True)) == ["payer-ok"]
+    message = present.finding_message(relief)
+    assert "50%" in message and "6 weeks" in message
+    assert "functional improvement on a validated" in message and "rehabilitation or home-exercise" in message
+    # relief on record: no warning, but the rest of what a repeat needs is still named
+    (reminder,) = check_session(MEDICARE, history, later, {UT_LEFT}, True)
+    assert reminder.rule == "payer-repeat-documentation" and reminder.level == "info"
+    assert "functional improvement" in present.finding_message(reminder)
+    assert "function score" in present.finding_suggestion(reminder)
     assert rules(check_session(MEDICARE, history, later, {"deltoid:left"}, False)) == ["payer-ok"]
 
 
@@ -78,7 +84,7 @@ def test_earliest_date_meets_both_rules():
                PastSession(date(2025, 11, 1), {UT_LEFT})]
     found = earliest_compliant_date(MEDICARE, history, {UT_LEFT}, date(2025, 11, 15))
     assert found == date(2026, 1, 10)
-    assert rules(check_session(MEDICARE, history, found, {UT_LEFT}, True)) == ["payer-ok"]
+    assert rules(check_session(MEDICARE, history, found, {UT_LEFT}, True)) == ["payer-repeat-documentation"]
     assert "payer-count" in rules(check_session(MEDICARE, history, found - timedelta(days=1), {UT_LEFT}, True))
 
 

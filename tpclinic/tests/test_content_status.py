@@ -1,5 +1,6 @@
 """`tpclinic content_status` counts what is still unverified, from the files and the reviews."""
 import json
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -7,7 +8,7 @@ from django.core.management import call_command
 
 from library import review
 from referral.knowledge import knowledge_base
-from safety.data_files import _read, corticosteroids
+from safety.data_files import _read, corticosteroids, lcds, payer_policies
 from tpclinic.management.commands import content_status
 from treatment.superbill import modifier_rules
 
@@ -26,7 +27,7 @@ def test_every_content_file_has_a_line_with_counts_from_the_data():
     assert patterns["entries"] == len(knowledge_base())
     assert patterns["unverified"] == sum(1 for p in knowledge_base() if p.needs_verification)
     assert rows["safety/data/dose_limits.toml"]["unverified"] == 0  # every agent cites its FDA label
-    assert rows["safety/data/payer_policies.toml"]["unverified"] >= 1  # the WPS LCD number
+    assert rows["safety/data/payer_policies.toml"]["unverified"] >= 1  # the covered list, read only in reports
     steroids = rows["safety/data/corticosteroids.toml"]
     assert steroids["entries"] == len(corticosteroids().agents) + 4  # session cap, window, same site, diabetes
     assert 1 <= steroids["unverified"] < steroids["entries"]  # the Kenalog caps, read through summaries
@@ -68,3 +69,15 @@ def test_an_e_m_list_without_sources_counts_as_unverified(monkeypatch):
     rules = {**modifier_rules(), "em": {"codes": ["99213"]}}
     monkeypatch.setattr(content_status, "modifier_rules", lambda: rules)
     assert figures()["treatment/data/modifiers.toml"]["unverified"] == 1
+
+
+def test_an_lcd_named_only_by_a_summary_and_a_covered_list_read_in_reports_count_as_unverified(monkeypatch):
+    payer = "safety/data/payer_policies.toml"
+    before = figures()[payer]
+    assert (before["entries"], before["unverified"]) == (len(lcds()) + 1, 1)  # + the uniform covered list
+    summary_only = tuple(replace(lcd, checked="summary") if lcd.number == "L39713" else lcd for lcd in lcds())
+    monkeypatch.setattr(content_status, "lcds", lambda: summary_only)
+    assert figures()[payer]["unverified"] == 2
+    read_in_article = {code: replace(p, covered_diagnoses_checked=True) for code, p in payer_policies().items()}
+    monkeypatch.setattr(content_status, "payer_policies", lambda: read_in_article)
+    assert figures()[payer]["unverified"] == 1

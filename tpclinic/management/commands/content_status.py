@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 
 from library import review
 from referral.knowledge import knowledge_base
-from safety.data_files import RECALLED, _read, dose_limits, muscle_risks, payer_policies
+from safety.data_files import RECALLED, _read, dose_limits, lcds, muscle_risks, payer_policies
 from treatment.superbill import modifier_rules
 
 
@@ -52,13 +52,13 @@ def collect() -> list[dict]:
                                    if not entry.get("sources") or any("verify" in billing["sources"][key].lower()
                                                                       for key in entry["sources"])),
                  "what": "modifier rules and the E/M code list without an opened source"})
-    raw_payers = _read("payer_policies.toml")["policies"]
-    lcds = [lcd for entry in raw_payers.values() for lcd in entry.get("lcds", ())]
-    incomplete = sum(1 for p in payer_policies().values() if p.covered_diagnoses and not p.covered_diagnoses_complete)
-    rows.append({"file": "safety/data/payer_policies.toml", "entries": len(lcds),
-                 "unverified": sum(1 for lcd in lcds if lcd[3] != "confirmed"),
-                 "what": "LCD numbers not confirmed on the CMS database",
-                 "incomplete_covered_lists": incomplete})
+    records, covered_lists = lcds(), [p for p in payer_policies().values() if p.covered_diagnoses]
+    rows.append({"file": "safety/data/payer_policies.toml", "entries": len(records) + len(covered_lists),
+                 "unverified": sum(1 for lcd in records if not lcd.confirmed)
+                 + sum(1 for p in covered_lists if not p.covered_diagnoses_checked),
+                 "what": "LCD numbers named only by a summary, and covered-diagnosis lists not read in the "
+                         "billing article itself",
+                 "from_cms_data": sum(1 for lcd in records if lcd.checked == "cms-data")})
     statuses = review.statuses()
     for kind, label in (("article", "library/content/*/*.md"), ("consent", "safety/data/consent_forms.toml"),
                         ("handout", "portal/data/handout.toml")):
@@ -86,7 +86,7 @@ class Command(BaseCommand):
                 extra = f"; {row['partly_verified']} with some fields verified"
             if row.get("own_choice"):
                 extra = f"; {row['own_choice']} resting on a tpclinic choice where no source gives a figure"
-            if row.get("incomplete_covered_lists"):
-                extra = f"; {row['incomplete_covered_lists']} covered-diagnosis list(s) incomplete"
+            if row.get("from_cms_data"):
+                extra = f"; {row['from_cms_data']} LCD(s) read in CMS's coverage data, not on their MCD page"
             self.stdout.write(f"{row['file']:<{width}}  {row['unverified']:>3} of {row['entries']:>3} unverified"
                               f"  ({row['what']}{extra})")
