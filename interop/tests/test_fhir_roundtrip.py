@@ -261,39 +261,71 @@ def test_injections_coded_only_in_rxnorm_import_as_the_same_agents(clinic, tmp_p
     steroid = next(c["code"] for c in mixture["contained"] if c["code"]["coding"][0]["code"] == "triamcinolone")
     assert steroid["coding"][1] == {"system": codes.RXNORM, "code": table["triamcinolone"]["code"],
                                     "display": "triamcinolone"}  # a mixture's agents carry RxNorm too
-    assert rxnorm_only(export) >= 2  # at least the mixture's own lidocaine and its triamcinolone
+    agent_concepts = sum(1 if "medicationCodeableConcept" in r else len(r["contained"]) - 1  # all but the syringe
+                         for r in export["MedicationAdministration"])
+    assert rxnorm_only(export) == agent_concepts  # every injectate has its RxNorm code: each one travels without ours
     reimports_losslessly(folder, export, capsys)
 
 
-def _rxnorm_agents() -> list[str]:
+# Each injectate's RxNorm ingredient concept (term type IN), as read next to its name in the files
+# treatment/data/drug_codes.toml cites (PharmGKB's drug list, an extract of NLM's RxNorm release): an example
+# table of facts, so that a code changed or dropped in the data file fails here instead of travelling to
+# another system under the wrong drug.
+RXNORM_INGREDIENTS = {
+    "lidocaine": ("6387", "lidocaine"),
+    "bupivacaine": ("1815", "bupivacaine"),
+    "chloroprocaine": ("20859", "chloroprocaine"),
+    "saline": ("9863", "sodium chloride"),
+    "triamcinolone": ("10759", "triamcinolone"),
+    "methylprednisolone": ("6902", "methylprednisolone"),
+    "dexamethasone": ("3264", "dexamethasone"),
+}
+
+
+def test_every_injectate_has_its_rxnorm_ingredient_code_in_the_drug_codes_file():
+    from safety.agents import MIXTURE_CHOICES
     from treatment.superbill import drug_codes
 
-    return sorted(drug_codes()["rxnorm"])
+    table = drug_codes()["rxnorm"]
+    assert {agent: (entry["code"], entry["display"]) for agent, entry in table.items()} == RXNORM_INGREDIENTS
+    assert set(RXNORM_INGREDIENTS) == {code for code, _ in MIXTURE_CHOICES}  # all but dry needling, which injects nothing
+    for agent, entry in table.items():  # each with the files it was read in and where to re-check it
+        assert "RxNav: https://mor.nlm.nih.gov/RxNav/search?searchBy=RXCUI&searchTerm=" + entry["code"] in entry["source"]
+        assert entry["verified"].startswith("web source read"), agent
 
 
-@pytest.mark.parametrize("agent", _rxnorm_agents())
+@pytest.mark.parametrize("agent", sorted(RXNORM_INGREDIENTS))
 def test_every_listed_rxnorm_code_imports_as_its_agent(agent, clinic, tmp_path, capsys):
-    """Each agent drug_codes.toml gives an RxNorm code is exported with it and, sent back coded in RxNorm alone
-    (as part of a mixture, where nothing else names it), imports as that agent."""
+    """Each injectate is exported with its RxNorm ingredient code (in a mixture and, for an anaesthetic or
+    saline, as a syringe's only agent) and, sent back coded in RxNorm alone, imports as that agent."""
     from decimal import Decimal
 
     from interop import fhir_codes as codes
     from safety.agents import Corticosteroid
-    from treatment.superbill import drug_codes
 
+    rxcui, display = RXNORM_INGREDIENTS[agent]
     mixed = InjectionAgent.objects.get(agent="triamcinolone")  # the fixture's mixture's second added agent
     if agent in Corticosteroid.values:
         mixed.agent = agent
     else:
-        mixed.agent, mixed.dose_mg, mixed.concentration_pct = agent, None, Decimal("0.50")
+        strength = None if agent == "saline" else Decimal("0.50")  # saline is given by volume alone (its clean())
+        mixed.agent, mixed.dose_mg, mixed.concentration_pct = agent, None, strength
+        single = Injection.objects.get(agent="saline")  # the fixture's syringe of one agent, no lot
+        single.agent = agent
+        if agent != "saline":
+            single.concentration_pct = Decimal("1.00")
+        single.save()
     mixed.save()
     folder = tmp_path / "out"
     call_command("fhir_export", "--out", str(folder))
     export = read_export(folder)
+    rxnorm = {"system": codes.RXNORM, "code": rxcui, "display": display}
     mixture = next(r for r in export["MedicationAdministration"] if len(r.get("contained", [])) == 4)
-    rxcui = drug_codes()["rxnorm"][agent]["code"]
-    assert {"system": codes.RXNORM, "code": rxcui, "display": agent} in [
-        coding for c in mixture["contained"] for coding in c.get("code", {}).get("coding", [])]
+    assert rxnorm in [coding for c in mixture["contained"] for coding in c.get("code", {}).get("coding", [])]
+    if agent not in Corticosteroid.values:
+        alone = [r["medicationCodeableConcept"] for r in export["MedicationAdministration"]
+                 if r.get("medicationCodeableConcept", {}).get("coding", [{}])[0].get("code") == agent]
+        assert alone and all(c["coding"][1] == rxnorm for c in alone)
     rxnorm_only(export)
     added = [ext for ext in mixture["extension"] if ext["url"] == codes.EXT_MIXED_AGENT][1]
     assert "agent" not in [part["url"] for part in added["extension"]]  # named by its RxNorm code alone

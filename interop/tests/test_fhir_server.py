@@ -388,6 +388,16 @@ def test_injectates_carry_rxnorm_from_the_drug_codes_file(fhir, clinic, clinicia
         assert lidocaine(entry["resource"])["coding"] == [
             {"system": codes.AGENT, "code": "lidocaine", "display": "Lidocaine"},
             {"system": codes.RXNORM, "code": table["lidocaine"]["code"], "display": "lidocaine"}]
+    # the other injectates the clinic gave (bupivacaine and triamcinolone in the mixture, saline alone) are found
+    # by their RxNorm codes too, on the syringe's own concept or on its agent's contained Medication
+    for agent in ("bupivacaine", "triamcinolone", "saline"):
+        found = fhir.search("/fhir/MedicationAdministration", clinician, code=f"{codes.RXNORM}|{table[agent]['code']}")
+        assert found["total"] >= 1, agent
+        for entry in found["entry"]:
+            resource = entry["resource"]
+            concepts = [resource.get("medicationCodeableConcept")] + [c.get("code") for c in resource.get("contained", [])]
+            assert {"system": codes.RXNORM, "code": table[agent]["code"], "display": table[agent]["display"]} in [
+                coding for concept in filter(None, concepts) for coding in concept.get("coding", [])]
     # the file is the truth: another code there is the code exported; no entry, no RxNorm coding
     monkeypatch.setattr(exporter, "drug_codes", lambda: {"rxnorm": {"lidocaine": {"code": "999", "display": "x"}}})
     changed = fhir.get(f"/fhir/MedicationAdministration/{given['entry'][0]['resource']['id']}", clinician).json()
