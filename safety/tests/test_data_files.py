@@ -106,7 +106,7 @@ def test_verified_risk_fields_must_be_real_fields_backed_by_an_opened_source(tmp
         _risks_from(tmp_path, monkeypatch, text[:scalenes] + only_recalled + text[block_end:])
 
     # The same entry with nothing claimed as verified may rest on recalled anatomy alone.
-    unclaimed = only_recalled.replace(verified_line + "\n", "")
+    unclaimed = only_recalled.replace(verified_line + "\n", "").replace('"verified"', f'"{RECALLED}"')
     assert _risks_from(tmp_path, monkeypatch, text[:scalenes] + unclaimed + text[block_end:])["scalenes"].recalled
 
 
