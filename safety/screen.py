@@ -25,7 +25,8 @@ SRC_CONTRAINDICATIONS = "Contraindications: FPnotebook, Medscape (Kishner) and S
 SRC_ALLERGY = "Amide/ester substitution (droracle summary, research brief section 3)"
 SRC_NAROUZE = (
     "Narouze et al., ASRA/ESRA/AAPM/INS/NANS/WIP guidelines, Reg Anesth Pain Med 2015;40:182-212 and 2nd ed. 2018 "
-    "(TPI low bleeding risk; deep sites recalled - verify); Medscape: 25 G needle when bleeding is a concern"
+    "(TPI low bleeding risk, read in two adaptations of its risk table, which name no muscle as non-compressible; "
+    "which muscles are deep is anatomy, per muscle in muscle_risks.toml); Medscape: 25 G needle when bleeding is a concern"
 )
 SRC_PREGNANCY = "Pregnancy: prefer no steroid, lower dose (CMAJ 2022; recalled - verify), research brief section 3"
 SRC_BILATERAL = (
