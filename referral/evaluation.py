@@ -272,12 +272,6 @@ def vignette_temperature() -> float:
     return calibration.fit_temperature(calibration_items())
 
 
-def fold_temperature(held_out: str) -> float:
-    """The temperature the held-out publication's cases are ranked with (fitted with the parameters
-    inside its fold, fitting.fold)."""
-    return fitting.fold(held_out).temperature
-
-
 @dataclass(frozen=True)
 class Evaluation:
     textbook: Report
@@ -288,6 +282,7 @@ class Evaluation:
         return {
             "temperature": calibration.settings().temperature,
             "parameters": calibration.settings().parameters.__dict__,
+            "inside_the_folds": {name: list(span) for name, span in fitting.fold_ranges().items()},
             "targets": TARGETS,
             "textbook_vignettes": self.textbook.to_dict(),
             "published_cases_lopo": self.published.to_dict(),

@@ -253,3 +253,11 @@ def nested(cases: tuple[literature.Case, ...] | None = None) -> dict[str, Fit]:
 def fold(publication: str, cases: tuple[literature.Case, ...] | None = None) -> Fit:
     """The parameters and temperature the cases of `publication` are ranked with in the evaluation."""
     return nested(cases)[publication]
+
+
+def fold_ranges(cases: tuple[literature.Case, ...] | None = None) -> dict[str, tuple]:
+    """Each parameter's (lowest, highest) value chosen across the folds, the temperature last."""
+    fits = list(nested(cases).values())
+    values = {name: [getattr(f.parameters, name) for f in fits] for name in GRID}
+    values["temperature"] = [f.temperature for f in fits]
+    return {name: (min(chosen), max(chosen)) for name, chosen in values.items()}

@@ -3,7 +3,7 @@ reach the other side."""
 import pytest
 
 from anatomy.vocabulary import Place
-from referral import calibration, literature, ranking
+from referral import calibration, literature
 from referral.ranking import explain, predicted_zones, rank, reported_probability, reported_zones
 
 

@@ -116,14 +116,10 @@ class Command(BaseCommand):
 
     def folds(self) -> None:
         """The range of each parameter chosen across the folds."""
-        fits = list(fitting.nested().values())
-        names = [*fitting.GRID, "temperature"]
-        spans = []
-        for name in names:
-            values = sorted({getattr(f.parameters, name) if name != "temperature" else f.temperature for f in fits})
-            spans.append(f"{name} {values[0]}" if len(values) == 1 else f"{name} {values[0]} to {values[-1]}")
-        self.stdout.write(f"\nInside the {len(fits)} folds (each fitted on the other publications' cases, on the grid "
-                          f"of referral/fitting.py): " + "; ".join(spans) + ".")
+        spans = [f"{name} {low}" if low == high else f"{name} {low} to {high}"
+                 for name, (low, high) in fitting.fold_ranges().items()]
+        self.stdout.write(f"\nInside the {len(fitting.nested())} folds (each fitted on the other publications' cases, "
+                          f"on the grid of referral/fitting.py): " + "; ".join(spans) + ".")
 
     def learning(self, report) -> None:
         write = self.stdout.write
