@@ -214,13 +214,14 @@ class Candidate:
 @dataclass(frozen=True)
 class Assessment:
     """A ranking with what a clinician needs to read it: the listed candidates (only those that
-    explain a mark), and for a one-region drawing, that many muscles fit and which studies give the
-    prior frequencies used to order them."""
+    explain a mark), for a one-region drawing that many muscles fit, and for a drawing sparse enough
+    for the prior (calibration.toml prior_regions) which studies give the prior frequencies used to
+    order them."""
 
     candidates: list[Candidate]
     sparse: bool
     fitting: int  # how many candidates explain at least one mark
-    prior_studies: tuple[priors.Study, ...] = ()
+    prior_studies: tuple[priors.Study, ...] = ()  # the studies whose prevalence ordered the candidates
     model: str = TEXTBOOK  # "textbook", or "clinic" when the clinic's learned model ranked
     model_version: str = ""
     model_examples: int = 0
@@ -598,8 +599,20 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
     candidates = [_candidate(found, places, number, position, likelihoods[number], one_region)
                   for position, number in enumerate(order, start=1)]
     sparse = found.one_region
-    studies = priors.studies_for(next(iter(found.marks)).region) if sparse else ()
+    studies = _prior_studies(found)
     return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=studies, **named)
+
+
+def _prior_studies(found: Evidence) -> tuple[priors.Study, ...]:
+    """The studies whose prevalence ordered the candidates: those covering the drawn regions, when
+    the drawing is sparse enough for the prior (none otherwise)."""
+    parameters = found.model.parameters
+    if len(found.marks) > parameters.prior_regions or not parameters.prior_weight:
+        return ()
+    studies: dict[str, priors.Study] = {}
+    for place in found.marks:
+        studies.update((study.id, study) for study in priors.studies_for(place.region))
+    return tuple(studies.values())
 
 
 def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,

@@ -23,8 +23,17 @@ def test_relative_prior_is_about_the_median_muscle_of_the_study():
 def test_one_region_drawings_are_flagged_and_name_their_prior_source():
     one = ranking.assess([Place("scapula.body", "right")])
     assert one.sparse and [s.id for s in one.prior_studies] == ["bron-2011"]
-    two = ranking.assess([Place("scapula.body", "right"), Place("shoulder.front", "right")])
-    assert not two.sparse and two.prior_studies == ()
+
+
+@pytest.mark.parametrize("prior_regions, named", [(1, []), (2, ["bron-2011", "monclus-diez-2025"])])
+def test_a_two_region_drawing_names_its_prior_sources_when_the_prior_orders_it(prior_regions, named):
+    two = [Place("scapula.body", "right"), Place("back.lumbar", "right")]
+    found = ranking.assess(two, parameters=calibration.Parameters(prior_regions=prior_regions))
+    assert not found.sparse and [s.id for s in found.prior_studies] == named
+    three = [*two, Place("shoulder.front", "right")]
+    assert ranking.assess(three, parameters=calibration.Parameters(prior_regions=2)).prior_studies == ()
+    unweighted = calibration.Parameters(prior_regions=2, prior_weight=0.0)
+    assert ranking.assess(two, parameters=unweighted).prior_studies == ()
 
 
 @pytest.fixture
