@@ -163,13 +163,17 @@ def _case_findings(case: literature.Case) -> dict:
     clinician examining the muscle under the painful places would record them."""
     if not case.findings:
         return {}
-    if case.side in SIDES:
-        sides = (case.side,)
-    else:
-        drawn = {place.side for place in case.drawing if place.side}
-        sides = tuple(side for side in SIDES if side in drawn) or SIDES
     return {(muscle, side): {code: True for code in case.findings}
-            for muscle in case.muscles if muscle in vocabulary.muscles() for side in sides}
+            for muscle in case.muscles if muscle in vocabulary.muscles() for side in _culprit_sides(case)}
+
+
+def _culprit_sides(case: literature.Case) -> tuple[str, ...]:
+    """The culprit's side; when the publication names none, every side the drawing marks (both for
+    a bilateral or midline-only drawing)."""
+    if case.side in SIDES:
+        return (case.side,)
+    drawn = {place.side for place in case.drawing if place.side}
+    return tuple(side for side in SIDES if side in drawn) or SIDES
 
 
 def evaluate_published(cases: Sequence[literature.Case] | None = None, *, with_findings: bool = False) -> Report:
@@ -233,9 +237,9 @@ def diagnose(case: literature.Case, *, with_findings: bool = False) -> Miss | No
     position = next((c.rank for c in ranking if case.matches(c.muscle, c.side)), None)
     if position == 1:
         return None
-    side = case.side if case.side in SIDES else "right"
     named = [muscle for muscle in case.muscles if muscle in vocabulary.muscles()]
-    entries = [explain(case.drawing, muscle, side, findings=findings, exclude=exclude, **inside) for muscle in named]
+    entries = [explain(case.drawing, muscle, side, findings=findings, exclude=exclude, **inside)
+               for muscle in named for side in _culprit_sides(case)]  # several: the better-placed one
     culprit = min(entries, key=lambda c: c.rank)
     unexcluded = explain(case.drawing, culprit.muscle, culprit.side, findings=findings, **inside)
     own = tuple(str(r.place) for r in unexcluded.explained_reported

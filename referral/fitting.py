@@ -69,10 +69,14 @@ class Fit:
     sweeps: int
 
     def describe(self) -> str:
-        p = self.parameters
-        return (f"essential {p.p_essential}, spillover {p.p_spillover}, site {p.p_local}, report {p.p_report}, "
-                f"unmarked weight {p.unmarked_weight}, prior weight {p.prior_weight} on drawings of at most "
-                f"{p.prior_regions} region(s), temperature {self.temperature}")
+        return describe(self.parameters, self.temperature)
+
+
+def describe(p: Parameters, temperature: float) -> str:
+    """The parameters and temperature in words, for `make eval` and `--fit`."""
+    return (f"essential {p.p_essential}, spillover {p.p_spillover}, site {p.p_local}, report {p.p_report}, "
+            f"unmarked weight {p.unmarked_weight}, prior weight {p.prior_weight} on drawings of at most "
+            f"{p.prior_regions} region(s), temperature {temperature}")
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         shipped = calibration.settings()
         write(f"Knowledge base {knowledge_base().version}. Shipped values (calibration.toml, fitted on all "
-              f"published cases): {fitting.Fit(shipped.parameters, shipped.temperature, 0, 0, 0).describe()}. "
+              f"published cases): {fitting.describe(shipped.parameters, shipped.temperature)}. "
               f"Each held-out publication is ranked with the values fitted without it (nested "
               f"leave-one-publication-out); the textbook vignettes with the shipped values.")
         cases = literature.cases()
