@@ -177,11 +177,12 @@ def write_setting(key: str, value: float | int | str, path: Path = CALIBRATION_F
     settings.cache_clear()
 
 
-def write_fit(parameters: Parameters, temperature: float, fitted_on: str, fitted: str,
+def write_fit(parameters: Parameters, temperature: float, fitted_on: str, fitted: str, grid: str,
               path: Path = CALIBRATION_FILE) -> None:
-    """Store a refit: the temperature, every parameter, what it was fitted on and when."""
+    """Store a refit: the temperature, every parameter, what it was fitted on, when, and the grid."""
     write_setting("temperature", temperature, path)
     for name in PARAMETER_NAMES:
         write_setting(name, getattr(parameters, name), path)
     write_setting("fitted_on", fitted_on, path)
     write_setting("fitted", fitted, path)
+    write_setting("grid", grid, path)

@@ -265,3 +265,9 @@ def fold_ranges(cases: tuple[literature.Case, ...] | None = None) -> dict[str, t
     values = {name: [getattr(f.parameters, name) for f in fits] for name in GRID}
     values["temperature"] = [f.temperature for f in fits]
     return {name: (min(chosen), max(chosen)) for name, chosen in values.items()}
+
+
+def grid_text() -> str:
+    """The grid in one line, written beside the shipped values."""
+    ranges = [f"{name} {', '.join(str(v) for v in values)}" for name, values in GRID.items()]
+    return "; ".join([*ranges, f"temperature {', '.join(str(t) for t in TEMPERATURES)}"])

@@ -122,11 +122,12 @@ def test_every_parameter_is_read_from_the_file_and_checked(tmp_path):
     path.write_text(calibration.CALIBRATION_FILE.read_text(encoding="utf-8"), encoding="utf-8")
     calibration.write_fit(calibration.Parameters(p_essential=0.7, p_spillover=0.15, p_local=0.05, p_report=0.2,
                                                  unmarked_weight=0.75, prior_weight=0.5, prior_regions=1),
-                          1.25, "a test", "2026-01-02", path)
+                          1.25, "a test", "2026-01-02", "p_essential 0.5, 0.7", path)
     read = calibration.settings(path)
     assert read.parameters == calibration.Parameters(0.7, 0.15, 0.05, 0.2, 0.75, 0.5, 1)
     assert read.temperature == 1.25 and read.likely == calibration.settings().likely
-    assert 'fitted_on = "a test"' in path.read_text(encoding="utf-8")
+    written = path.read_text(encoding="utf-8")
+    assert 'fitted_on = "a test"' in written and 'grid = "p_essential 0.5, 0.7"' in written
     for name, wrong in (("p_essential", 1.0), ("p_local", 0), ("prior_weight", -1), ("prior_regions", 3)):
         broken = tmp_path / f"{name}.toml"
         broken.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")

@@ -160,6 +160,7 @@ def test_refitting_writes_the_fit_on_all_cases(monkeypatch):
     found = fitting.fit()
     assert written[0][:2] == (found.parameters, found.temperature)
     assert f"{len(_rankable())} cases" in written[0][2]
+    assert written[0][4] == fitting.grid_text() and all(name in written[0][4] for name in fitting.GRID)
 
 
 class _Stop(Exception):

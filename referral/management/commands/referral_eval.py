@@ -109,7 +109,8 @@ class Command(BaseCommand):
         cases = [c for c in literature.cases() if c.rankable]
         fitted_on = (f"published cases, {len(cases)} cases from {len({c.publication for c in cases})} publications, "
                      f"each without its own publication's variants")
-        calibration.write_fit(found.parameters, found.temperature, fitted_on, datetime.date.today().isoformat())
+        calibration.write_fit(found.parameters, found.temperature, fitted_on, datetime.date.today().isoformat(),
+                              fitting.grid_text())
         self.stdout.write(f"Fitted on the published cases and written to calibration.toml: {found.describe()} "
                           f"(mean negative log-likelihood {found.loss:.3f}; textbook vignettes top-1 "
                           f"{textbook.top1:.1%} with these values)")
