@@ -5,6 +5,7 @@ on (evidence, true candidate) pairs, so it is testable without the ranker.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
@@ -19,12 +20,46 @@ GRID = tuple(round(0.25 + 0.05 * step, 2) for step in range(0, 196))  # 0.25 to 
 
 
 @dataclass(frozen=True)
+class Parameters:
+    """The drawing model's free numbers (referral/ranking.py says what each one is): fitted on the
+    published cases inside each fold of the evaluation, and shipped as the fit on all of them."""
+
+    p_essential: float = 0.6  # marking probability of an essential zone
+    p_spillover: float = 0.2  # of a spillover zone (also the cap of a published variant's)
+    p_local: float = 0.15  # of the trigger point's own site
+    p_report: float = 0.1  # of a zone one publication reports beyond the textbook
+    unmarked_weight: float = 1.0  # weight of the evidence of each zone a patient did not mark
+    prior_weight: float = 1.0  # weight of the prior frequency on a sparse drawing
+    prior_regions: int = 1  # a drawing with at most this many regions gets the prior frequency
+
+    def check(self, where: str = "parameters") -> "Parameters":
+        for name in ("p_essential", "p_spillover", "p_local", "p_report"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise ValueError(f"{where}: {name} must be in (0, 1), got {value!r}.")
+        if not 0 < self.unmarked_weight <= 1:
+            raise ValueError(f"{where}: unmarked_weight must be in (0, 1], got {self.unmarked_weight!r}.")
+        if self.prior_weight < 0:
+            raise ValueError(f"{where}: prior_weight must be 0 or more, got {self.prior_weight!r}.")
+        if self.prior_regions not in (1, 2):
+            raise ValueError(f"{where}: prior_regions must be 1 or 2, got {self.prior_regions!r}.")
+        return self
+
+
+PARAMETER_NAMES = tuple(Parameters.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class Settings:
     temperature: float
     likely: float
     possible: float
     one_region_at_most: str = POSSIBLE
-    unmarked_weight: float = 1.0  # weight of the evidence of each zone a patient did not mark
+    parameters: Parameters = Parameters()
+
+    @property
+    def unmarked_weight(self) -> float:
+        return self.parameters.unmarked_weight
 
 
 @cache
@@ -39,11 +74,11 @@ def settings(path: Path = CALIBRATION_FILE) -> Settings:
     cap = bands.get("one_region_at_most", POSSIBLE)
     if cap not in (LIKELY, POSSIBLE, LESS_LIKELY):
         raise ValueError(f"{path.name}: one_region_at_most must be one of likely, possible, less likely.")
-    unmarked = float(data.get("unmarked_weight", 1.0))
-    if not 0 < unmarked <= 1:
-        raise ValueError(f"{path.name}: unmarked_weight must be in (0, 1], got {unmarked!r}.")
+    defaults = Parameters()
+    parameters = Parameters(**{name: type(getattr(defaults, name))(data.get(name, getattr(defaults, name)))
+                               for name in PARAMETER_NAMES}).check(path.name)
     return Settings(temperature=temperature, likely=likely, possible=possible, one_region_at_most=cap,
-                    unmarked_weight=unmarked)
+                    parameters=parameters)
 
 
 ORDER = (LESS_LIKELY, POSSIBLE, LIKELY)
@@ -130,8 +165,24 @@ def write_temperature(value: float, path: Path = CALIBRATION_FILE) -> None:
     write_setting("temperature", value, path)
 
 
-def write_setting(key: str, value: float, path: Path = CALIBRATION_FILE) -> None:
-    """Store one refitted top-level number in the calibration file, leaving the rest as it is."""
+def write_setting(key: str, value: float | int | str, path: Path = CALIBRATION_FILE) -> None:
+    """Store one refitted top-level value (a number, or a plain string) in the calibration file,
+    leaving the rest as it is."""
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value}", text, count=1), encoding="utf-8")
+    if not re.search(rf"(?m)^{re.escape(key)} = ", text):
+        raise ValueError(f"{path.name} has no top-level {key!r} to refit.")
+    written = json.dumps(value) if isinstance(value, str) else value
+    path.write_text(re.sub(rf"(?m)^{re.escape(key)} = .*$", lambda _: f"{key} = {written}", text, count=1),
+                    encoding="utf-8")
     settings.cache_clear()
+
+
+def write_fit(parameters: Parameters, temperature: float, fitted_on: str, fitted: str, grid: str,
+              path: Path = CALIBRATION_FILE) -> None:
+    """Store a refit: the temperature, every parameter, what it was fitted on, when, and the grid."""
+    write_setting("temperature", temperature, path)
+    for name in PARAMETER_NAMES:
+        write_setting(name, getattr(parameters, name), path)
+    write_setting("fitted_on", fitted_on, path)
+    write_setting("fitted", fitted, path)
+    write_setting("grid", grid, path)

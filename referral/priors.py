@@ -64,3 +64,11 @@ def log_relative_prior(muscle: str, region: str) -> float:
     """log of the muscle's prevalence relative to its study's median, for pain in `region` (0 if unknown)."""
     values = [r for study in studies_for(region) if (r := study.relative(muscle)) is not None]
     return math.log(statistics.fmean(values)) if values else 0.0
+
+
+@cache
+def mean_log_relative_prior(muscle: str, regions: tuple[str, ...]) -> float:
+    """The mean log relative prior over the regions some study covers (0 when none is covered): the
+    prior of a sparse drawing of one or two regions."""
+    covered = [region for region in regions if studies_for(region)]
+    return math.fsum(log_relative_prior(muscle, region) for region in covered) / len(covered) if covered else 0.0

@@ -15,9 +15,10 @@ We treat the drawing as the outcome of a simple generative story and ask how wel
 explains it, compared with "no listed pattern explains it" (the unexplained hypothesis):
 
 * A patient with an active TrP in the candidate marks each of its zones independently with the
-  probability of that kind of zone: P_ESSENTIAL, P_SPILLOVER, P_LOCAL. These are marking rates,
-  not textbook rates: patients rarely draw every zone, so even an essential zone is left out
-  four times in ten.
+  probability of that kind of zone: p_essential, p_spillover, p_local (data/calibration.toml).
+  These are marking rates, not textbook rates: patients rarely draw every zone. They were set by
+  hand (0.6, 0.2, 0.15: ranking.P_ESSENTIAL ...) and are now fitted on real patients' drawings
+  (fitting.py), which mark the three kinds about alike (0.4, 0.3, 0.4).
 * Every place outside the pattern (and every place, under the unexplained hypothesis) is marked
   with a small background probability EPSILON: pain from another cause, a sloppy mark.
 
@@ -29,7 +30,8 @@ Against the unexplained hypothesis, the log-likelihood ratio of a candidate is t
 u, the unmarked weight (calibration.toml), is below 1 because omissions are not independent: a
 patient who draws sparsely leaves out zones of every pattern, so each unmarked zone says less than
 the independent story claims, and at u = 1 sparse drawings went to the narrowest pattern. u is
-fitted on the textbook vignettes (themselves partial drawings), never on the published cases.
+fitted with the marking rates, the prior weight and the temperature on the published cases,
+nested inside each fold of the evaluation (fitting.py); the shipped values are the fit on all.
 
 and a painful place outside the pattern adds nothing (it is equally likely either way); it only
 loses the candidate the credit that a rival who explains it receives. So a broad pattern pays a
@@ -46,8 +48,8 @@ independent sum is over-confident; tempering spreads the posterior over the clos
 what a clinician should see when patterns overlap.
 
 Published variants (data/published_variants.toml) add zones beside the textbook ones, kept apart:
-a zone reported by n publications is marked with probability 1 - (1 - P_REPORT)^n, never more than
-P_SPILLOVER, so a single report counts less than textbook spillover and replication counts more.
+a zone reported by n publications is marked with probability 1 - (1 - p_report)^n, never more than
+p_spillover, so a single report counts less than textbook spillover and replication counts more.
 Referral to the other side is a variant zone on the other side. Evaluation passes `exclude` (the
 case's own publication) so a case never scores a variant its own publication is the source of.
 
@@ -57,8 +59,10 @@ over candidates and PRIOR_UNEXPLAINED for the unexplained one; beside each, "lik
 or "less likely". Only candidates with evidence are listed: those that explain at least one mark, and those
 with a positive examination finding (the clinician found the trigger point there, whatever the
 drawing says); a muscle with no evidence is not padding for a top ten. A drawing with a single region is flagged
-(many muscles fit it) and its candidates get the prior frequency of active trigger points in each
-muscle for pain in that region (data/trigger_point_prevalence.toml). Examination findings recorded
+(many muscles fit it). On a drawing of at most `prior_regions` regions (calibration.toml, fitted:
+today 2) the candidates that explain a mark get prior_weight x the log prior frequency of active
+trigger points in the muscle for pain in those regions (data/trigger_point_prevalence.toml; the
+mean over the drawn regions a study covers), after the temperature. Examination findings recorded
 for a candidate multiply its odds by their likelihood ratios (data/examination.toml), after the
 temperature: they are independent evidence, not correlated marks.
 
@@ -83,7 +87,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache
 from types import MappingProxyType
 
@@ -92,12 +96,16 @@ from anatomy.vocabulary import SIDES, Place
 from referral import calibration, examination, literature, priors
 from referral.knowledge import knowledge_base
 
-# Probability that a patient with the candidate's TrP marks a zone of each kind.
-P_ESSENTIAL = 0.6
-P_SPILLOVER = 0.2
-P_LOCAL = 0.15
-# One publication's report of a zone beyond the textbook pattern (see reported_probability).
-P_REPORT = 0.1
+# The hand-set marking rates: the probability that a patient with the candidate's TrP marks a zone
+# of each kind, and that one publication's report of a zone beyond the textbook is marked. They are
+# the starting point of the fit, the synthetic clinic's truth and the clinic learner's reference.
+# The textbook ranker itself uses the values fitted on the published cases, read from
+# data/calibration.toml each time it builds its model (calibration.Parameters; see fitting.py).
+_HAND_SET = calibration.Parameters()
+P_ESSENTIAL = _HAND_SET.p_essential
+P_SPILLOVER = _HAND_SET.p_spillover
+P_LOCAL = _HAND_SET.p_local
+P_REPORT = _HAND_SET.p_report
 # Probability that any other place is marked (background pain, imprecise drawing).
 EPSILON = 0.02
 # Prior probability that no listed pattern explains the drawing.
@@ -117,12 +125,19 @@ class DrawingError(ValueError):
     """A pain drawing the ranker cannot read: unknown code, wrong side, bad intensity."""
 
 
-def reported_probability(reports: int) -> float:
+def reported_probability(reports: int, parameters: calibration.Parameters | None = None) -> float:
     """Marking probability of a zone that `reports` publications document: grows with replication,
-    capped at textbook spillover; 0 without a report."""
+    capped at textbook spillover; 0 without a report. `parameters` None: the shipped ones."""
     if reports <= 0:
         return 0.0
-    return min(P_SPILLOVER, 1 - (1 - P_REPORT) ** reports)
+    parameters = parameters or calibration.settings().parameters
+    return min(parameters.p_spillover, 1 - (1 - parameters.p_report) ** reports)
+
+
+def marking_probability(kind: str, parameters: calibration.Parameters | None = None) -> float:
+    """Marking probability of a textbook zone of this kind (essential, spillover, local)."""
+    parameters = parameters or calibration.settings().parameters
+    return {ESSENTIAL: parameters.p_essential, SPILLOVER: parameters.p_spillover, LOCAL: parameters.p_local}[kind]
 
 
 @dataclass(frozen=True)
@@ -199,13 +214,14 @@ class Candidate:
 @dataclass(frozen=True)
 class Assessment:
     """A ranking with what a clinician needs to read it: the listed candidates (only those that
-    explain a mark), and for a one-region drawing, that many muscles fit and which studies give the
-    prior frequencies used to order them."""
+    explain a mark), for a one-region drawing that many muscles fit, and for a drawing sparse enough
+    for the prior (calibration.toml prior_regions) which studies give the prior frequencies used to
+    order them."""
 
     candidates: list[Candidate]
     sparse: bool
     fitting: int  # how many candidates explain at least one mark
-    prior_studies: tuple[priors.Study, ...] = ()
+    prior_studies: tuple[priors.Study, ...] = ()  # the studies whose prevalence ordered the candidates
     model: str = TEXTBOOK  # "textbook", or "clinic" when the clinic's learned model ranked
     model_version: str = ""
     model_examples: int = 0
@@ -230,6 +246,7 @@ class _Model:
     index: dict[Place, tuple[tuple[int, float, float, str, Reported | None], ...]]
     numbers: Mapping[tuple[str, str], int]
     log_prior_unexplained: float
+    parameters: calibration.Parameters
     normalisers: dict = field(default_factory=dict, compare=False)  # temperature -> _Normaliser
 
 
@@ -322,10 +339,12 @@ def _penalty(probability: float, weight: float = 1.0) -> float:
     return weight * math.log((1 - probability) / (1 - EPSILON))
 
 
-@lru_cache(maxsize=64)
-def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None, unmarked: float = 1.0) -> _Model:
+@lru_cache(maxsize=128)
+def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None,
+           parameters: calibration.Parameters = calibration.Parameters()) -> _Model:
     """The drawing-independent part, built once per excluded-publication set, clinic model and
-    unmarked weight."""
+    parameters."""
+    unmarked = parameters.unmarked_weight
     kb = knowledge_base()
     candidates = tuple((pattern.muscle, side) for pattern in kb for side in SIDES)
     log_prior = math.log((1 - PRIOR_UNEXPLAINED) / len(candidates))
@@ -337,8 +356,9 @@ def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None, unmarked: float
         zones.append(candidate_zones)
         reported.append(candidate_reported)
         essential.append(tuple(_place(code, side) for code in kb[muscle].essential))
-        probabilities = {place: MARKING_PROBABILITY[kind] for place, kind in candidate_zones.items()}
-        probabilities.update({place: reported_probability(r.reports) for place, r in candidate_reported.items()})
+        probabilities = {place: marking_probability(kind, parameters) for place, kind in candidate_zones.items()}
+        probabilities.update({place: reported_probability(r.reports, parameters)
+                              for place, r in candidate_reported.items()})
         textbook.append(MappingProxyType(dict(probabilities)))
         if learned is not None:
             probabilities = learned.probabilities(muscle, side, probabilities)
@@ -363,6 +383,7 @@ def _model(exclude: frozenset[str] = NO_EXCLUSION, learned=None, unmarked: float
         index={place: tuple(entries) for place, entries in index.items()},
         numbers=MappingProxyType({candidate: number for number, candidate in enumerate(candidates)}),
         log_prior_unexplained=math.log(PRIOR_UNEXPLAINED),
+        parameters=parameters,
     )
 
 
@@ -468,15 +489,33 @@ class Evidence:
                                 extra=(*self.extra, 0.0), truth=truth)
 
 
+def _parameters(parameters: calibration.Parameters | None, unmarked_weight: float | None) -> calibration.Parameters:
+    """The shipped parameters (calibration.toml) unless the caller passes its own; `unmarked_weight`
+    replaces just that one."""
+    parameters = parameters or calibration.settings().parameters
+    if unmarked_weight is not None and unmarked_weight != parameters.unmarked_weight:
+        parameters = replace(parameters, unmarked_weight=unmarked_weight)
+    return parameters
+
+
+def sparse_prior(muscle: str, regions: tuple[str, ...], parameters: calibration.Parameters) -> float:
+    """The log prior frequency added to a candidate that explains a mark of a sparse drawing (at most
+    `prior_regions` regions): prior_weight x the mean, over the drawn regions some study covers, of
+    the muscle's log prevalence relative to its study's median (priors.log_relative_prior). A region
+    no study covers says nothing, so it does not dilute the others; 0 for a fuller drawing."""
+    if not regions or len(regions) > parameters.prior_regions or not parameters.prior_weight:
+        return 0.0
+    return parameters.prior_weight * priors.mean_log_relative_prior(muscle, regions)
+
+
 def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: frozenset[str] = NO_EXCLUSION,
-             model=None, unmarked_weight: float | None = None) -> Evidence:
-    """`unmarked_weight` None: the shipped one (calibration.toml); fitting passes its own."""
+             model=None, unmarked_weight: float | None = None,
+             parameters: calibration.Parameters | None = None) -> Evidence:
+    """`parameters` None: the shipped ones (calibration.toml); fitting and evaluation pass their own."""
     marks = read_drawing(drawing)
     recorded = _read_findings(findings)
     learned = model
-    if unmarked_weight is None:
-        unmarked_weight = calibration.settings().unmarked_weight
-    model = _model(frozenset(exclude), learned, unmarked_weight)
+    model = _model(frozenset(exclude), learned, _parameters(parameters, unmarked_weight))
     baseline = model.baseline
     changed: dict[int, float] = {}
     explained: dict[int, list] = {}
@@ -494,10 +533,10 @@ def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: fr
             lists[EXPLAINED_MARKS] |= bit
     touched = set(changed)
     added: dict[int, float] = {}
-    if len(marks) == 1:
-        (region,) = {place.region for place in marks}
+    if len(marks) <= model.parameters.prior_regions:
+        regions = tuple(place.region for place in marks)
         for number in touched:
-            added[number] = 0.0 + priors.log_relative_prior(model.candidates[number][0], region)
+            added[number] = 0.0 + sparse_prior(model.candidates[number][0], regions, model.parameters)
     for candidate, found in recorded.items():
         number = model.numbers.get(candidate)
         if number is not None:
@@ -537,13 +576,14 @@ def _all_likelihoods(found: Evidence, temperature: float | None = None) -> list[
 
 def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
            exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
-           unmarked_weight: float | None = None) -> Assessment:
+           unmarked_weight: float | None = None, parameters: calibration.Parameters | None = None) -> Assessment:
     """Rank the candidates that explain at least one mark, best first, with the reading notes.
 
     `model` is a learning.ClinicModel to rank with the clinic's learned patterns; None: the textbook."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
         raise ValueError(f"top must be a whole number of 0 or more, got {top!r}.")
-    found = evidence(drawing, findings=findings, exclude=exclude, model=model, unmarked_weight=unmarked_weight)
+    found = evidence(drawing, findings=findings, exclude=exclude, model=model, unmarked_weight=unmarked_weight,
+                     parameters=parameters)
     named = {"model": TEXTBOOK} if model is None else {
         "model": model.name, "model_version": model.version, "model_examples": model.examples}
     if not found.marks:
@@ -559,20 +599,32 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
     candidates = [_candidate(found, places, number, position, likelihoods[number], one_region)
                   for position, number in enumerate(order, start=1)]
     sparse = found.one_region
-    studies = priors.studies_for(next(iter(found.marks)).region) if sparse else ()
+    studies = _prior_studies(found)
     return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=studies, **named)
+
+
+def _prior_studies(found: Evidence) -> tuple[priors.Study, ...]:
+    """The studies whose prevalence ordered the candidates: those covering the drawn regions, when
+    the drawing is sparse enough for the prior (none otherwise)."""
+    parameters = found.model.parameters
+    if len(found.marks) > parameters.prior_regions or not parameters.prior_weight:
+        return ()
+    studies: dict[str, priors.Study] = {}
+    for place in found.marks:
+        studies.update((study.id, study) for study in priors.studies_for(place.region))
+    return tuple(studies.values())
 
 
 def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
          exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
-         unmarked_weight: float | None = None) -> list[Candidate]:
+         unmarked_weight: float | None = None, parameters: calibration.Parameters | None = None) -> list[Candidate]:
     """The listed candidates for a pain drawing, best first (see `assess`).
 
     `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs; `findings`
     maps (muscle, side) to {finding code: present}. An empty drawing gives an empty list.
     """
     return assess(drawing, top, findings=findings, exclude=exclude, model=model, temperature=temperature,
-                  unmarked_weight=unmarked_weight).candidates
+                  unmarked_weight=unmarked_weight, parameters=parameters).candidates
 
 
 
@@ -615,18 +667,19 @@ def _candidate(found: Evidence, places: list[Place], number: int, position: int,
 
 
 def explain(drawing: Iterable, muscle: str, side: str, *, findings: Findings | None = None,
-            exclude: frozenset[str] = NO_EXCLUSION, model=None) -> Candidate:
+            exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
+            parameters: calibration.Parameters | None = None) -> Candidate:
     """The entry for one muscle and side, listed or not: useful to ask "why not this muscle?".
 
     Its rank is its place among all candidates."""
     vocabulary.muscle(muscle)
     if side not in SIDES:
         raise DrawingError(f"Side must be left or right, got {side!r}.")
-    found = evidence(drawing, findings=findings, exclude=exclude, model=model)
+    found = evidence(drawing, findings=findings, exclude=exclude, model=model, parameters=parameters)
     if not found.marks:
         raise DrawingError("An empty drawing has no ranking to explain.")
     number = found.model.numbers[(muscle, side)]
-    likelihoods = _all_likelihoods(found)
+    likelihoods = _all_likelihoods(found, temperature)
     position = 1 + sum(1 for n, value in enumerate(likelihoods)
                        if value > likelihoods[number] or (value == likelihoods[number] and found.model.candidates[n] < (muscle, side)))
     return _candidate(found, list(found.marks), number, position, likelihoods[number], found.one_region)

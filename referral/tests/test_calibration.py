@@ -1,12 +1,13 @@
 """The calibrated likelihood: words beside it, the temperature fit, the reliability table and the
-Brier score, on hand-made tables; and the shipped temperature is the fit on the published cases."""
+Brier score, on hand-made tables. The fit of the model's parameters with the temperature on the
+published cases is tested in test_fitting.py."""
 import math
 
 import pytest
 
 from referral import calibration
 from referral.calibration import Item, Settings, band, brier, fit_temperature, negative_log_likelihood, reliability
-from referral.evaluation import calibration_items, fold_temperature, published_items
+from referral.evaluation import calibration_items
 
 TABLE = Settings(temperature=1.0, likely=0.5, possible=0.15, one_region_at_most="possible")
 
@@ -76,23 +77,8 @@ def test_brier_score_examples(pairs, score):
     assert brier(pairs) == pytest.approx(score)
 
 
-def test_the_shipped_temperature_is_the_fit_on_the_published_cases():
-    assert calibration.settings().temperature == fit_temperature(published_items())
-
-
 def test_the_textbook_vignettes_ask_for_sharper_likelihoods_than_real_drawings():
     assert fit_temperature(calibration_items()) < calibration.settings().temperature
-
-
-def test_a_fold_never_sees_the_publication_it_holds_out():
-    """Inside the fold for a publication, its cases are not fitted on and its variants are removed
-    from the other cases' evidence."""
-    from referral import literature
-    cases = [c for c in literature.cases() if c.rankable]
-    held = "jalil-2010"
-    inside = published_items(held)
-    assert len(inside) == len(cases) - sum(1 for c in cases if c.publication == held)
-    assert fold_temperature(held) == fit_temperature(inside)
 
 
 def test_refitting_writes_only_the_temperature(tmp_path):
@@ -103,21 +89,16 @@ def test_refitting_writes_only_the_temperature(tmp_path):
     assert calibration.settings(path).likely == calibration.settings().likely
 
 
-def test_the_shipped_unmarked_weight_is_the_fit_on_the_textbook_vignettes():
-    from referral.evaluation import fit_unmarked_weight
-    assert calibration.settings().unmarked_weight == fit_unmarked_weight()
-
-
 def test_the_unmarked_weight_scales_only_the_evidence_of_unmarked_zones():
     """Each candidate's log-odds is linear in the weight, with the slope its unmarked zones' penalty:
     a broad pattern the patient drew little of gains most when the weight falls."""
-    from referral.ranking import MARKING_PROBABILITY, _penalty, evidence, predicted_zones
+    from referral.ranking import _penalty, evidence, marking_probability, predicted_zones
     drawing = ["buttock.upper:right"]
     full, half = evidence(drawing, unmarked_weight=1.0), evidence(drawing, unmarked_weight=0.5)
     for muscle in ("gluteus-medius", "iliocostalis-lumborum", "piriformis"):
         number = full.model.numbers[(muscle, "right")]
         zones = {place: kind for place, kind in predicted_zones(muscle, "right").items() if str(place) not in drawing}
-        unmarked = sum(_penalty(MARKING_PROBABILITY[kind]) for kind in zones.values())
+        unmarked = sum(_penalty(marking_probability(kind)) for kind in zones.values())
         unmarked += sum(_penalty(q) for place, q in full.model.priors[number].items()
                         if place not in zones and str(place) not in drawing
                         and place not in predicted_zones(muscle, "right"))
@@ -134,3 +115,29 @@ def test_the_unmarked_weight_is_read_from_the_file_and_checked(tmp_path):
     calibration.write_setting("unmarked_weight", 0, path)
     with pytest.raises(ValueError, match="unmarked_weight"):
         calibration.settings(path)
+
+
+def test_every_parameter_is_read_from_the_file_and_checked(tmp_path):
+    path = tmp_path / "calibration.toml"
+    path.write_text(calibration.CALIBRATION_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    calibration.write_fit(calibration.Parameters(p_essential=0.7, p_spillover=0.15, p_local=0.05, p_report=0.2,
+                                                 unmarked_weight=0.75, prior_weight=0.5, prior_regions=1),
+                          1.25, "a test", "2026-01-02", "p_essential 0.5, 0.7", path)
+    read = calibration.settings(path)
+    assert read.parameters == calibration.Parameters(0.7, 0.15, 0.05, 0.2, 0.75, 0.5, 1)
+    assert read.temperature == 1.25 and read.likely == calibration.settings().likely
+    written = path.read_text(encoding="utf-8")
+    assert 'fitted_on = "a test"' in written and 'grid = "p_essential 0.5, 0.7"' in written
+    for name, wrong in (("p_essential", 1.0), ("p_local", 0), ("prior_weight", -1), ("prior_regions", 3)):
+        broken = tmp_path / f"{name}.toml"
+        broken.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        calibration.write_setting(name, wrong, broken)
+        with pytest.raises(ValueError, match=name):
+            calibration.settings(broken)
+
+
+def test_writing_a_setting_the_file_lacks_is_refused(tmp_path):
+    path = tmp_path / "calibration.toml"
+    path.write_text("temperature = 1.0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="p_essential"):
+        calibration.write_setting("p_essential", 0.5, path)

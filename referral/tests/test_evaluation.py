@@ -1,8 +1,10 @@
+import dataclasses
+
 import pytest
 
 from anatomy import vocabulary
 from anatomy.vocabulary import Place
-from referral import literature
+from referral import evaluation, literature
 from referral.evaluation import TARGETS, Vignette, evaluate, evaluate_published, evaluate_vignettes, vignettes
 from referral.knowledge import knowledge_base
 from referral.ranking import rank
@@ -139,8 +141,6 @@ def test_evaluate_reports_the_three_sets_with_calibration():
 
 def test_every_miss_has_a_reason_that_holds():
     """`make eval` says why each published case is missed; each reason is checked against the rankings."""
-    from referral import evaluation
-
     first = {o.id: o.rank for o in evaluate_published().outcomes}
     for case in literature.cases():
         miss = evaluation.diagnose(case)
@@ -165,9 +165,18 @@ def test_every_miss_has_a_reason_that_holds():
 
 
 def test_a_miss_names_the_variants_only_its_own_publication_documents():
-    from referral import evaluation
-
     case = next(c for c in literature.cases() if c.id == "masseter-mirror-tooth")
     miss = evaluation.diagnose(case)
     assert miss.reason == evaluation.OWN_PUBLICATION_ONLY
     assert miss.own_variants == ("face.lower-teeth:right",) and (miss.culprit.muscle, miss.culprit.side) == ("masseter", "left")
+
+
+def test_findings_of_a_case_without_a_side_go_to_every_side_it_draws():
+    """A publication that names no side: its findings are recorded on each side the drawing marks
+    (both for a bilateral drawing), not on one side picked by default."""
+    both = next(c for c in literature.cases() if c.id == "levator-scapulae-neck-headache")
+    assert set(evaluation._case_findings(both)) == {("levator-scapulae", "left"), ("levator-scapulae", "right")}
+    sided = next(c for c in literature.cases() if c.side in ("left", "right") and c.findings)
+    assert {side for _, side in evaluation._case_findings(sided)} == {sided.side}
+    left_only = dataclasses.replace(both, drawing=tuple(p for p in both.drawing if p.side == "left"))
+    assert {side for _, side in evaluation._case_findings(left_only)} == {"left"}

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from anatomy import vocabulary
 from anatomy.vocabulary import Place, all_places
-from referral import ranking
+from referral import calibration, ranking
 import tomllib
 
 from referral import knowledge
@@ -225,11 +225,15 @@ def test_essential_outranks_spillover_in_the_shipped_patterns():
     assert position(result, "scm-clavicular", R) < position(result, "suboccipitals", R)
 
 
-def test_spillover_counts_more_than_the_trigger_point_site():
-    # neck.angle is upper trapezius' TrP site; head.eye is its spillover.
-    local = explain(places("neck.angle:left"), "upper-trapezius", L)
-    spill = explain(places("head.eye:left"), "upper-trapezius", L)
-    assert spill.log_odds > local.log_odds
+@pytest.mark.parametrize("p_spillover, p_local", [(0.2, 0.15), (0.3, 0.4), (0.2, 0.2)])
+def test_the_kind_marked_more_often_counts_more(p_spillover, p_local):
+    """neck.angle is upper trapezius' TrP site, head.eye its spillover: which counts more follows the
+    marking probabilities (the hand-set ones put spillover first, real drawings the site)."""
+    parameters = calibration.Parameters(p_spillover=p_spillover, p_local=p_local, unmarked_weight=0.5)
+    local = explain(places("neck.angle:left"), "upper-trapezius", L, parameters=parameters)
+    spill = explain(places("head.eye:left"), "upper-trapezius", L, parameters=parameters)
+    assert (spill.log_odds > local.log_odds) == (p_spillover > p_local)
+    assert (spill.log_odds == pytest.approx(local.log_odds)) == (p_spillover == p_local)
     assert local.explained_local == places("neck.angle:left")
 
 

@@ -3,19 +3,21 @@ reach the other side."""
 import pytest
 
 from anatomy.vocabulary import Place
-from referral import literature, ranking
+from referral import calibration, literature
 from referral.ranking import explain, predicted_zones, rank, reported_probability, reported_zones
 
 
 @pytest.mark.parametrize("reports, expected", [(0, 0.0), (1, 0.1), (2, 0.19), (3, 0.2), (10, 0.2)])
 def test_replication_raises_the_weight_up_to_textbook_spillover(reports, expected):
-    assert reported_probability(reports) == pytest.approx(expected)
+    hand_set = calibration.Parameters()  # report 0.1, spillover 0.2
+    assert reported_probability(reports, hand_set) == pytest.approx(expected)
 
 
 def test_weight_is_monotonic_and_a_single_report_counts_less_than_spillover():
+    shipped = calibration.settings().parameters
     weights = [reported_probability(n) for n in range(0, 12)]
     assert weights == sorted(weights)
-    assert reported_probability(1) < ranking.P_SPILLOVER == max(weights)
+    assert reported_probability(1) < shipped.p_spillover == max(weights)
 
 
 def test_a_replicated_zone_counts_more_than_a_single_report():

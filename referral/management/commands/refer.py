@@ -112,7 +112,7 @@ class Command(BaseCommand):
             write("No listed muscle refers pain to these places.")
             return
         write(f"Pain drawing: {' '.join(words)}")
-        write(f"Knowledge base {knowledge_base().version}; likelihood calibrated on the textbook vignettes (0-1)")
+        write(f"Knowledge base {knowledge_base().version}; likelihood calibrated on published case reports (0-1)")
         if assessment.model == TEXTBOOK:
             write("Model: textbook patterns.")
         else:
@@ -128,6 +128,11 @@ class Command(BaseCommand):
             else:
                 write("One region marked: many muscles fit it. No prevalence study covers this region, so the "
                       "drawing alone orders them.")
+        elif assessment.prior_studies:
+            write("Few regions marked: the muscles are also ordered with the prior frequency of active trigger "
+                  "points in each muscle, from:")
+            for study in assessment.prior_studies:
+                write(f"  {study.citation}")
         write("")
         clinic = assessment.model != TEXTBOOK
         rows = [("#", "Muscle", "Side", "Likelihood", "Essential", "Spillover / local", "Also reported")
