@@ -18,7 +18,7 @@ from tpclinic.versioning import Versioned
 from treatment import course_rules
 # The procedure note's models live in their own module (they name Session by label) and are
 # registered with the app here, like the rest of its models.
-from treatment.note_models import NoteTemplate, ProcedureNote  # noqa: F401
+from treatment.note_models import NotePdf, NoteTemplate, ProcedureNote  # noqa: F401
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 

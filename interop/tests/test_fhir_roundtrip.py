@@ -49,6 +49,8 @@ NOT_CARRIED = {  # deliberately not exported or imported: why
     "treatment.NoteTemplate": "a clinician's wording for procedure notes, not a patient's record",
     "treatment.ProcedureNote": "exported (DocumentReference and Procedure.note: fhir_out/note.py); signing writes "
                                "it, so an import does not: the importing installation's signing is not repeated",
+    "treatment.NotePdf": "the procedure note's PDF as rendered here, kept to spare re-rendering; it travels as "
+                         "the DocumentReference's PDF attachment, and the importing installation renders its own",
     "treatment.CoSignature": "not yet: a covering clinician's co-signature should travel as a Provenance "
                              "(agent type 'attester', with the attestation); until then it stays home",
 }

@@ -1,5 +1,6 @@
 """The procedure note written at signing (issue 12): its content, its language, its wording, and that it never changes."""
 import csv
+import hashlib
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from safety import consent as consent_text
 from safety import present
 from safety.models import AdverseEvent
 from treatment import note, signing, superbill, workflow
-from treatment.models import NoteTemplate, ProcedureNote, Session
+from treatment.models import NotePdf, NoteTemplate, ProcedureNote, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +300,71 @@ def test_the_ultrasound_still_is_shown_beside_the_note_and_in_its_pdf(draft, cli
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Ultrasound still, " in pdf_text and "PROCEDURE NOTE" in pdf_text
     assert ProcedureNote.objects.get(session=draft).text == text_before  # the still sits beside the signed text
+
+
+# ------------------------------------------------------------------ the PDF, rendered once and kept
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the renderings of a note's PDF (WeasyPrint), letting each one happen."""
+    calls = []
+    real = note.pdf
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].session_id)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(note, "pdf", counted)
+    return calls
+
+
+def test_signing_renders_no_pdf_and_the_first_download_keeps_the_one_every_later_one_gets(draft, clinician,
+                                                                                           clinician_client, renders):
+    sign(draft, clinician)
+    assert renders == [] and not NotePdf.objects.exists()  # signing stays fast: no PDF yet
+    url = reverse("treatment:note_pdf", args=[draft.pk])
+    first = clinician_client.get(url).content
+    second = clinician_client.get(url).content
+    assert renders == [draft.pk]  # rendered on the first download only
+    assert first == second and first.startswith(b"%PDF")
+    [kept] = NotePdf.objects.all()
+    assert kept.sha256 == hashlib.sha256(first).hexdigest() and kept.size == len(first)
+    assert kept.file.read() == first
+
+
+def test_an_amendment_brings_a_new_pdf_on_first_use_and_the_old_one_stays(draft, clinician, clinician_client, renders):
+    sign(draft, clinician)
+    url = reverse("treatment:note_pdf", args=[draft.pk])
+    before = clinician_client.get(url).content
+    Amendment.objects.create(record=draft, patient=draft.course.patient, reason="Side clarified",
+                             text="The levator scapulae was the left.", author=clinician)
+    after = clinician_client.get(url).content
+    assert clinician_client.get(url).content == after
+    assert len(renders) == 2 and NotePdf.objects.count() == 2
+    assert "Side clarified" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(after)).pages)
+    assert "Side clarified" not in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(before)).pages)
+
+
+def test_a_stored_pdf_that_fails_its_hash_is_logged_and_rendered_again(draft, clinician, clinician_client, renders,
+                                                                       caplog):
+    sign(draft, clinician)
+    url = reverse("treatment:note_pdf", args=[draft.pk])
+    clinician_client.get(url)
+    kept = NotePdf.objects.get()
+    with kept.file.storage.open(kept.file.name, "wb") as handle:
+        handle.write(b"%PDF-1.7 not what was stored")
+    response = clinician_client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.content != b"%PDF-1.7 not what was stored" and len(renders) == 2
+    assert "fails its hash" in caplog.text and NotePdf.objects.count() == 1  # the kept row is never changed
+
+
+def test_two_servers_keeping_the_same_pdf_keep_one_and_remove_the_others_file(draft, clinician, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sign(draft, clinician)
+    written = ProcedureNote.objects.get(session=draft)
+    first = NotePdf.keep(written, "a" * 64, b"%PDF first")
+    second = NotePdf.keep(written, "a" * 64, b"%PDF second")
+    assert second.pk == first.pk and second.read() == b"%PDF first"
+    assert [path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.pdf")] == [first.file.name]
