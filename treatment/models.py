@@ -201,6 +201,11 @@ class Session(Versioned):
         _("separate E/M billed today"), max_length=5, blank=True,
         help_text=_("Only for a significant, separately identifiable evaluation on the day of the injections."),
     )
+    bill_imaging_guidance = models.BooleanField(
+        _("bill the imaging-guidance add-on"), default=False,
+        help_text=_("Only when a site was ultrasound-guided and the patient's payer covers imaging guidance: the "
+                    "live check gives the payer's note. Signing refuses it for a payer that does not cover it."),
+    )
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(

@@ -25,6 +25,7 @@ from safety import present
 from safety.coding import check_diagnosis
 from safety.dose import percent_parts
 from safety.models import AdverseEvent, ConsentRecord
+from treatment import superbill
 from treatment.models import Injection, NotePdf, NoteTemplate, ProcedureNote, Session, still_kind
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class NoteFacts:
     events: tuple[EventFact, ...] = ()
     next_due: date | None = None
     cpt: tuple[str, ...] = ()
+    addons: tuple[str, ...] = ()  # the add-on codes billed beside `cpt` (treatment.superbill.imaging_addons)
     notes: str = ""
     cosignatures: tuple[tuple[str, str, str], ...] = ()  # (who, for whom, attestation)
 
@@ -160,6 +162,7 @@ def facts_of(session: Session) -> NoteFacts:
                      for e in session.adverse_events.order_by("onset_at", "pk")),
         next_due=course.next_due_on,
         cpt=tuple(code for code in session.cpt_codes.split(",") if code),
+        addons=tuple(addon["params"]["code"] for addon in superbill.imaging_addons(session)),
         notes=session.notes.strip(),
         cosignatures=tuple((_name(c.signed_by), _name(c.on_behalf_of), c.reason)
                            for c in session.cosignatures.select_related("signed_by", "on_behalf_of")),
@@ -240,13 +243,13 @@ def _event(event: EventFact) -> str:
         "action": event.action.strip().rstrip(".") + ".", "outcome": str(AdverseEvent.Outcome(event.outcome).label).lower()}
 
 
-def _cpt(codes: tuple[str, ...], muscles: int) -> str:
+def _cpt(codes: tuple[str, ...], muscles: int, addons: tuple[str, ...] = ()) -> str:
     if not codes:
         return _("none")
-    return present.comma_list(
-        ngettext("%(code)s × 1 unit (%(muscles)s muscle)", "%(code)s × 1 unit (%(muscles)s muscles)", muscles)
-        % {"code": code, "muscles": muscles}
-        for code in codes)
+    return present.comma_list([
+        *(ngettext("%(code)s × 1 unit (%(muscles)s muscle)", "%(code)s × 1 unit (%(muscles)s muscles)", muscles)
+          % {"code": code, "muscles": muscles} for code in codes),
+        *(_("%(code)s × 1 unit (imaging guidance add-on)") % {"code": code} for code in addons)])
 
 
 def build(facts: NoteFacts, phrases: Phrases = Phrases()) -> str:
@@ -282,7 +285,7 @@ def build(facts: NoteFacts, phrases: Phrases = Phrases()) -> str:
               _("See complications above.")),
         *part(_("Instructions given"), phrase("aftercare"), phrase("exercise")),
         *part(_("Next session due"), _day(facts.next_due) if facts.next_due else _("Not scheduled: the course is complete.")),
-        *part(_("Coding"), _("CPT: %(cpt)s") % {"cpt": _cpt(facts.cpt, muscles)},
+        *part(_("Coding"), _("CPT: %(cpt)s") % {"cpt": _cpt(facts.cpt, muscles, facts.addons)},
               _("ICD-10-CM: %(code)s") % {"code": facts.diagnosis_code}),
     ]
     if facts.notes:

@@ -17,7 +17,7 @@ from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
 from safety import consent as consent_text
 from treatment import signing
-from treatment import charts, recall, workflow
+from treatment import charts, recall, superbill, workflow
 from treatment.forms import CourseForm, FavouriteNameForm, InjectionFormSet, SessionForm, default_session_time
 from tpclinic.limits import parse_id
 from tpclinic import versioning
@@ -188,6 +188,7 @@ def session_edit(request, pk):
             Prefetch("cosignatures", queryset=CoSignature.objects.select_related("signed_by", "on_behalf_of")))
         return render(request, "treatment/session_signed.html", {
             "session": session, "patient": patient, "injections": session.injections.all(),
+            "imaging_addons": superbill.imaging_addons(session),
         })
     form = SessionForm(request.POST or None, instance=session, initial={"version": session.version})
     formset = InjectionFormSet(request.POST or None, request.FILES or None, instance=session, patient=patient,

@@ -72,6 +72,8 @@ NOT_EXPORTED = {  # field -> why it does not travel
     "accounts.StaffProfile.default_needle": "a clinician's default for new injection rows here",
     "treatment.Session.em_code": "a billing choice (the separate E/M of the day) that leaves on the superbill; "
                                  "tpclinic exports no FHIR Claim",
+    "treatment.Session.bill_imaging_guidance": "a billing choice (the imaging-guidance add-on) that leaves on the "
+                                               "superbill; tpclinic exports no FHIR Claim",
 }
 
 
