@@ -8,7 +8,7 @@ from hashlib import sha256
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AppendOnlyModel
@@ -97,7 +97,8 @@ class NotePdf(AppendOnlyModel):
                                           size=len(data))
         except IntegrityError:
             field.storage.delete(name)
-            return cls.objects.get(note=note, shows=shows)
+            # Read where it was written: a lagging replica might not show the other server's row yet.
+            return cls.objects.using(router.db_for_write(cls)).get(note=note, shows=shows)
 
     def read(self) -> bytes | None:
         """The stored bytes; None when the file is missing or its hash no longer matches (the caller
