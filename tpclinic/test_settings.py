@@ -37,3 +37,7 @@ REPLICA_READS = False
 
 # Every FHIR resource a test exports is checked against the R4 models (off in production for speed).
 FHIR_VALIDATE_EXPORT = True
+
+# Files the code stores through the storage API (procedure note PDFs, stills, exports) go to a folder of
+# the test run, never to the installation's own MEDIA_ROOT; tests that look at files set their own.
+MEDIA_ROOT = DATA_DIR / "test-files"

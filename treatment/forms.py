@@ -56,7 +56,7 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = [
             "performed_at", "pain_before", "pain_after", "immediate_relief_pct", "systemic_infection",
-            "site_infection", "dose_override_reason", "notes", "em_code",
+            "site_infection", "dose_override_reason", "notes", "em_code", "bill_imaging_guidance",
         ]
         widgets = {
             "performed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

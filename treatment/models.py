@@ -18,7 +18,7 @@ from tpclinic.versioning import Versioned
 from treatment import course_rules
 # The procedure note's models live in their own module (they name Session by label) and are
 # registered with the app here, like the rest of its models.
-from treatment.note_models import NoteTemplate, ProcedureNote  # noqa: F401
+from treatment.note_models import NotePdf, NoteTemplate, ProcedureNote  # noqa: F401
 
 PAIN_SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -200,6 +200,11 @@ class Session(Versioned):
     em_code = models.CharField(
         _("separate E/M billed today"), max_length=5, blank=True,
         help_text=_("Only for a significant, separately identifiable evaluation on the day of the injections."),
+    )
+    bill_imaging_guidance = models.BooleanField(
+        _("bill the imaging-guidance add-on"), default=False,
+        help_text=_("Only when a site was ultrasound-guided and the patient's payer covers imaging guidance: the "
+                    "live check gives the payer's note. Signing refuses it for a payer that does not cover it."),
     )
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)

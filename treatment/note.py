@@ -9,6 +9,8 @@ Amendments, which `with_amendments` appends beneath the text for copying, printi
 from __future__ import annotations
 
 import base64
+import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
@@ -23,7 +25,10 @@ from safety import present
 from safety.coding import check_diagnosis
 from safety.dose import percent_parts
 from safety.models import AdverseEvent, ConsentRecord
-from treatment.models import Injection, NoteTemplate, ProcedureNote, Session, still_kind
+from treatment import superbill
+from treatment.models import Injection, NotePdf, NoteTemplate, ProcedureNote, Session, still_kind
+
+logger = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------ facts
@@ -79,6 +84,7 @@ class NoteFacts:
     events: tuple[EventFact, ...] = ()
     next_due: date | None = None
     cpt: tuple[str, ...] = ()
+    addons: tuple[str, ...] = ()  # the add-on codes billed beside `cpt` (treatment.superbill.imaging_addons)
     notes: str = ""
     cosignatures: tuple[tuple[str, str, str], ...] = ()  # (who, for whom, attestation)
 
@@ -156,6 +162,7 @@ def facts_of(session: Session) -> NoteFacts:
                      for e in session.adverse_events.order_by("onset_at", "pk")),
         next_due=course.next_due_on,
         cpt=tuple(code for code in session.cpt_codes.split(",") if code),
+        addons=tuple(addon["params"]["code"] for addon in superbill.imaging_addons(session)),
         notes=session.notes.strip(),
         cosignatures=tuple((_name(c.signed_by), _name(c.on_behalf_of), c.reason)
                            for c in session.cosignatures.select_related("signed_by", "on_behalf_of")),
@@ -236,13 +243,13 @@ def _event(event: EventFact) -> str:
         "action": event.action.strip().rstrip(".") + ".", "outcome": str(AdverseEvent.Outcome(event.outcome).label).lower()}
 
 
-def _cpt(codes: tuple[str, ...], muscles: int) -> str:
+def _cpt(codes: tuple[str, ...], muscles: int, addons: tuple[str, ...] = ()) -> str:
     if not codes:
         return _("none")
-    return present.comma_list(
-        ngettext("%(code)s × 1 unit (%(muscles)s muscle)", "%(code)s × 1 unit (%(muscles)s muscles)", muscles)
-        % {"code": code, "muscles": muscles}
-        for code in codes)
+    return present.comma_list([
+        *(ngettext("%(code)s × 1 unit (%(muscles)s muscle)", "%(code)s × 1 unit (%(muscles)s muscles)", muscles)
+          % {"code": code, "muscles": muscles} for code in codes),
+        *(_("%(code)s × 1 unit (imaging guidance add-on)") % {"code": code} for code in addons)])
 
 
 def build(facts: NoteFacts, phrases: Phrases = Phrases()) -> str:
@@ -278,7 +285,7 @@ def build(facts: NoteFacts, phrases: Phrases = Phrases()) -> str:
               _("See complications above.")),
         *part(_("Instructions given"), phrase("aftercare"), phrase("exercise")),
         *part(_("Next session due"), _day(facts.next_due) if facts.next_due else _("Not scheduled: the course is complete.")),
-        *part(_("Coding"), _("CPT: %(cpt)s") % {"cpt": _cpt(facts.cpt, muscles)},
+        *part(_("Coding"), _("CPT: %(cpt)s") % {"cpt": _cpt(facts.cpt, muscles, facts.addons)},
               _("ICD-10-CM: %(code)s") % {"code": facts.diagnosis_code}),
     ]
     if facts.notes:
@@ -323,11 +330,12 @@ def amendments_of(session: Session):
     return Amendment.of(session)
 
 
-def with_amendments(note: ProcedureNote) -> str:
-    """The signed text with every amendment beneath it (who, when, why, what), oldest first."""
+def with_amendments(note: ProcedureNote, amendments=None) -> str:
+    """The signed text with every amendment beneath it (who, when, why, what), oldest first (`amendments`:
+    the session's, when the caller read them already)."""
     parts = [note.text.rstrip("\n")]
     with translation.override(note.language):
-        for amendment in amendments_of(note.session):
+        for amendment in amendments_of(note.session) if amendments is None else amendments:
             parts.append("\n" + _("AMENDMENT by %(who)s at %(when)s. Reason: %(reason)s") % {
                 "who": _name(amendment.author), "when": _when(amendment.created_at), "reason": amendment.reason})
             parts.append(amendment.text.strip())
@@ -349,13 +357,43 @@ def still_data_uri(injection: Injection) -> str:
     return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def pdf(note: ProcedureNote) -> bytes:
-    """The note with its amendments as a PDF (A4), as printed or attached to the FHIR DocumentReference;
-    the session's ultrasound stills follow the text, each captioned with its site."""
+def pdf(note: ProcedureNote, amendments=None, stills=None) -> bytes:
+    """The note with its amendments as a PDF (A4), rendered now; the session's ultrasound stills follow the
+    text, each captioned with its site. Readers get `stored_pdf`, which renders a note once."""
     from weasyprint import HTML  # heavy (pango, fonts): loaded on the first PDF, not at start-up
 
-    stills = [(injection, still_data_uri(injection)) for injection in ultrasound_stills(note.session)]
+    stills = ultrasound_stills(note.session) if stills is None else stills
     with translation.override(note.language):
         html = render_to_string("treatment/note_pdf.html", {
-            "session": note.session, "note": note, "text": with_amendments(note), "stills": stills})
+            "session": note.session, "note": note, "text": with_amendments(note, amendments),
+            "stills": [(injection, still_data_uri(injection)) for injection in stills]})
     return HTML(string=html).write_pdf()
+
+
+def _shows(amendments, stills) -> str:
+    """A digest of what a note's PDF shows beside its never-changing text: its amendments and its stills."""
+    parts = [f"amendment {a.pk}" for a in amendments] + [f"still {i.pk} {i.ultrasound_image.name}" for i in stills]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def stored_pdf(note: ProcedureNote, amendments=None) -> bytes:
+    """The note's PDF as printed and exported: rendered on first use and kept (NotePdf), then read back.
+
+    Not rendered at signing: signing stays fast and never fails on a PDF, and a note read only on screen
+    costs nothing. A new amendment makes a new PDF on first use. A stored file that is missing or no
+    longer matches its hash is logged and the note rendered again, so a reader is never refused."""
+    amendments = list(amendments_of(note.session) if amendments is None else amendments)
+    stills = ultrasound_stills(note.session)
+    shows = _shows(amendments, stills)
+    kept = NotePdf.objects.filter(note=note, shows=shows).first()
+    if kept is not None:
+        data = kept.read()
+        if data is not None:
+            return data
+        logger.error("The stored PDF of the procedure note of session %s (%s) is missing or fails its hash; "
+                     "rendering the note again.", note.session_id, kept.file.name)
+        return pdf(note, amendments, stills)
+    data = pdf(note, amendments, stills)
+    kept = NotePdf.keep(note, shows, data)
+    # Another server may have kept its own rendering of the same state first: every reader gets that one.
+    return data if kept.sha256 == hashlib.sha256(data).hexdigest() else (kept.read() or data)

@@ -4,8 +4,11 @@ Declared here and imported by treatment/models.py so the session models stay rea
 append-only (audit.AppendOnlyModel): written once when the session is signed, never changed;
 corrections are audit Amendments shown beneath it.
 """
+from hashlib import sha256
+
 from django.conf import settings
-from django.db import models
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AppendOnlyModel
@@ -55,3 +58,54 @@ class ProcedureNote(AppendOnlyModel):
 
     def __str__(self):
         return f"Procedure note of session {self.session_id}"
+
+
+class NotePdf(AppendOnlyModel):
+    """A procedure note as printed (PDF), kept so that downloads and exports read stored bytes instead of
+    rendering it again: WeasyPrint takes most of a second a note, which would dominate a clinic's export.
+
+    The PDF shows the signed text, its amendments and the session's ultrasound stills. The text never
+    changes and amendments are only added, so one PDF is kept per state of what it shows (`shows`, a
+    digest of the amendments and stills it was made from); a new amendment brings a new PDF on first
+    use, and none is ever changed. `sha256` is checked on every read.
+    """
+
+    note = models.ForeignKey(ProcedureNote, on_delete=models.PROTECT, related_name="pdfs")
+    shows = models.CharField(max_length=64, help_text="SHA-256 of what the PDF shows beside the text: the "
+                                                      "amendments and stills it was rendered with.")
+    file = models.FileField(upload_to="notes/%Y/%m/")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the PDF's bytes, checked when it is read.")
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "shows"], name="treatment_notepdf_one_per_state")]
+
+    def __str__(self):
+        return f"PDF of the procedure note of session {self.note.session_id} ({self.size} bytes)"
+
+    @classmethod
+    def keep(cls, note: ProcedureNote, shows: str, data: bytes) -> "NotePdf":
+        """Store `data` as the PDF of `note` in state `shows`. When another request or server stored one
+        for that state first, theirs is kept and returned, and this copy's file is removed."""
+        field = cls._meta.get_field("file")
+        name = field.storage.save(field.generate_filename(None, f"procedure-note-{note.session_id}.pdf"),
+                                  ContentFile(data))
+        try:
+            with transaction.atomic():
+                return cls.objects.create(note=note, shows=shows, file=name, sha256=sha256(data).hexdigest(),
+                                          size=len(data))
+        except IntegrityError:
+            field.storage.delete(name)
+            # Read where it was written: a lagging replica might not show the other server's row yet.
+            return cls.objects.using(router.db_for_write(cls)).get(note=note, shows=shows)
+
+    def read(self) -> bytes | None:
+        """The stored bytes; None when the file is missing or its hash no longer matches (the caller
+        renders the note again and logs it)."""
+        try:
+            with self.file.open("rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return None
+        return data if sha256(data).hexdigest() == self.sha256 else None

@@ -52,7 +52,7 @@ def note_text(request, pk):
 @staff_required(roles.can_read_clinical)
 def note_pdf(request, pk):
     session = _signed_session(pk)
-    response = HttpResponse(note.pdf(_note(session)), content_type="application/pdf")
+    response = HttpResponse(note.stored_pdf(_note(session)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="procedure-note-{session.pk}.pdf"'
     return response
 

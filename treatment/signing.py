@@ -21,7 +21,7 @@ from accounts import roles
 from audit import events
 from safety import present
 from tpclinic.versioning import StaleVersion
-from treatment import note, signals, workflow
+from treatment import note, signals, superbill, workflow
 from treatment.models import CoSignature, Session
 
 ATTESTATION_MAX = 500
@@ -61,6 +61,25 @@ def _check_signer(session: Session, user, attestation: str) -> None:
         raise SignRefused("incomplete", _("Keep the attestation to %(max)s characters.") % {"max": ATTESTATION_MAX})
 
 
+def _check_imaging_addon(session: Session, cpt) -> None:
+    """The imaging-guidance add-on goes on the bill only when the clinician asked for it, a counted site was
+    guided, and the patient's payer does not refuse it (safety.coding.imaging_addon's `covered`)."""
+    if not session.bill_imaging_guidance:
+        return
+    addons = [n for n in cpt.notes if n.rule == superbill.IMAGING_ADDON]
+    if not addons:
+        raise SignRefused("incomplete", _(
+            "The session was not signed: the imaging-guidance add-on is to be billed, but no injected site was "
+            "ultrasound-guided. Untick “Bill the imaging-guidance add-on”, or set the guidance of the site that was."))
+    refused = [n for n in addons if n.params.get("covered") is False]
+    if refused:
+        raise SignRefused("incomplete", _(
+            "The session was not signed: %(policy)s does not cover imaging guidance for trigger point injections, "
+            "so the add-on is not put on its bill. Untick “Bill the imaging-guidance add-on”; with the patient's "
+            "signed advance notice (ABN), the billing office bills it to the patient.")
+            % {"policy": present.policy(refused[0].params)})
+
+
 def sign(session: Session, user, version: int | None, attestation: str = "") -> Session:
     """Sign the draft `session` as `user`, who read `version`; co-sign when `user` is not its clinician.
     A refusal is audited with its reason, then raised."""
@@ -91,6 +110,7 @@ def _sign(session: Session, user, version: int | None, attestation: str) -> Sess
     if not result.can_sign:
         blocks = [present.finding_message(finding) for finding in result.screen.blocks]
         raise SignRefused("blocked", _("The session was not signed. The risk screen blocks it: ") + " ".join(blocks), blocks)
+    _check_imaging_addon(session, result.cpt)
     cosigning = user.pk != session.clinician_id
     before = events.snapshot(session, SIGNED_FIELDS)
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """The superbill of a signed session: what the clinic's billing office needs to make a claim.
 
-One procedure line per CPT code (units and modifiers), the course's ICD-10-CM code, and one drug
+One procedure line per CPT code (units and modifiers), the imaging-guidance add-on when the clinician
+billed it (with the payer's note as signed), the course's ICD-10-CM code, and one drug
 supply line per agent given, coded from treatment/data/drug_codes.toml (the only place the HCPCS
 drug codes live). Doses come from the screen kept at signing (`screen_snapshot["dose"]`), so the
 bill shows the milligrams the clinician signed, not a recomputation.
@@ -19,6 +20,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from safety import present
+from safety.data_files import imaging_guidance
 from treatment.models import Session
 
 DRUG_CODES = Path(__file__).resolve().parent / "data" / "drug_codes.toml"
@@ -102,11 +104,34 @@ def drug_line(agent: str, mg: Decimal | None = None, ml: Decimal | None = None) 
                 billable=bool(entry["separately_billable"]), note=entry["note"], source=entry["source"])
 
 
+# safety.coding.imaging_addon's note: the add-on code for the needle's imaging guidance, with the payer's word.
+IMAGING_ADDON = "cpt-imaging-addon"
+IMAGING_DESCRIPTION = {"ultrasound": "Ultrasound guidance for needle placement, imaging supervision and "
+                                     "interpretation (add-on to the injection code)"}
+
+
+def imaging_addons(session: Session) -> list[dict]:
+    """The imaging-guidance add-on notes of the screen kept at signing (code, sites, the payer's word and its
+    English message) when the clinician chose to bill the add-on; none otherwise, whatever the guidance.
+    Signing refused the choice for a payer that does not cover imaging guidance, or with no guided site."""
+    if not session.bill_imaging_guidance:
+        return []
+    return [n for n in (session.screen_snapshot or {}).get("cpt_notes") or [] if n["rule"] == IMAGING_ADDON]
+
+
+def addon_line(addon: dict) -> Line:
+    """The add-on's procedure line: one unit beside the injection code, with the payer's note as signed."""
+    params = addon["params"]
+    return Line("procedure", params["code"], IMAGING_DESCRIPTION.get(params["guidance"], params["guidance"]), 1,
+                note=addon["message"], source="; ".join(imaging_guidance().sources))
+
+
 def for_session(session: Session) -> Superbill:
     course, patient = session.course, session.course.patient
     procedures = [code for code in session.cpt_codes.split(",") if code]
     lines = [Line("procedure", code, present.english(present.cpt_description, code), 1, modifiers=" ".join(modifiers_for("procedure", procedures)))
              for code in procedures]
+    lines += [addon_line(addon) for addon in imaging_addons(session)]
     if session.em_code:  # the separate E/M the clinician billed today, before the procedure
         lines.insert(0, Line("procedure", session.em_code, "Evaluation and management, office or outpatient", 1,
                              modifiers=" ".join(modifiers_for("em", procedures))))

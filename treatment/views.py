@@ -17,7 +17,7 @@ from accounts.decorators import charting_required, staff_required
 from patients.models import Patient
 from safety import consent as consent_text
 from treatment import signing
-from treatment import charts, recall, workflow
+from treatment import charts, recall, superbill, workflow
 from treatment.forms import CourseForm, FavouriteNameForm, InjectionFormSet, SessionForm, default_session_time
 from tpclinic.limits import parse_id
 from tpclinic import versioning
@@ -188,6 +188,7 @@ def session_edit(request, pk):
             Prefetch("cosignatures", queryset=CoSignature.objects.select_related("signed_by", "on_behalf_of")))
         return render(request, "treatment/session_signed.html", {
             "session": session, "patient": patient, "injections": session.injections.all(),
+            "imaging_addons": superbill.imaging_addons(session),
         })
     form = SessionForm(request.POST or None, instance=session, initial={"version": session.version})
     formset = InjectionFormSet(request.POST or None, request.FILES or None, instance=session, patient=patient,
@@ -336,22 +337,35 @@ def favourites(request):
     return render(request, "treatment/favourites.html", {"sets": sets})
 
 
+# Uses of a lot on one page of the report; the CSV always holds them all.
+LOT_PAGE_SIZE = 50
+
+
 @staff_required(roles.can_export)
 def lot_report(request):
     """Sessions by lot, for a recall: who was given the lot, when, by whom and where. It names patients,
-    so each answer (page or CSV) is an audit event with a disclosure row per patient shown."""
+    so each answer is an audit event with a disclosure row per patient shown: a page names the patients
+    on that page, the CSV (the whole lot) names them all."""
     form = recall.LotReportForm(request.GET or None)
-    uses = None
+    uses = page = None
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
     if form.is_bound and form.is_valid():
         lot, agent = form.cleaned_data["lot"], form.cleaned_data["agent"]
-        uses = recall.sessions_by_lot(lot, agent)
-        as_csv = request.GET.get("format") == "csv"
-        events.record(events.Action.EXPORT if as_csv else events.Action.LIST, request=request,
-                      patients={use.patient_id for use in uses}, object_type="treatment.lot", object_id=lot,
-                      detail=f"sessions by lot {lot}{f' ({agent})' if agent else ''}"
-                             f"{' as CSV' if as_csv else ''}: {len(uses)} uses")
-        if as_csv:
+        what = f"sessions by lot {lot}{f' ({agent})' if agent else ''}"
+        if request.GET.get("format") == "csv":
+            uses = recall.sessions_by_lot(lot, agent)
+            events.record(events.Action.EXPORT, request=request, patients={use.patient_id for use in uses},
+                          object_type="treatment.lot", object_id=lot, detail=f"{what} as CSV: {len(uses)} uses")
             response = HttpResponse(recall.as_csv(uses), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="sessions-by-lot.csv"'
             return response
-    return render(request, "treatment/lot_report.html", {"form": form, "uses": uses})
+        page = Paginator(recall.lot_uses(lot, agent), LOT_PAGE_SIZE).get_page(request.GET.get("page"))
+        uses = [recall.as_use(row) for row in page.object_list]
+        events.record(events.Action.LIST, request=request, patients={use.patient_id for use in uses},
+                      object_type="treatment.lot", object_id=lot,
+                      detail=f"{what}: page {page.number} of {page.paginator.num_pages}, "
+                             f"{len(uses)} of {page.paginator.count} uses")
+    return render(request, "treatment/lot_report.html", {"form": form, "uses": uses, "page": page,
+                                                         "query": query.urlencode()})

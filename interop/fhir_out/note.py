@@ -2,8 +2,10 @@
 
 type = LOINC 28570-0 Procedure note; two attachments of the same note, text/plain (for pasting into
 another record) and application/pdf, both base64 and both with the session's amendments beneath
-the signed text; docStatus "amended" once an amendment exists. context.related points at the
-session's Procedure, whose `note` carries the same text (`procedure_note_annotations`).
+the signed text; docStatus "amended" once an amendment exists. The PDF is the stored one
+(treatment.note.stored_pdf), rendered once per state of the note, never once per export.
+context.related points at the session's Procedure, whose `note` carries the same text
+(`procedure_note_annotations`).
 """
 from __future__ import annotations
 
@@ -33,14 +35,14 @@ def procedure_notes(scope: Scope):
         "session__course", "session__clinician", "session__signed_by").order_by("pk")
     for written in found.iterator(chunk_size=CHUNK):
         session = written.session
-        amended = note.amendments_of(session).exists()
-        text = note.with_amendments(written)
+        amendments = list(note.amendments_of(session))  # read once: the status, the text and the PDF show them
+        text = note.with_amendments(written, amendments)
         title = f"Procedure note {session.performed_at:%Y-%m-%d}"
         yield {
             "resourceType": "DocumentReference",
             "id": f"note-{session.pk}",
             "status": "current",
-            "docStatus": "amended" if amended else "final",
+            "docStatus": "amended" if amendments else "final",
             "type": concept(codes.LOINC, *PROCEDURE_NOTE),
             "subject": ref("Patient", session.course.patient_id),
             "date": instant(written.created_at),
@@ -51,7 +53,7 @@ def procedure_notes(scope: Scope):
                 {"attachment": {"contentType": "text/plain; charset=utf-8", "language": written.language,
                                 "data": _b64(text.encode("utf-8")), "title": title}},
                 {"attachment": {"contentType": "application/pdf", "language": written.language,
-                                "data": _b64(note.pdf(written)), "title": title}},
+                                "data": _b64(note.stored_pdf(written, amendments)), "title": title}},
             ],
             "context": {"period": {"start": instant(session.performed_at)},
                         "related": [ref("Procedure", session.pk)]},

@@ -40,3 +40,21 @@ def test_the_procedure_carries_the_note_and_drafts_have_none(clinic):
     [procedure] = [p for p in _exported(clinic, procedures) if p["id"] == str(clinic["signed"].pk)]
     assert schema_errors(procedure) == []
     assert [n["text"] for n in procedure["note"]] == ["Tolerated well.", note.with_amendments(written)]
+
+
+def test_the_second_export_sends_the_stored_pdf_without_rendering_it_again(clinic, amendment, monkeypatch):
+    """Notes do not change once signed: the PDF is rendered on its first export (or download) and kept,
+    so a clinic's export costs a storage read per note, not a WeasyPrint rendering."""
+    written = note.write_for(clinic["signed"])
+    renders, real = [], note.pdf
+    monkeypatch.setattr(note, "pdf", lambda *args, **kwargs: renders.append(args[0].pk) or real(*args, **kwargs))
+
+    def exported_pdf() -> bytes:
+        [document] = _exported(clinic, procedure_notes)
+        return base64.b64decode(document["content"][1]["attachment"]["data"])
+
+    first, second = exported_pdf(), exported_pdf()
+    assert renders == [written.pk]
+    assert first == second and first.startswith(b"%PDF")
+    assert note.stored_pdf(written) == first  # what a download serves
+    assert renders == [written.pk]

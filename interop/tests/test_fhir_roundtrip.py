@@ -49,6 +49,8 @@ NOT_CARRIED = {  # deliberately not exported or imported: why
     "treatment.NoteTemplate": "a clinician's wording for procedure notes, not a patient's record",
     "treatment.ProcedureNote": "exported (DocumentReference and Procedure.note: fhir_out/note.py); signing writes "
                                "it, so an import does not: the importing installation's signing is not repeated",
+    "treatment.NotePdf": "the procedure note's PDF as rendered here, kept to spare re-rendering; it travels as "
+                         "the DocumentReference's PDF attachment, and the importing installation renders its own",
     "treatment.CoSignature": "not yet: a covering clinician's co-signature should travel as a Provenance "
                              "(agent type 'attester', with the attestation); until then it stays home",
 }
@@ -70,6 +72,8 @@ NOT_EXPORTED = {  # field -> why it does not travel
     "accounts.StaffProfile.default_needle": "a clinician's default for new injection rows here",
     "treatment.Session.em_code": "a billing choice (the separate E/M of the day) that leaves on the superbill; "
                                  "tpclinic exports no FHIR Claim",
+    "treatment.Session.bill_imaging_guidance": "a billing choice (the imaging-guidance add-on) that leaves on the "
+                                               "superbill; tpclinic exports no FHIR Claim",
 }
 
 

@@ -34,3 +34,28 @@ def test_trace_a_lot_from_the_adverse_events_page(page, clinician, patient, trig
         page.get_by_role("link", name="Download CSV").click()
     text = open(download.value.path(), encoding="utf-8").read()
     assert "Maria Lopez,TP0001" in text and "BUP-17" in text
+
+
+def test_page_through_a_long_lot_from_the_keyboard(page, clinician, patient, trigger_points, monkeypatch):
+    from treatment import views
+
+    monkeypatch.setattr(views, "LOT_PAGE_SIZE", 2)
+    course = Course.objects.create(patient=patient, clinician=clinician, interval_days=14, diagnosis_code="M79.12")
+    for days in (30, 16, 2):
+        session = Session.objects.create(course=course, clinician=clinician, status=Session.Status.SIGNED,
+                                         performed_at=timezone.now() - timedelta(days=days))
+        session.injections.create(trigger_point=trigger_points[0], lot_number="LID-9")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    log_in(page, "clinician")
+    page.goto("/courses/lots/?lot=LID-9")
+    page.get_by_role("heading", name="3 uses of lot LID-9").wait_for()
+    pages = page.get_by_role("navigation", name="Pages")
+    assert "Page 1 of 2" in pages.inner_text()
+    assert page.get_by_role("table").get_by_role("row").count() == 3  # the header and two uses
+    assert_accessible(page)
+    pages.get_by_role("link", name="Next").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert page.get_by_role("table").get_by_role("row").count() == 2
+    assert pages.get_by_role("link", name="Previous").is_visible()
+    assert_accessible(page)

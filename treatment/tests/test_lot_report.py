@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import Action, AuditEvent
 from charting.models import TriggerPoint
 from patients.models import Patient
-from treatment import recall
+from treatment import recall, views
 from treatment.models import Course, Session
 
 URL = reverse("treatment:lot_report")
@@ -120,3 +120,51 @@ def test_the_adverse_events_page_links_to_it_for_those_who_may_use_it(client, re
     client.force_login(request.getfixturevalue(who))
     page = client.get(reverse("safety:adverse_event_report")).content.decode()
     assert (URL in page) is linked
+
+
+@pytest.mark.parametrize("number, mrns", [("1", ["TP0001"]), ("2", ["TP0002"]), ("3", ["TP0001"]),
+                                          ("99", ["TP0001"]), ("x", ["TP0001"])])  # past the end: the last; not a number: the first
+def test_a_page_lists_its_uses_and_its_audit_event_names_only_the_patients_on_it(clinician_client, uses, monkeypatch,
+                                                                                number, mrns):
+    monkeypatch.setattr(views, "LOT_PAGE_SIZE", 1)
+    response = clinician_client.get(URL, {"lot": "L42", "page": number})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "3 uses of lot L42" in page  # the heading counts the whole lot
+    assert [mrn for mrn in ("TP0001", "TP0002") if mrn in page] == mrns
+    event = AuditEvent.objects.get(action=Action.LIST, object_type="treatment.lot")
+    shown = {"TP0001": uses["maria"].pk, "TP0002": uses["ann"].pk}
+    assert list(event.disclosures.values_list("patient_id", flat=True)) == [shown[m] for m in mrns]
+    assert "of 3 uses" in event.detail and "page " in event.detail
+
+
+def test_the_pages_link_to_each_other_keeping_the_search_and_the_csv_stays_whole(clinician_client, uses, monkeypatch):
+    monkeypatch.setattr(views, "LOT_PAGE_SIZE", 2)
+    first = clinician_client.get(URL, {"lot": "L42", "agent": ""}).content.decode()
+    assert 'aria-label="Pages"' in first and "Page 1 of 2" in first
+    assert 'href="?lot=L42&amp;agent=&amp;page=2" rel="next"' in first and 'rel="prev"' not in first
+    assert "Uses 1–2 of 3 on this page; the CSV holds them all." in first
+    second = clinician_client.get(URL, {"lot": "L42", "agent": "", "page": "2"}).content.decode()
+    assert 'href="?lot=L42&amp;agent=&amp;page=1" rel="prev"' in second and 'rel="next"' not in second
+    assert 'href="?lot=L42&amp;agent=&amp;format=csv"' in second  # the download is of the whole lot, not the page
+    rows = list(csv.DictReader(io.StringIO(clinician_client.get(
+        URL, {"lot": "L42", "agent": "", "page": "2", "format": "csv"}).content.decode())))
+    assert [r["mrn"] for r in rows] == ["TP0001", "TP0002", "TP0001"]
+    export = AuditEvent.objects.get(action=Action.EXPORT, object_type="treatment.lot")
+    assert set(export.disclosures.values_list("patient_id", flat=True)) == {uses["maria"].pk, uses["ann"].pk}
+
+
+def test_one_page_needs_no_page_links(clinician_client, uses):
+    page = clinician_client.get(URL, {"lot": "L42"}).content.decode()
+    assert 'aria-label="Pages"' not in page and "on this page" not in page
+
+
+def test_a_page_reads_only_its_own_rows_from_the_database(uses):
+    """The page is a LIMIT/OFFSET of one UNION of rows and mixed agents, in the report's order."""
+    from django.core.paginator import Paginator
+
+    pages = Paginator(recall.lot_uses("L42"), 2)
+    assert pages.count == 3
+    assert [recall.as_use(row).mrn for number in pages.page_range for row in pages.page(number).object_list] == [
+        use.mrn for use in recall.sessions_by_lot("L42")]
+    assert "LIMIT" in str(pages.page(2).object_list.query).upper()

@@ -1,5 +1,6 @@
 """The procedure note written at signing (issue 12): its content, its language, its wording, and that it never changes."""
 import csv
+import hashlib
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -15,7 +16,8 @@ from safety import consent as consent_text
 from safety import present
 from safety.models import AdverseEvent
 from treatment import note, signing, superbill, workflow
-from treatment.models import NoteTemplate, ProcedureNote, Session
+from treatment.forms import SessionForm
+from treatment.models import NotePdf, NoteTemplate, ProcedureNote, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +301,157 @@ def test_the_ultrasound_still_is_shown_beside_the_note_and_in_its_pdf(draft, cli
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Ultrasound still, " in pdf_text and "PROCEDURE NOTE" in pdf_text
     assert ProcedureNote.objects.get(session=draft).text == text_before  # the still sits beside the signed text
+
+
+# ------------------------------------------------------------------ the PDF, rendered once and kept
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the renderings of a note's PDF (WeasyPrint), letting each one happen."""
+    calls = []
+    real = note.pdf
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].session_id)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(note, "pdf", counted)
+    return calls
+
+
+def test_signing_renders_no_pdf_and_the_first_download_keeps_the_one_every_later_one_gets(draft, clinician,
+                                                                                           clinician_client, renders):
+    sign(draft, clinician)
+    assert renders == [] and not NotePdf.objects.exists()  # signing stays fast: no PDF yet
+    url = reverse("treatment:note_pdf", args=[draft.pk])
+    first = clinician_client.get(url).content
+    second = clinician_client.get(url).content
+    assert renders == [draft.pk]  # rendered on the first download only
+    assert first == second and first.startswith(b"%PDF")
+    [kept] = NotePdf.objects.all()
+    assert kept.sha256 == hashlib.sha256(first).hexdigest() and kept.size == len(first)
+    assert kept.file.read() == first
+
+
+def test_an_amendment_brings_a_new_pdf_on_first_use_and_the_old_one_stays(draft, clinician, clinician_client, renders):
+    sign(draft, clinician)
+    url = reverse("treatment:note_pdf", args=[draft.pk])
+    before = clinician_client.get(url).content
+    Amendment.objects.create(record=draft, patient=draft.course.patient, reason="Side clarified",
+                             text="The levator scapulae was the left.", author=clinician)
+    after = clinician_client.get(url).content
+    assert clinician_client.get(url).content == after
+    assert len(renders) == 2 and NotePdf.objects.count() == 2
+    assert "Side clarified" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(after)).pages)
+    assert "Side clarified" not in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(before)).pages)
+
+
+def test_a_stored_pdf_that_fails_its_hash_is_logged_and_rendered_again(draft, clinician, clinician_client, renders,
+                                                                       caplog):
+    sign(draft, clinician)
+    url = reverse("treatment:note_pdf", args=[draft.pk])
+    clinician_client.get(url)
+    kept = NotePdf.objects.get()
+    with kept.file.storage.open(kept.file.name, "wb") as handle:
+        handle.write(b"%PDF-1.7 not what was stored")
+    response = clinician_client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.content != b"%PDF-1.7 not what was stored" and len(renders) == 2
+    assert "fails its hash" in caplog.text and NotePdf.objects.count() == 1  # the kept row is never changed
+
+
+def test_two_servers_keeping_the_same_pdf_keep_one_and_remove_the_others_file(draft, clinician, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sign(draft, clinician)
+    written = ProcedureNote.objects.get(session=draft)
+    first = NotePdf.keep(written, "a" * 64, b"%PDF first")
+    second = NotePdf.keep(written, "a" * 64, b"%PDF second")
+    assert second.pk == first.pk and second.read() == b"%PDF first"
+    assert [path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.pdf")] == [first.file.name]
+
+
+# ------------------------------------------------------------------ the imaging-guidance add-on on the bill
+
+MEDICARE = "medicare-uniform-tpi-2024"
+
+
+@pytest.fixture
+def medicare_covers_imaging(tmp_path, monkeypatch):
+    """A copy of payer_policies.toml in which the Medicare policy covers imaging guidance: no payer on file
+    does, so a test flips the data file to see a covering payer's bill."""
+    from safety import data_files
+
+    text = (data_files.DATA_DIR / "payer_policies.toml").read_text(encoding="utf-8")
+    assert "imaging_guidance_covered = false" in text
+    (tmp_path / "payer_policies.toml").write_text(
+        text.replace("imaging_guidance_covered = false", "imaging_guidance_covered = true"), "utf-8")
+    monkeypatch.setattr(data_files, "DATA_DIR", tmp_path)
+    data_files.payer_policies.cache_clear(), data_files.imaging_guidance.cache_clear()
+    yield
+    monkeypatch.undo()
+    data_files.payer_policies.cache_clear(), data_files.imaging_guidance.cache_clear()
+
+
+@pytest.mark.parametrize("payer, covers, ticked, guided, billed_note", [
+    ("none", False, True, True, "Check that the patient's payer covers imaging guidance"),  # payer's word unknown
+    (MEDICARE, True, True, True, "Medicare uniform TPI LCD (2024) covers it."),  # the file says it covers it
+    (MEDICARE, False, False, True, None),  # not ticked: never on the bill, whatever the guidance
+    ("none", False, False, True, None),
+    ("none", False, False, False, None),
+])
+def test_the_add_on_is_billed_only_when_the_clinician_ticks_it_with_the_payers_note(
+        draft, clinician, clinician_client, request, payer, covers, ticked, guided, billed_note):
+    if covers:
+        request.getfixturevalue("medicare_covers_imaging")
+    draft.course.patient.payer = payer
+    draft.course.patient.save()
+    if not guided:
+        draft.injections.update(guidance="none")
+    Session.objects.filter(pk=draft.pk).update(bill_imaging_guidance=ticked)
+    draft.refresh_from_db()
+    sign(draft, clinician)
+    rows = _rows(clinician_client, draft)
+    addon = [r for r in rows if r["code"] == "76942"]
+    written = ProcedureNote.objects.get(session=draft).text
+    page = clinician_client.get(reverse("treatment:session", args=[draft.pk])).content.decode()
+    if billed_note is None:
+        assert addon == [] and "76942" not in written and "imaging guidance add-on: billed" not in page
+        return
+    [line] = addon
+    assert [r["code"] for r in rows if r["line"] == "procedure"] == ["20552", "76942"]  # after the injection code
+    assert (line["units"], line["separately_billable"]) == ("1", "yes")
+    assert billed_note in line["note"] and "Trapezius (upper fibres), left" in line["note"]
+    assert "Ultrasound guidance for needle placement" in line["description"] and "https://" in line["source"]
+    assert "CPT: 20552 × 1 unit (2 muscles), 76942 × 1 unit (imaging guidance add-on)" in written
+    assert "76942, imaging guidance add-on: billed" in page
+    assert Session.objects.get(pk=draft.pk).cpt_codes == "20552"  # the procedure's own code is unchanged (FHIR)
+
+
+@pytest.mark.parametrize("payer, guided, refusal", [
+    (MEDICARE, True, "Medicare uniform TPI LCD (2024) does not cover imaging guidance"),
+    ("none", False, "no injected site was ultrasound-guided"),
+])
+def test_signing_refuses_the_add_on_for_a_payer_that_does_not_cover_it_or_with_no_guided_site(
+        draft, clinician, payer, guided, refusal):
+    draft.course.patient.payer = payer
+    draft.course.patient.save()
+    if not guided:
+        draft.injections.update(guidance="none")
+    Session.objects.filter(pk=draft.pk).update(bill_imaging_guidance=True)
+    draft.refresh_from_db()
+    with pytest.raises(signing.SignRefused) as refused:
+        sign(draft, clinician)
+    assert refusal in refused.value.message and "Untick “Bill the imaging-guidance add-on”" in refused.value.message
+    assert Session.objects.get(pk=draft.pk).status == Session.Status.DRAFT and not ProcedureNote.objects.exists()
+    assert AuditEvent.objects.filter(action=Action.REFUSED, detail="signing refused: incomplete").exists()
+
+
+def test_the_session_form_saves_the_clinicians_choice_to_bill_the_add_on(draft, clinician_client):
+    page = clinician_client.get(reverse("treatment:session", args=[draft.pk])).content.decode()
+    assert 'name="bill_imaging_guidance"' in page and "Bill the imaging-guidance add-on" in page
+    form = SessionForm({"performed_at": timezone.localtime(draft.performed_at).strftime("%Y-%m-%dT%H:%M"),
+                        "pain_before": 7, "pain_after": 2, "bill_imaging_guidance": "on",
+                        "version": draft.version}, instance=draft)
+    assert form.is_valid(), form.errors
+    assert form.save().bill_imaging_guidance is True
