@@ -157,14 +157,22 @@ def evaluate_vignettes(cases: Sequence[Vignette] | None = None, *, model=None,
     return Report(tuple(outcomes))
 
 
+@cache
+def vignettes_hold(parameters: calibration.Parameters) -> bool:
+    """True when the textbook vignettes, ranked with these parameters, still meet their top-1 target:
+    the fit of the parameters on real patients may not buy its likelihood with the textbook."""
+    return evaluate_vignettes(parameters=parameters).top1 >= TARGETS["textbook"]["top1"]
+
+
 def _case_findings(case: literature.Case) -> dict:
     """The findings the publication reports, recorded for each named culprit on its side; when the
     publication names no side, on every side the drawing marks (a bilateral drawing: both), as a
-    clinician examining the muscle under the painful places would record them."""
-    if not case.findings:
-        return {}
-    return {(muscle, side): {code: True for code in case.findings}
-            for muscle in case.muscles if muscle in vocabulary.muscles() for side in _culprit_sides(case)}
+    clinician examining the muscle under the painful places would record them. What the publication
+    reports for other muscles it examined (`[[case.examined]]`, e.g. a non-tender piriformis) is
+    recorded too, as a clinician would record the rivals they palpated."""
+    culprit = {(muscle, side): {code: True for code in case.findings}
+               for muscle in case.muscles if muscle in vocabulary.muscles() for side in _culprit_sides(case)}
+    return {**case.other_findings(), **culprit} if case.findings else case.other_findings()
 
 
 def _culprit_sides(case: literature.Case) -> tuple[str, ...]:
@@ -187,7 +195,7 @@ def evaluate_published(cases: Sequence[literature.Case] | None = None, *, with_f
         if not case.rankable:
             outcomes.append(Outcome(id=case.id, expected=expected, rank=None, top=(), confidence=0.0, publication=case.publication))
             continue
-        fold = fitting.fold(case.publication)
+        fold = fitting.fold(case.publication, admissible=vignettes_hold)
         ranking = rank(case.drawing, exclude=frozenset({case.publication}),
                        findings=_case_findings(case) if with_findings else None,
                        temperature=fold.temperature, parameters=fold.parameters)
@@ -231,7 +239,7 @@ def diagnose(case: literature.Case, *, with_findings: bool = False) -> Miss | No
         return None
     exclude = frozenset({case.publication})
     findings = _case_findings(case) if with_findings else None
-    fold = fitting.fold(case.publication)
+    fold = fitting.fold(case.publication, admissible=vignettes_hold)
     inside = {"temperature": fold.temperature, "parameters": fold.parameters}
     ranking = rank(case.drawing, exclude=exclude, findings=findings, **inside)
     position = next((c.rank for c in ranking if case.matches(c.muscle, c.side)), None)
@@ -286,7 +294,7 @@ class Evaluation:
         return {
             "temperature": calibration.settings().temperature,
             "parameters": calibration.settings().parameters.__dict__,
-            "inside_the_folds": {name: list(span) for name, span in fitting.fold_ranges().items()},
+            "inside_the_folds": {name: list(span) for name, span in fitting.fold_ranges(admissible=vignettes_hold).items()},
             "targets": TARGETS,
             "textbook_vignettes": self.textbook.to_dict(),
             "published_cases_lopo": self.published.to_dict(),

@@ -56,6 +56,20 @@ class Publication:
 
 
 @dataclass(frozen=True)
+class Examined:
+    """What the publication reports for another muscle it examined beside the culprit (for instance
+    "no tender points in the piriformis"): present and absent findings, by examination.toml code."""
+    muscle: str
+    side: str  # same or other, relative to the culprit's side
+    present: tuple[str, ...]
+    absent: tuple[str, ...]
+    note: str
+
+    def on(self, culprit_side: str) -> str:
+        return culprit_side if self.side == "same" else _other(culprit_side)
+
+
+@dataclass(frozen=True)
 class Case:
     id: str
     publication: str
@@ -64,6 +78,14 @@ class Case:
     side: str  # left, right or either
     findings: tuple[str, ...]
     note: str
+    examined: tuple[Examined, ...] = ()  # other muscles the publication examined
+
+    def other_findings(self) -> dict[tuple[str, str], dict[str, bool]]:
+        """The other muscles' findings in the form the ranker takes ({(muscle, side): {code: present}}),
+        placed on the drawing's side (the right when the publication gives none), as the culprit's are."""
+        side = self.side if self.side in SIDES else "right"
+        return {(e.muscle, e.on(side)): {**{code: True for code in e.present}, **{code: False for code in e.absent}}
+                for e in self.examined if e.muscle in vocabulary.muscles()}
 
     @property
     def rankable(self) -> bool:
@@ -149,12 +171,41 @@ def cases(path: Path = CASES_FILE) -> tuple[Case, ...]:
             for finding in findings:
                 if finding not in examination.findings():
                     raise LiteratureError(f"{where}: unknown examination finding {finding!r}.")
+            examined = _examined(row.get("examined", []), muscles, where)
         except KeyError as missing:
             raise LiteratureError(f"{where}: missing field {missing}.") from None
         except vocabulary.VocabularyError as error:
             raise LiteratureError(f"{where}: {error}") from None
         found.append(Case(id=ident, publication=publication, drawing=drawing, muscles=muscles, side=row["side"],
-                          findings=findings, note=row.get("note", "")))
+                          findings=findings, note=row.get("note", ""), examined=examined))
+    return tuple(found)
+
+
+def _examined(rows: list, culprits: tuple[str, ...], where: str) -> tuple[Examined, ...]:
+    """[[case.examined]] tables: another muscle, its side relative to the culprit, and the findings
+    the publication reports for it, present and absent."""
+    found, seen = [], set()
+    for row in rows:
+        muscle = row.get("muscle", "?")
+        here = f"{where}: examined muscle {muscle!r}"
+        _check_muscle(muscle, here)
+        if muscle in culprits:
+            raise LiteratureError(f"{here} is a culprit; put its findings in the case's findings.")
+        side = row.get("side", "same")
+        if side not in VARIANT_SIDES:
+            raise LiteratureError(f"{here}: side must be \"same\" or \"other\", got {side!r}.")
+        if (muscle, side) in seen:
+            raise LiteratureError(f"{here} is listed twice.")
+        seen.add((muscle, side))
+        present, absent = tuple(row.get("present", [])), tuple(row.get("absent", []))
+        if not present and not absent:
+            raise LiteratureError(f"{here} reports no finding.")
+        for code in present + absent:
+            if code not in examination.findings():
+                raise LiteratureError(f"{here}: unknown examination finding {code!r}.")
+        if set(present) & set(absent):
+            raise LiteratureError(f"{here}: {', '.join(sorted(set(present) & set(absent)))} both present and absent.")
+        found.append(Examined(muscle=muscle, side=side, present=present, absent=absent, note=row.get("note", "")))
     return tuple(found)
 
 

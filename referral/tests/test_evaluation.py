@@ -180,3 +180,22 @@ def test_findings_of_a_case_without_a_side_go_to_every_side_it_draws():
     assert {side for _, side in evaluation._case_findings(sided)} == {sided.side}
     left_only = dataclasses.replace(both, drawing=tuple(p for p in both.drawing if p.side == "left"))
     assert {side for _, side in evaluation._case_findings(left_only)} == {"left"}
+
+
+def test_what_a_publication_reports_of_other_muscles_is_recorded_beside_the_culprits_findings():
+    """A case's `[[case.examined]]` rows (a rival palpated and found non-tender) reach the ranker with
+    the culprit's own findings, and a rival's absent finding lowers that rival."""
+    case = next(c for c in literature.cases() if c.side in ("left", "right") and c.findings)
+    rival = next(c.muscle for c in rank(list(case.drawing), top=5) if c.muscle not in case.muscles)
+    examined = literature.Examined(muscle=rival, side="same", present=(), absent=("spot-tenderness",), note="")
+    with_rival = dataclasses.replace(case, examined=(examined,))
+    recorded = evaluation._case_findings(with_rival)
+    assert recorded[(rival, case.side)] == {"spot-tenderness": False}
+    assert all(recorded[(m, case.side)] == {code: True for code in case.findings}
+               for m in case.muscles if m in vocabulary.muscles())
+    def likelihood(findings):
+        return next(c.score for c in rank(list(case.drawing), findings=findings)
+                    if (c.muscle, c.side) == (rival, case.side))
+    assert likelihood(recorded) < likelihood(evaluation._case_findings(case))
+    assert evaluation._case_findings(dataclasses.replace(case, findings=(), examined=(examined,))) == {
+        (rival, case.side): {"spot-tenderness": False}}

@@ -9,8 +9,8 @@ from referral.literature import LiteratureError
 
 def test_enough_published_cases_from_many_publications_each_cited():
     cases, publications = literature.cases(), literature.publications()
-    assert len(cases) >= 34
-    assert len({c.publication for c in cases}) >= 32
+    assert len(cases) >= 40
+    assert len({c.publication for c in cases}) >= 37
     for publication in publications.values():
         assert publication.authors and publication.title and publication.journal, publication.id
         assert publication.doi or publication.pmcid or publication.url, publication.id
@@ -82,3 +82,45 @@ def test_a_wrong_variant_is_reported_by_muscle_and_region(tmp_path, variant, mes
     path.write_text("[[variant]]\n" + variant + "\n", encoding="utf-8")
     with pytest.raises(LiteratureError, match=message):
         literature.variants(path, cases)
+
+
+EXAMINED_CASE = ('[[case]]\nid = "c1"\npublication = "p"\ndrawing = ["buttock.lower:left"]\n'
+                 'muscles = ["quadratus-femoris"]\nside = "left"\n')
+
+
+@pytest.mark.parametrize("examined, message", [
+    ('muscle = "quadratus-femoris"\nabsent = ["spot-tenderness"]', "is a culprit"),
+    ('muscle = "piriformis"', "reports no finding"),
+    ('muscle = "piriformis"\nabsent = ["numb"]', "unknown examination finding 'numb'"),
+    ('muscle = "piriformis"\npresent = ["local-twitch"]\nabsent = ["local-twitch"]', "both present and absent"),
+    ('muscle = "piriformis"\nside = "left"\nabsent = ["spot-tenderness"]', "side must be"),
+    ('muscle = "piriformus"\nabsent = ["spot-tenderness"]', "unknown muscle code 'piriformus'"),
+])
+def test_a_wrong_examined_muscle_is_reported_by_case(tmp_path, examined, message):
+    path = tmp_path / "cases.toml"
+    path.write_text(PUBLICATION + EXAMINED_CASE + "[[case.examined]]\n" + examined + "\n", encoding="utf-8")
+    with pytest.raises(LiteratureError, match=rf"Case 'c1'.*{message}"):
+        literature.cases(path)
+
+
+def test_the_same_examined_muscle_twice_is_refused(tmp_path):
+    twice = '[[case.examined]]\nmuscle = "piriformis"\nabsent = ["spot-tenderness"]\n'
+    path = tmp_path / "cases.toml"
+    path.write_text(PUBLICATION + EXAMINED_CASE + twice + twice, encoding="utf-8")
+    with pytest.raises(LiteratureError, match="listed twice"):
+        literature.cases(path)
+
+
+@pytest.mark.parametrize("culprit_side, examined_side, placed", [
+    ("left", "same", "left"), ("left", "other", "right"), ("either", "same", "right"), ("either", "other", "left"),
+])
+def test_other_muscles_findings_are_placed_relative_to_the_culprit(culprit_side, examined_side, placed):
+    examined = literature.Examined("piriformis", examined_side, ("local-twitch",), ("spot-tenderness",), "")
+    case = literature.Case("x", "p", (), ("quadratus-femoris",), culprit_side, (), "", (examined,))
+    assert case.other_findings() == {("piriformis", placed): {"local-twitch": True, "spot-tenderness": False}}
+
+
+def test_shipped_examined_muscles_are_never_the_culprit_and_say_what_was_found():
+    examined = [(c, e) for c in literature.cases() for e in c.examined]
+    for case, e in examined:
+        assert e.muscle not in case.muscles and (e.present or e.absent) and e.note.strip(), case.id

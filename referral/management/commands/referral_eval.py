@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from referral import calibration, literature
 from referral import evaluation, learning
 from referral import fitting
-from referral.evaluation import TARGETS, Report, evaluate, evaluate_learning, evaluate_vignettes, vignette_temperature
+from referral.evaluation import (TARGETS, Report, evaluate, evaluate_learning, evaluate_vignettes, vignette_temperature,
+                                 vignettes_hold)
 from referral.knowledge import knowledge_base
 
 
@@ -101,7 +102,7 @@ class Command(BaseCommand):
         self.learning(learned)
 
     def fit(self) -> None:
-        found = fitting.fit()
+        found = fitting.fit(admissible=vignettes_hold)
         textbook = evaluate_vignettes(parameters=found.parameters, temperature=found.temperature)
         if textbook.top1 < TARGETS["textbook"]["top1"]:
             raise CommandError(f"Not written: with the fit ({found.describe()}) the textbook vignettes score "
@@ -118,8 +119,8 @@ class Command(BaseCommand):
     def folds(self) -> None:
         """The range of each parameter chosen across the folds."""
         spans = [f"{name} {low}" if low == high else f"{name} {low} to {high}"
-                 for name, (low, high) in fitting.fold_ranges().items()]
-        self.stdout.write(f"\nInside the {len(fitting.nested())} folds (each fitted on the other publications' cases, "
+                 for name, (low, high) in fitting.fold_ranges(admissible=vignettes_hold).items()]
+        self.stdout.write(f"\nInside the {len(fitting.nested(admissible=vignettes_hold))} folds (each fitted on the other publications' cases, "
                           f"on the grid of referral/fitting.py): " + "; ".join(spans) + ".")
 
     def learning(self, report) -> None:
