@@ -71,7 +71,7 @@ def _columns(prefix: str) -> dict:
         "clinician_username": F(f"{prefix}session__clinician__username"),
         "muscle_code": F(f"{prefix}trigger_point__muscle"), "side_code": F(f"{prefix}trigger_point__side"),
         "agent_code": F("agent"), "lot_text": F("lot_number"), "expiry": F("lot_expiry"),
-        "row_pk": F(f"{prefix}id") if prefix else F("id"),
+        "row_pk": F(f"{prefix}id"),  # the injection row: its own, or the one the agent is mixed into
     }
 
 
@@ -87,7 +87,7 @@ def lot_uses(lot: str, agent: str = ""):
     if agent:
         own, mixed = own.filter(agent=agent), mixed.filter(agent=agent)
     own = own.values(**_columns(""), mixed_pk=Value(0, output_field=IntegerField()))
-    mixed = mixed.values(**{**_columns("injection__"), "row_pk": F("injection_id")}, mixed_pk=F("id"))
+    mixed = mixed.values(**_columns("injection__"), mixed_pk=F("id"))
     return own.union(mixed, all=True).order_by(*ORDER)
 
 
