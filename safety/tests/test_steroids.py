@@ -239,6 +239,7 @@ def test_the_same_site_warning_is_worded_with_the_site_and_day_in_every_language
     with translation.override("en"):
         english = present.finding_message(finding, strict=True)
         assert "trapezius" in english.lower() and "2026" in english and "90" in english
+        assert present.site("upper-trapezius", "left") in english  # the site worded as every other finding words it
     with translation.override("es"):
         spanish = present.finding_message(finding, strict=True)
         assert "corticoide" in spanish.lower() and "2026" in spanish
