@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charting.models import TriggerPoint
-from safety import agents
+from safety import agents, present
 from treatment.models import Injection, InjectionAgent, Session
 
 AGENT_CHOICES = [("", _("Any agent"))] + [c for c in agents.Agent.choices if c[0] != agents.Agent.DRY_NEEDLING] \
     + agents.Corticosteroid.choices
-AGENT_LABELS = dict(AGENT_CHOICES[1:])
 
 
 class LotReportForm(forms.Form):
@@ -96,7 +95,7 @@ def as_use(row: dict) -> LotUse:
     clinician = f"{row['clinician_first']} {row['clinician_last']}".strip() or row["clinician_username"]
     return LotUse(session_id=row["session_pk"], patient_id=row["patient_pk"],
                   patient=f"{row['given']} {row['family']}", mrn=row["patient_mrn"], performed_at=row["when"],
-                  clinician=clinician, agent=str(AGENT_LABELS.get(row["agent_code"], row["agent_code"])),
+                  clinician=clinician, agent=present.agent(row["agent_code"]),
                   site=str(TriggerPoint(muscle=row["muscle_code"], side=row["side_code"])), lot=row["lot_text"],
                   expiry=row["expiry"], signed=row["state"] == Session.Status.SIGNED)
 
