@@ -53,6 +53,11 @@ class CptResult:
         return self.codes[0] if self.codes else None
 
 
+# The rule id of imaging_addon's note, by which signing and the superbill find it (the Note below spells it
+# out: safety/tests/test_present.py reads every emitted rule id from the Note calls' literals).
+IMAGING_ADDON = "cpt-imaging-addon"
+
+
 def imaging_addon(injections: list[PlannedInjection], counted: list[tuple[str, str | None]],
                   payer_code: str | None) -> list[Note]:
     """The add-on code for imaging guidance of the needle (payer_policies.toml [imaging_guidance]) at the

@@ -640,7 +640,7 @@ def _steroid_window_total(params: Params) -> str:
 def _steroid_repeat_site(params: Params) -> str:
     return gettext("Corticosteroid again at %(site)s, last given there on %(last)s (within %(days)s days): repeated "
                    "steroid at one site can thin the skin and fat there; consider anaesthetic alone.") % {
-        "site": _cpt_site(params["muscle"], params["side"]), "last": long_date(date.fromisoformat(params["last"])),
+        "site": site(params["muscle"], params["side"]), "last": long_date(date.fromisoformat(params["last"])),
         "days": params["days"]}
 
 

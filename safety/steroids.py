@@ -40,6 +40,7 @@ class PastDose:
     mg: Decimal
     muscle: str = ""
     side: str | None = None
+    session_id: int | None = None  # tells two sessions of one day apart; None: one session a day
 
 
 def totals(injections: Iterable[PlannedInjection]) -> tuple[SteroidTotal, ...]:
@@ -117,7 +118,7 @@ def window_findings(session_dex_mg: Decimal, day: date, history: Iterable[PastDo
         return []
     past_mg = sum((data.dexamethasone_equivalent(d.agent, d.mg) for d in past), Decimal(0))
     total = past_mg + session_dex_mg
-    params = {"days": data.window_days, "sessions": len({d.day for d in past}), "past_mg": fmt(past_mg),
+    params = {"days": data.window_days, "sessions": len({(d.day, d.session_id) for d in past}), "past_mg": fmt(past_mg),
               "dexamethasone_mg": fmt(total), "since": min(d.day for d in past).isoformat()}
     source = "; ".join(data.window_sources)
     cap = data.window_warn_above_dex_mg

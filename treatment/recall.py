@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charting.models import TriggerPoint
-from safety import agents
+from safety import agents, present
 from treatment.models import Injection, InjectionAgent, Session
 
 AGENT_CHOICES = [("", _("Any agent"))] + [c for c in agents.Agent.choices if c[0] != agents.Agent.DRY_NEEDLING] \
     + agents.Corticosteroid.choices
-AGENT_LABELS = dict(AGENT_CHOICES[1:])
 
 
 class LotReportForm(forms.Form):
@@ -71,7 +70,7 @@ def _columns(prefix: str) -> dict:
         "clinician_username": F(f"{prefix}session__clinician__username"),
         "muscle_code": F(f"{prefix}trigger_point__muscle"), "side_code": F(f"{prefix}trigger_point__side"),
         "agent_code": F("agent"), "lot_text": F("lot_number"), "expiry": F("lot_expiry"),
-        "row_pk": F(f"{prefix}id") if prefix else F("id"),
+        "row_pk": F(f"{prefix}id"),  # the injection row: its own, or the one the agent is mixed into
     }
 
 
@@ -87,7 +86,7 @@ def lot_uses(lot: str, agent: str = ""):
     if agent:
         own, mixed = own.filter(agent=agent), mixed.filter(agent=agent)
     own = own.values(**_columns(""), mixed_pk=Value(0, output_field=IntegerField()))
-    mixed = mixed.values(**{**_columns("injection__"), "row_pk": F("injection_id")}, mixed_pk=F("id"))
+    mixed = mixed.values(**_columns("injection__"), mixed_pk=F("id"))
     return own.union(mixed, all=True).order_by(*ORDER)
 
 
@@ -96,7 +95,7 @@ def as_use(row: dict) -> LotUse:
     clinician = f"{row['clinician_first']} {row['clinician_last']}".strip() or row["clinician_username"]
     return LotUse(session_id=row["session_pk"], patient_id=row["patient_pk"],
                   patient=f"{row['given']} {row['family']}", mrn=row["patient_mrn"], performed_at=row["when"],
-                  clinician=clinician, agent=str(AGENT_LABELS.get(row["agent_code"], row["agent_code"])),
+                  clinician=clinician, agent=present.agent(row["agent_code"]),
                   site=str(TriggerPoint(muscle=row["muscle_code"], side=row["side_code"])), lot=row["lot_text"],
                   expiry=row["expiry"], signed=row["state"] == Session.Status.SIGNED)
 

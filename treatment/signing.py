@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from audit import events
 from safety import present
+from safety.coding import IMAGING_ADDON
 from tpclinic.versioning import StaleVersion
-from treatment import note, signals, superbill, workflow
+from treatment import note, signals, workflow
 from treatment.models import CoSignature, Session
 
 ATTESTATION_MAX = 500
@@ -66,7 +67,7 @@ def _check_imaging_addon(session: Session, cpt) -> None:
     guided, and the patient's payer does not refuse it (safety.coding.imaging_addon's `covered`)."""
     if not session.bill_imaging_guidance:
         return
-    addons = [n for n in cpt.notes if n.rule == superbill.IMAGING_ADDON]
+    addons = [n for n in cpt.notes if n.rule == IMAGING_ADDON]
     if not addons:
         raise SignRefused("incomplete", _(
             "The session was not signed: the imaging-guidance add-on is to be billed, but no injected site was "

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from safety import present
+from safety.coding import IMAGING_ADDON
 from safety.data_files import imaging_guidance
 from treatment.models import Session
 
@@ -104,8 +105,6 @@ def drug_line(agent: str, mg: Decimal | None = None, ml: Decimal | None = None) 
                 billable=bool(entry["separately_billable"]), note=entry["note"], source=entry["source"])
 
 
-# safety.coding.imaging_addon's note: the add-on code for the needle's imaging guidance, with the payer's word.
-IMAGING_ADDON = "cpt-imaging-addon"
 IMAGING_DESCRIPTION = {"ultrasound": "Ultrasound guidance for needle placement, imaging supervision and "
                                      "interpretation (add-on to the injection code)"}
 

@@ -114,7 +114,8 @@ def steroid_history(patient: Patient, on: date, exclude_session_id: int | None =
     agents = InjectionAgent.objects.filter(injection__session__in=sessions, agent__in=Corticosteroid.values,
                                            dose_mg__isnull=False)
     return [steroids.PastDose(timezone.localdate(a.injection.session.performed_at), a.agent, a.dose_mg,
-                              a.injection.trigger_point.muscle, a.injection.trigger_point.side)
+                              a.injection.trigger_point.muscle, a.injection.trigger_point.side,
+                              a.injection.session_id)
             for a in agents.select_related("injection__session", "injection__trigger_point")]
 
 

@@ -146,6 +146,16 @@ def test_the_total_over_the_window_adds_earlier_signed_sessions(history, expecte
     assert window([steroid(20)], history) == expected
 
 
+@pytest.mark.parametrize("history, sessions", [
+    ([past(60), past(60)], 1),  # two agents of one session
+    ([replace(past(60), session_id=1), replace(past(60), session_id=2)], 2),  # two sessions on one day
+    ([past(60), past(90)], 2),
+])
+def test_the_window_counts_earlier_sessions_not_days_or_agents(history, sessions):
+    [finding] = [f for f in steroids.findings([steroid(20)], None, TODAY, history) if f.rule == "steroid-window-total"]
+    assert finding.params["sessions"] == sessions
+
+
 def test_the_window_and_its_cap_are_read_from_the_data_file(monkeypatch):
     data = data_files.corticosteroids()
     assert data.window_days == 365 and data.window_warn_above_dex_mg is None and data.window_sources
@@ -239,6 +249,7 @@ def test_the_same_site_warning_is_worded_with_the_site_and_day_in_every_language
     with translation.override("en"):
         english = present.finding_message(finding, strict=True)
         assert "trapezius" in english.lower() and "2026" in english and "90" in english
+        assert present.site("upper-trapezius", "left") in english  # the site worded as every other finding words it
     with translation.override("es"):
         spanish = present.finding_message(finding, strict=True)
         assert "corticoide" in spanish.lower() and "2026" in spanish
