@@ -195,7 +195,7 @@ def _loss(cases: Sequence[_Case], parameters: Parameters, temperature: float) ->
     everything += math.exp(math.log(ranking.PRIOR_UNEXPLAINED) / temperature)
     total = 0.0
     for case in cases:
-        sparse = case.marks <= parameters.prior_regions
+        sparse = ranking.gets_prior(case.marks, parameters)
         denominator, numerator = everything, 0.0
         for row in case.rows:
             extra = parameters.prior_weight * row.log_prior if sparse and row.touched else 0.0

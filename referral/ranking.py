@@ -105,7 +105,6 @@ _HAND_SET = calibration.Parameters()
 P_ESSENTIAL = _HAND_SET.p_essential
 P_SPILLOVER = _HAND_SET.p_spillover
 P_LOCAL = _HAND_SET.p_local
-P_REPORT = _HAND_SET.p_report
 # Probability that any other place is marked (background pain, imprecise drawing).
 EPSILON = 0.02
 # Prior probability that no listed pattern explains the drawing.
@@ -116,7 +115,6 @@ ESSENTIAL, SPILLOVER, LOCAL, REPORTED, LEARNED = "essential", "spillover", "loca
 KINDS = {kind: number for number, kind in enumerate((ESSENTIAL, SPILLOVER, LOCAL, REPORTED, LEARNED))}
 EXPLAINED_MARKS = len(KINDS)
 TEXTBOOK = "textbook"
-MARKING_PROBABILITY = {ESSENTIAL: P_ESSENTIAL, SPILLOVER: P_SPILLOVER, LOCAL: P_LOCAL}
 STRENGTH = {ESSENTIAL: 3, SPILLOVER: 2, LOCAL: 1}  # a place in several lists counts as the strongest
 NO_EXCLUSION: frozenset[str] = frozenset()
 
@@ -480,10 +478,6 @@ class Evidence:
             values[number] = value
         return values
 
-    def scaled(self, number: int, temperature: float) -> float:
-        """A changed candidate's tempered evidence, with what is added after the temperature."""
-        return self.changed[number] / temperature + self.added.get(number, 0.0)
-
     def item(self, truth: int | None) -> calibration.Item:
         return calibration.Item(logits=(*self.log_odds, self.model.log_prior_unexplained),
                                 extra=(*self.extra, 0.0), truth=truth)
@@ -498,12 +492,18 @@ def _parameters(parameters: calibration.Parameters | None, unmarked_weight: floa
     return parameters
 
 
+def gets_prior(marks: int, parameters: calibration.Parameters) -> bool:
+    """Whether a drawing of this many marked places is sparse enough for the prior frequency (at most
+    `prior_regions`, calibration.toml) and the prior counts at all (prior_weight above 0)."""
+    return 0 < marks <= parameters.prior_regions and parameters.prior_weight > 0
+
+
 def sparse_prior(muscle: str, regions: tuple[str, ...], parameters: calibration.Parameters) -> float:
     """The log prior frequency added to a candidate that explains a mark of a sparse drawing (at most
     `prior_regions` regions): prior_weight x the mean, over the drawn regions some study covers, of
     the muscle's log prevalence relative to its study's median (priors.log_relative_prior). A region
     no study covers says nothing, so it does not dilute the others; 0 for a fuller drawing."""
-    if not regions or len(regions) > parameters.prior_regions or not parameters.prior_weight:
+    if not gets_prior(len(regions), parameters):
         return 0.0
     return parameters.prior_weight * priors.mean_log_relative_prior(muscle, regions)
 
@@ -533,7 +533,7 @@ def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: fr
             lists[EXPLAINED_MARKS] |= bit
     touched = set(changed)
     added: dict[int, float] = {}
-    if len(marks) <= model.parameters.prior_regions:
+    if gets_prior(len(marks), model.parameters):
         regions = tuple(place.region for place in marks)
         for number in touched:
             added[number] = 0.0 + sparse_prior(model.candidates[number][0], regions, model.parameters)
@@ -595,19 +595,17 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
     if top is not None:
         order = order[:top]
     places = list(found.marks)
-    one_region = found.one_region
-    candidates = [_candidate(found, places, number, position, likelihoods[number], one_region)
-                  for position, number in enumerate(order, start=1)]
     sparse = found.one_region
-    studies = _prior_studies(found)
-    return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=studies, **named)
+    candidates = [_candidate(found, places, number, position, likelihoods[number], sparse)
+                  for position, number in enumerate(order, start=1)]
+    return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=_prior_studies(found),
+                      **named)
 
 
 def _prior_studies(found: Evidence) -> tuple[priors.Study, ...]:
     """The studies whose prevalence ordered the candidates: those covering the drawn regions, when
     the drawing is sparse enough for the prior (none otherwise)."""
-    parameters = found.model.parameters
-    if len(found.marks) > parameters.prior_regions or not parameters.prior_weight:
+    if not gets_prior(len(found.marks), found.model.parameters):
         return ()
     studies: dict[str, priors.Study] = {}
     for place in found.marks:
@@ -625,8 +623,6 @@ def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None
     """
     return assess(drawing, top, findings=findings, exclude=exclude, model=model, temperature=temperature,
                   unmarked_weight=unmarked_weight, parameters=parameters).candidates
-
-
 
 
 def _candidate(found: Evidence, places: list[Place], number: int, position: int, likelihood: float,
