@@ -18,7 +18,7 @@ explains it, compared with "no listed pattern explains it" (the unexplained hypo
   probability of that kind of zone: p_essential, p_spillover, p_local (data/calibration.toml).
   These are marking rates, not textbook rates: patients rarely draw every zone. They were set by
   hand (0.6, 0.2, 0.15: ranking.P_ESSENTIAL ...) and are now fitted on real patients' drawings
-  (fitting.py), which mark the three kinds about alike (0.4, 0.3, 0.4).
+  (fitting.py), which mark an essential zone and the site alike (shipped 0.4, 0.2, 0.4).
 * Every place outside the pattern (and every place, under the unexplained hypothesis) is marked
   with a small background probability EPSILON: pain from another cause, a sloppy mark.
 
@@ -36,7 +36,8 @@ nested inside each fold of the evaluation (fitting.py); the shipped values are t
 and a painful place outside the pattern adds nothing (it is equally likely either way); it only
 loses the candidate the credit that a rival who explains it receives. So a broad pattern pays a
 little for every zone the patient did not draw, a narrow pattern pays little but explains less,
-and an essential zone is worth more than a spillover one, which is worth more than the TrP site.
+and a zone of a kind patients mark more often is worth more (the fitted rates: an essential zone
+or the TrP site more than a spillover one).
 
 w is the weight of a mark: 0.5 + intensity / 10, so 1 at the default intensity 5, between 0.5 and
 1.5 over 0-10. Intensity says more about how bad the pain is than about where it comes from, so it
