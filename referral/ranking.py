@@ -88,7 +88,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from types import MappingProxyType
 
@@ -484,15 +484,6 @@ class Evidence:
                                 extra=(*self.extra, 0.0), truth=truth)
 
 
-def _parameters(parameters: calibration.Parameters | None, unmarked_weight: float | None) -> calibration.Parameters:
-    """The shipped parameters (calibration.toml) unless the caller passes its own; `unmarked_weight`
-    replaces just that one."""
-    parameters = parameters or calibration.settings().parameters
-    if unmarked_weight is not None and unmarked_weight != parameters.unmarked_weight:
-        parameters = replace(parameters, unmarked_weight=unmarked_weight)
-    return parameters
-
-
 def gets_prior(marks: int, parameters: calibration.Parameters) -> bool:
     """Whether a drawing of this many marked places is sparse enough for the prior frequency (at most
     `prior_regions`, calibration.toml) and the prior counts at all (prior_weight above 0)."""
@@ -510,13 +501,12 @@ def sparse_prior(muscle: str, regions: tuple[str, ...], parameters: calibration.
 
 
 def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: frozenset[str] = NO_EXCLUSION,
-             model=None, unmarked_weight: float | None = None,
-             parameters: calibration.Parameters | None = None) -> Evidence:
+             model=None, parameters: calibration.Parameters | None = None) -> Evidence:
     """`parameters` None: the shipped ones (calibration.toml); fitting and evaluation pass their own."""
     marks = read_drawing(drawing)
     recorded = _read_findings(findings)
     learned = model
-    model = _model(frozenset(exclude), learned, _parameters(parameters, unmarked_weight))
+    model = _model(frozenset(exclude), learned, parameters or calibration.settings().parameters)
     baseline = model.baseline
     changed: dict[int, float] = {}
     explained: dict[int, list] = {}
@@ -577,14 +567,13 @@ def _all_likelihoods(found: Evidence, temperature: float | None = None) -> list[
 
 def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
            exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
-           unmarked_weight: float | None = None, parameters: calibration.Parameters | None = None) -> Assessment:
+           parameters: calibration.Parameters | None = None) -> Assessment:
     """Rank the candidates that explain at least one mark, best first, with the reading notes.
 
     `model` is a learning.ClinicModel to rank with the clinic's learned patterns; None: the textbook."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
         raise ValueError(f"top must be a whole number of 0 or more, got {top!r}.")
-    found = evidence(drawing, findings=findings, exclude=exclude, model=model, unmarked_weight=unmarked_weight,
-                     parameters=parameters)
+    found = evidence(drawing, findings=findings, exclude=exclude, model=model, parameters=parameters)
     named = {"model": TEXTBOOK} if model is None else {
         "model": model.name, "model_version": model.version, "model_examples": model.examples}
     if not found.marks:
@@ -616,14 +605,14 @@ def _prior_studies(found: Evidence) -> tuple[priors.Study, ...]:
 
 def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
          exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
-         unmarked_weight: float | None = None, parameters: calibration.Parameters | None = None) -> list[Candidate]:
+         parameters: calibration.Parameters | None = None) -> list[Candidate]:
     """The listed candidates for a pain drawing, best first (see `assess`).
 
     `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs; `findings`
     maps (muscle, side) to {finding code: present}. An empty drawing gives an empty list.
     """
     return assess(drawing, top, findings=findings, exclude=exclude, model=model, temperature=temperature,
-                  unmarked_weight=unmarked_weight, parameters=parameters).candidates
+                  parameters=parameters).candidates
 
 
 def _candidate(found: Evidence, places: list[Place], number: int, position: int, likelihood: float,
