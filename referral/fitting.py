@@ -54,8 +54,9 @@ GRID: dict[str, tuple] = {
     "prior_regions": (1, 2),
 }
 TEMPERATURES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
-START = Parameters(p_essential=0.6, p_spillover=0.2, p_local=0.15, p_report=0.1, unmarked_weight=0.5,
-                   prior_weight=1.0, prior_regions=1)  # the hand-set values before any fit
+# The hand-set values before any fit (calibration.Parameters' defaults), with the unmarked weight the
+# textbook vignettes chose before the nested fit.
+START = replace(Parameters(), unmarked_weight=0.5)
 START_TEMPERATURE = 1.0
 MAX_SWEEPS = 6
 FLOOR = calibration.FLOOR
@@ -195,7 +196,7 @@ def _loss(cases: Sequence[_Case], parameters: Parameters, temperature: float) ->
     everything += math.exp(math.log(ranking.PRIOR_UNEXPLAINED) / temperature)
     total = 0.0
     for case in cases:
-        sparse = case.marks <= parameters.prior_regions
+        sparse = ranking.gets_prior(case.marks, parameters)
         denominator, numerator = everything, 0.0
         for row in case.rows:
             extra = parameters.prior_weight * row.log_prior if sparse and row.touched else 0.0

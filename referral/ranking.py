@@ -18,7 +18,7 @@ explains it, compared with "no listed pattern explains it" (the unexplained hypo
   probability of that kind of zone: p_essential, p_spillover, p_local (data/calibration.toml).
   These are marking rates, not textbook rates: patients rarely draw every zone. They were set by
   hand (0.6, 0.2, 0.15: ranking.P_ESSENTIAL ...) and are now fitted on real patients' drawings
-  (fitting.py), which mark the three kinds about alike (0.4, 0.3, 0.4).
+  (fitting.py), which mark an essential zone and the site alike (shipped 0.4, 0.2, 0.4).
 * Every place outside the pattern (and every place, under the unexplained hypothesis) is marked
   with a small background probability EPSILON: pain from another cause, a sloppy mark.
 
@@ -36,7 +36,8 @@ nested inside each fold of the evaluation (fitting.py); the shipped values are t
 and a painful place outside the pattern adds nothing (it is equally likely either way); it only
 loses the candidate the credit that a rival who explains it receives. So a broad pattern pays a
 little for every zone the patient did not draw, a narrow pattern pays little but explains less,
-and an essential zone is worth more than a spillover one, which is worth more than the TrP site.
+and a zone of a kind patients mark more often is worth more (the fitted rates: an essential zone
+or the TrP site more than a spillover one).
 
 w is the weight of a mark: 0.5 + intensity / 10, so 1 at the default intensity 5, between 0.5 and
 1.5 over 0-10. Intensity says more about how bad the pain is than about where it comes from, so it
@@ -87,7 +88,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from types import MappingProxyType
 
@@ -105,7 +106,6 @@ _HAND_SET = calibration.Parameters()
 P_ESSENTIAL = _HAND_SET.p_essential
 P_SPILLOVER = _HAND_SET.p_spillover
 P_LOCAL = _HAND_SET.p_local
-P_REPORT = _HAND_SET.p_report
 # Probability that any other place is marked (background pain, imprecise drawing).
 EPSILON = 0.02
 # Prior probability that no listed pattern explains the drawing.
@@ -116,7 +116,6 @@ ESSENTIAL, SPILLOVER, LOCAL, REPORTED, LEARNED = "essential", "spillover", "loca
 KINDS = {kind: number for number, kind in enumerate((ESSENTIAL, SPILLOVER, LOCAL, REPORTED, LEARNED))}
 EXPLAINED_MARKS = len(KINDS)
 TEXTBOOK = "textbook"
-MARKING_PROBABILITY = {ESSENTIAL: P_ESSENTIAL, SPILLOVER: P_SPILLOVER, LOCAL: P_LOCAL}
 STRENGTH = {ESSENTIAL: 3, SPILLOVER: 2, LOCAL: 1}  # a place in several lists counts as the strongest
 NO_EXCLUSION: frozenset[str] = frozenset()
 
@@ -480,22 +479,15 @@ class Evidence:
             values[number] = value
         return values
 
-    def scaled(self, number: int, temperature: float) -> float:
-        """A changed candidate's tempered evidence, with what is added after the temperature."""
-        return self.changed[number] / temperature + self.added.get(number, 0.0)
-
     def item(self, truth: int | None) -> calibration.Item:
         return calibration.Item(logits=(*self.log_odds, self.model.log_prior_unexplained),
                                 extra=(*self.extra, 0.0), truth=truth)
 
 
-def _parameters(parameters: calibration.Parameters | None, unmarked_weight: float | None) -> calibration.Parameters:
-    """The shipped parameters (calibration.toml) unless the caller passes its own; `unmarked_weight`
-    replaces just that one."""
-    parameters = parameters or calibration.settings().parameters
-    if unmarked_weight is not None and unmarked_weight != parameters.unmarked_weight:
-        parameters = replace(parameters, unmarked_weight=unmarked_weight)
-    return parameters
+def gets_prior(marks: int, parameters: calibration.Parameters) -> bool:
+    """Whether a drawing of this many marked places is sparse enough for the prior frequency (at most
+    `prior_regions`, calibration.toml) and the prior counts at all (prior_weight above 0)."""
+    return 0 < marks <= parameters.prior_regions and parameters.prior_weight > 0
 
 
 def sparse_prior(muscle: str, regions: tuple[str, ...], parameters: calibration.Parameters) -> float:
@@ -503,19 +495,18 @@ def sparse_prior(muscle: str, regions: tuple[str, ...], parameters: calibration.
     `prior_regions` regions): prior_weight x the mean, over the drawn regions some study covers, of
     the muscle's log prevalence relative to its study's median (priors.log_relative_prior). A region
     no study covers says nothing, so it does not dilute the others; 0 for a fuller drawing."""
-    if not regions or len(regions) > parameters.prior_regions or not parameters.prior_weight:
+    if not gets_prior(len(regions), parameters):
         return 0.0
     return parameters.prior_weight * priors.mean_log_relative_prior(muscle, regions)
 
 
 def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: frozenset[str] = NO_EXCLUSION,
-             model=None, unmarked_weight: float | None = None,
-             parameters: calibration.Parameters | None = None) -> Evidence:
+             model=None, parameters: calibration.Parameters | None = None) -> Evidence:
     """`parameters` None: the shipped ones (calibration.toml); fitting and evaluation pass their own."""
     marks = read_drawing(drawing)
     recorded = _read_findings(findings)
     learned = model
-    model = _model(frozenset(exclude), learned, _parameters(parameters, unmarked_weight))
+    model = _model(frozenset(exclude), learned, parameters or calibration.settings().parameters)
     baseline = model.baseline
     changed: dict[int, float] = {}
     explained: dict[int, list] = {}
@@ -533,7 +524,7 @@ def evidence(drawing: Iterable, *, findings: Findings | None = None, exclude: fr
             lists[EXPLAINED_MARKS] |= bit
     touched = set(changed)
     added: dict[int, float] = {}
-    if len(marks) <= model.parameters.prior_regions:
+    if gets_prior(len(marks), model.parameters):
         regions = tuple(place.region for place in marks)
         for number in touched:
             added[number] = 0.0 + sparse_prior(model.candidates[number][0], regions, model.parameters)
@@ -576,14 +567,13 @@ def _all_likelihoods(found: Evidence, temperature: float | None = None) -> list[
 
 def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
            exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
-           unmarked_weight: float | None = None, parameters: calibration.Parameters | None = None) -> Assessment:
+           parameters: calibration.Parameters | None = None) -> Assessment:
     """Rank the candidates that explain at least one mark, best first, with the reading notes.
 
     `model` is a learning.ClinicModel to rank with the clinic's learned patterns; None: the textbook."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
         raise ValueError(f"top must be a whole number of 0 or more, got {top!r}.")
-    found = evidence(drawing, findings=findings, exclude=exclude, model=model, unmarked_weight=unmarked_weight,
-                     parameters=parameters)
+    found = evidence(drawing, findings=findings, exclude=exclude, model=model, parameters=parameters)
     named = {"model": TEXTBOOK} if model is None else {
         "model": model.name, "model_version": model.version, "model_examples": model.examples}
     if not found.marks:
@@ -595,19 +585,17 @@ def assess(drawing: Iterable, top: int | None = None, *, findings: Findings | No
     if top is not None:
         order = order[:top]
     places = list(found.marks)
-    one_region = found.one_region
-    candidates = [_candidate(found, places, number, position, likelihoods[number], one_region)
-                  for position, number in enumerate(order, start=1)]
     sparse = found.one_region
-    studies = _prior_studies(found)
-    return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=studies, **named)
+    candidates = [_candidate(found, places, number, position, likelihoods[number], sparse)
+                  for position, number in enumerate(order, start=1)]
+    return Assessment(candidates=candidates, sparse=sparse, fitting=fitting, prior_studies=_prior_studies(found),
+                      **named)
 
 
 def _prior_studies(found: Evidence) -> tuple[priors.Study, ...]:
     """The studies whose prevalence ordered the candidates: those covering the drawn regions, when
     the drawing is sparse enough for the prior (none otherwise)."""
-    parameters = found.model.parameters
-    if len(found.marks) > parameters.prior_regions or not parameters.prior_weight:
+    if not gets_prior(len(found.marks), found.model.parameters):
         return ()
     studies: dict[str, priors.Study] = {}
     for place in found.marks:
@@ -617,16 +605,14 @@ def _prior_studies(found: Evidence) -> tuple[priors.Study, ...]:
 
 def rank(drawing: Iterable, top: int | None = None, *, findings: Findings | None = None,
          exclude: frozenset[str] = NO_EXCLUSION, model=None, temperature: float | None = None,
-         unmarked_weight: float | None = None, parameters: calibration.Parameters | None = None) -> list[Candidate]:
+         parameters: calibration.Parameters | None = None) -> list[Candidate]:
     """The listed candidates for a pain drawing, best first (see `assess`).
 
     `drawing` holds Place objects, "CODE:side" strings, or (place, intensity 0-10) pairs; `findings`
     maps (muscle, side) to {finding code: present}. An empty drawing gives an empty list.
     """
     return assess(drawing, top, findings=findings, exclude=exclude, model=model, temperature=temperature,
-                  unmarked_weight=unmarked_weight, parameters=parameters).candidates
-
-
+                  parameters=parameters).candidates
 
 
 def _candidate(found: Evidence, places: list[Place], number: int, position: int, likelihood: float,

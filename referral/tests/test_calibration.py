@@ -2,6 +2,7 @@
 Brier score, on hand-made tables. The fit of the model's parameters with the temperature on the
 published cases is tested in test_fitting.py."""
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -94,7 +95,8 @@ def test_the_unmarked_weight_scales_only_the_evidence_of_unmarked_zones():
     a broad pattern the patient drew little of gains most when the weight falls."""
     from referral.ranking import _penalty, evidence, marking_probability, predicted_zones
     drawing = ["buttock.upper:right"]
-    full, half = evidence(drawing, unmarked_weight=1.0), evidence(drawing, unmarked_weight=0.5)
+    shipped = calibration.settings().parameters
+    full, half = (evidence(drawing, parameters=replace(shipped, unmarked_weight=weight)) for weight in (1.0, 0.5))
     for muscle in ("gluteus-medius", "iliocostalis-lumborum", "piriformis"):
         number = full.model.numbers[(muscle, "right")]
         zones = {place: kind for place, kind in predicted_zones(muscle, "right").items() if str(place) not in drawing}

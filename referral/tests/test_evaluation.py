@@ -162,6 +162,7 @@ def test_every_miss_has_a_reason_that_holds():
             assert culprit.log_odds < winner.log_odds
         else:
             assert culprit.log_odds >= winner.log_odds
+            assert (culprit.score == winner.score) == (miss.reason == evaluation.TIED), case.id
 
 
 def test_a_miss_names_the_variants_only_its_own_publication_documents():

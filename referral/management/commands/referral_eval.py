@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -144,10 +145,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Why each rankable case is missed ({len(misses)}):")
         for miss in misses:
             self.stdout.write(why(miss))
-        counts = {}
-        for miss in misses:
-            counts[miss.reason] = counts.get(miss.reason, 0) + 1
-        self.stdout.write("  Reasons: " + ", ".join(f"{reason} {n}" for reason, n in sorted(counts.items(), key=lambda x: -x[1])))
+        counts = Counter(miss.reason for miss in misses)
+        self.stdout.write("  Reasons: " + ", ".join(f"{reason} {n}" for reason, n in counts.most_common()))
 
     def section(self, title: str, report: Report, targets: dict) -> None:
         write = self.stdout.write
