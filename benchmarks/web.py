@@ -31,7 +31,8 @@ import django
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-# The ceiling first: each page's requests per second are compared with it, measured in the same run.
+# Pages measured under load and profiled. The ceiling first: each page's requests per second are compared with
+# it, measured in the same run.
 THROUGHPUT_PAGES = ("healthz", "chart", "course", "session", "worklist")
 
 
@@ -167,7 +168,7 @@ def profile(cookie: str, pages: dict, repeats: int = 7) -> dict:
     original = template_base.Template.render
     found = {}
     try:
-        for name in ("healthz", "chart", "course", "session", "worklist"):
+        for name in THROUGHPUT_PAGES:
             paths = pages[name]
             for path in paths[:2]:  # warm: templates compiled, data files read, caches filled
                 client.get(path, secure=True)
