@@ -440,6 +440,8 @@ def section(result: dict) -> str:
     passed = "**all checks passed**" if not c["problems"] else "**checks FAILED**: " + "; ".join(
         f"{name} ({', '.join(map(str, found))})" for name, found in c["problems"].items())
     s, e, r = result["signing"], result["export"], result["reminders"]
+    # status: count, in status order (the JSON that benchmarks/run.py reads back has the statuses as strings)
+    answers = ", ".join(f"{status} {n}" for status, n in sorted(result["statuses"].items(), key=lambda item: int(item[0])))
     lines = [
         SECTION_START,
         "## Two app servers, two workers, one PostgreSQL",
@@ -469,7 +471,7 @@ def section(result: dict) -> str:
         "",
         f"Checks: every draft signed exactly once (one winning POST per pair, version moved by one, one sign event, "
         f"one procedure note); every due reminder sent exactly once and marked sent; every export file has the "
-        f"lines its manifest says, no id twice, every patient present; no 5xx answer ({dict(result['statuses'])}); "
+        f"lines its manifest says, no id twice, every patient present; no 5xx answer (answers by status: {answers}); "
         f"every task finished; `tpclinic audit_verify`: {c['audit_verify'].rstrip('.')}. Result: {passed}.",
         SECTION_END,
     ]
