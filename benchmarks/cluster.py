@@ -42,10 +42,11 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from benchmarks.loadgen import percentile
+from benchmarks import postgres, report
+from benchmarks.loadgen import _check_loopback, percentile
+from benchmarks.web import HOST, free_port, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 PG_URL = "postgres://tpclinic:tpclinic@127.0.0.1:5432/tpclinic_cluster"
 PASSWORD = "cluster-bench-password-1"
 SECTION_START = "<!-- cluster benchmark: written by benchmarks/cluster.py -->"
@@ -73,8 +74,6 @@ class Browser:
 
     def request(self, port: int, method: str, path: str, form: dict | None = None,
                 headers: dict | None = None) -> tuple[int, dict, bytes]:
-        from benchmarks.loadgen import _check_loopback
-
         _check_loopback(HOST)
         connection = http.client.HTTPConnection(HOST, port, timeout=120)
         started = time.perf_counter()
@@ -198,22 +197,11 @@ def build(patients: int, drafts: int) -> dict:
 
 # --- Processes ----------------------------------------------------------------------------------
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def process_env(smtp_port: int) -> dict:
-    env = dict(os.environ)
-    env.update({"DEBUG": "0", "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
-                "ALLOWED_HOSTS": HOST, "LOG_LEVEL": "ERROR", "DJANGO_SETTINGS_MODULE": "tpclinic.settings",
-                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": HOST,
-                "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "0", "EMAIL_USE_SSL": "0",
-                "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": ""})
-    return env
+    """The page benchmark's server settings, with e-mail going to the local SMTP server."""
+    return {**server_env(), "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": HOST,
+            "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "0", "EMAIL_USE_SSL": "0",
+            "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": ""}
 
 
 def start_server(port: int, env: dict) -> subprocess.Popen:
@@ -388,7 +376,7 @@ def wait_for_queue(deadline_s: float = 1800) -> dict:
 def check(clinic: dict, signing: dict, export: dict, inbox: Inbox, statuses: Counter, queue: dict) -> dict:
     from django.db import close_old_connections
 
-    from audit.models import AuditEvent
+    from audit.models import Action, AuditEvent
     from patients.models import Patient
     from scheduling.models import Appointment
     from treatment.models import Session
@@ -397,13 +385,10 @@ def check(clinic: dict, signing: dict, export: dict, inbox: Inbox, statuses: Cou
     close_old_connections()
     ids = [d["id"] for d in clinic["drafts"]]
     sessions = {s.pk: s for s in Session.objects.filter(pk__in=ids)}
-    sign_events = Counter(AuditEvent.objects.filter(action="sign", object_type="treatment.session",
-                                                    object_id__in=[str(i) for i in ids])
-                          .values_list("object_id", flat=True))
-    if not sign_events:  # object_type spelled otherwise: count by id alone
-        sign_events = Counter(AuditEvent.objects.filter(action="sign", object_id__in=[str(i) for i in ids])
-                              .values_list("object_id", flat=True))
-    refusals = AuditEvent.objects.filter(action="refused", object_id__in=[str(i) for i in ids]).count()
+    # treatment/signing.py records both on the session itself (object_type is the model's label).
+    events = AuditEvent.objects.filter(object_type=Session._meta.label_lower, object_id__in=[str(i) for i in ids])
+    sign_events = Counter(events.filter(action=Action.SIGN).values_list("object_id", flat=True))
+    refusals = events.filter(action=Action.REFUSED).count()
     notes = Counter(ProcedureNote.objects.filter(session_id__in=ids).values_list("session_id", flat=True))
     wins = {pk: results.count("signed") for pk, results in signing["outcomes"].items()}
     losses = sum(results.count("refused") for results in signing["outcomes"].values())
@@ -455,6 +440,8 @@ def section(result: dict) -> str:
     passed = "**all checks passed**" if not c["problems"] else "**checks FAILED**: " + "; ".join(
         f"{name} ({', '.join(map(str, found))})" for name, found in c["problems"].items())
     s, e, r = result["signing"], result["export"], result["reminders"]
+    # status: count, in status order (the JSON that benchmarks/run.py reads back has the statuses as strings)
+    answers = ", ".join(f"{status} {n}" for status, n in sorted(result["statuses"].items(), key=lambda item: int(item[0])))
     lines = [
         SECTION_START,
         "## Two app servers, two workers, one PostgreSQL",
@@ -484,7 +471,7 @@ def section(result: dict) -> str:
         "",
         f"Checks: every draft signed exactly once (one winning POST per pair, version moved by one, one sign event, "
         f"one procedure note); every due reminder sent exactly once and marked sent; every export file has the "
-        f"lines its manifest says, no id twice, every patient present; no 5xx answer ({dict(result['statuses'])}); "
+        f"lines its manifest says, no id twice, every patient present; no 5xx answer (answers by status: {answers}); "
         f"every task finished; `tpclinic audit_verify`: {c['audit_verify'].rstrip('.')}. Result: {passed}.",
         SECTION_END,
     ]
@@ -504,16 +491,8 @@ def write_section(result: dict, path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def fresh_database(url: str) -> str | None:
-    from benchmarks.run import fresh_pg_database
-
-    return fresh_pg_database(url)
-
-
 def run(patients: int, drafts: int, threads: int) -> dict:
     from django.db import connection
-
-    from benchmarks import report
 
     result = {"date": report.now(), "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "patients": patients}
     clinic = build(patients, drafts)
@@ -588,7 +567,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     url = os.environ.get("BENCH_CLUSTER_PG_URL", PG_URL)
-    problem = fresh_database(url)
+    problem = postgres.fresh_database(url)
     if problem:
         result = {"error": problem}
     else:

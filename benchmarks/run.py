@@ -24,7 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from benchmarks import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://tpclinic:tpclinic@127.0.0.1:5432/tpclinic_bench"
@@ -50,30 +51,12 @@ def child(module: str, args: list[str], env: dict, label: str) -> dict:
     return json.loads(lines[-1])
 
 
-def fresh_pg_database(url: str) -> str | None:
-    """Drop and create the benchmark database; None when it worked, else why not."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/tpclinic").geturl()
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as error:
-        return f"PostgreSQL unavailable ({str(error).strip().splitlines()[0]}); run scripts/postgres.sh"
-    return None
-
-
 def main() -> int:
     started = time.perf_counter()
     patients = int(os.environ.get("BENCH_PATIENTS", "100000"))
     seconds = float(os.environ.get("BENCH_SECONDS", "8"))
     sys.path.insert(0, str(ROOT))
-    from benchmarks import referral, report
+    from benchmarks import cluster, referral, report
 
     results = {"date": report.now(), "machine": report.machine(), "patients": patients, "seconds": seconds, "web": {}}
     say("referral rankings")
@@ -95,7 +78,7 @@ def main() -> int:
             results["web"]["PostgreSQL"] = {"error": "skipped (BENCH_SKIP_PG=1)"}
         else:
             url = os.environ.get("BENCH_PG_URL", PG_URL)
-            problem = fresh_pg_database(url)
+            problem = postgres.fresh_database(url)
             if problem:
                 results["web"]["PostgreSQL"] = {"error": problem}
             else:
@@ -123,8 +106,6 @@ def main() -> int:
     kept.parent.mkdir(exist_ok=True)
     kept.write_text(json.dumps(results, indent=2), encoding="utf-8")
     report.write(results, ROOT / "docs" / "benchmarks.md")
-    from benchmarks import cluster
-
     cluster.write_section(results.get("cluster", {"error": "not run"}), ROOT / "docs" / "benchmarks.md")
     say(f"wrote docs/benchmarks.md in {results['total_s']:.0f} s")
     print(json.dumps(results, indent=2))

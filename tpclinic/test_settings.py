@@ -38,6 +38,7 @@ REPLICA_READS = False
 # Every FHIR resource a test exports is checked against the R4 models (off in production for speed).
 FHIR_VALIDATE_EXPORT = True
 
-# Files the code stores through the storage API (procedure note PDFs, stills, exports) go to a folder of
-# the test run, never to the installation's own MEDIA_ROOT; tests that look at files set their own.
+# Files the code stores through the storage API (procedure note PDFs, stills, exports) go to test-files in
+# the data directory (one folder for every run, not emptied afterwards), never to the installation's own
+# MEDIA_ROOT; tests that look at files set their own (tmp_path).
 MEDIA_ROOT = DATA_DIR / "test-files"
