@@ -57,10 +57,6 @@ class Settings:
     one_region_at_most: str = POSSIBLE
     parameters: Parameters = Parameters()
 
-    @property
-    def unmarked_weight(self) -> float:
-        return self.parameters.unmarked_weight
-
 
 @cache
 def settings(path: Path = CALIBRATION_FILE) -> Settings:
@@ -158,11 +154,6 @@ def brier(pairs: Sequence[tuple[float, bool]]) -> float:
     if not pairs:
         return 0.0
     return sum((c - (1.0 if ok else 0.0)) ** 2 for c, ok in pairs) / len(pairs)
-
-
-def write_temperature(value: float, path: Path = CALIBRATION_FILE) -> None:
-    """Store a refitted temperature in the calibration file, leaving the rest as it is."""
-    write_setting("temperature", value, path)
 
 
 def write_setting(key: str, value: float | int | str, path: Path = CALIBRATION_FILE) -> None:

@@ -178,7 +178,8 @@ def _case_findings(case: literature.Case) -> dict:
     recorded too, as a clinician would record the rivals they palpated."""
     culprit = {(muscle, side): {code: True for code in case.findings}
                for muscle in case.muscles if muscle in vocabulary.muscles() for side in _culprit_sides(case)}
-    return {**case.other_findings(), **culprit} if case.findings else case.other_findings()
+    others = case.other_findings(_culprit_sides(case))
+    return {**others, **culprit} if case.findings else others
 
 
 def _culprit_sides(case: literature.Case) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ variants wait, until the vocabulary has them. Any other unknown code is an error
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,12 +81,12 @@ class Case:
     note: str
     examined: tuple[Examined, ...] = ()  # other muscles the publication examined
 
-    def other_findings(self) -> dict[tuple[str, str], dict[str, bool]]:
+    def other_findings(self, culprit_sides: Iterable[str]) -> dict[tuple[str, str], dict[str, bool]]:
         """The other muscles' findings in the form the ranker takes ({(muscle, side): {code: present}}),
-        placed on the drawing's side (the right when the publication gives none), as the culprit's are."""
-        side = self.side if self.side in SIDES else "right"
+        placed relative to each side the culprit's own findings are recorded on (the caller's choice:
+        evaluation._culprit_sides), so "same" and "other" mean the same for both."""
         return {(e.muscle, e.on(side)): {**{code: True for code in e.present}, **{code: False for code in e.absent}}
-                for e in self.examined if e.muscle in vocabulary.muscles()}
+                for side in culprit_sides for e in self.examined if e.muscle in vocabulary.muscles()}
 
     @property
     def rankable(self) -> bool:

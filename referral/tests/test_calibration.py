@@ -85,7 +85,7 @@ def test_the_textbook_vignettes_ask_for_sharper_likelihoods_than_real_drawings()
 def test_refitting_writes_only_the_temperature(tmp_path):
     path = tmp_path / "calibration.toml"
     path.write_text(calibration.CALIBRATION_FILE.read_text(encoding="utf-8"), encoding="utf-8")
-    calibration.write_temperature(2.25, path)
+    calibration.write_setting("temperature", 2.25, path)
     assert calibration.settings(path).temperature == 2.25
     assert calibration.settings(path).likely == calibration.settings().likely
 
@@ -112,7 +112,7 @@ def test_the_unmarked_weight_is_read_from_the_file_and_checked(tmp_path):
     path = tmp_path / "calibration.toml"
     path.write_text(text, encoding="utf-8")
     calibration.write_setting("unmarked_weight", 0.3, path)
-    assert calibration.settings(path).unmarked_weight == 0.3
+    assert calibration.settings(path).parameters.unmarked_weight == 0.3
     assert calibration.settings(path).temperature == calibration.settings().temperature
     calibration.write_setting("unmarked_weight", 0, path)
     with pytest.raises(ValueError, match="unmarked_weight"):

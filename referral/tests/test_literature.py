@@ -111,13 +111,15 @@ def test_the_same_examined_muscle_twice_is_refused(tmp_path):
         literature.cases(path)
 
 
-@pytest.mark.parametrize("culprit_side, examined_side, placed", [
-    ("left", "same", "left"), ("left", "other", "right"), ("either", "same", "right"), ("either", "other", "left"),
+@pytest.mark.parametrize("culprit_sides, examined_side, placed", [
+    (("left",), "same", {"left"}), (("left",), "other", {"right"}), (("right",), "same", {"right"}),
+    (("left", "right"), "same", {"left", "right"}), (("left", "right"), "other", {"left", "right"}),
 ])
-def test_other_muscles_findings_are_placed_relative_to_the_culprit(culprit_side, examined_side, placed):
+def test_other_muscles_findings_are_placed_relative_to_the_culprit(culprit_sides, examined_side, placed):
     examined = literature.Examined("piriformis", examined_side, ("local-twitch",), ("spot-tenderness",), "")
-    case = literature.Case("x", "p", (), ("quadratus-femoris",), culprit_side, (), "", (examined,))
-    assert case.other_findings() == {("piriformis", placed): {"local-twitch": True, "spot-tenderness": False}}
+    case = literature.Case("x", "p", (), ("quadratus-femoris",), "either", (), "", (examined,))
+    found = {"local-twitch": True, "spot-tenderness": False}
+    assert case.other_findings(culprit_sides) == {("piriformis", side): found for side in placed}
 
 
 def test_shipped_examined_muscles_are_never_the_culprit_and_say_what_was_found():
