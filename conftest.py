@@ -160,6 +160,17 @@ def compiled_translations():
         trans_real._active = Local()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def media_root(tmp_path_factory):
+    """Files the code stores through the storage API (procedure note PDFs, stills, exports) go to this
+    run's own temporary folder, never to the installation's MEDIA_ROOT nor to one left by an earlier run
+    (pytest keeps the last few runs' folders and removes older ones). Tests that look at files still
+    set their own (tmp_path)."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """A request in Spanish leaves Spanish active in the test's thread (the locale middleware

@@ -38,7 +38,5 @@ REPLICA_READS = False
 # Every FHIR resource a test exports is checked against the R4 models (off in production for speed).
 FHIR_VALIDATE_EXPORT = True
 
-# Files the code stores through the storage API (procedure note PDFs, stills, exports) go to test-files in
-# the data directory (one folder for every run, not emptied afterwards), never to the installation's own
-# MEDIA_ROOT; tests that look at files set their own (tmp_path).
-MEDIA_ROOT = DATA_DIR / "test-files"
+# Files the code stores through the storage API go to each test run's own temporary folder: the root
+# conftest's `media_root` fixture sets MEDIA_ROOT when the session starts.
