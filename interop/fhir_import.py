@@ -451,8 +451,8 @@ class Importer:
         self.links: dict[tuple[str, str, str], tuple[ContentType, int]] = {}
         self.entry_patients: set[int] = set()  # patients the entry being read belongs to
         self.pending = PendingRows()  # new rows written in bulk (write())
-        self.dirty: dict[int, tuple[object, set[str]]] = {}  # id(row) -> (row created here, fields changed since)
-        self.dirty_order: list[int] = []  # keys of self.dirty as they were added
+        # id(row) -> (row created here, fields changed since), in the order added (forget() drops the newest)
+        self.dirty: dict[int, tuple[object, set[str]]] = {}
         self.checked: dict[int, dict] = {}  # id(row written later) -> its values as last checked
         self.touched: list = []  # rows the entry being read resolved or changed
         self.kept_times: list[tuple[object, str, object]] = []  # (row, field, time recorded at the source)
@@ -636,8 +636,6 @@ class Importer:
             self.remember(record)
             return  # its insert carries the new values
         if (record._meta.model_name, record.pk) in self.created and PendingRows.supported():
-            if id(record) not in self.dirty:
-                self.dirty_order.append(id(record))
             _, changed = self.dirty.setdefault(id(record), (record, set()))
             changed.update(fields)
             self.remember(record)
@@ -679,7 +677,7 @@ class Importer:
             by_fields.setdefault((type(record), frozenset([field_name])), []).append(record)
         for (model, fields), records in by_fields.items():
             model._base_manager.bulk_update(records, sorted(fields), batch_size=500)
-        self.dirty, self.dirty_order, self.kept_times = {}, [], []
+        self.dirty, self.kept_times = {}, []
 
     # ---- running
 
@@ -725,9 +723,8 @@ class Importer:
     def forget(self, mark: dict, dirty: int, kept: int) -> None:
         """What a skipped entry handed over is not written (its savepoint undid what it saved)."""
         self.pending.undo(mark)
-        for key in self.dirty_order[dirty:]:
-            self.dirty.pop(key, None)
-        del self.dirty_order[dirty:]
+        for key in list(self.dirty)[dirty:]:
+            del self.dirty[key]
         del self.kept_times[kept:]
         for record in self.touched:  # rows still to be written keep the values they were checked with
             if self.pending.holds(record) or id(record) in self.dirty:
@@ -751,7 +748,7 @@ class Importer:
         self.notes = []
         self.entry_patients = set()
         self.touched = []
-        mark, dirty, kept = self.pending.mark(), len(self.dirty_order), len(self.kept_times)
+        mark, dirty, kept = self.pending.mark(), len(self.dirty), len(self.kept_times)
         try:
             if entry.method == "DELETE":
                 raise Skip("deletions are not applied by import; delete the record in tpclinic.", "not-supported")

@@ -45,18 +45,6 @@ def _apply(resource: dict, row: ResourceVersion | Kept, zone=None) -> dict:
     return out
 
 
-def latest(resource_type: str, ids) -> dict[str, ResourceVersion]:
-    """The latest kept version of each of `ids`, in one query per 500 ids."""
-    ids = list(ids)
-    found: dict[str, ResourceVersion] = {}
-    for start in range(0, len(ids), 500):
-        rows = (ResourceVersion.objects.filter(resource_type=resource_type, resource_id__in=ids[start:start + 500])
-                .order_by("resource_id", "-version").defer("resource"))  # the kept JSON is not needed to compare
-        for row in rows:
-            found.setdefault(row.resource_id, row)
-    return found
-
-
 class Kept(NamedTuple):
     """What stamping reads of a kept version (a ResourceVersion row without its JSON)."""
 
@@ -68,11 +56,8 @@ class Kept(NamedTuple):
 def latest_of(resources: list[dict]) -> dict[tuple[str, str], Kept]:
     """The latest kept version of each resource, keyed by (type, id): one query for up to 500 resources,
     whatever their types (a `$everything` has a dozen)."""
-    wanted: dict[str, list[str]] = {}
-    for resource in resources:
-        wanted.setdefault(resource["resourceType"], []).append(resource["id"])
-    pairs = [(t, i) for t, ids in wanted.items() for i in ids]
-    found: dict[tuple[str, str], ResourceVersion] = {}
+    pairs = list(dict.fromkeys((resource["resourceType"], resource["id"]) for resource in resources))
+    found: dict[tuple[str, str], Kept] = {}
     for start in range(0, len(pairs), 500):
         chosen: dict[str, list[str]] = {}
         for resource_type, ident in pairs[start:start + 500]:
@@ -102,7 +87,7 @@ def stamp(resources: list[dict], patient_of=lambda resource: None) -> list[dict]
     return [_apply(r, rows[(r["resourceType"], r["id"])], zone) for r in resources]
 
 
-def _record(resource: dict, sha: str, previous: ResourceVersion | Kept | None, patient_id) -> ResourceVersion:
+def _record(resource: dict, sha: str, previous: ResourceVersion | Kept | None, patient_id) -> ResourceVersion | Kept:
     now = timezone.now()
     stated = _stated_time(resource)
     when = stated if stated and (previous is None or stated > previous.last_updated) else now
@@ -116,7 +101,7 @@ def _record(resource: dict, sha: str, previous: ResourceVersion | Kept | None, p
                 resource_type=resource["resourceType"], resource_id=resource["id"], version=number, digest=sha,
                 last_updated=when, patient_id=patient_id, resource=stored)
     except IntegrityError:  # another request recorded this version first: use theirs
-        return latest(resource["resourceType"], [resource["id"]])[resource["id"]]
+        return latest_of([resource])[(resource["resourceType"], resource["id"])]
 
 
 def history(resource_type: str, resource_id: str) -> list[ResourceVersion]:

@@ -15,7 +15,7 @@ from django_tasks import task
 
 from audit import events
 from audit.models import Action
-from interop import fhir_export
+from interop import fhir_export, fhir_server
 from interop import fhir_versions as versions
 from interop.models import BulkExport, Installation
 from patients.models import Patient
@@ -33,14 +33,17 @@ def export_patients(export: BulkExport):
 
 def _lines(scope: fhir_export.Scope, export: BulkExport):
     """(resource type, NDJSON line) of what the export asked for: only the exporters of its `_type`s run,
-    and with `_since` each resource is versioned to compare its lastUpdated."""
+    and with `_since` each resource is versioned to compare its lastUpdated, a chunk at a time (one query
+    for the kept versions of a chunk, not one per resource), each new version recorded with its patient as
+    a FHIR read records it (so access to it is judged the same way once the record is deleted)."""
     if export.since is None:
         yield from fhir_export.iter_lines(scope, export.types)
         return
-    for resource_type, resource in fhir_export.iter_resources(scope, export.types):
-        resource = versions.stamp([resource])[0]
-        if versions.datetime_of(resource) >= export.since:
-            yield resource_type, fhir_export.ndjson_line(resource)
+    for chunk in fhir_export.in_chunks(fhir_export.iter_resources(scope, export.types)):
+        stamped = versions.stamp([resource for _, resource in chunk], fhir_server.patient_in)
+        for (resource_type, _), resource in zip(chunk, stamped):
+            if versions.datetime_of(resource) >= export.since:
+                yield resource_type, fhir_export.ndjson_line(resource)
 
 
 @task(queue_name="exports")

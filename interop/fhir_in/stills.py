@@ -1,9 +1,9 @@
 """Import of ultrasound stills (Media, as fhir_out/stills.py writes them) onto their injection.
 
 The still must say which injection it belongs to (partOf its MedicationAdministration, in this
-Bundle or imported before), be an image, carry its bytes inline (a `url` is never fetched: import
-reads nothing from outside the Bundle), and pass the upload's own check (PNG or JPEG by content,
-at most 5 MB, only on an ultrasound-guided row). When the attachment gives a size or a SHA-1 hash,
+Bundle or imported before) and name that injection's patient as its subject, be an image, carry
+its bytes inline (a `url` is never fetched: import reads nothing from outside the Bundle), and
+pass the upload's own check (PNG or JPEG by content, at most 5 MB, only on an ultrasound-guided row). When the attachment gives a size or a SHA-1 hash,
 the bytes must match them. A session signed before the import keeps its still.
 """
 from __future__ import annotations
@@ -46,7 +46,8 @@ def import_still(ctx: Importer, entry: Entry):
         raise Skip("it is not an ultrasound still of a tpclinic injection: partOf must reference its "
                    "MedicationAdministration (in this Bundle or imported before).", "not-supported")
     session = injection.session
-    ctx.patient_of(entry, resource.get("subject"))
+    if ctx.patient_of(entry, resource.get("subject")).pk != session.course.patient_id:
+        raise Skip("its subject is not the patient of the injection it is part of.", "conflict")
     if not ctx.writable(session):
         return ctx.signed(entry, session, injection, "ultrasound still")
     data = _bytes(resource.get("content") or {})

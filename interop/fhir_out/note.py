@@ -23,10 +23,11 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def procedure_note_annotations(written: ProcedureNote, author_id: int) -> list[dict]:
-    """The Procedure.note entry for a session's procedure note (author: who signed it, else the clinician)."""
+def procedure_note_annotations(written: ProcedureNote, author_id: int, amendments=None) -> list[dict]:
+    """The Procedure.note entry for a session's procedure note (author: who signed it, else the clinician;
+    `amendments`: the session's, when the caller read them already)."""
     return [{"authorReference": ref("Practitioner", author_id),
-             "time": instant(written.created_at), "text": note.with_amendments(written)}]
+             "time": instant(written.created_at), "text": note.with_amendments(written, amendments)}]
 
 
 @exporter("DocumentReference")

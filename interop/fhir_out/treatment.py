@@ -8,9 +8,11 @@ from functools import cache
 
 from typing import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from audit.models import Amendment
 from charting.models import TriggerPoint
 from interop import fhir_codes as codes
 from interop.fhir_export import (Scope, coding, concept, exporter, extension, icd_display, in_chunks, instant,
@@ -154,9 +156,19 @@ def _mixed_agents_of(injection_ids: list[int]) -> dict[int, list[dict]]:
 
 
 def _notes_of(session_ids: list[int]) -> dict[int, ProcedureNote]:
-    """The procedure notes of these sessions (instances: the note's text with its amendments needs them)."""
-    found = ProcedureNote.objects.filter(session_id__in=session_ids).select_related("session")
+    """The procedure notes of these sessions (instances: what note.with_amendments reads)."""
+    found = ProcedureNote.objects.filter(session_id__in=session_ids)
     return {written.session_id: written for written in found}
+
+
+def _amendments_of(session_ids: list[int]) -> dict[int, list[Amendment]]:
+    """Each session's amendments, oldest first (Amendment.of for many sessions): one query, not one per note."""
+    found: dict[int, list[Amendment]] = {}
+    chosen = Amendment.objects.filter(content_type=ContentType.objects.get_for_model(Session),
+                                      object_id__in=session_ids).select_related("author")
+    for amendment in chosen:
+        found.setdefault(amendment.object_id, []).append(amendment)
+    return found
 
 
 def cpt_codes(session: dict, injections: list[dict]) -> list[str]:
@@ -198,6 +210,7 @@ def procedures(scope: Scope):
     for chunk in _session_chunks(scope):
         ids = [session["pk"] for session in chunk]
         injections, notes = _injections_of(scope, ids), _notes_of(ids)
+        amended = _amendments_of(list(notes))
         for session in chunk:
             given = injections.get(session["pk"], [])
             sites = dict.fromkeys((i["trigger_point__muscle"], i["trigger_point__side"]) for i in given)
@@ -216,7 +229,8 @@ def procedures(scope: Scope):
                 "reasonReference": [ref("Condition", f"course-{session['course_id']}")],
                 "bodySite": [site(muscle, side) for muscle, side in sites],
                 "note": ([{"text": session["notes"]}] if session["notes"].strip() else [])
-                + (procedure_note_annotations(written, session["signed_by_id"] or session["clinician_id"])
+                + (procedure_note_annotations(written, session["signed_by_id"] or session["clinician_id"],
+                                              amended.get(session["pk"], []))
                    if written else []),
             }
 

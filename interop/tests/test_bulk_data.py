@@ -109,3 +109,19 @@ def test_since_leaves_out_what_did_not_change(api, clinic, administrator, task_w
     assert poll(api, later["Content-Location"], administrator).json()["output"] == []
     counts = {i["type"]: i["count"] for i in poll(api, everything["Content-Location"], administrator).json()["output"]}
     assert counts["Patient"] == 2 and "Practitioner" in counts
+
+
+def test_since_keeps_each_new_version_with_its_patient(api, clinic, administrator, task_worker):
+    """`_since` versions what it compares; each version it records names its patient, as a FHIR read's does, so
+    a reader's access to a later-deleted record's history is judged by the patient, whoever versioned it first."""
+    from interop.models import ResourceVersion
+
+    kick_off(api, "/fhir/Patient/$export", administrator, _since="2000-01-01T00:00:00Z")
+    task_worker()
+    patient = clinic["patient"]
+    kept = ResourceVersion.objects.filter(resource_type="Patient", resource_id=str(patient.pk)).get()
+    assert kept.patient_id == patient.pk
+    signed = ResourceVersion.objects.get(resource_type="Procedure", resource_id=str(clinic["signed"].pk))
+    assert signed.patient_id == patient.pk
+    staff = ResourceVersion.objects.filter(resource_type="Practitioner")
+    assert staff.exists() and set(staff.values_list("patient_id", flat=True)) == {None}

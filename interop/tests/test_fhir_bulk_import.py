@@ -2,13 +2,19 @@
 
 One IMPORT event names every patient whose records were stored (the accounting of disclosures), with
 no per-row backstop events; FhirLinks are written once per import and re-import finds them."""
+from decimal import Decimal
+
 import pytest
+from django.core.management import call_command
 
 from audit.models import Action, AuditEvent
+from interop.fhir_import import BundleError, import_bundle
+from interop.management.commands.fhir_import import read_ndjson
 from interop.models import FhirLink
-from patients.models import Patient
-
 from interop.tests.test_fhir_import import examples_bundle, outcome, post
+from interop.tests.test_fhir_roundtrip import MODELS, snapshot, wipe
+from patients.models import Patient
+from treatment.models import Course, Injection, InjectionAgent, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +54,7 @@ def test_links_are_written_once_and_found_again_on_reimport(api, administrator):
 
 
 
-
 # ------------------------------------------------------------------ bulk writes (validate all, then write per model)
-
-from decimal import Decimal  # noqa: E402
-
-from django.core.management import call_command  # noqa: E402
-
-from interop.fhir_import import BundleError, import_bundle  # noqa: E402
-from interop.management.commands.fhir_import import read_ndjson  # noqa: E402
-from interop.tests.test_fhir_roundtrip import MODELS, snapshot, wipe  # noqa: E402
-from treatment.models import Course, Injection, InjectionAgent, Session  # noqa: E402
 
 
 def exported_clinic(tmp_path, patients: int = 6) -> dict:

@@ -1,5 +1,6 @@
 """FHIR R4 out: the procedure note as a DocumentReference (text and PDF) and as Procedure.note."""
 import base64
+from datetime import timedelta
 import io
 
 import pytest
@@ -58,3 +59,32 @@ def test_the_second_export_sends_the_stored_pdf_without_rendering_it_again(clini
     assert first == second and first.startswith(b"%PDF")
     assert note.stored_pdf(written) == first  # what a download serves
     assert renders == [written.pk]
+
+
+def test_procedures_read_the_amendments_of_all_noted_sessions_at_once(clinic, amendment):
+    """Every signed session has a note in a working clinic: the Procedure export reads their amendments with one
+    query per chunk of sessions, so more amended notes cost no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.models import Amendment
+    from treatment.models import Session
+
+    def queries() -> tuple[list, int]:
+        with CaptureQueriesContext(connection) as captured:
+            exported = _exported(clinic, procedures)
+        return exported, len(captured)
+
+    note.write_for(clinic["signed"])
+    _, one = queries()
+    for day in (30, 44):
+        more = Session.objects.create(course=clinic["course"], clinician=clinic["clinician"], status="signed",
+                                      performed_at=clinic["signed"].performed_at - timedelta(days=day))
+        note.write_for(more)
+        Amendment.objects.create(record=more, patient=clinic["patient"], reason=f"Corrected {day}", text="Left side.",
+                                 author=clinic["nurse"])
+    exported, three = queries()
+    assert three == one
+    texts = {p["id"]: p["note"][-1]["text"] for p in exported if p.get("note")}
+    assert "Dose typed wrongly" in texts[str(clinic["signed"].pk)]
+    assert sum("Corrected" in text for text in texts.values()) == 2

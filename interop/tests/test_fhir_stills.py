@@ -115,6 +115,16 @@ def test_a_bad_still_is_refused_with_its_reason_and_changes_nothing(api, clinic,
     assert not draft_row.ultrasound_image
 
 
+def test_a_still_whose_subject_is_another_patient_is_refused(api, clinic, administrator, draft_row):
+    """As a Procedure whose subject is not its course's patient: the still and its injection must agree."""
+    media = media_for(clinic, draft_row)
+    media["subject"] = {"reference": f"Patient/{clinic['other'].pk}"}
+    texts = import_media(api, administrator, media)
+    assert any("not the patient of the injection" in t for t in texts), texts
+    draft_row.refresh_from_db()
+    assert not draft_row.ultrasound_image
+
+
 def test_a_still_for_a_row_without_ultrasound_guidance_is_refused(api, clinic, administrator):
     row = clinic["draft"].injections.get()
     texts = import_media(api, administrator, media_for(clinic, row))
