@@ -349,12 +349,15 @@ class Injection(models.Model):
             return [self, *typed]
         return [self, *self.mixed_agents.all()] if self.pk else [self]
 
-    def replace_mixture(self, agents: list["InjectionAgent"]) -> None:
-        """The row's mixed agents become `agents` (the form and an import send the whole mixture)."""
-        self.mixed_agents.all().delete()
+    def replace_mixture(self, agents: list["InjectionAgent"], store=None) -> None:
+        """The row's mixed agents become `agents` (the form and an import send the whole mixture).
+        `store` keeps each new agent (default: save it); an import passes its bulk writer, and a row it
+        has not written to the database yet has no old agents to delete."""
+        if not self._state.adding:
+            self.mixed_agents.all().delete()
         for agent in agents:
             agent.pk, agent.injection = None, self
-            agent.save()
+            (store or InjectionAgent.save)(agent)
         self.typed_mixture = None
 
     def describe_mixture(self) -> str:

@@ -179,12 +179,7 @@ def import_injection(ctx: Importer, entry: Entry):
     mixed = [_mixed_agent(parts, medications[n + 1] if n + 1 < len(medications) else None)
              for n, parts in enumerate(found)]
     ctx.write(injection)
-    if not created:
-        injection.mixed_agents.all().delete()  # the import sends the whole mixture (as Injection.replace_mixture)
-    for agent in mixed:
-        agent.injection = injection
-        ctx.add_new(agent)
-    injection.typed_mixture = None
+    injection.replace_mixture(mixed, store=ctx.add_new)  # the import sends the whole mixture
     return ("created" if created else "updated"), injection, f"{agent} injection in session {session.pk}."
 
 
