@@ -19,15 +19,16 @@ def new_session(clinician, patient) -> Session:
     return Session.objects.create(course=course, clinician=clinician)
 
 
-def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
-    session = new_session(clinician, patient)
-    page.set_viewport_size({"width": 1366, "height": 768})
+def open_new_row(page, session, width: int, height: int, pain: str = ""):
+    """Sign in, open the draft at this width, add an injection row from the keyboard, pick its trigger
+    point and unfold its details: the row's locator."""
+    page.set_viewport_size({"width": width, "height": height})
     log_in(page, "clinician")
     page.goto(f"/courses/sessions/{session.pk}/")
-
     keys = page.keyboard
-    page.get_by_label("Pain before (0-10)").focus()
-    keys.type("6")
+    if pain:
+        page.get_by_label("Pain before (0-10)").focus()
+        keys.type(pain)
     page.get_by_role("button", name="Add injection").focus()
     keys.press("Enter")  # the new row's trigger point gets the focus
     keys.press("ArrowDown")
@@ -35,6 +36,13 @@ def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
     assert row.locator("select[name$='-trigger_point']").input_value() != ""
     row.locator("details.injection-details summary").focus()
     keys.press("Enter")  # unfold needle, guidance, lot and mixture
+    return row
+
+
+def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
+    session = new_session(clinician, patient)
+    row = open_new_row(page, session, 1366, 768, pain="6")
+    keys = page.keyboard
     mixed = row.locator("fieldset.mixed-agent").first
     mixed.get_by_label("Agent 2: mixed with").focus()
     keys.type("Bup")  # a closed select jumps to the typed name
@@ -67,16 +75,8 @@ def test_document_a_mixture_row_with_the_keyboard(page, clinician, patient):
 
 def test_add_agent_stops_at_the_syringes_bound_and_says_so(page, clinician, patient):
     session = new_session(clinician, patient)
-    page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, "clinician")
-    page.goto(f"/courses/sessions/{session.pk}/")
+    row = open_new_row(page, session, 390, 844)
     keys = page.keyboard
-    page.get_by_role("button", name="Add injection").focus()
-    keys.press("Enter")
-    keys.press("ArrowDown")
-    row = page.locator("#injections tbody tr.injection-row").first
-    row.locator("details.injection-details summary").focus()
-    keys.press("Enter")
     add = row.get_by_role("button", name="Add agent")
     for _ in range(3):
         add.focus()
